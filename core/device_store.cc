@@ -1,0 +1,802 @@
+#include "core/device_store.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "core/errors.h"
+#include "core/internal/sqlite.h"
+#include "core/merge.h"
+#include "core/status_macros.h"
+#include "core/store/field_clocks.h"
+#include "core/store/migrations.h"
+#include "core/store/record_table.h"
+#include "core/validate.h"
+#include "core/value.h"
+#include "google/protobuf/message.h"
+
+namespace plansync {
+namespace {
+
+using google::protobuf::Message;
+using internal::FieldClock;
+using internal::FieldClocks;
+using internal::ScopedReset;
+
+std::unique_ptr<Message> NewMessage(const RecordType& type) {
+  return std::unique_ptr<Message>(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(type.descriptor)
+          ->New());
+}
+
+const std::string& IdOf(const Message& record) {
+  const auto* id = record.GetDescriptor()->FindFieldByNumber(1);
+  return record.GetReflection()->GetStringReference(record, id, nullptr);
+}
+
+// The student id in a bucket name "student/<id>", or nullopt.
+std::optional<absl::string_view> StudentOfBucket(absl::string_view bucket) {
+  constexpr absl::string_view kPrefix = "student/";
+  if (!absl::StartsWith(bucket, kPrefix)) return std::nullopt;
+  absl::string_view student = bucket.substr(kPrefix.size());
+  if (!IsUuid(student)) return std::nullopt;
+  return student;
+}
+
+absl::Status Malformed(absl::string_view message) {
+  return ReasonError(v1::MALFORMED_CHANGE, message);
+}
+
+}  // namespace
+
+// --- WriteTransaction --------------------------------------------------------
+
+WriteTransaction::WriteTransaction(WriteTransaction&& other) noexcept
+    : store_(other.store_) {
+  other.store_ = nullptr;
+}
+
+WriteTransaction::~WriteTransaction() {
+  if (store_ != nullptr && store_->in_transaction_) {
+    store_->Rollback().IgnoreError();
+  }
+}
+
+absl::Status WriteTransaction::Commit() {
+  if (store_ == nullptr || !store_->in_transaction_) {
+    return absl::FailedPreconditionError("the transaction is not open");
+  }
+  absl::Status status = store_->commit_->Run();
+  if (!status.ok()) {
+    store_->Rollback().IgnoreError();
+    return status;
+  }
+  store_->in_transaction_ = false;
+  return absl::OkStatus();
+}
+
+// --- Opening -----------------------------------------------------------------
+
+absl::StatusOr<std::unique_ptr<DeviceStore>> DeviceStore::Open(
+    const DeviceStoreOptions& options) {
+  if (options.principal_id.empty()) {
+    return absl::InvalidArgumentError(
+        "a device store needs the principal (user id) of its user");
+  }
+  std::unique_ptr<DeviceStore> store(new DeviceStore());
+  RETURN_IF_ERROR(store->Initialize(options));
+  return store;
+}
+
+DeviceStore::~DeviceStore() = default;
+
+absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
+  path_ = options.path;
+  hlc_ = std::make_unique<HybridClock>(options.clock, options.max_drift_millis);
+  ids_ = std::make_unique<IdGenerator>(
+      options.clock,
+      options.seed != 0 ? options.seed : IdGenerator::RandomSeed());
+  ASSIGN_OR_RETURN(db_, internal::Database::Open(options.path));
+  // Reading the header first turns "not a database" into a clear error.
+  RETURN_IF_ERROR(db_->Exec("PRAGMA busy_timeout = 5000"));
+  absl::Status status = db_->Exec("PRAGMA journal_mode = WAL");
+  if (!status.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "the file is not a plansync store: ", status.message()));
+  }
+  RETURN_IF_ERROR(db_->Exec(options.durable ? "PRAGMA synchronous = FULL"
+                                            : "PRAGMA synchronous = NORMAL"));
+  RETURN_IF_ERROR(db_->Exec("PRAGMA temp_store = MEMORY"));
+  RETURN_IF_ERROR(internal::MigrateDeviceStore(*db_));
+
+  ASSIGN_OR_RETURN(begin_, db_->Prepare("BEGIN IMMEDIATE"));
+  ASSIGN_OR_RETURN(commit_, db_->Prepare("COMMIT"));
+  ASSIGN_OR_RETURN(rollback_, db_->Prepare("ROLLBACK"));
+
+  // Identity: made on first open, checked on every later one.
+  RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  status = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auto get,
+                     db_->Prepare("SELECT value FROM meta WHERE key = ?1"));
+    ASSIGN_OR_RETURN(auto put, db_->Prepare(
+                                   "INSERT INTO meta (key, value) VALUES (?1, ?2)"));
+    auto read = [&](absl::string_view key) -> absl::StatusOr<std::string> {
+      ScopedReset reset(get.get());
+      get->BindText(1, key);
+      ASSIGN_OR_RETURN(bool row, get->Step());
+      return row ? std::string(get->ColumnText(0)) : std::string();
+    };
+    auto write = [&](absl::string_view key, absl::string_view value) {
+      put->BindText(1, key);
+      put->BindText(2, value);
+      return put->Run();
+    };
+    ASSIGN_OR_RETURN(replica_id_, read("replica_id"));
+    if (replica_id_.empty()) {
+      replica_id_ = ids_->Next();
+      RETURN_IF_ERROR(write("replica_id", replica_id_));
+    }
+    ASSIGN_OR_RETURN(principal_id_, read("principal_id"));
+    if (principal_id_.empty()) {
+      principal_id_ = options.principal_id;
+      RETURN_IF_ERROR(write("principal_id", principal_id_));
+    } else if (principal_id_ != options.principal_id) {
+      return absl::FailedPreconditionError(
+          "this store file belongs to another user of this device");
+    }
+    for (const auto& type : Schema::Get().types()) {
+      ASSIGN_OR_RETURN(auto table, internal::RecordTable::Open(db_.get(), *type));
+      tables_[type->descriptor] = std::move(table);
+    }
+    return absl::OkStatus();
+  }();
+  if (!status.ok()) {
+    db_->Exec("ROLLBACK").IgnoreError();
+    return status;
+  }
+  RETURN_IF_ERROR(db_->Exec("COMMIT"));
+
+  ASSIGN_OR_RETURN(insert_replica_,
+                   db_->Prepare("INSERT INTO replicas (replica_id) VALUES (?1)"));
+  ASSIGN_OR_RETURN(insert_outbox_,
+                   db_->Prepare("INSERT INTO outbox (seq, bucket, change) "
+                                "VALUES (?1, ?2, ?3)"));
+  ASSIGN_OR_RETURN(select_outbox_,
+                   db_->Prepare("SELECT seq, change FROM outbox "
+                                "ORDER BY seq LIMIT ?1"));
+  ASSIGN_OR_RETURN(delete_outbox_,
+                   db_->Prepare("DELETE FROM outbox WHERE seq = ?1"));
+  ASSIGN_OR_RETURN(count_outbox_, db_->Prepare("SELECT COUNT(*) FROM outbox"));
+  ASSIGN_OR_RETURN(select_cursor_,
+                   db_->Prepare("SELECT cursor FROM cursors WHERE bucket = ?1"));
+  ASSIGN_OR_RETURN(upsert_cursor_,
+                   db_->Prepare("INSERT INTO cursors (bucket, cursor) "
+                                "VALUES (?1, ?2) ON CONFLICT (bucket) "
+                                "DO UPDATE SET cursor = excluded.cursor"));
+  RETURN_IF_ERROR(LoadReplicas());
+  RETURN_IF_ERROR(Write([&](WriteTransaction&) {
+    return ReplicaIndex(replica_id_).status();
+  }));
+  local_replica_index_ = replica_indexes_[replica_id_];
+  return absl::OkStatus();
+}
+
+absl::Status DeviceStore::LoadReplicas() {
+  replica_ids_.assign(1, std::string());
+  replica_indexes_.clear();
+  ASSIGN_OR_RETURN(auto select,
+                   db_->Prepare("SELECT idx, replica_id FROM replicas"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select->Step());
+    if (!row) break;
+    const auto index = static_cast<uint32_t>(select->ColumnInt(0));
+    if (replica_ids_.size() <= index) replica_ids_.resize(index + 1);
+    replica_ids_[index] = std::string(select->ColumnText(1));
+    replica_indexes_[replica_ids_[index]] = index;
+  }
+  ASSIGN_OR_RETURN(
+      int64_t last_seq,
+      db_->QueryInt("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE "
+                    "name = 'outbox'), 0)"));
+  next_seq_ = static_cast<uint64_t>(last_seq) + 1;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint32_t> DeviceStore::ReplicaIndex(absl::string_view replica_id) {
+  auto it = replica_indexes_.find(replica_id);
+  if (it != replica_indexes_.end()) return it->second;
+  ScopedReset reset(insert_replica_.get());
+  insert_replica_->BindText(1, replica_id);
+  RETURN_IF_ERROR(insert_replica_->Step().status());
+  const auto index =
+      static_cast<uint32_t>(sqlite3_last_insert_rowid(db_->handle()));
+  if (replica_ids_.size() <= index) replica_ids_.resize(index + 1);
+  replica_ids_[index] = std::string(replica_id);
+  replica_indexes_[replica_ids_[index]] = index;
+  return index;
+}
+
+absl::string_view DeviceStore::ReplicaIdAt(uint32_t index) const {
+  return index < replica_ids_.size() ? absl::string_view(replica_ids_[index])
+                                     : absl::string_view();
+}
+
+absl::StatusOr<internal::RecordTable*> DeviceStore::TableFor(
+    const google::protobuf::Descriptor* descriptor) {
+  auto it = tables_.find(descriptor);
+  if (it == tables_.end()) {
+    return ReasonError(v1::UNKNOWN_RECORD_TYPE,
+                       absl::StrCat(descriptor->full_name(),
+                                    " is not a plansync record type"));
+  }
+  return it->second.get();
+}
+
+absl::StatusOr<internal::RecordTable*> DeviceStore::TableFor(
+    const RecordType& type) {
+  return TableFor(type.descriptor);
+}
+
+// --- Transactions ------------------------------------------------------------
+
+absl::StatusOr<WriteTransaction> DeviceStore::BeginWrite() {
+  if (in_transaction_) {
+    return absl::FailedPreconditionError(
+        "a write transaction is already open on this store");
+  }
+  RETURN_IF_ERROR(begin_->Run());
+  in_transaction_ = true;
+  return WriteTransaction(this);
+}
+
+absl::Status DeviceStore::Write(
+    absl::FunctionRef<absl::Status(WriteTransaction&)> body) {
+  ASSIGN_OR_RETURN(WriteTransaction txn, BeginWrite());
+  RETURN_IF_ERROR(body(txn));
+  return txn.Commit();
+}
+
+absl::Status DeviceStore::CheckTransaction(const WriteTransaction& txn) const {
+  if (txn.store_ != this || !in_transaction_) {
+    return absl::FailedPreconditionError(
+        "the write needs an open transaction of this store");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DeviceStore::Rollback() {
+  in_transaction_ = false;
+  absl::Status status = rollback_->Run();
+  // Sequence numbers and replica rows taken in the transaction are gone.
+  absl::Status reload = LoadReplicas();
+  return status.ok() ? reload : status;
+}
+
+// --- Local writes ------------------------------------------------------------
+
+absl::Status DeviceStore::ValidateRefs(const RecordType& type,
+                                       const Message& record,
+                                       const FieldInfo* only,
+                                       absl::string_view bucket) {
+  return ValidateReferences(
+      type, record, only, bucket,
+      [&](const RecordType& target,
+          absl::string_view id) -> absl::StatusOr<std::optional<std::string>> {
+        ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(target));
+        return table->BucketOf(id);
+      });
+}
+
+absl::Status DeviceStore::RecordChange(v1::Change& change) {
+  change.set_replica_id(replica_id_);
+  change.set_replica_seq(next_seq_);
+  change.set_author_id(principal_id_);
+  ScopedReset reset(insert_outbox_.get());
+  insert_outbox_->BindInt(1, static_cast<int64_t>(next_seq_));
+  insert_outbox_->BindText(2, change.bucket());
+  insert_outbox_->BindBlob(3, change.SerializeAsString());
+  RETURN_IF_ERROR(insert_outbox_->Step().status());
+  ++next_seq_;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> DeviceStore::Create(WriteTransaction& txn,
+                                                Message& record) {
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  ASSIGN_OR_RETURN(internal::RecordTable * table,
+                   TableFor(record.GetDescriptor()));
+  const RecordType& type = table->type();
+  if (type.is_log()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        type.short_name, " is a log entry: append it, do not create it"));
+  }
+  const FieldInfo& id_field = type.fields.front();
+  if (IdOf(record).empty()) {
+    record.GetReflection()->SetString(&record, id_field.descriptor, ids_->Next());
+  }
+  const std::string id = IdOf(record);
+  RETURN_IF_ERROR(ValidateNewRecord(type, record));
+  const std::string bucket = BucketOf(type, record);
+  ASSIGN_OR_RETURN(std::optional<std::string> existing, table->BucketOf(id));
+  if (existing.has_value()) {
+    return ReasonError(v1::DUPLICATE_ID,
+                       absl::StrCat(type.short_name, " ", id, " already exists"));
+  }
+  RETURN_IF_ERROR(ValidateRefs(type, record, nullptr, bucket));
+
+  const Hlc hlc = hlc_->Now();
+  FieldClocks clocks;
+  std::vector<v1::Change> changes;
+  auto add_write = [&](const FieldInfo& field) {
+    clocks.Set({field.number, hlc, local_replica_index_});
+    v1::Change& change = changes.emplace_back();
+    change.set_record_type(type.full_name);
+    change.set_record_id(id);
+    change.set_bucket(bucket);
+    change.set_hlc(hlc);
+    v1::FieldWrite* write = change.mutable_field_write();
+    write->set_field_number(field.number);
+    *write->mutable_value() = GetFieldValue(record, field);
+  };
+  // Every set field is a register write; a record with nothing set but its id
+  // still sends `deleted = false`, so that it exists everywhere.
+  for (const FieldInfo& field : type.fields) {
+    if (!field.is_id && !IsDefaultValue(record, field)) add_write(field);
+  }
+  if (changes.empty()) add_write(*type.FieldByName("deleted"));
+  RETURN_IF_ERROR(table->Insert(record, clocks.Encode()));
+  for (v1::Change& change : changes) RETURN_IF_ERROR(RecordChange(change));
+  return id;
+}
+
+absl::Status DeviceStore::Update(WriteTransaction& txn, const Message& values,
+                                 absl::Span<const absl::string_view> fields) {
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  ASSIGN_OR_RETURN(internal::RecordTable * table,
+                   TableFor(values.GetDescriptor()));
+  const RecordType& type = table->type();
+  if (type.is_log()) {
+    return ReasonError(
+        v1::LOG_ENTRY_IMMUTABLE,
+        absl::StrCat(type.short_name,
+                     " is a log entry and cannot be changed; append a "
+                     "Correction that points at it"));
+  }
+  const std::string& id = IdOf(values);
+  std::unique_ptr<Message> current = NewMessage(type);
+  std::string clock_bytes;
+  ASSIGN_OR_RETURN(bool found, table->Read(id, current.get(), &clock_bytes));
+  if (!found) {
+    return ReasonError(v1::UNKNOWN_RECORD,
+                       absl::StrCat("there is no ", type.short_name, " ", id));
+  }
+  const std::string bucket = BucketOf(type, *current);
+
+  // Check everything before writing anything.
+  std::vector<const FieldInfo*> changed;
+  for (absl::string_view name : fields) {
+    const FieldInfo* field = type.FieldByName(name);
+    if (field == nullptr) {
+      return ReasonError(v1::UNKNOWN_FIELD,
+                         absl::StrCat(type.short_name, " has no field \"",
+                                      name, "\""));
+    }
+    if (SameValue(GetFieldValue(values, *field),
+                  GetFieldValue(*current, *field))) {
+      continue;
+    }
+    if (field->is_id || field->immutable || field->is_bucket_key) {
+      return ReasonError(v1::IMMUTABLE_FIELD,
+                         absl::StrCat(type.short_name, ".", field->name,
+                                      " is fixed when the record is created"));
+    }
+    RETURN_IF_ERROR(ValidateField(type, *field, values));
+    if (field->required && IsDefaultValue(values, *field)) {
+      return ReasonError(v1::MISSING_REQUIRED_FIELD,
+                         absl::StrCat(type.short_name, ".", field->name,
+                                      " is required and cannot be cleared"));
+    }
+    RETURN_IF_ERROR(ValidateRefs(type, values, field, bucket));
+    changed.push_back(field);
+  }
+  if (changed.empty()) return absl::OkStatus();
+
+  ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
+  const Hlc hlc = hlc_->Now();
+  std::vector<v1::Change> changes;
+  for (const FieldInfo* field : changed) {
+    std::optional<FieldClock> base = clocks.Get(field->number);
+    clocks.Set({field->number, hlc, local_replica_index_});
+    v1::Change& change = changes.emplace_back();
+    change.set_record_type(type.full_name);
+    change.set_record_id(id);
+    change.set_bucket(bucket);
+    change.set_hlc(hlc);
+    v1::FieldWrite* write = change.mutable_field_write();
+    write->set_field_number(field->number);
+    *write->mutable_value() = GetFieldValue(values, *field);
+    write->set_base_hlc(base.has_value() ? base->hlc : 0);
+  }
+  const std::string encoded = clocks.Encode();
+  for (const FieldInfo* field : changed) {
+    RETURN_IF_ERROR(table->WriteField(id, *field, values, encoded));
+  }
+  for (v1::Change& change : changes) RETURN_IF_ERROR(RecordChange(change));
+  return absl::OkStatus();
+}
+
+absl::Status DeviceStore::UpdateField(WriteTransaction& txn,
+                                      const RecordType& type,
+                                      absl::string_view id,
+                                      absl::string_view field_name,
+                                      const v1::Value& value) {
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  if (type.is_log()) {
+    return ReasonError(
+        v1::LOG_ENTRY_IMMUTABLE,
+        absl::StrCat(type.short_name,
+                     " is a log entry and cannot be changed; append a "
+                     "Correction that points at it"));
+  }
+  const FieldInfo* field = type.FieldByName(field_name);
+  if (field == nullptr) {
+    return ReasonError(v1::UNKNOWN_FIELD,
+                       absl::StrCat(type.short_name, " has no field \"",
+                                    field_name, "\""));
+  }
+  std::unique_ptr<Message> values = NewMessage(type);
+  RETURN_IF_ERROR(Get(id, values.get()));
+  RETURN_IF_ERROR(SetFieldValue(type, *field, value, values.get()));
+  const absl::string_view names[] = {field->name};
+  return Update(txn, *values, names);
+}
+
+absl::Status DeviceStore::Archive(WriteTransaction& txn, const RecordType& type,
+                                  absl::string_view id) {
+  v1::Value archived;
+  archived.set_bool_value(true);
+  return UpdateField(txn, type, id, "deleted", archived);
+}
+
+absl::StatusOr<std::string> DeviceStore::Append(WriteTransaction& txn,
+                                                Message& entry) {
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  ASSIGN_OR_RETURN(internal::RecordTable * table,
+                   TableFor(entry.GetDescriptor()));
+  const RecordType& type = table->type();
+  if (!type.is_log()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        type.short_name, " is a mutable record: create it, do not append it"));
+  }
+  const auto* reflection = entry.GetReflection();
+  if (IdOf(entry).empty()) {
+    reflection->SetString(&entry, type.fields.front().descriptor, ids_->Next());
+  }
+  const Hlc hlc = hlc_->Now();
+  for (const FieldInfo& field : type.fields) {
+    if (field.name == "author_id") {
+      reflection->SetString(&entry, field.descriptor, principal_id_);
+    } else if (field.name == "recorded_hlc") {
+      reflection->SetInt64(&entry, field.descriptor, static_cast<int64_t>(hlc));
+    }
+  }
+  const std::string id = IdOf(entry);
+  RETURN_IF_ERROR(ValidateNewRecord(type, entry));
+  const std::string bucket = BucketOf(type, entry);
+  ASSIGN_OR_RETURN(std::optional<std::string> existing, table->BucketOf(id));
+  if (existing.has_value()) {
+    return ReasonError(v1::DUPLICATE_ID,
+                       absl::StrCat(type.short_name, " ", id, " already exists"));
+  }
+  RETURN_IF_ERROR(ValidateRefs(type, entry, nullptr, bucket));
+  RETURN_IF_ERROR(table->Insert(entry, {}));
+  v1::Change change;
+  change.set_record_type(type.full_name);
+  change.set_record_id(id);
+  change.set_bucket(bucket);
+  change.set_hlc(hlc);
+  entry.SerializeToString(change.mutable_log_entry());
+  RETURN_IF_ERROR(RecordChange(change));
+  return id;
+}
+
+// --- Reads -------------------------------------------------------------------
+
+absl::Status DeviceStore::Get(absl::string_view id, Message* out) {
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(out->GetDescriptor()));
+  ASSIGN_OR_RETURN(bool found, table->Read(id, out, nullptr));
+  if (!found) {
+    return ReasonError(v1::UNKNOWN_RECORD,
+                       absl::StrCat("there is no ", table->type().short_name,
+                                    " ", id));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DeviceStore::Scan(
+    const RecordType& type, absl::string_view field, absl::string_view value,
+    bool include_archived, absl::FunctionRef<absl::Status(const Message&)> visit) {
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
+  const FieldInfo* where = nullptr;
+  if (!field.empty()) {
+    where = type.FieldByName(field);
+    if (where == nullptr || where->column_type != ColumnType::kText) {
+      return ReasonError(v1::UNKNOWN_FIELD,
+                         absl::StrCat(type.short_name, " has no text field \"",
+                                      field, "\""));
+    }
+  }
+  return table->Scan(where, value, include_archived, visit);
+}
+
+absl::StatusOr<int64_t> DeviceStore::Count(const RecordType& type) {
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
+  return table->Count();
+}
+
+// --- Remote changes ----------------------------------------------------------
+
+absl::StatusOr<std::vector<RemoteResult>> DeviceStore::ApplyRemote(
+    absl::Span<const v1::Change> changes) {
+  std::vector<RemoteResult> results(changes.size());
+  ASSIGN_OR_RETURN(WriteTransaction txn, BeginWrite());
+  for (size_t i = 0; i < changes.size(); ++i) {
+    RETURN_IF_ERROR(ApplyOne(changes[i], &results[i]));
+  }
+  RETURN_IF_ERROR(txn.Commit());
+  return results;
+}
+
+// Checks the envelope of one change and dispatches it. A problem with the
+// change itself goes into `result`; only a store failure is returned.
+absl::Status DeviceStore::ApplyOne(const v1::Change& change,
+                                   RemoteResult* result) {
+  auto reject = [&](absl::Status error) {
+    result->outcome = RemoteOutcome::kRejected;
+    result->error = std::move(error);
+    return absl::OkStatus();
+  };
+  const RecordType* type = Schema::Get().Find(change.record_type());
+  if (type == nullptr) {
+    return reject(ReasonError(
+        v1::UNKNOWN_RECORD_TYPE,
+        absl::StrCat("\"", change.record_type(),
+                     "\" is not a plansync record type")));
+  }
+  if (!IsUuid(change.record_id())) {
+    return reject(ReasonError(v1::MALFORMED_ID,
+                              "the change's record id is not a UUID"));
+  }
+  if (change.replica_id().empty() || change.replica_seq() == 0) {
+    return reject(Malformed("the change has no change id (replica, seq)"));
+  }
+  if (type->bucket_key == nullptr ? change.bucket() != kDirectoryBucket
+                                  : !StudentOfBucket(change.bucket())) {
+    return reject(Malformed(absl::StrCat(
+        "the bucket \"", change.bucket(), "\" is not a bucket of ",
+        type->short_name)));
+  }
+  absl::Status clock = hlc_->Observe(change.hlc());
+  if (!clock.ok()) return reject(clock);
+  switch (change.body_case()) {
+    case v1::Change::kFieldWrite:
+      if (type->is_log()) {
+        return reject(ReasonError(
+            v1::LOG_ENTRY_IMMUTABLE,
+            absl::StrCat(type->short_name,
+                         " is a log entry; its fields cannot be written")));
+      }
+      return ApplyFieldWrite(*type, change, result);
+    case v1::Change::kLogEntry:
+      if (!type->is_log()) {
+        return reject(Malformed(absl::StrCat(
+            type->short_name, " is a mutable record, not a log entry")));
+      }
+      return ApplyLogEntry(*type, change, result);
+    default:
+      return reject(Malformed("the change carries neither a field write nor "
+                              "a log entry"));
+  }
+}
+
+absl::Status DeviceStore::ApplyFieldWrite(const RecordType& type,
+                                          const v1::Change& change,
+                                          RemoteResult* result) {
+  auto reject = [&](absl::Status error) {
+    result->outcome = RemoteOutcome::kRejected;
+    result->error = std::move(error);
+    return absl::OkStatus();
+  };
+  const v1::FieldWrite& write = change.field_write();
+  const FieldInfo* field =
+      type.FieldByNumber(static_cast<int>(write.field_number()));
+  if (field == nullptr || field->is_id) {
+    return reject(ReasonError(
+        v1::UNKNOWN_FIELD, absl::StrCat(type.short_name, " has no writable field ",
+                                        write.field_number())));
+  }
+  std::unique_ptr<Message> incoming = NewMessage(type);
+  absl::Status valid = SetFieldValue(type, *field, write.value(), incoming.get());
+  if (valid.ok()) valid = ValidateField(type, *field, *incoming);
+  if (!valid.ok()) return reject(valid);
+
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
+  std::unique_ptr<Message> current = NewMessage(type);
+  std::string clock_bytes;
+  ASSIGN_OR_RETURN(bool found,
+                   table->Read(change.record_id(), current.get(), &clock_bytes));
+  const absl::string_view student =
+      StudentOfBucket(change.bucket()).value_or(absl::string_view());
+  if (field->is_bucket_key && !field->is_id &&
+      write.value().string_value() != student) {
+    return reject(Malformed(absl::StrCat(type.short_name, ".", field->name,
+                                         " does not match the bucket")));
+  }
+  if (!found) {
+    RETURN_IF_ERROR(table->InsertSkeleton(change.record_id(), student));
+  } else if (BucketOf(type, *current) != change.bucket()) {
+    return reject(Malformed(absl::StrCat(type.short_name, " ",
+                                         change.record_id(),
+                                         " belongs to another bucket")));
+  }
+  ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
+  std::optional<Stamp> stored;
+  if (auto clock = clocks.Get(field->number); clock.has_value()) {
+    stored = Stamp{clock->hlc, ReplicaIdAt(clock->replica_index)};
+  }
+  switch (MergeRegister(stored, Stamp{change.hlc(), change.replica_id()})) {
+    case RegisterMerge::kKeepStored:
+      result->outcome = RemoteOutcome::kSuperseded;
+      return absl::OkStatus();
+    case RegisterMerge::kSame:
+      result->outcome = RemoteOutcome::kDuplicate;
+      return absl::OkStatus();
+    case RegisterMerge::kTakeIncoming:
+      break;
+  }
+  ASSIGN_OR_RETURN(uint32_t replica, ReplicaIndex(change.replica_id()));
+  clocks.Set({field->number, change.hlc(), replica});
+  RETURN_IF_ERROR(
+      table->WriteField(change.record_id(), *field, *incoming, clocks.Encode()));
+  result->outcome = RemoteOutcome::kApplied;
+  return absl::OkStatus();
+}
+
+absl::Status DeviceStore::ApplyLogEntry(const RecordType& type,
+                                        const v1::Change& change,
+                                        RemoteResult* result) {
+  auto reject = [&](absl::Status error) {
+    result->outcome = RemoteOutcome::kRejected;
+    result->error = std::move(error);
+    return absl::OkStatus();
+  };
+  std::unique_ptr<Message> incoming = NewMessage(type);
+  if (!incoming->ParseFromString(change.log_entry())) {
+    return reject(Malformed(
+        absl::StrCat("the ", type.short_name, " entry cannot be parsed")));
+  }
+  if (IdOf(*incoming) != change.record_id() ||
+      BucketOf(type, *incoming) != change.bucket()) {
+    return reject(Malformed(absl::StrCat(
+        "the ", type.short_name,
+        " entry's id or student does not match its change")));
+  }
+  absl::Status valid = ValidateNewRecord(type, *incoming);
+  if (!valid.ok()) return reject(valid);
+
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
+  std::unique_ptr<Message> stored = NewMessage(type);
+  ASSIGN_OR_RETURN(bool found,
+                   table->Read(change.record_id(), stored.get(), nullptr));
+  switch (MergeLogEntry(found ? stored.get() : nullptr, *incoming)) {
+    case LogMerge::kDuplicate:
+      result->outcome = RemoteOutcome::kDuplicate;
+      return absl::OkStatus();
+    case LogMerge::kForged:
+      return reject(ReasonError(
+          v1::LOG_ENTRY_IMMUTABLE,
+          absl::StrCat(type.short_name, " ", change.record_id(),
+                       " already exists with different content; log entries "
+                       "are never changed")));
+    case LogMerge::kInsert:
+      break;
+  }
+  RETURN_IF_ERROR(table->Insert(*incoming, {}));
+  result->outcome = RemoteOutcome::kApplied;
+  return absl::OkStatus();
+}
+
+// --- Outbox and cursors ------------------------------------------------------
+
+absl::StatusOr<std::vector<OutboxEntry>> DeviceStore::PendingChanges(
+    size_t limit) {
+  std::vector<OutboxEntry> entries;
+  ScopedReset reset(select_outbox_.get());
+  select_outbox_->BindInt(1, static_cast<int64_t>(limit));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select_outbox_->Step());
+    if (!row) break;
+    OutboxEntry& entry = entries.emplace_back();
+    entry.seq = static_cast<uint64_t>(select_outbox_->ColumnInt(0));
+    absl::string_view blob = select_outbox_->ColumnBlob(1);
+    if (!entry.change.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+      return absl::DataLossError(
+          absl::StrCat("outbox entry ", entry.seq, " is corrupt"));
+    }
+  }
+  return entries;
+}
+
+absl::StatusOr<int64_t> DeviceStore::PendingCount() {
+  ScopedReset reset(count_outbox_.get());
+  ASSIGN_OR_RETURN(bool row, count_outbox_->Step());
+  return row ? count_outbox_->ColumnInt(0) : 0;
+}
+
+absl::Status DeviceStore::Acknowledge(WriteTransaction& txn,
+                                      absl::Span<const uint64_t> seqs) {
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  for (uint64_t seq : seqs) {
+    delete_outbox_->BindInt(1, static_cast<int64_t>(seq));
+    RETURN_IF_ERROR(delete_outbox_->Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<int64_t>> DeviceStore::Cursor(
+    absl::string_view bucket) {
+  ScopedReset reset(select_cursor_.get());
+  select_cursor_->BindText(1, bucket);
+  ASSIGN_OR_RETURN(bool row, select_cursor_->Step());
+  if (!row) return std::nullopt;
+  return select_cursor_->ColumnInt(0);
+}
+
+absl::Status DeviceStore::SetCursor(WriteTransaction& txn,
+                                    absl::string_view bucket, int64_t cursor) {
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  upsert_cursor_->BindText(1, bucket);
+  upsert_cursor_->BindInt(2, cursor);
+  return upsert_cursor_->Run();
+}
+
+// --- Whole-store checks ------------------------------------------------------
+
+absl::StatusOr<uint64_t> DeviceStore::ContentHash() {
+  uint64_t hash = 1469598103934665603ULL;  // FNV-1a offset basis
+  auto mix = [&hash](absl::string_view bytes) {
+    for (unsigned char c : bytes) {
+      hash ^= c;
+      hash *= 1099511628211ULL;  // FNV-1a prime
+    }
+    const unsigned char separator = 0xFF;
+    hash ^= separator;
+    hash *= 1099511628211ULL;
+  };
+  std::string bytes;
+  for (const auto& type : Schema::Get().types()) {
+    mix(type->table);
+    ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(*type));
+    RETURN_IF_ERROR(table->Scan(nullptr, {}, /*include_archived=*/true,
+                                [&](const Message& record) {
+                                  bytes.clear();
+                                  record.SerializeToString(&bytes);
+                                  mix(bytes);
+                                  return absl::OkStatus();
+                                }));
+  }
+  return hash;
+}
+
+absl::StatusOr<std::string> DeviceStore::IntegrityCheck() {
+  ASSIGN_OR_RETURN(auto check, db_->Prepare("PRAGMA integrity_check"));
+  std::string out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, check->Step());
+    if (!row) break;
+    if (!out.empty()) out += "\n";
+    absl::StrAppend(&out, check->ColumnText(0));
+  }
+  return out;
+}
+
+}  // namespace plansync

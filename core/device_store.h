@@ -1,0 +1,289 @@
+// The device store: one SQLite file per device holding the records its user
+// may see, the outbox of local changes not yet acknowledged by the server, and
+// the pull cursors. Works with no network at all (DESIGN.md sections 2-4).
+//
+// Every local write runs in a WriteTransaction and records, in the same SQLite
+// transaction, the record's row, its field clocks and one outbox change per
+// changed field (or one per log entry): a change cannot escape the
+// transaction that records it. Remote changes are merged by ApplyRemote with
+// the rules of core/merge.h and never enter the outbox.
+//
+// Thread-safety: a DeviceStore and its transactions are used by one thread at
+// a time.
+#ifndef PLANSYNC_CORE_DEVICE_STORE_H_
+#define PLANSYNC_CORE_DEVICE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "core/clock.h"
+#include "core/hlc.h"
+#include "core/schema.h"
+#include "core/uuid.h"
+#include "google/protobuf/message.h"
+#include "plansync/v1/change.pb.h"
+
+namespace plansync {
+
+namespace internal {
+class Database;
+class RecordTable;
+class Statement;
+}  // namespace internal
+
+struct DeviceStoreOptions {
+  // The SQLite file; created with owner-only permissions if missing.
+  // ":memory:" keeps the store in memory (tests).
+  std::string path;
+  // The user id of the device's user: the author of its writes. Kept in the
+  // file on first open; a later open with a different principal fails.
+  std::string principal_id;
+  // Physical clock; not owned. Tests pass a FakeClock.
+  ClockSource* clock = SystemClock::Get();
+  // Seed for id generation; 0 draws one from the operating system.
+  uint64_t seed = 0;
+  // Bound on how far ahead of the local clock a remote change may be stamped.
+  int64_t max_drift_millis = kDefaultMaxDriftMillis;
+  // True: every commit is on disk before it returns (synchronous=FULL).
+  // False: a crash of the process loses nothing, a power cut may lose the
+  // last commits (synchronous=NORMAL).
+  bool durable = true;
+};
+
+// A local change waiting in the outbox.
+struct OutboxEntry {
+  uint64_t seq = 0;  // = change.replica_seq()
+  v1::Change change;
+};
+
+// What ApplyRemote did with one remote change.
+enum class RemoteOutcome {
+  kApplied,     // merged: a register value won, or a log entry was inserted
+  kDuplicate,   // already here (same write, identical log entry)
+  kSuperseded,  // a register write older than the stored value: ignored
+  kRejected,    // refused; see RemoteResult::error
+};
+
+struct RemoteResult {
+  RemoteOutcome outcome = RemoteOutcome::kApplied;
+  absl::Status error;  // set for kRejected, with a reason (core/errors.h)
+};
+
+class DeviceStore;
+
+// A write transaction on a DeviceStore (BEGIN IMMEDIATE). Rolled back on
+// destruction unless committed. Movable, not copyable; at most one is open
+// per store.
+class [[nodiscard]] WriteTransaction {
+ public:
+  WriteTransaction(WriteTransaction&& other) noexcept;
+  WriteTransaction& operator=(WriteTransaction&&) = delete;
+  ~WriteTransaction();
+
+  // Commits; after it (even on error) the transaction is closed.
+  absl::Status Commit();
+
+ private:
+  friend class DeviceStore;
+  explicit WriteTransaction(DeviceStore* store) : store_(store) {}
+  DeviceStore* store_;
+};
+
+class DeviceStore {
+ public:
+  // Opens or creates the store at options.path, migrating an older schema.
+  // FAILED_PRECONDITION if the file belongs to another principal or was
+  // written by a newer plansync; DATA_LOSS if it is not a SQLite file.
+  static absl::StatusOr<std::unique_ptr<DeviceStore>> Open(
+      const DeviceStoreOptions& options);
+  ~DeviceStore();
+
+  // This device's replica id (a UUIDv7 made on first open) and principal.
+  const std::string& replica_id() const { return replica_id_; }
+  const std::string& principal_id() const { return principal_id_; }
+  HybridClock& clock() { return *hlc_; }
+
+  // Starts a write transaction. FAILED_PRECONDITION if one is already open.
+  absl::StatusOr<WriteTransaction> BeginWrite();
+  // Runs `body` in a new transaction: commits if it returns OK, else rolls
+  // back and returns its error.
+  absl::Status Write(absl::FunctionRef<absl::Status(WriteTransaction&)> body);
+
+  // --- Mutable records -------------------------------------------------
+
+  // Creates `record` (a mutable record message), assigning its id if empty,
+  // and returns the id. Errors: FAILED_PRECONDITION for a log entry type (use
+  // Append); the validation errors of core/validate.h; UNKNOWN_REFERENCE /
+  // CROSS_STUDENT_REFERENCE for references; DUPLICATE_ID if the id is taken.
+  absl::StatusOr<std::string> Create(WriteTransaction& txn,
+                                     google::protobuf::Message& record);
+
+  // Sets the fields named in `fields` of the record `values.id()` to their
+  // values in `values`; unchanged values record nothing. Errors, with nothing
+  // changed: UNKNOWN_RECORD; UNKNOWN_FIELD; IMMUTABLE_FIELD for `id` or a
+  // field fixed at creation; LOG_ENTRY_IMMUTABLE for a log entry; validation
+  // and reference errors as for Create.
+  absl::Status Update(WriteTransaction& txn,
+                      const google::protobuf::Message& values,
+                      absl::Span<const absl::string_view> fields);
+
+  // Sets one field of record `id` of `type` from a v1::Value (the generic
+  // path, e.g. for the CLI and the C API). Errors as for Update, plus
+  // WRONG_VALUE_TYPE when the value's kind does not match the field.
+  absl::Status UpdateField(WriteTransaction& txn, const RecordType& type,
+                           absl::string_view id, absl::string_view field,
+                           const v1::Value& value);
+
+  // Archives record `id` of `type` (writes deleted = true). Errors as for
+  // Update.
+  absl::Status Archive(WriteTransaction& txn, const RecordType& type,
+                       absl::string_view id);
+
+  // --- Log entries ----------------------------------------------------------
+
+  // Appends `entry` (a log entry message), assigning its id if empty and
+  // setting author_id (to the principal) and recorded_hlc; returns the id.
+  // Errors: FAILED_PRECONDITION for a mutable type (use Create); validation,
+  // reference and DUPLICATE_ID errors as for Create.
+  absl::StatusOr<std::string> Append(WriteTransaction& txn,
+                                     google::protobuf::Message& entry);
+
+  // --- Reads ----------------------------------------------------------------
+
+  // Reads record `id` into `out`, whose type says the table. NOT_FOUND
+  // (reason UNKNOWN_RECORD) if absent. Archived records are returned.
+  absl::Status Get(absl::string_view id, google::protobuf::Message* out);
+
+  // Calls `visit` for each record of `type` whose field `field` equals
+  // `value` (every record if `field` is empty), in id order, skipping
+  // archived records unless `include_archived`. UNKNOWN_FIELD for a field
+  // that is not a text field of `type`.
+  absl::Status Scan(
+      const RecordType& type, absl::string_view field, absl::string_view value,
+      bool include_archived,
+      absl::FunctionRef<absl::Status(const google::protobuf::Message&)> visit);
+
+  // Typed forms of the above, for any record message type T.
+  template <typename T>
+  absl::StatusOr<T> Get(absl::string_view id) {
+    T record;
+    absl::Status status = Get(id, &record);
+    if (!status.ok()) return status;
+    return record;
+  }
+  template <typename T>
+  absl::StatusOr<std::vector<T>> List(absl::string_view field,
+                                      absl::string_view value,
+                                      bool include_archived = false) {
+    std::vector<T> out;
+    absl::Status status =
+        Scan(*Schema::Get().For(T::descriptor()), field, value,
+             include_archived, [&](const google::protobuf::Message& m) {
+               out.push_back(static_cast<const T&>(m));
+               return absl::OkStatus();
+             });
+    if (!status.ok()) return status;
+    return out;
+  }
+  // The records of T for one student (T must be student-scoped).
+  template <typename T>
+  absl::StatusOr<std::vector<T>> ListByStudent(absl::string_view student_id,
+                                               bool include_archived = false) {
+    const RecordType& type = *Schema::Get().For(T::descriptor());
+    return List<T>(type.bucket_key->name, student_id, include_archived);
+  }
+
+  // --- Sync side ------------------------------------------------------------
+
+  // Merges remote changes (from the server) in one transaction, with the
+  // rules of core/merge.h; they never enter the outbox. A change that breaks
+  // the schema, whose bucket does not match its record, or that is stamped
+  // beyond the drift bound is rejected alone (its RemoteResult says why);
+  // the others still apply. Returns an error, with nothing applied, only if
+  // the store itself fails. One result per change, in order.
+  absl::StatusOr<std::vector<RemoteResult>> ApplyRemote(
+      absl::Span<const v1::Change> changes);
+
+  // Up to `limit` outbox entries, oldest first.
+  absl::StatusOr<std::vector<OutboxEntry>> PendingChanges(size_t limit);
+  // Number of changes in the outbox.
+  absl::StatusOr<int64_t> PendingCount();
+  // Removes acknowledged changes from the outbox (unknown seqs are ignored).
+  absl::Status Acknowledge(WriteTransaction& txn,
+                           absl::Span<const uint64_t> seqs);
+
+  // The pull cursor of `bucket`, or nullopt if the bucket was never pulled.
+  absl::StatusOr<std::optional<int64_t>> Cursor(absl::string_view bucket);
+  // Sets the pull cursor of `bucket`, in the transaction that applies the
+  // page it came with.
+  absl::Status SetCursor(WriteTransaction& txn, absl::string_view bucket,
+                         int64_t cursor);
+
+  // A 64-bit FNV-1a hash of every record's current content (not of clocks or
+  // the outbox), in a canonical order: two stores holding the same records
+  // have the same hash.
+  absl::StatusOr<uint64_t> ContentHash();
+
+  // Number of records of `type` (archived included).
+  absl::StatusOr<int64_t> Count(const RecordType& type);
+
+  // "ok" or the problems PRAGMA integrity_check finds.
+  absl::StatusOr<std::string> IntegrityCheck();
+
+ private:
+  friend class WriteTransaction;
+  DeviceStore() = default;
+
+  absl::Status Initialize(const DeviceStoreOptions& options);
+  absl::Status LoadReplicas();
+  absl::StatusOr<internal::RecordTable*> TableFor(const RecordType& type);
+  absl::StatusOr<internal::RecordTable*> TableFor(
+      const google::protobuf::Descriptor* descriptor);
+  absl::Status CheckTransaction(const WriteTransaction& txn) const;
+  absl::Status Rollback();
+  absl::StatusOr<uint32_t> ReplicaIndex(absl::string_view replica_id);
+  absl::string_view ReplicaIdAt(uint32_t index) const;
+  absl::Status ValidateRefs(const RecordType& type,
+                            const google::protobuf::Message& record,
+                            const FieldInfo* only, absl::string_view bucket);
+  absl::Status RecordChange(v1::Change& change);
+  absl::Status ApplyOne(const v1::Change& change, RemoteResult* result);
+  absl::Status ApplyFieldWrite(const RecordType& type, const v1::Change& change,
+                               RemoteResult* result);
+  absl::Status ApplyLogEntry(const RecordType& type, const v1::Change& change,
+                             RemoteResult* result);
+
+  std::unique_ptr<internal::Database> db_;
+  std::string path_;
+  std::string replica_id_;
+  std::string principal_id_;
+  std::unique_ptr<IdGenerator> ids_;
+  std::unique_ptr<HybridClock> hlc_;
+  bool in_transaction_ = false;
+  uint64_t next_seq_ = 1;
+  uint32_t local_replica_index_ = 0;
+  // Replica ids by index (index 0 unused) and indexes by id.
+  std::vector<std::string> replica_ids_;
+  absl::flat_hash_map<std::string, uint32_t> replica_indexes_;
+  absl::flat_hash_map<const google::protobuf::Descriptor*,
+                      std::unique_ptr<internal::RecordTable>>
+      tables_;
+  std::unique_ptr<internal::Statement> begin_, commit_, rollback_;
+  std::unique_ptr<internal::Statement> insert_replica_;
+  std::unique_ptr<internal::Statement> insert_outbox_, select_outbox_,
+      delete_outbox_, count_outbox_;
+  std::unique_ptr<internal::Statement> select_cursor_, upsert_cursor_;
+};
+
+}  // namespace plansync
+
+#endif  // PLANSYNC_CORE_DEVICE_STORE_H_

@@ -1,0 +1,52 @@
+#include "core/errors.h"
+
+#include <string>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+
+namespace plansync {
+namespace {
+
+constexpr absl::string_view kReasonPayloadUrl =
+    "type.plansync.dev/plansync.v1.Reason";
+
+}  // namespace
+
+absl::StatusCode CodeForReason(v1::Reason reason) {
+  switch (reason) {
+    case v1::UNKNOWN_REFERENCE:
+    case v1::UNKNOWN_RECORD:
+      return absl::StatusCode::kNotFound;
+    case v1::DUPLICATE_ID:
+      return absl::StatusCode::kAlreadyExists;
+    case v1::CROSS_STUDENT_REFERENCE:
+    case v1::LOG_ENTRY_IMMUTABLE:
+    case v1::IMMUTABLE_FIELD:
+    case v1::CLOCK_DRIFT:
+      return absl::StatusCode::kFailedPrecondition;
+    case v1::VALUE_OUT_OF_RANGE:
+      return absl::StatusCode::kOutOfRange;
+    default:
+      return absl::StatusCode::kInvalidArgument;
+  }
+}
+
+absl::Status ReasonError(v1::Reason reason, absl::string_view message) {
+  absl::Status status(CodeForReason(reason), message);
+  status.SetPayload(kReasonPayloadUrl, absl::Cord(std::to_string(reason)));
+  return status;
+}
+
+v1::Reason ReasonOf(const absl::Status& status) {
+  auto payload = status.GetPayload(kReasonPayloadUrl);
+  if (!payload.has_value()) return v1::REASON_UNSPECIFIED;
+  int value = 0;
+  if (!absl::SimpleAtoi(std::string(*payload), &value) ||
+      !v1::Reason_IsValid(value)) {
+    return v1::REASON_UNSPECIFIED;
+  }
+  return static_cast<v1::Reason>(value);
+}
+
+}  // namespace plansync

@@ -1,0 +1,162 @@
+#include "core/internal/sqlite.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+
+namespace plansync::internal {
+
+absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
+  const std::string message =
+      absl::StrCat(what, ": ", db != nullptr ? sqlite3_errmsg(db)
+                                             : sqlite3_errstr(rc));
+  switch (rc & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::UnavailableError(message);
+    case SQLITE_CONSTRAINT:
+      return absl::AlreadyExistsError(message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::DataLossError(message);
+    case SQLITE_FULL:
+    case SQLITE_NOMEM:
+      return absl::ResourceExhaustedError(message);
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+      return absl::PermissionDeniedError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+std::string QuoteIdentifier(absl::string_view name) {
+  return absl::StrCat("\"", absl::StrReplaceAll(name, {{"\"", "\"\""}}), "\"");
+}
+
+void Statement::BindText(int index, absl::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                    SQLITE_TRANSIENT);
+}
+
+void Statement::BindBlob(int index, absl::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
+                    SQLITE_TRANSIENT);
+}
+
+void Statement::BindInt(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+}
+
+void Statement::BindDouble(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+}
+
+void Statement::BindNull(int index) { sqlite3_bind_null(stmt_, index); }
+
+absl::StatusOr<bool> Statement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteError(db_, rc, "SQLite step failed");
+}
+
+absl::Status Statement::Run() {
+  absl::Status status;
+  while (true) {
+    absl::StatusOr<bool> row = Step();
+    if (!row.ok()) {
+      status = row.status();
+      break;
+    }
+    if (!*row) break;
+  }
+  Reset();
+  return status;
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+absl::string_view Statement::ColumnText(int index) const {
+  const auto* text =
+      reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
+  if (text == nullptr) return {};
+  return absl::string_view(text, sqlite3_column_bytes(stmt_, index));
+}
+
+absl::string_view Statement::ColumnBlob(int index) const {
+  const auto* blob =
+      static_cast<const char*>(sqlite3_column_blob(stmt_, index));
+  if (blob == nullptr) return {};
+  return absl::string_view(blob, sqlite3_column_bytes(stmt_, index));
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(
+    const std::string& path) {
+  if (path != ":memory:") {
+    // Create the file ourselves so that it is owner-only from the start.
+    const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "cannot open or create the store file: ", std::strerror(errno)));
+    }
+    ::close(fd);
+  }
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
+  if (rc != SQLITE_OK) {
+    absl::Status status = SqliteError(db, rc, "cannot open the store file");
+    sqlite3_close(db);
+    return status;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  return std::unique_ptr<Database>(new Database(db));
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+absl::Status Database::Exec(absl::string_view sql) {
+  char* error = nullptr;
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    absl::Status status = SqliteError(db_, rc, "SQLite exec failed");
+    sqlite3_free(error);
+    return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Statement>> Database::Prepare(
+    absl::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    return SqliteError(db_, rc, "SQLite prepare failed");
+  }
+  return std::make_unique<Statement>(db_, stmt);
+}
+
+absl::StatusOr<int64_t> Database::QueryInt(absl::string_view sql) {
+  auto statement = Prepare(sql);
+  if (!statement.ok()) return statement.status();
+  auto row = (*statement)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError("query returned no row");
+  return (*statement)->ColumnInt(0);
+}
+
+}  // namespace plansync::internal

@@ -1,0 +1,188 @@
+#include "core/schema.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+#include "plansync/v1/records.pb.h"
+
+namespace plansync {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+
+absl::StatusOr<ColumnType> ColumnTypeOf(const FieldDescriptor& field) {
+  if (field.is_repeated() || field.containing_oneof() != nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field.full_name(), ": record fields must be singular"));
+  }
+  switch (field.cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return ColumnType::kText;
+    case FieldDescriptor::CPPTYPE_INT32:
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_BOOL:
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return ColumnType::kInteger;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return ColumnType::kReal;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(
+          field.full_name(), ": type ", field.type_name(),
+          " is not allowed in a record (string, int32, int64, bool, double "
+          "or enum)"));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<RecordType>> BuildType(
+    const google::protobuf::Descriptor* descriptor) {
+  auto type = std::make_unique<RecordType>();
+  type->descriptor = descriptor;
+  type->full_name = descriptor->full_name();
+  type->short_name = descriptor->name();
+  type->options = descriptor->options().GetExtension(v1::record);
+  type->table = type->options.table();
+  if (type->table.empty() || (!type->is_log() && !type->is_mutable())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(type->full_name, ": record option needs kind and table"));
+  }
+  const FieldDescriptor* id = descriptor->FindFieldByNumber(1);
+  if (id == nullptr || id->name() != "id" ||
+      id->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(type->full_name, ": field 1 must be `string id`"));
+  }
+  std::string bucket_field;
+  if (type->options.scope() == v1::STUDENT) {
+    bucket_field = type->options.bucket_field().empty()
+                       ? "student_id"
+                       : type->options.bucket_field();
+  } else if (type->options.scope() != v1::DIRECTORY) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(type->full_name, ": record option needs a scope"));
+  }
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    FieldInfo info;
+    info.descriptor = field;
+    info.name = field->name();
+    info.number = field->number();
+    ASSIGN_OR_RETURN(info.column_type, ColumnTypeOf(*field));
+    const v1::FieldOptions& options =
+        field->options().GetExtension(v1::field);
+    info.max_len =
+        options.max_len() != 0 ? options.max_len() : kDefaultMaxStringBytes;
+    info.date = options.date();
+    info.instant = options.instant();
+    info.required = options.required();
+    info.immutable = options.immutable();
+    info.store_assigned = options.store_assigned();
+    info.is_id = field == id;
+    info.is_bucket_key = info.name == bucket_field;
+    type->fields.push_back(std::move(info));
+  }
+  if (type->is_mutable()) {
+    const FieldDescriptor* deleted = descriptor->FindFieldByName("deleted");
+    if (deleted == nullptr ||
+        deleted->cpp_type() != FieldDescriptor::CPPTYPE_BOOL) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          type->full_name, ": mutable records need `bool deleted`"));
+    }
+  }
+  for (const FieldInfo& field : type->fields) {
+    if (field.is_bucket_key) type->bucket_key = &field;
+  }
+  if (!bucket_field.empty() && type->bucket_key == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        type->full_name, ": has no bucket field `", bucket_field, "`"));
+  }
+  return type;
+}
+
+}  // namespace
+
+std::string StudentBucket(absl::string_view student_id) {
+  return absl::StrCat("student/", student_id);
+}
+
+const FieldInfo* RecordType::FieldByNumber(int number) const {
+  for (const FieldInfo& field : fields) {
+    if (field.number == number) return &field;
+  }
+  return nullptr;
+}
+
+const FieldInfo* RecordType::FieldByName(absl::string_view name) const {
+  for (const FieldInfo& field : fields) {
+    if (field.name == name) return &field;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<std::unique_ptr<Schema>> Schema::Build(
+    const google::protobuf::FileDescriptor* file) {
+  auto schema = std::make_unique<Schema>();
+  for (int i = 0; i < file->message_type_count(); ++i) {
+    const google::protobuf::Descriptor* descriptor = file->message_type(i);
+    if (!descriptor->options().HasExtension(v1::record)) continue;
+    ASSIGN_OR_RETURN(auto type, BuildType(descriptor));
+    schema->by_name_[type->full_name] = type.get();
+    schema->by_name_[type->short_name] = type.get();
+    schema->types_.push_back(std::move(type));
+  }
+  // Resolve references once every type is known.
+  for (auto& type : schema->types_) {
+    for (FieldInfo& field : type->fields) {
+      const std::string& ref =
+          field.descriptor->options().GetExtension(v1::field).ref();
+      if (ref.empty()) continue;
+      auto it = schema->by_name_.find(ref);
+      if (it == schema->by_name_.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field.descriptor->full_name(),
+                         ": references unknown record type ", ref));
+      }
+      if (field.column_type != ColumnType::kText) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field.descriptor->full_name(), ": a reference must be a string"));
+      }
+      field.ref = it->second;
+    }
+  }
+  return schema;
+}
+
+const Schema& Schema::Get() {
+  static const Schema* schema = [] {
+    auto built = Build(v1::Student::descriptor()->file());
+    if (!built.ok()) {
+      std::fprintf(stderr, "plansync: invalid records.proto: %s\n",
+                   std::string(built.status().message()).c_str());
+      std::abort();
+    }
+    return built->release();
+  }();
+  return *schema;
+}
+
+const RecordType* Schema::Find(absl::string_view name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+const RecordType* Schema::For(
+    const google::protobuf::Descriptor* descriptor) const {
+  return Find(descriptor->full_name());
+}
+
+std::string BucketOf(const RecordType& type,
+                     const google::protobuf::Message& record) {
+  if (type.bucket_key == nullptr) return std::string(kDirectoryBucket);
+  std::string student =
+      record.GetReflection()->GetString(record, type.bucket_key->descriptor);
+  if (student.empty()) return "";
+  return StudentBucket(student);
+}
+
+}  // namespace plansync

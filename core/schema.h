@@ -1,0 +1,96 @@
+// The record schema, read once from the descriptors and options of
+// proto/plansync/v1/records.proto. Store tables, validation and permissions are
+// derived from it; nothing here restates the .proto by hand.
+#ifndef PLANSYNC_CORE_SCHEMA_H_
+#define PLANSYNC_CORE_SCHEMA_H_
+
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "google/protobuf/descriptor.h"
+#include "plansync/v1/options.pb.h"
+
+namespace plansync {
+
+struct RecordType;
+
+// How a field's values are kept in a SQLite column.
+enum class ColumnType { kText, kInteger, kReal };
+
+// One field of a record type, with its options resolved.
+struct FieldInfo {
+  const google::protobuf::FieldDescriptor* descriptor = nullptr;
+  std::string name;  // field name; also the column name
+  int number = 0;
+  ColumnType column_type = ColumnType::kText;
+  uint32_t max_len = 0;      // strings: bound in UTF-8 bytes
+  bool date = false;         // ISO 8601 day
+  bool instant = false;      // RFC 3339 UTC instant
+  bool required = false;     // must be set at creation
+  bool immutable = false;    // fixed at creation
+  bool store_assigned = false;
+  const RecordType* ref = nullptr;  // the referenced record type, if any
+  bool is_id = false;               // the `id` field
+  bool is_bucket_key = false;       // the field naming the student
+};
+
+// One record message type.
+struct RecordType {
+  const google::protobuf::Descriptor* descriptor = nullptr;
+  std::string full_name;   // "plansync.v1.Plan"
+  std::string short_name;  // "Plan"
+  std::string table;       // "plans"
+  v1::RecordOptions options;
+  std::vector<FieldInfo> fields;        // in declaration order
+  const FieldInfo* bucket_key = nullptr;  // null for directory records
+
+  bool is_log() const { return options.kind() == v1::LOG; }
+  bool is_mutable() const { return options.kind() == v1::MUTABLE; }
+  // The field with this number or name, or null.
+  const FieldInfo* FieldByNumber(int number) const;
+  const FieldInfo* FieldByName(absl::string_view name) const;
+};
+
+// Default bound on string fields without a max_len option, in bytes.
+constexpr uint32_t kDefaultMaxStringBytes = 256;
+
+// Bucket names: "student/<id>" for student-scoped records, "directory" for the
+// user directory.
+constexpr absl::string_view kDirectoryBucket = "directory";
+std::string StudentBucket(absl::string_view student_id);
+
+class Schema {
+ public:
+  // The schema of records.proto, built on first use. Thread-safe; never
+  // destroyed. Aborts the process if records.proto breaks a convention that
+  // the store relies on (a unit test keeps that from shipping).
+  static const Schema& Get();
+
+  // Builds a schema from the record messages of `file`, or says which message
+  // or field breaks a convention.
+  static absl::StatusOr<std::unique_ptr<Schema>> Build(
+      const google::protobuf::FileDescriptor* file);
+
+  // By full name ("plansync.v1.Plan") or short name ("Plan"); null if none.
+  const RecordType* Find(absl::string_view name) const;
+  const RecordType* For(const google::protobuf::Descriptor* descriptor) const;
+  const std::vector<std::unique_ptr<RecordType>>& types() const {
+    return types_;
+  }
+
+ private:
+  std::vector<std::unique_ptr<RecordType>> types_;
+  absl::flat_hash_map<std::string, const RecordType*> by_name_;
+};
+
+// The bucket of `record`, of type `type`. Empty if the record names no student.
+std::string BucketOf(const RecordType& type,
+                     const google::protobuf::Message& record);
+
+}  // namespace plansync
+
+#endif  // PLANSYNC_CORE_SCHEMA_H_

@@ -1,0 +1,58 @@
+#include "core/store/migrations.h"
+
+#include "absl/strings/string_view.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+
+namespace plansync::internal {
+namespace {
+
+// kSteps[v - 1] moves a store from version v - 1 to version v.
+constexpr absl::string_view kSteps[] = {
+    // 1: identity, replica directory, outbox and pull cursors.
+    R"sql(
+      CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+      CREATE TABLE replicas (
+        idx INTEGER PRIMARY KEY,
+        replica_id TEXT NOT NULL UNIQUE);
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        bucket TEXT NOT NULL,
+        change BLOB NOT NULL);
+      CREATE TABLE cursors (
+        bucket TEXT PRIMARY KEY NOT NULL,
+        cursor INTEGER NOT NULL);
+    )sql",
+};
+static_assert(std::size(kSteps) == kDeviceSchemaVersion);
+
+}  // namespace
+
+absl::Status MigrateDeviceStore(Database& db) {
+  ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
+  if (version > kDeviceSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the store file has schema version ", version,
+        ", written by a newer plansync; this build reads up to version ",
+        kDeviceSchemaVersion));
+  }
+  for (int64_t next = version + 1; next <= kDeviceSchemaVersion; ++next) {
+    RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    absl::Status status = db.Exec(kSteps[next - 1]);
+    if (status.ok()) {
+      status = db.Exec(absl::StrCat("PRAGMA user_version = ", next));
+    }
+    if (!status.ok()) {
+      db.Exec("ROLLBACK").IgnoreError();
+      return absl::Status(
+          status.code(),
+          absl::StrCat("migration to schema version ", next,
+                       " failed: ", status.message()));
+    }
+    RETURN_IF_ERROR(db.Exec("COMMIT"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace plansync::internal

@@ -1,0 +1,328 @@
+#include "core/store/record_table.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/status_macros.h"
+
+namespace plansync::internal {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+std::string SqlType(ColumnType type) {
+  switch (type) {
+    case ColumnType::kText:
+      return "TEXT";
+    case ColumnType::kInteger:
+      return "INTEGER";
+    case ColumnType::kReal:
+      return "REAL";
+  }
+  return "BLOB";
+}
+
+constexpr absl::string_view kClocksColumn = "_clocks";
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RecordTable>> RecordTable::Open(
+    Database* db, const RecordType& type) {
+  std::unique_ptr<RecordTable> table(new RecordTable(db, type));
+  RETURN_IF_ERROR(table->EnsureSchema());
+  RETURN_IF_ERROR(table->Prepare());
+  return table;
+}
+
+absl::Status RecordTable::EnsureSchema() {
+  const std::string table = QuoteIdentifier(type_.table);
+  std::vector<std::string> definitions;
+  for (const FieldInfo& field : type_.fields) {
+    definitions.push_back(
+        absl::StrCat(QuoteIdentifier(field.name), " ", SqlType(field.column_type),
+                     field.is_id ? " PRIMARY KEY NOT NULL" : ""));
+  }
+  if (type_.is_mutable()) {
+    definitions.push_back(absl::StrCat(kClocksColumn, " BLOB"));
+  }
+  RETURN_IF_ERROR(db_->Exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", table,
+                                         " (", absl::StrJoin(definitions, ", "),
+                                         ")")));
+  // Columns added to records.proto since the table was made.
+  absl::flat_hash_set<std::string> existing;
+  {
+    ASSIGN_OR_RETURN(auto info,
+                     db_->Prepare(absl::StrCat("PRAGMA table_info(", table, ")")));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, info->Step());
+      if (!row) break;
+      existing.insert(std::string(info->ColumnText(1)));
+    }
+  }
+  for (const FieldInfo& field : type_.fields) {
+    if (existing.contains(field.name)) continue;
+    RETURN_IF_ERROR(db_->Exec(absl::StrCat("ALTER TABLE ", table, " ADD COLUMN ",
+                                           QuoteIdentifier(field.name), " ",
+                                           SqlType(field.column_type))));
+  }
+  if (type_.is_mutable() && !existing.empty() &&
+      !existing.contains(kClocksColumn)) {
+    RETURN_IF_ERROR(db_->Exec(absl::StrCat("ALTER TABLE ", table,
+                                           " ADD COLUMN ", kClocksColumn,
+                                           " BLOB")));
+  }
+  // Indexes for listing by student and following references.
+  for (const FieldInfo& field : type_.fields) {
+    if (field.is_id || (!field.is_bucket_key && field.ref == nullptr)) continue;
+    RETURN_IF_ERROR(db_->Exec(absl::StrCat(
+        "CREATE INDEX IF NOT EXISTS ",
+        QuoteIdentifier(absl::StrCat(type_.table, "_by_", field.name)), " ON ",
+        table, " (", QuoteIdentifier(field.name), ")")));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RecordTable::Prepare() {
+  const std::string table = QuoteIdentifier(type_.table);
+  std::vector<std::string> names;
+  for (const FieldInfo& field : type_.fields) {
+    names.push_back(QuoteIdentifier(field.name));
+  }
+  columns_ = absl::StrJoin(names, ", ");
+  const size_t n = type_.fields.size();
+  std::string placeholders;
+  for (size_t i = 1; i <= n; ++i) {
+    absl::StrAppend(&placeholders, i == 1 ? "" : ", ", "?", i);
+  }
+  const std::string select_columns =
+      type_.is_mutable() ? absl::StrCat(columns_, ", ", kClocksColumn) : columns_;
+  if (type_.is_mutable()) {
+    ASSIGN_OR_RETURN(insert_,
+                     db_->Prepare(absl::StrCat(
+                         "INSERT INTO ", table, " (", columns_, ", ",
+                         kClocksColumn, ") VALUES (", placeholders, ", ?",
+                         n + 1, ")")));
+  } else {
+    ASSIGN_OR_RETURN(insert_, db_->Prepare(absl::StrCat(
+                                  "INSERT INTO ", table, " (", columns_,
+                                  ") VALUES (", placeholders, ")")));
+  }
+  ASSIGN_OR_RETURN(select_, db_->Prepare(absl::StrCat(
+                                "SELECT ", select_columns, " FROM ", table,
+                                " WHERE \"id\" = ?1")));
+  if (type_.bucket_key != nullptr) {
+    ASSIGN_OR_RETURN(bucket_,
+                     db_->Prepare(absl::StrCat(
+                         "SELECT ", QuoteIdentifier(type_.bucket_key->name),
+                         " FROM ", table, " WHERE \"id\" = ?1")));
+    if (!type_.bucket_key->is_id) {
+      ASSIGN_OR_RETURN(insert_skeleton_,
+                       db_->Prepare(absl::StrCat(
+                           "INSERT INTO ", table, " (\"id\", ",
+                           QuoteIdentifier(type_.bucket_key->name),
+                           ") VALUES (?1, ?2)")));
+    }
+  } else {
+    ASSIGN_OR_RETURN(bucket_, db_->Prepare(absl::StrCat(
+                                  "SELECT 'directory' FROM ", table,
+                                  " WHERE \"id\" = ?1")));
+  }
+  if (insert_skeleton_ == nullptr) {
+    ASSIGN_OR_RETURN(insert_skeleton_,
+                     db_->Prepare(absl::StrCat("INSERT INTO ", table,
+                                               " (\"id\") VALUES (?1)")));
+  }
+  ASSIGN_OR_RETURN(count_,
+                   db_->Prepare(absl::StrCat("SELECT COUNT(*) FROM ", table)));
+  update_.resize(n);
+  scan_by_.resize(n);
+  return absl::OkStatus();
+}
+
+void RecordTable::BindField(Statement* statement, int index,
+                            const FieldInfo& field, const Message& record) const {
+  const auto* reflection = record.GetReflection();
+  const FieldDescriptor* fd = field.descriptor;
+  switch (fd->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string scratch;
+      const std::string& text = reflection->GetStringReference(record, fd, &scratch);
+      // An empty string is stored as NULL, so that reports can ask
+      // `annual_review_due IS NULL`.
+      if (text.empty()) {
+        statement->BindNull(index);
+      } else {
+        statement->BindText(index, text);
+      }
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_INT32:
+      statement->BindInt(index, reflection->GetInt32(record, fd));
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+      statement->BindInt(index, reflection->GetInt64(record, fd));
+      break;
+    case FieldDescriptor::CPPTYPE_ENUM:
+      statement->BindInt(index, reflection->GetEnumValue(record, fd));
+      break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      statement->BindInt(index, reflection->GetBool(record, fd) ? 1 : 0);
+      break;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      statement->BindDouble(index, reflection->GetDouble(record, fd));
+      break;
+    default:
+      statement->BindNull(index);
+  }
+}
+
+void RecordTable::ReadRow(const Statement& statement, Message* out) const {
+  out->Clear();
+  const auto* reflection = out->GetReflection();
+  for (size_t i = 0; i < type_.fields.size(); ++i) {
+    const int column = static_cast<int>(i);
+    if (statement.IsNull(column)) continue;
+    const FieldDescriptor* fd = type_.fields[i].descriptor;
+    switch (fd->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        reflection->SetString(out, fd, std::string(statement.ColumnText(column)));
+        break;
+      case FieldDescriptor::CPPTYPE_INT32:
+        reflection->SetInt32(out, fd,
+                             static_cast<int32_t>(statement.ColumnInt(column)));
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        reflection->SetInt64(out, fd, statement.ColumnInt(column));
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        reflection->SetEnumValue(out, fd,
+                                 static_cast<int>(statement.ColumnInt(column)));
+        break;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        reflection->SetBool(out, fd, statement.ColumnInt(column) != 0);
+        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        reflection->SetDouble(out, fd, statement.ColumnDouble(column));
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+absl::Status RecordTable::Insert(const Message& record,
+                                 absl::string_view clocks) {
+  ScopedReset reset(insert_.get());
+  const int n = static_cast<int>(type_.fields.size());
+  for (int i = 0; i < n; ++i) {
+    BindField(insert_.get(), i + 1, type_.fields[i], record);
+  }
+  if (type_.is_mutable()) insert_->BindBlob(n + 1, clocks);
+  return insert_->Step().status();
+}
+
+absl::Status RecordTable::InsertSkeleton(absl::string_view id,
+                                         absl::string_view student_id) {
+  ScopedReset reset(insert_skeleton_.get());
+  insert_skeleton_->BindText(1, id);
+  if (type_.bucket_key != nullptr && !type_.bucket_key->is_id) {
+    insert_skeleton_->BindText(2, student_id);
+  }
+  return insert_skeleton_->Step().status();
+}
+
+absl::StatusOr<bool> RecordTable::Read(absl::string_view id, Message* out,
+                                       std::string* clocks) {
+  ScopedReset reset(select_.get());
+  select_->BindText(1, id);
+  ASSIGN_OR_RETURN(bool row, select_->Step());
+  if (!row) return false;
+  ReadRow(*select_, out);
+  if (clocks != nullptr) {
+    *clocks = type_.is_mutable()
+                  ? std::string(select_->ColumnBlob(
+                        static_cast<int>(type_.fields.size())))
+                  : std::string();
+  }
+  return true;
+}
+
+absl::StatusOr<std::optional<std::string>> RecordTable::BucketOf(
+    absl::string_view id) {
+  ScopedReset reset(bucket_.get());
+  bucket_->BindText(1, id);
+  ASSIGN_OR_RETURN(bool row, bucket_->Step());
+  if (!row) return std::nullopt;
+  if (type_.bucket_key == nullptr) return std::string(kDirectoryBucket);
+  return StudentBucket(bucket_->ColumnText(0));
+}
+
+absl::Status RecordTable::WriteField(absl::string_view id, const FieldInfo& field,
+                                     const Message& source,
+                                     absl::string_view clocks) {
+  const size_t index = &field - type_.fields.data();
+  std::unique_ptr<Statement>& update = update_[index];
+  if (update == nullptr) {
+    ASSIGN_OR_RETURN(update,
+                     db_->Prepare(absl::StrCat(
+                         "UPDATE ", QuoteIdentifier(type_.table), " SET ",
+                         QuoteIdentifier(field.name), " = ?1, ", kClocksColumn,
+                         " = ?2 WHERE \"id\" = ?3")));
+  }
+  ScopedReset reset(update.get());
+  BindField(update.get(), 1, field, source);
+  update->BindBlob(2, clocks);
+  update->BindText(3, id);
+  return update->Step().status();
+}
+
+absl::StatusOr<Statement*> RecordTable::ScanStatement(const FieldInfo* where) {
+  std::unique_ptr<Statement>& scan =
+      where == nullptr ? scan_all_ : scan_by_[where - type_.fields.data()];
+  if (scan == nullptr) {
+    std::string sql = absl::StrCat("SELECT ", columns_, " FROM ",
+                                   QuoteIdentifier(type_.table));
+    if (where != nullptr) {
+      absl::StrAppend(&sql, " WHERE ", QuoteIdentifier(where->name), " = ?1");
+    }
+    absl::StrAppend(&sql, " ORDER BY \"id\"");
+    ASSIGN_OR_RETURN(scan, db_->Prepare(sql));
+  }
+  return scan.get();
+}
+
+absl::Status RecordTable::Scan(
+    const FieldInfo* where, absl::string_view value, bool include_archived,
+    absl::FunctionRef<absl::Status(const Message&)> visit) {
+  ASSIGN_OR_RETURN(Statement * scan, ScanStatement(where));
+  ScopedReset reset(scan);
+  if (where != nullptr) scan->BindText(1, value);
+  std::unique_ptr<Message> record(type_.descriptor == nullptr
+                                      ? nullptr
+                                      : google::protobuf::MessageFactory::
+                                            generated_factory()
+                                                ->GetPrototype(type_.descriptor)
+                                                ->New());
+  const FieldDescriptor* deleted =
+      type_.is_mutable() ? type_.descriptor->FindFieldByName("deleted") : nullptr;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, scan->Step());
+    if (!row) break;
+    ReadRow(*scan, record.get());
+    if (!include_archived && deleted != nullptr &&
+        record->GetReflection()->GetBool(*record, deleted)) {
+      continue;
+    }
+    RETURN_IF_ERROR(visit(*record));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> RecordTable::Count() {
+  ScopedReset reset(count_.get());
+  ASSIGN_OR_RETURN(bool row, count_->Step());
+  return row ? count_->ColumnInt(0) : 0;
+}
+
+}  // namespace plansync::internal

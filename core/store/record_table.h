@@ -1,0 +1,84 @@
+// One record type's SQLite table on the device: one typed column per field
+// (named as the field), plus `_clocks` (core/store/field_clocks.h) for mutable
+// records. Holds the table's prepared statements. Internal to the store.
+#ifndef PLANSYNC_CORE_STORE_RECORD_TABLE_H_
+#define PLANSYNC_CORE_STORE_RECORD_TABLE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/internal/sqlite.h"
+#include "core/schema.h"
+#include "google/protobuf/message.h"
+
+namespace plansync::internal {
+
+class RecordTable {
+ public:
+  // Creates the table, its missing columns and its indexes if needed, and
+  // prepares its statements. `db` must outlive the table.
+  static absl::StatusOr<std::unique_ptr<RecordTable>> Open(
+      Database* db, const RecordType& type);
+
+  const RecordType& type() const { return type_; }
+
+  // Inserts `record` as a new row (ALREADY_EXISTS if its id is taken).
+  // `clocks` is stored for mutable records and ignored for log entries.
+  absl::Status Insert(const google::protobuf::Message& record,
+                      absl::string_view clocks);
+  // Inserts a row holding only `id` and the bucket key, for a remote write to
+  // a record this device has not seen yet.
+  absl::Status InsertSkeleton(absl::string_view id, absl::string_view student_id);
+  // Reads the row `id` into `out` (cleared first), and its clocks into
+  // `clocks` if not null. False if there is no such row.
+  absl::StatusOr<bool> Read(absl::string_view id, google::protobuf::Message* out,
+                            std::string* clocks);
+  // The bucket of row `id`, or nullopt if there is no such row.
+  absl::StatusOr<std::optional<std::string>> BucketOf(absl::string_view id);
+  // Sets the column of `field` of row `id` to its value in `source`, and the
+  // row's clocks to `clocks`.
+  absl::Status WriteField(absl::string_view id, const FieldInfo& field,
+                          const google::protobuf::Message& source,
+                          absl::string_view clocks);
+  // Calls `visit` for each row, in id order: every row if `where` is null,
+  // else the rows whose `where` column equals `value`. Archived rows
+  // (deleted = true) are skipped unless `include_archived`.
+  absl::Status Scan(
+      const FieldInfo* where, absl::string_view value, bool include_archived,
+      absl::FunctionRef<absl::Status(const google::protobuf::Message&)> visit);
+  // Number of rows.
+  absl::StatusOr<int64_t> Count();
+
+ private:
+  RecordTable(Database* db, const RecordType& type) : db_(db), type_(type) {}
+  absl::Status EnsureSchema();
+  absl::Status Prepare();
+  void BindField(Statement* statement, int index, const FieldInfo& field,
+                 const google::protobuf::Message& record) const;
+  void ReadRow(const Statement& statement, google::protobuf::Message* out) const;
+  absl::StatusOr<Statement*> ScanStatement(const FieldInfo* where);
+
+  Database* const db_;
+  const RecordType& type_;
+  std::string columns_;  // quoted, comma-separated, in field order
+  std::unique_ptr<Statement> insert_;
+  std::unique_ptr<Statement> insert_skeleton_;
+  std::unique_ptr<Statement> select_;
+  std::unique_ptr<Statement> bucket_;
+  std::unique_ptr<Statement> count_;
+  // Per field index: UPDATE of that column, and SELECT rows by that column;
+  // prepared on first use. scan_all_ is the SELECT of every row.
+  std::vector<std::unique_ptr<Statement>> update_;
+  std::vector<std::unique_ptr<Statement>> scan_by_;
+  std::unique_ptr<Statement> scan_all_;
+};
+
+}  // namespace plansync::internal
+
+#endif  // PLANSYNC_CORE_STORE_RECORD_TABLE_H_

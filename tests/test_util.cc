@@ -1,0 +1,142 @@
+#include "tests/test_util.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace plansync::testing {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+TempDir::TempDir() {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "plansync-test-XXXXXX").string();
+  char* made = mkdtemp(pattern.data());
+  EXPECT_NE(made, nullptr);
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::unique_ptr<DeviceStore> OpenStore(const std::string& path,
+                                       const std::string& principal,
+                                       ClockSource* clock, uint64_t seed) {
+  DeviceStoreOptions options;
+  options.path = path;
+  options.principal_id = principal;
+  options.clock = clock;
+  options.seed = seed;
+  auto store = DeviceStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+std::unique_ptr<Message> NewRecord(const RecordType& type) {
+  return std::unique_ptr<Message>(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(type.descriptor)
+          ->New());
+}
+
+void FillRecord(const RecordType& type, const std::string& student_id,
+                const std::map<std::string, std::string>& existing, int variant,
+                Message* record) {
+  const auto* reflection = record->GetReflection();
+  for (const FieldInfo& field : type.fields) {
+    const FieldDescriptor* fd = field.descriptor;
+    if (field.is_id || field.store_assigned || field.name == "deleted") continue;
+    if (field.is_bucket_key) {
+      reflection->SetString(record, fd, student_id);
+      continue;
+    }
+    // A lapse names one accommodation or one service, not both.
+    if (type.short_name == "LapseReport" && field.name == "service_id") continue;
+    switch (fd->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        if (field.ref != nullptr) {
+          auto it = existing.find(field.ref->full_name);
+          if (it != existing.end()) reflection->SetString(record, fd, it->second);
+        } else if (field.date) {
+          reflection->SetString(record, fd,
+                                absl::StrCat("2026-09-", 10 + variant % 18));
+        } else if (field.instant) {
+          reflection->SetString(
+              record, fd,
+              absl::StrCat("2026-09-", 10 + variant % 18, "T14:30:00Z"));
+        } else {
+          reflection->SetString(record, fd,
+                                absl::StrCat(field.name, " #", variant));
+        }
+        break;
+      case FieldDescriptor::CPPTYPE_INT32:
+        reflection->SetInt32(record, fd, 30 + variant);
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        reflection->SetInt64(record, fd, 1000 + variant);
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM: {
+        const auto* values = fd->enum_type();
+        reflection->SetEnumValue(
+            record, fd,
+            values->value(1 + variant % (values->value_count() - 1))->number());
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_BOOL:
+        reflection->SetBool(record, fd, variant % 2 == 1);
+        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        reflection->SetDouble(record, fd, 1.5 * variant);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+std::map<std::string, std::string> CreateOneOfEach(DeviceStore& store,
+                                                   int variant) {
+  std::map<std::string, std::string> ids;
+  std::string student_id;
+  // Repeat until every type is created: a type waits until the types its
+  // required references point at exist.
+  const auto& types = Schema::Get().types();
+  for (size_t round = 0; round < types.size() && ids.size() < types.size();
+       ++round) {
+    for (const auto& type : types) {
+      if (ids.count(type->full_name)) continue;
+      bool ready = true;
+      for (const FieldInfo& field : type->fields) {
+        if (field.ref != nullptr && field.required && !field.is_bucket_key &&
+            !ids.count(field.ref->full_name)) {
+          ready = false;
+        }
+      }
+      if (!ready || (type->bucket_key != nullptr && student_id.empty() &&
+                     type->short_name != "Student")) {
+        continue;
+      }
+      auto record = NewRecord(*type);
+      FillRecord(*type, student_id, ids, variant, record.get());
+      absl::Status status = store.Write([&](WriteTransaction& txn) {
+        auto id = type->is_log() ? store.Append(txn, *record)
+                                 : store.Create(txn, *record);
+        if (!id.ok()) return id.status();
+        ids[type->full_name] = *id;
+        if (type->short_name == "Student") student_id = *id;
+        return absl::OkStatus();
+      });
+      EXPECT_TRUE(status.ok()) << type->short_name << ": " << status;
+    }
+  }
+  EXPECT_EQ(ids.size(), types.size());
+  return ids;
+}
+
+}  // namespace plansync::testing
