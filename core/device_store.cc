@@ -161,11 +161,19 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
                    db_->Prepare("INSERT INTO outbox (seq, bucket, change) "
                                 "VALUES (?1, ?2, ?3)"));
   ASSIGN_OR_RETURN(select_outbox_,
-                   db_->Prepare("SELECT seq, change FROM outbox "
-                                "ORDER BY seq LIMIT ?1"));
+                   db_->Prepare("SELECT seq, change FROM outbox WHERE "
+                                "state = 0 ORDER BY seq LIMIT ?1"));
   ASSIGN_OR_RETURN(delete_outbox_,
                    db_->Prepare("DELETE FROM outbox WHERE seq = ?1"));
-  ASSIGN_OR_RETURN(count_outbox_, db_->Prepare("SELECT COUNT(*) FROM outbox"));
+  ASSIGN_OR_RETURN(count_outbox_, db_->Prepare("SELECT COUNT(*) FROM outbox WHERE state = 0"));
+  ASSIGN_OR_RETURN(reject_outbox_,
+                   db_->Prepare("UPDATE outbox SET state = 1, reject_reason = "
+                                "?2, reject_message = ?3 WHERE seq = ?1 AND "
+                                "state = 0"));
+  ASSIGN_OR_RETURN(select_rejected_,
+                   db_->Prepare("SELECT seq, change, reject_reason, "
+                                "reject_message FROM outbox WHERE state = 1 "
+                                "ORDER BY seq"));
   ASSIGN_OR_RETURN(select_cursor_,
                    db_->Prepare("SELECT cursor FROM cursors WHERE bucket = ?1"));
   ASSIGN_OR_RETURN(upsert_cursor_,
@@ -707,23 +715,61 @@ absl::Status DeviceStore::ApplyLogEntry(const RecordType& type,
 
 // --- Outbox and cursors ------------------------------------------------------
 
-absl::StatusOr<std::vector<OutboxEntry>> DeviceStore::PendingChanges(
-    size_t limit) {
+namespace {
+
+// Reads the outbox rows of `select` (seq, change[, reason, message]).
+absl::StatusOr<std::vector<OutboxEntry>> ReadOutbox(internal::Statement& select,
+                                                    bool with_reason) {
   std::vector<OutboxEntry> entries;
-  ScopedReset reset(select_outbox_.get());
-  select_outbox_->BindInt(1, static_cast<int64_t>(limit));
   while (true) {
-    ASSIGN_OR_RETURN(bool row, select_outbox_->Step());
+    ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
     OutboxEntry& entry = entries.emplace_back();
-    entry.seq = static_cast<uint64_t>(select_outbox_->ColumnInt(0));
-    absl::string_view blob = select_outbox_->ColumnBlob(1);
-    if (!entry.change.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+    entry.seq = static_cast<uint64_t>(select.ColumnInt(0));
+    absl::string_view blob = select.ColumnBlob(1);
+    if (!entry.change.ParseFromArray(blob.data(),
+                                     static_cast<int>(blob.size()))) {
       return absl::DataLossError(
           absl::StrCat("outbox entry ", entry.seq, " is corrupt"));
     }
+    if (with_reason) {
+      const int64_t reason = select.ColumnInt(2);
+      entry.reject_reason = v1::Reason_IsValid(static_cast<int>(reason))
+                                ? static_cast<v1::Reason>(reason)
+                                : v1::REASON_UNSPECIFIED;
+      entry.reject_message = std::string(select.ColumnText(3));
+    }
   }
   return entries;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<OutboxEntry>> DeviceStore::PendingChanges(
+    size_t limit) {
+  ScopedReset reset(select_outbox_.get());
+  select_outbox_->BindInt(1, static_cast<int64_t>(limit));
+  return ReadOutbox(*select_outbox_, /*with_reason=*/false);
+}
+
+absl::StatusOr<std::vector<OutboxEntry>> DeviceStore::RejectedChanges() {
+  ScopedReset reset(select_rejected_.get());
+  return ReadOutbox(*select_rejected_, /*with_reason=*/true);
+}
+
+absl::Status DeviceStore::MarkRejected(WriteTransaction& txn, uint64_t seq,
+                                       v1::Reason reason,
+                                       absl::string_view message) {
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  reject_outbox_->BindInt(1, static_cast<int64_t>(seq));
+  reject_outbox_->BindInt(2, reason);
+  reject_outbox_->BindText(3, message);
+  RETURN_IF_ERROR(reject_outbox_->Run());
+  if (sqlite3_changes(db_->handle()) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("no pending outbox entry ", seq));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> DeviceStore::PendingCount() {

@@ -31,6 +31,7 @@
 #include "core/uuid.h"
 #include "google/protobuf/message.h"
 #include "plansync/v1/change.pb.h"
+#include "plansync/v1/errors.pb.h"
 
 namespace plansync {
 
@@ -59,10 +60,13 @@ struct DeviceStoreOptions {
   bool durable = true;
 };
 
-// A local change waiting in the outbox.
+// A local change in the outbox: pending until the server acknowledges it, or
+// rejected (kept, with the server's reason, for its user to see).
 struct OutboxEntry {
   uint64_t seq = 0;  // = change.replica_seq()
   v1::Change change;
+  v1::Reason reject_reason = v1::REASON_UNSPECIFIED;  // rejected entries only
+  std::string reject_message;                         // rejected entries only
 };
 
 // What ApplyRemote did with one remote change.
@@ -213,13 +217,20 @@ class DeviceStore {
   absl::StatusOr<std::vector<RemoteResult>> ApplyRemote(
       absl::Span<const v1::Change> changes);
 
-  // Up to `limit` outbox entries, oldest first.
+  // Up to `limit` pending (not rejected) outbox entries, oldest first.
   absl::StatusOr<std::vector<OutboxEntry>> PendingChanges(size_t limit);
-  // Number of changes in the outbox.
+  // Number of pending changes in the outbox.
   absl::StatusOr<int64_t> PendingCount();
   // Removes acknowledged changes from the outbox (unknown seqs are ignored).
   absl::Status Acknowledge(WriteTransaction& txn,
                            absl::Span<const uint64_t> seqs);
+  // Marks outbox entry `seq` as rejected by the server, with its reason; it
+  // is no longer pending but stays listed by RejectedChanges. NOT_FOUND if
+  // there is no such pending entry.
+  absl::Status MarkRejected(WriteTransaction& txn, uint64_t seq,
+                            v1::Reason reason, absl::string_view message);
+  // Every rejected outbox entry, oldest first.
+  absl::StatusOr<std::vector<OutboxEntry>> RejectedChanges();
 
   // The pull cursor of `bucket`, or nullopt if the bucket was never pulled.
   absl::StatusOr<std::optional<int64_t>> Cursor(absl::string_view bucket);
@@ -280,7 +291,7 @@ class DeviceStore {
   std::unique_ptr<internal::Statement> begin_, commit_, rollback_;
   std::unique_ptr<internal::Statement> insert_replica_;
   std::unique_ptr<internal::Statement> insert_outbox_, select_outbox_,
-      delete_outbox_, count_outbox_;
+      delete_outbox_, count_outbox_, reject_outbox_, select_rejected_;
   std::unique_ptr<internal::Statement> select_cursor_, upsert_cursor_;
 };
 

@@ -24,6 +24,15 @@ constexpr absl::string_view kSteps[] = {
         bucket TEXT PRIMARY KEY NOT NULL,
         cursor INTEGER NOT NULL);
     )sql",
+    // 2: a change the server rejects stays in the outbox, marked, with the
+    // reason, for its user to see; sync bookkeeping in sync_state.
+    R"sql(
+      ALTER TABLE outbox ADD COLUMN state INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE outbox ADD COLUMN reject_reason INTEGER;
+      ALTER TABLE outbox ADD COLUMN reject_message TEXT;
+      CREATE INDEX outbox_by_state ON outbox (state, seq);
+      CREATE TABLE sync_state (key TEXT PRIMARY KEY NOT NULL, value INTEGER);
+    )sql",
 };
 static_assert(std::size(kSteps) == kDeviceSchemaVersion);
 
