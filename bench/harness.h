@@ -51,7 +51,8 @@ class Timer {
 inline double Percentile(std::vector<double> samples, double p) {
   if (samples.empty()) return 0;
   std::sort(samples.begin(), samples.end());
-  const double rank = std::ceil(p / 100.0 * static_cast<double>(samples.size()));
+  const double rank =
+      std::ceil(p / 100.0 * static_cast<double>(samples.size()));
   const size_t index =
       rank < 1 ? 0
                : std::min(samples.size() - 1, static_cast<size_t>(rank) - 1);

@@ -1,0 +1,468 @@
+// Device write throughput and latency (DESIGN.md section 9, first row), with a
+// raw SQLite baseline measured in the same run on the same disk.
+//
+//   device_write_bench [--quick]
+//
+// Every figure is measured on real SQLite files (WAL, synchronous=FULL) in a
+// scratch directory under $TMPDIR (default /tmp), removed at the end:
+//
+//   device_write_batched_per_s  ImplementationConfirmation entries appended
+//                               through DeviceStore::Append, 1000 per
+//                               WriteTransaction, per wall second (commits
+//                               included). Each append writes the entry's row
+//                               and its outbox change.
+//   device_write_single_p50_ms  latency of one durable write: a
+//   WriteTransaction device_write_single_p99_ms  holding one Append, committed
+//   (after warm-up). raw_sqlite_insert_per_s     the same two rows per entry
+//   (typed row + outbox
+//                               blob of the device's serialized size) inserted
+//                               with prepared statements through the sqlite3 C
+//                               API, 1000 entries per transaction.
+//   device_vs_raw_ratio         device_write_batched_per_s /
+//   raw_sqlite_insert_per_s raw_sqlite_single_p50_ms    the raw pair of
+//   inserts, one per committed raw_sqlite_single_p99_ms    transaction: the
+//   disk's floor for a durable write.
+#include <sqlite3.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "bench/harness.h"
+#include "core/clock.h"
+#include "core/device_store.h"
+#include "core/status_macros.h"
+#include "plansync/v1/records.pb.h"
+
+namespace plansync::bench {
+namespace {
+
+constexpr int kBatchSize = 1000;
+constexpr int kWarmup = 100;
+constexpr absl::string_view kPrincipal = "0190a5b2-7c3e-7a41-9d2f-5b8e1c4a6f30";
+constexpr absl::string_view kClassOrPeriod = "Period 3 Algebra I";
+constexpr absl::string_view kNote =
+    "Extended time on the unit 4 quiz; finished in the resource room.";
+
+struct Sizes {
+  int batched_total;      // entries appended in batches of kBatchSize
+  int single_iterations;  // measured single writes (after kWarmup)
+};
+
+// School days 2026-09-01 .. 2026-09-28, cycled through by the entries.
+const std::vector<std::string>& Days() {
+  static const auto* days = [] {
+    auto* out = new std::vector<std::string>();
+    for (int d = 1; d <= 28; ++d) {
+      char day[16];
+      std::snprintf(day, sizeof(day), "2026-09-%02d", d);
+      out->push_back(day);
+    }
+    return out;
+  }();
+  return *days;
+}
+
+// --- The device store --------------------------------------------------------
+
+// The records a confirmation refers to.
+struct Caseload {
+  std::string student_id;
+  std::string accommodation_id;
+};
+
+absl::StatusOr<std::unique_ptr<DeviceStore>> OpenDurable(
+    const std::string& path) {
+  DeviceStoreOptions options;
+  options.path = path;
+  options.principal_id = std::string(kPrincipal);
+  options.seed = 20260908;
+  options.durable = true;
+  return DeviceStore::Open(options);
+}
+
+// Creates a Student, an active Plan and an Accommodation, in one transaction.
+absl::StatusOr<Caseload> CreateCaseload(DeviceStore& store) {
+  Caseload caseload;
+  RETURN_IF_ERROR(store.Write([&](WriteTransaction& txn) -> absl::Status {
+    v1::Student student;
+    student.set_given_name("Bench");
+    student.set_family_name("Student");
+    student.set_grade("4");
+    ASSIGN_OR_RETURN(caseload.student_id, store.Create(txn, student));
+    v1::Plan plan;
+    plan.set_student_id(caseload.student_id);
+    plan.set_kind(v1::PLAN_KIND_IEP);
+    plan.set_status(v1::PLAN_STATUS_ACTIVE);
+    plan.set_version(1);
+    plan.set_jurisdiction("US-MO");
+    plan.set_start_date("2026-08-20");
+    plan.set_annual_review_due("2027-08-19");
+    ASSIGN_OR_RETURN(std::string plan_id, store.Create(txn, plan));
+    v1::Accommodation accommodation;
+    accommodation.set_student_id(caseload.student_id);
+    accommodation.set_plan_id(plan_id);
+    accommodation.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
+    accommodation.set_title("Extended time");
+    accommodation.set_description("1.5x time on tests and quizzes");
+    accommodation.set_category(
+        v1::ACCOMMODATION_CATEGORY_TIMING_AND_SCHEDULING);
+    ASSIGN_OR_RETURN(caseload.accommodation_id,
+                     store.Create(txn, accommodation));
+    return absl::OkStatus();
+  }));
+  return caseload;
+}
+
+// The i-th confirmation; the store assigns its id, author and clock.
+v1::ImplementationConfirmation Confirmation(const Caseload& caseload, int i) {
+  v1::ImplementationConfirmation entry;
+  entry.set_student_id(caseload.student_id);
+  entry.set_accommodation_id(caseload.accommodation_id);
+  entry.set_day(Days()[static_cast<size_t>(i) % Days().size()]);
+  entry.set_class_or_period(std::string(kClassOrPeriod));
+  entry.set_status(v1::CONFIRMATION_STATUS_PROVIDED);
+  entry.set_note(std::string(kNote));
+  return entry;
+}
+
+// Appends `total` confirmations, kBatchSize per transaction; returns entries
+// per second of wall time, commits included.
+absl::StatusOr<double> DeviceBatched(const std::string& path, int total) {
+  ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store, OpenDurable(path));
+  ASSIGN_OR_RETURN(Caseload caseload, CreateCaseload(*store));
+  ASSIGN_OR_RETURN(int64_t pending_before, store->PendingCount());
+
+  Timer timer;
+  for (int done = 0; done < total;) {
+    ASSIGN_OR_RETURN(WriteTransaction txn, store->BeginWrite());
+    for (int end = std::min(total, done + kBatchSize); done < end; ++done) {
+      v1::ImplementationConfirmation entry = Confirmation(caseload, done);
+      RETURN_IF_ERROR(store->Append(txn, entry).status());
+    }
+    RETURN_IF_ERROR(txn.Commit());
+  }
+  const double seconds = timer.Seconds();
+
+  // Everything written is there: one row and one outbox change per entry.
+  const RecordType& type =
+      *Schema::Get().For(v1::ImplementationConfirmation::descriptor());
+  ASSIGN_OR_RETURN(int64_t rows, store->Count(type));
+  ASSIGN_OR_RETURN(int64_t pending_after, store->PendingCount());
+  if (rows != total || pending_after - pending_before != total) {
+    return absl::InternalError(
+        absl::StrCat("expected ", total, " entries and outbox changes; found ",
+                     rows, " and ", pending_after - pending_before));
+  }
+  std::printf("[device, batched] %d entries in %d transactions: %.3f s\n",
+              total, (total + kBatchSize - 1) / kBatchSize, seconds);
+  return total / seconds;
+}
+
+// Latency of `iterations` single-append transactions (after kWarmup), in ms.
+absl::StatusOr<std::vector<double>> DeviceSingle(const std::string& path,
+                                                 int iterations) {
+  ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store, OpenDurable(path));
+  ASSIGN_OR_RETURN(Caseload caseload, CreateCaseload(*store));
+  std::vector<double> millis;
+  millis.reserve(static_cast<size_t>(iterations));
+  for (int i = 0; i < kWarmup + iterations; ++i) {
+    v1::ImplementationConfirmation entry = Confirmation(caseload, i);
+    Timer timer;
+    RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) {
+      return store->Append(txn, entry).status();
+    }));
+    if (i >= kWarmup) millis.push_back(timer.Millis());
+  }
+  return millis;
+}
+
+// --- Raw SQLite
+// ----------------------------------------------------------------
+
+absl::Status SqliteStatus(sqlite3* db, int rc, absl::string_view what) {
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) {
+    return absl::OkStatus();
+  }
+  return absl::InternalError(absl::StrCat(
+      what, ": ", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+}
+
+struct CloseDb {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct Finalize {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using DbPtr = std::unique_ptr<sqlite3, CloseDb>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, Finalize>;
+
+absl::StatusOr<DbPtr> OpenRaw(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  DbPtr db(raw);
+  RETURN_IF_ERROR(SqliteStatus(db.get(), rc, "open"));
+  return db;
+}
+
+absl::Status Exec(sqlite3* db, const char* sql) {
+  return SqliteStatus(db, sqlite3_exec(db, sql, nullptr, nullptr, nullptr),
+                      sql);
+}
+
+absl::StatusOr<StmtPtr> Prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                    &stmt, nullptr);
+  StmtPtr out(stmt);
+  RETURN_IF_ERROR(SqliteStatus(db, rc, sql));
+  return out;
+}
+
+// The serialized size of the outbox changes of the device store at `path`
+// (their mean, in bytes), read from the file itself.
+absl::StatusOr<int> OutboxChangeSize(const std::string& path) {
+  ASSIGN_OR_RETURN(DbPtr db, OpenRaw(path));
+  ASSIGN_OR_RETURN(
+      StmtPtr query,
+      Prepare(db.get(),
+              "SELECT CAST(ROUND(AVG(LENGTH(change))) AS INTEGER) "
+              "FROM outbox WHERE instr(change, CAST(?1 AS BLOB)) > 0"));
+  // Only the confirmations' changes, not the caseload's field writes.
+  sqlite3_bind_text(query.get(), 1, "ImplementationConfirmation", -1,
+                    SQLITE_STATIC);
+  const int rc = sqlite3_step(query.get());
+  RETURN_IF_ERROR(SqliteStatus(db.get(), rc, "outbox size"));
+  const int size = sqlite3_column_int(query.get(), 0);
+  if (rc != SQLITE_ROW || size <= 0) {
+    return absl::InternalError("the device store's outbox holds no entries");
+  }
+  return size;
+}
+
+// A database shaped like the device store's: the same typed columns and
+// indexes as implementation_confirmations, and the same outbox table.
+absl::StatusOr<DbPtr> CreateRawStore(const std::string& path) {
+  ASSIGN_OR_RETURN(DbPtr db, OpenRaw(path));
+  RETURN_IF_ERROR(Exec(db.get(), "PRAGMA journal_mode = WAL"));
+  RETURN_IF_ERROR(Exec(db.get(), "PRAGMA synchronous = FULL"));
+  RETURN_IF_ERROR(Exec(db.get(), "PRAGMA temp_store = MEMORY"));
+  RETURN_IF_ERROR(Exec(db.get(), R"sql(
+    CREATE TABLE implementation_confirmations (
+      id TEXT PRIMARY KEY NOT NULL, student_id TEXT, author_id TEXT,
+      recorded_hlc INTEGER, accommodation_id TEXT, day TEXT,
+      class_or_period TEXT, status INTEGER, note TEXT);
+    CREATE INDEX implementation_confirmations_by_student_id
+      ON implementation_confirmations (student_id);
+    CREATE INDEX implementation_confirmations_by_accommodation_id
+      ON implementation_confirmations (accommodation_id);
+    CREATE TABLE outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, bucket TEXT NOT NULL,
+      change BLOB NOT NULL, state INTEGER NOT NULL DEFAULT 0,
+      reject_reason INTEGER, reject_message TEXT);
+    CREATE INDEX outbox_by_state ON outbox (state, seq);
+  )sql"));
+  return db;
+}
+
+// Inserts entries into a raw store: per entry, the typed row and the outbox
+// row, with prepared statements; the caller groups them in transactions.
+class RawWriter {
+ public:
+  static absl::StatusOr<RawWriter> Make(const std::string& path,
+                                        int change_size) {
+    ASSIGN_OR_RETURN(DbPtr db, CreateRawStore(path));
+    ASSIGN_OR_RETURN(
+        StmtPtr insert,
+        Prepare(db.get(),
+                "INSERT INTO implementation_confirmations (id, student_id, "
+                "author_id, recorded_hlc, accommodation_id, day, "
+                "class_or_period, status, note) VALUES (?1, ?2, ?3, ?4, ?5, "
+                "?6, ?7, ?8, ?9)"));
+    ASSIGN_OR_RETURN(StmtPtr outbox,
+                     Prepare(db.get(),
+                             "INSERT INTO outbox (seq, bucket, change) "
+                             "VALUES (?1, ?2, ?3)"));
+    ASSIGN_OR_RETURN(StmtPtr begin, Prepare(db.get(), "BEGIN IMMEDIATE"));
+    ASSIGN_OR_RETURN(StmtPtr commit, Prepare(db.get(), "COMMIT"));
+    return RawWriter(std::move(db), std::move(insert), std::move(outbox),
+                     std::move(begin), std::move(commit), change_size);
+  }
+
+  absl::Status Begin() { return Run(begin_.get(), "BEGIN"); }
+  absl::Status Commit() { return Run(commit_.get(), "COMMIT"); }
+
+  // Inserts entry number `n` (its row and its outbox row).
+  absl::Status Insert(int64_t n) {
+    // UUID-shaped, increasing ids, as the store's UUIDv7 ids are.
+    char id[40];
+    std::snprintf(id, sizeof(id), "0190a5b2-7c3e-7%03x-8000-%012" PRIx64,
+                  static_cast<unsigned>(n >> 48) & 0xFFF,
+                  static_cast<uint64_t>(n) & 0xFFFFFFFFFFFFULL);
+    const std::string& day = Days()[static_cast<size_t>(n) % Days().size()];
+    sqlite3_stmt* s = insert_.get();
+    sqlite3_bind_text(s, 1, id, 36, SQLITE_STATIC);
+    BindText(s, 2, kStudent);
+    BindText(s, 3, kPrincipal);
+    sqlite3_bind_int64(s, 4, (int64_t{1788868800000} << 16) + n);
+    BindText(s, 5, kAccommodation);
+    BindText(s, 6, day);
+    BindText(s, 7, kClassOrPeriod);
+    sqlite3_bind_int(s, 8, 1);
+    BindText(s, 9, kNote);
+    RETURN_IF_ERROR(Run(s, "insert row"));
+
+    s = outbox_.get();
+    sqlite3_bind_int64(s, 1, n + 1);
+    BindText(s, 2, bucket_);
+    sqlite3_bind_blob(s, 3, change_.data(), static_cast<int>(change_.size()),
+                      SQLITE_STATIC);
+    return Run(s, "insert outbox");
+  }
+
+ private:
+  static constexpr absl::string_view kStudent =
+      "0190a5b2-7c3e-7b00-8a11-3c5d7e9f1a2b";
+  static constexpr absl::string_view kAccommodation =
+      "0190a5b2-7c3e-7b02-9c44-6e8a0b2c4d6f";
+
+  RawWriter(DbPtr db, StmtPtr insert, StmtPtr outbox, StmtPtr begin,
+            StmtPtr commit, int change_size)
+      : db_(std::move(db)),
+        insert_(std::move(insert)),
+        outbox_(std::move(outbox)),
+        begin_(std::move(begin)),
+        commit_(std::move(commit)),
+        bucket_(absl::StrCat("student/", kStudent)),
+        change_(static_cast<size_t>(change_size), '\0') {
+    // Bytes that look like a serialized message, not a run of zeros.
+    for (size_t i = 0; i < change_.size(); ++i) {
+      change_[i] = static_cast<char>('!' + (i * 37) % 90);
+    }
+  }
+
+  static void BindText(sqlite3_stmt* s, int index, absl::string_view text) {
+    sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()),
+                      SQLITE_STATIC);
+  }
+
+  absl::Status Run(sqlite3_stmt* s, absl::string_view what) {
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return SqliteStatus(db_.get(), rc, what);
+    return absl::OkStatus();
+  }
+
+  DbPtr db_;
+  StmtPtr insert_, outbox_, begin_, commit_;
+  std::string bucket_;
+  std::string change_;
+};
+
+// Raw inserts of `total` entries, kBatchSize per transaction; entries per
+// second.
+absl::StatusOr<double> RawBatched(const std::string& path, int total,
+                                  int change_size) {
+  ASSIGN_OR_RETURN(RawWriter writer, RawWriter::Make(path, change_size));
+  Timer timer;
+  for (int done = 0; done < total;) {
+    RETURN_IF_ERROR(writer.Begin());
+    for (int end = std::min(total, done + kBatchSize); done < end; ++done) {
+      RETURN_IF_ERROR(writer.Insert(done));
+    }
+    RETURN_IF_ERROR(writer.Commit());
+  }
+  const double seconds = timer.Seconds();
+  std::printf("[raw, batched] %d entries in %d transactions: %.3f s\n", total,
+              (total + kBatchSize - 1) / kBatchSize, seconds);
+  return total / seconds;
+}
+
+// Latency of `iterations` single-entry raw transactions (after kWarmup), ms.
+absl::StatusOr<std::vector<double>> RawSingle(const std::string& path,
+                                              int iterations, int change_size) {
+  ASSIGN_OR_RETURN(RawWriter writer, RawWriter::Make(path, change_size));
+  std::vector<double> millis;
+  millis.reserve(static_cast<size_t>(iterations));
+  for (int i = 0; i < kWarmup + iterations; ++i) {
+    Timer timer;
+    RETURN_IF_ERROR(writer.Begin());
+    RETURN_IF_ERROR(writer.Insert(i));
+    RETURN_IF_ERROR(writer.Commit());
+    if (i >= kWarmup) millis.push_back(timer.Millis());
+  }
+  return millis;
+}
+
+void PrintLatency(absl::string_view what, const std::vector<double>& millis) {
+  std::printf(
+      "[%s] %zu writes: mean %.3f ms, p50 %.3f, p90 %.3f, p99 %.3f, "
+      "max %.3f ms\n",
+      std::string(what).c_str(), millis.size(), Mean(millis),
+      Percentile(millis, 50), Percentile(millis, 90), Percentile(millis, 99),
+      Percentile(millis, 100));
+}
+
+absl::Status Run(const Flags& flags) {
+  const Sizes sizes = flags.quick ? Sizes{50'000, 500} : Sizes{200'000, 2'000};
+  ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("plansync-bench"));
+  std::printf(
+      "device_write_bench%s: SQLite %s, WAL, synchronous=FULL, files in %s\n",
+      flags.quick ? " --quick" : "", sqlite3_libversion(), dir.path().c_str());
+  std::printf(
+      "  batched: %d ImplementationConfirmation appends, %d per transaction\n"
+      "  single:  %d one-append transactions after %d warm-up\n",
+      sizes.batched_total, kBatchSize, sizes.single_iterations, kWarmup);
+  std::fflush(stdout);
+
+  const std::string device_path = dir.File("device-batched.sqlite");
+  ASSIGN_OR_RETURN(double device_per_s,
+                   DeviceBatched(device_path, sizes.batched_total));
+  ASSIGN_OR_RETURN(int change_size, OutboxChangeSize(device_path));
+  std::printf("  outbox change: %d bytes serialized\n", change_size);
+  std::fflush(stdout);
+  ASSIGN_OR_RETURN(double raw_per_s,
+                   RawBatched(dir.File("raw-batched.sqlite"),
+                              sizes.batched_total, change_size));
+  ASSIGN_OR_RETURN(
+      std::vector<double> device_single,
+      DeviceSingle(dir.File("device-single.sqlite"), sizes.single_iterations));
+  PrintLatency("device, single", device_single);
+  ASSIGN_OR_RETURN(std::vector<double> raw_single,
+                   RawSingle(dir.File("raw-single.sqlite"),
+                             sizes.single_iterations, change_size));
+  PrintLatency("raw, single", raw_single);
+
+  std::printf("results:\n");
+  PrintMetric("device_write_batched_per_s", device_per_s, "changes/s", 0);
+  PrintMetric("raw_sqlite_insert_per_s", raw_per_s, "entries/s", 0);
+  PrintMetric("device_vs_raw_ratio", device_per_s / raw_per_s, "", 3);
+  PrintMetric("device_write_single_p50_ms", Percentile(device_single, 50), "ms",
+              3);
+  PrintMetric("device_write_single_p99_ms", Percentile(device_single, 99), "ms",
+              3);
+  PrintMetric("raw_sqlite_single_p50_ms", Percentile(raw_single, 50), "ms", 3);
+  PrintMetric("raw_sqlite_single_p99_ms", Percentile(raw_single, 99), "ms", 3);
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace plansync::bench
+
+int main(int argc, char** argv) {
+  plansync::bench::Flags flags;
+  if (!plansync::bench::ParseFlags(argc, argv, &flags)) return 2;
+  const absl::Status status = plansync::bench::Run(flags);
+  if (!status.ok()) {
+    std::fprintf(stderr, "device_write_bench: %s\n", status.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}
