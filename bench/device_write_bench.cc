@@ -305,7 +305,7 @@ class RawWriter {
     char id[40];
     std::snprintf(id, sizeof(id), "0190a5b2-7c3e-7%03x-8000-%012" PRIx64,
                   static_cast<unsigned>(n >> 48) & 0xFFF,
-                  static_cast<uint64_t>(n) & 0xFFFFFFFFFFFFULL);
+                  static_cast<uint64_t>(n) & UINT64_C(0xFFFFFFFFFFFF));
     const std::string& day = Days()[static_cast<size_t>(n) % Days().size()];
     sqlite3_stmt* s = insert_.get();
     sqlite3_bind_text(s, 1, id, 36, SQLITE_STATIC);
