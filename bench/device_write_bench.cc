@@ -1,32 +1,37 @@
 // Device write throughput and latency (DESIGN.md section 9, first row), with a
 // raw SQLite baseline measured in the same run on the same disk.
 //
-//   device_write_bench [--quick]
+//   device_write_bench [--quick] [--only=PART]
 //
 // Every figure is measured on real SQLite files (WAL, synchronous=FULL) in a
-// scratch directory under $TMPDIR (default /tmp), removed at the end:
+// scratch directory under $TMPDIR (default /tmp), removed at the end. The
+// parts, in the order they run (--only=PART runs one, e.g. for a profiler):
 //
-//   device_write_batched_per_s  ImplementationConfirmation entries appended
-//                               through DeviceStore::Append, 1000 per
-//                               WriteTransaction, per wall second (commits
-//                               included). Each append writes the entry's row
-//                               and its outbox change.
-//   device_write_single_p50_ms  latency of one durable write: a
-//   WriteTransaction device_write_single_p99_ms  holding one Append, committed
-//   (after warm-up). raw_sqlite_insert_per_s     the same two rows per entry
-//   (typed row + outbox
-//                               blob of the device's serialized size) inserted
-//                               with prepared statements through the sqlite3 C
-//                               API, 1000 entries per transaction.
-//   device_vs_raw_ratio         device_write_batched_per_s /
-//   raw_sqlite_insert_per_s raw_sqlite_single_p50_ms    the raw pair of
-//   inserts, one per committed raw_sqlite_single_p99_ms    transaction: the
-//   disk's floor for a durable write.
+// - device_batched: ImplementationConfirmation entries appended through
+//   DeviceStore::Append on a durable store, 1000 per WriteTransaction.
+//   Metric device_write_batched_per_s: entries (= outbox changes) per wall
+//   second, commits included. Each append writes the entry's row and its
+//   outbox change.
+// - raw_batched: per entry, the same two rows (the typed row with the
+//   columns of implementation_confirmations, and an outbox row whose blob has
+//   the serialized size of the device's change) inserted with prepared
+//   statements through the sqlite3 C API, 1000 entries per transaction.
+//   Metrics raw_sqlite_insert_per_s, and device_vs_raw_ratio =
+//   device_write_batched_per_s / raw_sqlite_insert_per_s.
+// - device_single: latency of one durable write, a WriteTransaction holding
+//   one Append, committed; after a warm-up. Metrics
+//   device_write_single_p50_ms and device_write_single_p99_ms.
+// - raw_single: the raw pair of inserts, one entry per committed transaction:
+//   the floor this disk sets for a durable write. Metrics
+//   raw_sqlite_single_p50_ms and raw_sqlite_single_p99_ms.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -226,8 +231,8 @@ absl::StatusOr<StmtPtr> Prepare(sqlite3* db, const char* sql) {
   return out;
 }
 
-// The serialized size of the outbox changes of the device store at `path`
-// (their mean, in bytes), read from the file itself.
+// The serialized size of the confirmations' outbox changes in the device
+// store at `path` (their mean, in bytes), read from the file itself.
 absl::StatusOr<int> OutboxChangeSize(const std::string& path) {
   ASSIGN_OR_RETURN(DbPtr db, OpenRaw(path));
   ASSIGN_OR_RETURN(
@@ -410,8 +415,36 @@ void PrintLatency(absl::string_view what, const std::vector<double>& millis) {
       Percentile(millis, 100));
 }
 
+// The serialized size of one confirmation's outbox change, measured on a
+// fresh device store at `path` holding one appended entry.
+absl::StatusOr<int> MeasureChangeSize(const std::string& path) {
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store, OpenDurable(path));
+    ASSIGN_OR_RETURN(Caseload caseload, CreateCaseload(*store));
+    RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) {
+      v1::ImplementationConfirmation entry = Confirmation(caseload, 0);
+      return store->Append(txn, entry).status();
+    }));
+  }
+  return OutboxChangeSize(path);
+}
+
+// The parts of the benchmark, in the order they run; --only=PART runs one.
+constexpr absl::string_view kParts[] = {"device_batched", "raw_batched",
+                                        "device_single", "raw_single"};
+
 absl::Status Run(const Flags& flags) {
   const Sizes sizes = flags.quick ? Sizes{50'000, 500} : Sizes{200'000, 2'000};
+  auto runs = [&](absl::string_view part) {
+    return flags.only.empty() || flags.only == part;
+  };
+  if (!flags.only.empty() && std::find(std::begin(kParts), std::end(kParts),
+                                       flags.only) == std::end(kParts)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--only: no part \"", flags.only,
+                     "\"; the parts are device_batched, raw_batched, "
+                     "device_single and raw_single"));
+  }
   ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("plansync-bench"));
   std::printf(
       "device_write_bench%s: SQLite %s, WAL, synchronous=FULL, files in %s\n",
@@ -420,36 +453,58 @@ absl::Status Run(const Flags& flags) {
       "  batched: %d ImplementationConfirmation appends, %d per transaction\n"
       "  single:  %d one-append transactions after %d warm-up\n",
       sizes.batched_total, kBatchSize, sizes.single_iterations, kWarmup);
+  ASSIGN_OR_RETURN(int change_size,
+                   MeasureChangeSize(dir.File("device-size.sqlite")));
+  std::printf("  outbox change of one entry: %d bytes serialized\n",
+              change_size);
   std::fflush(stdout);
 
-  const std::string device_path = dir.File("device-batched.sqlite");
-  ASSIGN_OR_RETURN(double device_per_s,
-                   DeviceBatched(device_path, sizes.batched_total));
-  ASSIGN_OR_RETURN(int change_size, OutboxChangeSize(device_path));
-  std::printf("  outbox change: %d bytes serialized\n", change_size);
-  std::fflush(stdout);
-  ASSIGN_OR_RETURN(double raw_per_s,
-                   RawBatched(dir.File("raw-batched.sqlite"),
-                              sizes.batched_total, change_size));
-  ASSIGN_OR_RETURN(
-      std::vector<double> device_single,
-      DeviceSingle(dir.File("device-single.sqlite"), sizes.single_iterations));
-  PrintLatency("device, single", device_single);
-  ASSIGN_OR_RETURN(std::vector<double> raw_single,
-                   RawSingle(dir.File("raw-single.sqlite"),
-                             sizes.single_iterations, change_size));
-  PrintLatency("raw, single", raw_single);
+  std::optional<double> device_per_s, raw_per_s;
+  std::vector<double> device_single, raw_single;
+  if (runs("device_batched")) {
+    ASSIGN_OR_RETURN(
+        device_per_s,
+        DeviceBatched(dir.File("device-batched.sqlite"), sizes.batched_total));
+  }
+  if (runs("raw_batched")) {
+    ASSIGN_OR_RETURN(raw_per_s, RawBatched(dir.File("raw-batched.sqlite"),
+                                           sizes.batched_total, change_size));
+  }
+  if (runs("device_single")) {
+    ASSIGN_OR_RETURN(device_single,
+                     DeviceSingle(dir.File("device-single.sqlite"),
+                                  sizes.single_iterations));
+    PrintLatency("device, single", device_single);
+  }
+  if (runs("raw_single")) {
+    ASSIGN_OR_RETURN(raw_single,
+                     RawSingle(dir.File("raw-single.sqlite"),
+                               sizes.single_iterations, change_size));
+    PrintLatency("raw, single", raw_single);
+  }
 
   std::printf("results:\n");
-  PrintMetric("device_write_batched_per_s", device_per_s, "changes/s", 0);
-  PrintMetric("raw_sqlite_insert_per_s", raw_per_s, "entries/s", 0);
-  PrintMetric("device_vs_raw_ratio", device_per_s / raw_per_s, "", 3);
-  PrintMetric("device_write_single_p50_ms", Percentile(device_single, 50), "ms",
-              3);
-  PrintMetric("device_write_single_p99_ms", Percentile(device_single, 99), "ms",
-              3);
-  PrintMetric("raw_sqlite_single_p50_ms", Percentile(raw_single, 50), "ms", 3);
-  PrintMetric("raw_sqlite_single_p99_ms", Percentile(raw_single, 99), "ms", 3);
+  if (device_per_s) {
+    PrintMetric("device_write_batched_per_s", *device_per_s, "changes/s", 0);
+  }
+  if (raw_per_s) {
+    PrintMetric("raw_sqlite_insert_per_s", *raw_per_s, "entries/s", 0);
+  }
+  if (device_per_s && raw_per_s) {
+    PrintMetric("device_vs_raw_ratio", *device_per_s / *raw_per_s, "", 3);
+  }
+  if (!device_single.empty()) {
+    PrintMetric("device_write_single_p50_ms", Percentile(device_single, 50),
+                "ms", 3);
+    PrintMetric("device_write_single_p99_ms", Percentile(device_single, 99),
+                "ms", 3);
+  }
+  if (!raw_single.empty()) {
+    PrintMetric("raw_sqlite_single_p50_ms", Percentile(raw_single, 50), "ms",
+                3);
+    PrintMetric("raw_sqlite_single_p99_ms", Percentile(raw_single, 99), "ms",
+                3);
+  }
   return absl::OkStatus();
 }
 

@@ -7,7 +7,8 @@
 //
 //   METRIC <name> <number>
 //
-// and accepts `--quick` (smaller sizes, for a smoke run). Header-only.
+// and accepts `--quick` (smaller sizes, for a smoke run) and `--only=PART`
+// (one part of it, for a profiler). Header-only.
 #ifndef PLANSYNC_BENCH_HARNESS_H_
 #define PLANSYNC_BENCH_HARNESS_H_
 
@@ -119,16 +120,20 @@ class ScratchDir {
 // The flags every benchmark accepts.
 struct Flags {
   bool quick = false;  // --quick: smaller sizes, for a smoke run
+  std::string only;    // --only=PART: run one part of the benchmark
 };
 
 // Parses argv; false (after printing usage) on an unknown argument.
 inline bool ParseFlags(int argc, char** argv, Flags* flags) {
+  constexpr absl::string_view kOnly = "--only=";
   for (int i = 1; i < argc; ++i) {
     const absl::string_view arg = argv[i];
     if (arg == "--quick") {
       flags->quick = true;
+    } else if (arg.substr(0, kOnly.size()) == kOnly) {
+      flags->only = std::string(arg.substr(kOnly.size()));
     } else {
-      std::fprintf(stderr, "usage: %s [--quick]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--quick] [--only=PART]\n", argv[0]);
       return false;
     }
   }

@@ -95,7 +95,8 @@ absl::Status PrintRecord(DeviceStore& store, const v1::Student& student) {
     std::printf("  goal [%s] %s\n", goal.area().c_str(),
                 goal.description().c_str());
   }
-  ASSIGN_OR_RETURN(auto services, store.ListByStudent<v1::Service>(student.id()));
+  ASSIGN_OR_RETURN(auto services,
+                   store.ListByStudent<v1::Service>(student.id()));
   for (const v1::Service& service : services) {
     std::printf("  service %s: %d minutes per week\n",
                 service.service_type().c_str(), service.minutes_per_period());
@@ -132,9 +133,10 @@ absl::Status PrintRecord(DeviceStore& store, const v1::Student& student) {
         std::printf("    %s  %s\n", day.c_str(), line.c_str());
       }
       if (provided && lapse) {
-        std::printf("    %s  >> DISPUTE: confirmed and reported missing; "
-                    "both stand for the case manager\n",
-                    day.c_str());
+        std::printf(
+            "    %s  >> DISPUTE: confirmed and reported missing; "
+            "both stand for the case manager\n",
+            day.c_str());
       }
     }
   }
@@ -144,86 +146,92 @@ absl::Status PrintRecord(DeviceStore& store, const v1::Student& student) {
 absl::Status Tour(const std::string& dir) {
   std::printf("plansync tour: three devices, each with its own store in %s\n",
               dir.c_str());
-  ASSIGN_OR_RETURN(Device manager, OpenDevice(dir, "manager", "user-ms-okafor"));
+  ASSIGN_OR_RETURN(Device manager,
+                   OpenDevice(dir, "manager", "user-ms-okafor"));
   ASSIGN_OR_RETURN(Device teacher, OpenDevice(dir, "teacher", "user-mr-lee"));
   ASSIGN_OR_RETURN(Device parent, OpenDevice(dir, "parent", "user-ms-diaz"));
 
   // The case manager records two students and their plans.
   v1::Student maya, jonah;
   v1::Accommodation extended_time, seating, breaks;
-  RETURN_IF_ERROR(manager.store->Write([&](WriteTransaction& txn) -> absl::Status {
-    maya.set_given_name("Maya");
-    maya.set_family_name("Diaz");
-    maya.set_grade("5");
-    RETURN_IF_ERROR(manager.store->Create(txn, maya).status());
-    v1::Plan iep;
-    iep.set_student_id(maya.id());
-    iep.set_kind(v1::PLAN_KIND_IEP);
-    iep.set_status(v1::PLAN_STATUS_ACTIVE);
-    iep.set_version(1);
-    iep.set_jurisdiction("US-MO");
-    iep.set_start_date("2026-08-24");
-    iep.set_annual_review_due("2027-08-23");
-    RETURN_IF_ERROR(manager.store->Create(txn, iep).status());
-    v1::Goal goal;
-    goal.set_student_id(maya.id());
-    goal.set_plan_id(iep.id());
-    goal.set_area("Reading fluency");
-    goal.set_description("Reads grade-5 text aloud at 110 words per minute");
-    goal.set_baseline_value(72);
-    goal.set_target_value(110);
-    goal.set_unit("words per minute");
-    RETURN_IF_ERROR(manager.store->Create(txn, goal).status());
-    v1::Service speech;
-    speech.set_student_id(maya.id());
-    speech.set_plan_id(iep.id());
-    speech.set_service_category(v1::SERVICE_CATEGORY_RELATED_SERVICE);
-    speech.set_service_type("Speech-language therapy");
-    speech.set_minutes_per_period(60);
-    speech.set_period(v1::SERVICE_PERIOD_WEEK);
-    RETURN_IF_ERROR(manager.store->Create(txn, speech).status());
-    extended_time.set_student_id(maya.id());
-    extended_time.set_plan_id(iep.id());
-    extended_time.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
-    extended_time.set_category(v1::ACCOMMODATION_CATEGORY_TIMING_AND_SCHEDULING);
-    extended_time.set_title("Extended time (1.5x) on tests and quizzes");
-    extended_time.set_applies_to(v1::APPLIES_TO_TESTS_ONLY);
-    RETURN_IF_ERROR(manager.store->Create(txn, extended_time).status());
-    seating.set_student_id(maya.id());
-    seating.set_plan_id(iep.id());
-    seating.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
-    seating.set_category(v1::ACCOMMODATION_CATEGORY_SETTING);
-    seating.set_title("Preferential seating near instruction");
-    RETURN_IF_ERROR(manager.store->Create(txn, seating).status());
+  RETURN_IF_ERROR(
+      manager.store->Write([&](WriteTransaction& txn) -> absl::Status {
+        maya.set_given_name("Maya");
+        maya.set_family_name("Diaz");
+        maya.set_grade("5");
+        RETURN_IF_ERROR(manager.store->Create(txn, maya).status());
+        v1::Plan iep;
+        iep.set_student_id(maya.id());
+        iep.set_kind(v1::PLAN_KIND_IEP);
+        iep.set_status(v1::PLAN_STATUS_ACTIVE);
+        iep.set_version(1);
+        iep.set_jurisdiction("US-MO");
+        iep.set_start_date("2026-08-24");
+        iep.set_annual_review_due("2027-08-23");
+        RETURN_IF_ERROR(manager.store->Create(txn, iep).status());
+        v1::Goal goal;
+        goal.set_student_id(maya.id());
+        goal.set_plan_id(iep.id());
+        goal.set_area("Reading fluency");
+        goal.set_description(
+            "Reads grade-5 text aloud at 110 words per minute");
+        goal.set_baseline_value(72);
+        goal.set_target_value(110);
+        goal.set_unit("words per minute");
+        RETURN_IF_ERROR(manager.store->Create(txn, goal).status());
+        v1::Service speech;
+        speech.set_student_id(maya.id());
+        speech.set_plan_id(iep.id());
+        speech.set_service_category(v1::SERVICE_CATEGORY_RELATED_SERVICE);
+        speech.set_service_type("Speech-language therapy");
+        speech.set_minutes_per_period(60);
+        speech.set_period(v1::SERVICE_PERIOD_WEEK);
+        RETURN_IF_ERROR(manager.store->Create(txn, speech).status());
+        extended_time.set_student_id(maya.id());
+        extended_time.set_plan_id(iep.id());
+        extended_time.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
+        extended_time.set_category(
+            v1::ACCOMMODATION_CATEGORY_TIMING_AND_SCHEDULING);
+        extended_time.set_title("Extended time (1.5x) on tests and quizzes");
+        extended_time.set_applies_to(v1::APPLIES_TO_TESTS_ONLY);
+        RETURN_IF_ERROR(manager.store->Create(txn, extended_time).status());
+        seating.set_student_id(maya.id());
+        seating.set_plan_id(iep.id());
+        seating.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
+        seating.set_category(v1::ACCOMMODATION_CATEGORY_SETTING);
+        seating.set_title("Preferential seating near instruction");
+        RETURN_IF_ERROR(manager.store->Create(txn, seating).status());
 
-    jonah.set_given_name("Jonah");
-    jonah.set_family_name("Park");
-    jonah.set_grade("7");
-    RETURN_IF_ERROR(manager.store->Create(txn, jonah).status());
-    v1::Plan section504;
-    section504.set_student_id(jonah.id());
-    section504.set_kind(v1::PLAN_KIND_SECTION_504);
-    section504.set_status(v1::PLAN_STATUS_ACTIVE);
-    section504.set_version(1);
-    section504.set_jurisdiction("US-MO");
-    section504.set_annual_review_due("2027-05-14");
-    RETURN_IF_ERROR(manager.store->Create(txn, section504).status());
-    breaks.set_student_id(jonah.id());
-    breaks.set_plan_id(section504.id());
-    breaks.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
-    breaks.set_category(v1::ACCOMMODATION_CATEGORY_HEALTH);
-    breaks.set_title("Movement break every 30 minutes");
-    return manager.store->Create(txn, breaks).status();
-  }));
-  std::printf("\ncase manager recorded 2 students, 2 plans, 3 accommodations "
-              "(%lld changes in the outbox)\n",
-              static_cast<long long>(*manager.store->PendingCount()));
+        jonah.set_given_name("Jonah");
+        jonah.set_family_name("Park");
+        jonah.set_grade("7");
+        RETURN_IF_ERROR(manager.store->Create(txn, jonah).status());
+        v1::Plan section504;
+        section504.set_student_id(jonah.id());
+        section504.set_kind(v1::PLAN_KIND_SECTION_504);
+        section504.set_status(v1::PLAN_STATUS_ACTIVE);
+        section504.set_version(1);
+        section504.set_jurisdiction("US-MO");
+        section504.set_annual_review_due("2027-05-14");
+        RETURN_IF_ERROR(manager.store->Create(txn, section504).status());
+        breaks.set_student_id(jonah.id());
+        breaks.set_plan_id(section504.id());
+        breaks.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
+        breaks.set_category(v1::ACCOMMODATION_CATEGORY_HEALTH);
+        breaks.set_title("Movement break every 30 minutes");
+        return manager.store->Create(txn, breaks).status();
+      }));
+  std::printf(
+      "\ncase manager recorded 2 students, 2 plans, 3 accommodations "
+      "(%lld changes in the outbox)\n",
+      static_cast<long long>(*manager.store->PendingCount()));
 
   std::printf("\nexchange (standing in for the sync server):\n");
   RETURN_IF_ERROR(Exchange(manager, {&teacher, &parent}));
 
   // Offline, the teacher confirms and the parent reports a lapse.
-  RETURN_IF_ERROR(teacher.store->Write([&](WriteTransaction& txn) -> absl::Status {
+  RETURN_IF_ERROR(teacher.store->Write([&](WriteTransaction& txn)
+                                           -> absl::Status {
     struct Confirmation {
       const v1::Accommodation* accommodation;
       const char* day;
@@ -261,14 +269,16 @@ absl::Status Tour(const std::string& dir) {
   RETURN_IF_ERROR(Exchange(teacher, {&manager, &parent}));
   RETURN_IF_ERROR(Exchange(parent, {&manager, &teacher}));
 
-  std::printf("\n=== consolidated record, read from the case manager's store ===");
+  std::printf(
+      "\n=== consolidated record, read from the case manager's store ===");
   for (const v1::Student* student : {&maya, &jonah}) {
     RETURN_IF_ERROR(PrintRecord(*manager.store, *student));
   }
-  std::printf("\ncontent hash  manager %016llx  teacher %016llx  parent %016llx\n",
-              static_cast<unsigned long long>(*manager.store->ContentHash()),
-              static_cast<unsigned long long>(*teacher.store->ContentHash()),
-              static_cast<unsigned long long>(*parent.store->ContentHash()));
+  std::printf(
+      "\ncontent hash  manager %016llx  teacher %016llx  parent %016llx\n",
+      static_cast<unsigned long long>(*manager.store->ContentHash()),
+      static_cast<unsigned long long>(*teacher.store->ContentHash()),
+      static_cast<unsigned long long>(*parent.store->ContentHash()));
   if (*manager.store->ContentHash() != *teacher.store->ContentHash() ||
       *manager.store->ContentHash() != *parent.store->ContentHash()) {
     return absl::InternalError("the three devices did not converge");

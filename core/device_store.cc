@@ -100,8 +100,8 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
   RETURN_IF_ERROR(db_->Exec("PRAGMA busy_timeout = 5000"));
   absl::Status status = db_->Exec("PRAGMA journal_mode = WAL");
   if (!status.ok()) {
-    return absl::DataLossError(absl::StrCat(
-        "the file is not a plansync store: ", status.message()));
+    return absl::DataLossError(
+        absl::StrCat("the file is not a plansync store: ", status.message()));
   }
   RETURN_IF_ERROR(db_->Exec(options.durable ? "PRAGMA synchronous = FULL"
                                             : "PRAGMA synchronous = NORMAL"));
@@ -117,8 +117,9 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
   status = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(auto get,
                      db_->Prepare("SELECT value FROM meta WHERE key = ?1"));
-    ASSIGN_OR_RETURN(auto put, db_->Prepare(
-                                   "INSERT INTO meta (key, value) VALUES (?1, ?2)"));
+    ASSIGN_OR_RETURN(
+        auto put,
+        db_->Prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)"));
     auto read = [&](absl::string_view key) -> absl::StatusOr<std::string> {
       ScopedReset reset(get.get());
       get->BindText(1, key);
@@ -144,7 +145,8 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
           "this store file belongs to another user of this device");
     }
     for (const auto& type : Schema::Get().types()) {
-      ASSIGN_OR_RETURN(auto table, internal::RecordTable::Open(db_.get(), *type));
+      ASSIGN_OR_RETURN(auto table,
+                       internal::RecordTable::Open(db_.get(), *type));
       tables_[type->descriptor] = std::move(table);
     }
     return absl::OkStatus();
@@ -155,8 +157,9 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
   }
   RETURN_IF_ERROR(db_->Exec("COMMIT"));
 
-  ASSIGN_OR_RETURN(insert_replica_,
-                   db_->Prepare("INSERT INTO replicas (replica_id) VALUES (?1)"));
+  ASSIGN_OR_RETURN(
+      insert_replica_,
+      db_->Prepare("INSERT INTO replicas (replica_id) VALUES (?1)"));
   ASSIGN_OR_RETURN(insert_outbox_,
                    db_->Prepare("INSERT INTO outbox (seq, bucket, change) "
                                 "VALUES (?1, ?2, ?3)"));
@@ -165,7 +168,8 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
                                 "state = 0 ORDER BY seq LIMIT ?1"));
   ASSIGN_OR_RETURN(delete_outbox_,
                    db_->Prepare("DELETE FROM outbox WHERE seq = ?1"));
-  ASSIGN_OR_RETURN(count_outbox_, db_->Prepare("SELECT COUNT(*) FROM outbox WHERE state = 0"));
+  ASSIGN_OR_RETURN(count_outbox_,
+                   db_->Prepare("SELECT COUNT(*) FROM outbox WHERE state = 0"));
   ASSIGN_OR_RETURN(reject_outbox_,
                    db_->Prepare("UPDATE outbox SET state = 1, reject_reason = "
                                 "?2, reject_message = ?3 WHERE seq = ?1 AND "
@@ -174,16 +178,16 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
                    db_->Prepare("SELECT seq, change, reject_reason, "
                                 "reject_message FROM outbox WHERE state = 1 "
                                 "ORDER BY seq"));
-  ASSIGN_OR_RETURN(select_cursor_,
-                   db_->Prepare("SELECT cursor FROM cursors WHERE bucket = ?1"));
+  ASSIGN_OR_RETURN(
+      select_cursor_,
+      db_->Prepare("SELECT cursor FROM cursors WHERE bucket = ?1"));
   ASSIGN_OR_RETURN(upsert_cursor_,
                    db_->Prepare("INSERT INTO cursors (bucket, cursor) "
                                 "VALUES (?1, ?2) ON CONFLICT (bucket) "
                                 "DO UPDATE SET cursor = excluded.cursor"));
   RETURN_IF_ERROR(LoadReplicas());
-  RETURN_IF_ERROR(Write([&](WriteTransaction&) {
-    return ReplicaIndex(replica_id_).status();
-  }));
+  RETURN_IF_ERROR(Write(
+      [&](WriteTransaction&) { return ReplicaIndex(replica_id_).status(); }));
   local_replica_index_ = replica_indexes_[replica_id_];
   return absl::OkStatus();
 }
@@ -209,7 +213,8 @@ absl::Status DeviceStore::LoadReplicas() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint32_t> DeviceStore::ReplicaIndex(absl::string_view replica_id) {
+absl::StatusOr<uint32_t> DeviceStore::ReplicaIndex(
+    absl::string_view replica_id) {
   auto it = replica_indexes_.find(replica_id);
   if (it != replica_indexes_.end()) return it->second;
   ScopedReset reset(insert_replica_.get());
@@ -319,15 +324,16 @@ absl::StatusOr<std::string> DeviceStore::Create(WriteTransaction& txn,
   }
   const FieldInfo& id_field = type.fields.front();
   if (IdOf(record).empty()) {
-    record.GetReflection()->SetString(&record, id_field.descriptor, ids_->Next());
+    record.GetReflection()->SetString(&record, id_field.descriptor,
+                                      ids_->Next());
   }
   const std::string id = IdOf(record);
   RETURN_IF_ERROR(ValidateNewRecord(type, record));
   const std::string bucket = BucketOf(type, record);
   ASSIGN_OR_RETURN(std::optional<std::string> existing, table->BucketOf(id));
   if (existing.has_value()) {
-    return ReasonError(v1::DUPLICATE_ID,
-                       absl::StrCat(type.short_name, " ", id, " already exists"));
+    return ReasonError(v1::DUPLICATE_ID, absl::StrCat(type.short_name, " ", id,
+                                                      " already exists"));
   }
   RETURN_IF_ERROR(ValidateRefs(type, record, nullptr, bucket));
 
@@ -384,9 +390,9 @@ absl::Status DeviceStore::Update(WriteTransaction& txn, const Message& values,
   for (absl::string_view name : fields) {
     const FieldInfo* field = type.FieldByName(name);
     if (field == nullptr) {
-      return ReasonError(v1::UNKNOWN_FIELD,
-                         absl::StrCat(type.short_name, " has no field \"",
-                                      name, "\""));
+      return ReasonError(
+          v1::UNKNOWN_FIELD,
+          absl::StrCat(type.short_name, " has no field \"", name, "\""));
     }
     if (SameValue(GetFieldValue(values, *field),
                   GetFieldValue(*current, *field))) {
@@ -447,9 +453,9 @@ absl::Status DeviceStore::UpdateField(WriteTransaction& txn,
   }
   const FieldInfo* field = type.FieldByName(field_name);
   if (field == nullptr) {
-    return ReasonError(v1::UNKNOWN_FIELD,
-                       absl::StrCat(type.short_name, " has no field \"",
-                                    field_name, "\""));
+    return ReasonError(
+        v1::UNKNOWN_FIELD,
+        absl::StrCat(type.short_name, " has no field \"", field_name, "\""));
   }
   std::unique_ptr<Message> values = NewMessage(type);
   RETURN_IF_ERROR(Get(id, values.get()));
@@ -492,8 +498,8 @@ absl::StatusOr<std::string> DeviceStore::Append(WriteTransaction& txn,
   const std::string bucket = BucketOf(type, entry);
   ASSIGN_OR_RETURN(std::optional<std::string> existing, table->BucketOf(id));
   if (existing.has_value()) {
-    return ReasonError(v1::DUPLICATE_ID,
-                       absl::StrCat(type.short_name, " ", id, " already exists"));
+    return ReasonError(v1::DUPLICATE_ID, absl::StrCat(type.short_name, " ", id,
+                                                      " already exists"));
   }
   RETURN_IF_ERROR(ValidateRefs(type, entry, nullptr, bucket));
   RETURN_IF_ERROR(table->Insert(entry, {}));
@@ -510,27 +516,29 @@ absl::StatusOr<std::string> DeviceStore::Append(WriteTransaction& txn,
 // --- Reads -------------------------------------------------------------------
 
 absl::Status DeviceStore::Get(absl::string_view id, Message* out) {
-  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(out->GetDescriptor()));
+  ASSIGN_OR_RETURN(internal::RecordTable * table,
+                   TableFor(out->GetDescriptor()));
   ASSIGN_OR_RETURN(bool found, table->Read(id, out, nullptr));
   if (!found) {
-    return ReasonError(v1::UNKNOWN_RECORD,
-                       absl::StrCat("there is no ", table->type().short_name,
-                                    " ", id));
+    return ReasonError(
+        v1::UNKNOWN_RECORD,
+        absl::StrCat("there is no ", table->type().short_name, " ", id));
   }
   return absl::OkStatus();
 }
 
 absl::Status DeviceStore::Scan(
     const RecordType& type, absl::string_view field, absl::string_view value,
-    bool include_archived, absl::FunctionRef<absl::Status(const Message&)> visit) {
+    bool include_archived,
+    absl::FunctionRef<absl::Status(const Message&)> visit) {
   ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
   const FieldInfo* where = nullptr;
   if (!field.empty()) {
     where = type.FieldByName(field);
     if (where == nullptr || where->column_type != ColumnType::kText) {
-      return ReasonError(v1::UNKNOWN_FIELD,
-                         absl::StrCat(type.short_name, " has no text field \"",
-                                      field, "\""));
+      return ReasonError(
+          v1::UNKNOWN_FIELD,
+          absl::StrCat(type.short_name, " has no text field \"", field, "\""));
     }
   }
   return table->Scan(where, value, include_archived, visit);
@@ -565,23 +573,23 @@ absl::Status DeviceStore::ApplyOne(const v1::Change& change,
   };
   const RecordType* type = Schema::Get().Find(change.record_type());
   if (type == nullptr) {
-    return reject(ReasonError(
-        v1::UNKNOWN_RECORD_TYPE,
-        absl::StrCat("\"", change.record_type(),
-                     "\" is not a plansync record type")));
+    return reject(
+        ReasonError(v1::UNKNOWN_RECORD_TYPE,
+                    absl::StrCat("\"", change.record_type(),
+                                 "\" is not a plansync record type")));
   }
   if (!IsUuid(change.record_id())) {
-    return reject(ReasonError(v1::MALFORMED_ID,
-                              "the change's record id is not a UUID"));
+    return reject(
+        ReasonError(v1::MALFORMED_ID, "the change's record id is not a UUID"));
   }
   if (change.replica_id().empty() || change.replica_seq() == 0) {
     return reject(Malformed("the change has no change id (replica, seq)"));
   }
   if (type->bucket_key == nullptr ? change.bucket() != kDirectoryBucket
                                   : !StudentOfBucket(change.bucket())) {
-    return reject(Malformed(absl::StrCat(
-        "the bucket \"", change.bucket(), "\" is not a bucket of ",
-        type->short_name)));
+    return reject(
+        Malformed(absl::StrCat("the bucket \"", change.bucket(),
+                               "\" is not a bucket of ", type->short_name)));
   }
   absl::Status clock = hlc_->Observe(change.hlc());
   if (!clock.ok()) return reject(clock);
@@ -601,8 +609,9 @@ absl::Status DeviceStore::ApplyOne(const v1::Change& change,
       }
       return ApplyLogEntry(*type, change, result);
     default:
-      return reject(Malformed("the change carries neither a field write nor "
-                              "a log entry"));
+      return reject(
+          Malformed("the change carries neither a field write nor "
+                    "a log entry"));
   }
 }
 
@@ -618,20 +627,22 @@ absl::Status DeviceStore::ApplyFieldWrite(const RecordType& type,
   const FieldInfo* field =
       type.FieldByNumber(static_cast<int>(write.field_number()));
   if (field == nullptr || field->is_id) {
-    return reject(ReasonError(
-        v1::UNKNOWN_FIELD, absl::StrCat(type.short_name, " has no writable field ",
-                                        write.field_number())));
+    return reject(
+        ReasonError(v1::UNKNOWN_FIELD,
+                    absl::StrCat(type.short_name, " has no writable field ",
+                                 write.field_number())));
   }
   std::unique_ptr<Message> incoming = NewMessage(type);
-  absl::Status valid = SetFieldValue(type, *field, write.value(), incoming.get());
+  absl::Status valid =
+      SetFieldValue(type, *field, write.value(), incoming.get());
   if (valid.ok()) valid = ValidateField(type, *field, *incoming);
   if (!valid.ok()) return reject(valid);
 
   ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
   std::unique_ptr<Message> current = NewMessage(type);
   std::string clock_bytes;
-  ASSIGN_OR_RETURN(bool found,
-                   table->Read(change.record_id(), current.get(), &clock_bytes));
+  ASSIGN_OR_RETURN(
+      bool found, table->Read(change.record_id(), current.get(), &clock_bytes));
   const absl::string_view student =
       StudentOfBucket(change.bucket()).value_or(absl::string_view());
   if (field->is_bucket_key && !field->is_id &&
@@ -642,9 +653,9 @@ absl::Status DeviceStore::ApplyFieldWrite(const RecordType& type,
   if (!found) {
     RETURN_IF_ERROR(table->InsertSkeleton(change.record_id(), student));
   } else if (BucketOf(type, *current) != change.bucket()) {
-    return reject(Malformed(absl::StrCat(type.short_name, " ",
-                                         change.record_id(),
-                                         " belongs to another bucket")));
+    return reject(
+        Malformed(absl::StrCat(type.short_name, " ", change.record_id(),
+                               " belongs to another bucket")));
   }
   ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
   std::optional<Stamp> stored;
@@ -663,8 +674,8 @@ absl::Status DeviceStore::ApplyFieldWrite(const RecordType& type,
   }
   ASSIGN_OR_RETURN(uint32_t replica, ReplicaIndex(change.replica_id()));
   clocks.Set({field->number, change.hlc(), replica});
-  RETURN_IF_ERROR(
-      table->WriteField(change.record_id(), *field, *incoming, clocks.Encode()));
+  RETURN_IF_ERROR(table->WriteField(change.record_id(), *field, *incoming,
+                                    clocks.Encode()));
   result->outcome = RemoteOutcome::kApplied;
   return absl::OkStatus();
 }
@@ -684,9 +695,9 @@ absl::Status DeviceStore::ApplyLogEntry(const RecordType& type,
   }
   if (IdOf(*incoming) != change.record_id() ||
       BucketOf(type, *incoming) != change.bucket()) {
-    return reject(Malformed(absl::StrCat(
-        "the ", type.short_name,
-        " entry's id or student does not match its change")));
+    return reject(Malformed(
+        absl::StrCat("the ", type.short_name,
+                     " entry's id or student does not match its change")));
   }
   absl::Status valid = ValidateNewRecord(type, *incoming);
   if (!valid.ok()) return reject(valid);
@@ -766,8 +777,7 @@ absl::Status DeviceStore::MarkRejected(WriteTransaction& txn, uint64_t seq,
   reject_outbox_->BindText(3, message);
   RETURN_IF_ERROR(reject_outbox_->Run());
   if (sqlite3_changes(db_->handle()) == 0) {
-    return absl::NotFoundError(
-        absl::StrCat("no pending outbox entry ", seq));
+    return absl::NotFoundError(absl::StrCat("no pending outbox entry ", seq));
   }
   return absl::OkStatus();
 }

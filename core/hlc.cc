@@ -21,8 +21,7 @@ absl::Status HybridClock::Observe(Hlc remote) {
   if (HlcMillis(remote) > physical_millis + max_drift_millis_) {
     return ReasonError(
         v1::CLOCK_DRIFT,
-        absl::StrCat("a clock stamp is ",
-                     HlcMillis(remote) - physical_millis,
+        absl::StrCat("a clock stamp is ", HlcMillis(remote) - physical_millis,
                      " ms ahead of this clock; the limit is ",
                      max_drift_millis_, " ms"));
   }

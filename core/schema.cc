@@ -69,8 +69,7 @@ absl::StatusOr<std::unique_ptr<RecordType>> BuildType(
     info.name = field->name();
     info.number = field->number();
     ASSIGN_OR_RETURN(info.column_type, ColumnTypeOf(*field));
-    const v1::FieldOptions& options =
-        field->options().GetExtension(v1::field);
+    const v1::FieldOptions& options = field->options().GetExtension(v1::field);
     info.max_len =
         options.max_len() != 0 ? options.max_len() : kDefaultMaxStringBytes;
     info.date = options.date();

@@ -6,8 +6,8 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -27,11 +27,11 @@ struct FieldInfo {
   std::string name;  // field name; also the column name
   int number = 0;
   ColumnType column_type = ColumnType::kText;
-  uint32_t max_len = 0;      // strings: bound in UTF-8 bytes
-  bool date = false;         // ISO 8601 day
-  bool instant = false;      // RFC 3339 UTC instant
-  bool required = false;     // must be set at creation
-  bool immutable = false;    // fixed at creation
+  uint32_t max_len = 0;    // strings: bound in UTF-8 bytes
+  bool date = false;       // ISO 8601 day
+  bool instant = false;    // RFC 3339 UTC instant
+  bool required = false;   // must be set at creation
+  bool immutable = false;  // fixed at creation
   bool store_assigned = false;
   const RecordType* ref = nullptr;  // the referenced record type, if any
   bool is_id = false;               // the `id` field
@@ -45,7 +45,7 @@ struct RecordType {
   std::string short_name;  // "Plan"
   std::string table;       // "plans"
   v1::RecordOptions options;
-  std::vector<FieldInfo> fields;        // in declaration order
+  std::vector<FieldInfo> fields;          // in declaration order
   const FieldInfo* bucket_key = nullptr;  // null for directory records
 
   bool is_log() const { return options.kind() == v1::LOG; }

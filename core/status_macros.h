@@ -10,10 +10,10 @@
 #define PLANSYNC_CONCAT_(a, b) PLANSYNC_CONCAT_INNER_(a, b)
 
 // Evaluates `expr` (an absl::Status); returns it from the caller if not OK.
-#define RETURN_IF_ERROR(expr)                                \
-  do {                                                       \
-    ::absl::Status plansync_status_ = (expr);                \
-    if (!plansync_status_.ok()) return plansync_status_;     \
+#define RETURN_IF_ERROR(expr)                            \
+  do {                                                   \
+    ::absl::Status plansync_status_ = (expr);            \
+    if (!plansync_status_.ok()) return plansync_status_; \
   } while (0)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); returns its status if not OK,
@@ -21,8 +21,8 @@
 #define ASSIGN_OR_RETURN(lhs, rexpr) \
   ASSIGN_OR_RETURN_IMPL_(PLANSYNC_CONCAT_(plansync_sor_, __LINE__), lhs, rexpr)
 
-#define ASSIGN_OR_RETURN_IMPL_(sor, lhs, rexpr) \
-  auto sor = (rexpr);                           \
+#define ASSIGN_OR_RETURN_IMPL_(sor, lhs, rexpr)  \
+  auto sor = (rexpr);                            \
   if (!sor.ok()) return std::move(sor).status(); \
   lhs = std::move(sor).value()
 

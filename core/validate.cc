@@ -113,9 +113,10 @@ absl::Status ValidateField(const RecordType& type, const FieldInfo& field,
       if (field.instant && !IsUtcInstant(text)) {
         return ReasonError(
             v1::MALFORMED_DATE,
-            absl::StrCat(FieldLabel(type, field),
-                         " must be a UTC instant (YYYY-MM-DDTHH:MM:SSZ); got \"",
-                         text, "\""));
+            absl::StrCat(
+                FieldLabel(type, field),
+                " must be a UTC instant (YYYY-MM-DDTHH:MM:SSZ); got \"", text,
+                "\""));
       }
       if ((field.is_id || field.ref != nullptr) && !IsUuid(text)) {
         return ReasonError(
@@ -156,9 +157,8 @@ absl::Status ValidateNewRecord(const RecordType& type,
     RETURN_IF_ERROR(ValidateField(type, field, record));
     if (field.required &&
         !record.GetReflection()->HasField(record, field.descriptor)) {
-      return ReasonError(
-          v1::MISSING_REQUIRED_FIELD,
-          absl::StrCat(FieldLabel(type, field), " is required"));
+      return ReasonError(v1::MISSING_REQUIRED_FIELD,
+                         absl::StrCat(FieldLabel(type, field), " is required"));
     }
   }
   return absl::OkStatus();
@@ -176,18 +176,16 @@ absl::Status ValidateReferences(const RecordType& type,
     ASSIGN_OR_RETURN(std::optional<std::string> target_bucket,
                      lookup(*field.ref, target));
     if (!target_bucket.has_value()) {
-      return ReasonError(
-          v1::UNKNOWN_REFERENCE,
-          absl::StrCat(FieldLabel(type, field), " names ",
-                       field.ref->short_name, " ", target,
-                       ", which does not exist on this device"));
+      return ReasonError(v1::UNKNOWN_REFERENCE,
+                         absl::StrCat(FieldLabel(type, field), " names ",
+                                      field.ref->short_name, " ", target,
+                                      ", which does not exist on this device"));
     }
     if (*target_bucket != bucket) {
-      return ReasonError(
-          v1::CROSS_STUDENT_REFERENCE,
-          absl::StrCat(FieldLabel(type, field), " names ",
-                       field.ref->short_name, " ", target,
-                       ", which belongs to another student"));
+      return ReasonError(v1::CROSS_STUDENT_REFERENCE,
+                         absl::StrCat(FieldLabel(type, field), " names ",
+                                      field.ref->short_name, " ", target,
+                                      ", which belongs to another student"));
     }
   }
   return absl::OkStatus();

@@ -38,8 +38,9 @@ absl::Status ValidateNewRecord(const RecordType& type,
 
 // The bucket holding the record of type `type` with id `id`, or nullopt if the
 // store has no such record.
-using BucketLookup = absl::FunctionRef<absl::StatusOr<std::optional<std::string>>(
-    const RecordType& type, absl::string_view id)>;
+using BucketLookup =
+    absl::FunctionRef<absl::StatusOr<std::optional<std::string>>(
+        const RecordType& type, absl::string_view id)>;
 
 // Checks the references of `record` (only `field` if not null): each non-empty
 // reference must name an existing record of its type (UNKNOWN_REFERENCE) in

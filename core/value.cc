@@ -79,10 +79,10 @@ absl::Status SetFieldValue(const RecordType& type, const FieldInfo& field,
                            google::protobuf::Message* record) {
   const v1::Value::KindCase expected = ExpectedKind(field);
   if (value.kind_case() != expected) {
-    return ReasonError(
-        v1::WRONG_VALUE_TYPE,
-        absl::StrCat(type.short_name, ".", field.name, " takes ",
-                     KindName(expected), "; got ", KindName(value.kind_case())));
+    return ReasonError(v1::WRONG_VALUE_TYPE,
+                       absl::StrCat(type.short_name, ".", field.name, " takes ",
+                                    KindName(expected), "; got ",
+                                    KindName(value.kind_case())));
   }
   const auto* reflection = record->GetReflection();
   const FieldDescriptor* fd = field.descriptor;

@@ -16,8 +16,8 @@ class ApplyRemoteTest : public ::testing::Test {
  protected:
   void SetUp() override {
     author_ = testing::OpenStore(":memory:", "user-cm", &clock_, 1);
-    reader_ = testing::OpenStore(dir_.File("reader.db"), "user-teacher",
-                                 &clock_, 2);
+    reader_ =
+        testing::OpenStore(dir_.File("reader.db"), "user-teacher", &clock_, 2);
     ids_ = testing::CreateOneOfEach(*author_);
     auto pending = author_->PendingChanges(10000);
     ASSERT_OK(pending);
@@ -39,7 +39,8 @@ class ApplyRemoteTest : public ::testing::Test {
     const RemoteResult result = ApplyOne(change);
     EXPECT_EQ(result.outcome, RemoteOutcome::kRejected);
     EXPECT_EQ(ReasonOf(result.error), reason) << result.error;
-    EXPECT_NE(result.error.message().find(message_part), absl::string_view::npos)
+    EXPECT_NE(result.error.message().find(message_part),
+              absl::string_view::npos)
         << result.error.message();
     EXPECT_EQ(*reader_->ContentHash(), before);
   }
@@ -89,7 +90,8 @@ TEST_F(ApplyRemoteTest, OlderWriteIsSupersededNewerWinsRepeatIsDuplicate) {
   ASSERT_OK(reader_->ApplyRemote(changes_));
   v1::Change base;
   for (const auto& change : changes_) {
-    if (change.record_type() == "plansync.v1.Plan" && change.has_field_write() &&
+    if (change.record_type() == "plansync.v1.Plan" &&
+        change.has_field_write() &&
         change.field_write().field_number() ==
             static_cast<uint32_t>(v1::Plan::kJurisdictionFieldNumber)) {
       base = change;
@@ -114,7 +116,8 @@ TEST_F(ApplyRemoteTest, OlderWriteIsSupersededNewerWinsRepeatIsDuplicate) {
 TEST_F(ApplyRemoteTest, RegisterWriteBeforeItsRecordCreatesTheRecord) {
   // Only the plan's jurisdiction arrives: the plan exists with that field.
   for (const auto& change : changes_) {
-    if (change.record_type() != "plansync.v1.Plan" || !change.has_field_write()) {
+    if (change.record_type() != "plansync.v1.Plan" ||
+        !change.has_field_write()) {
       continue;
     }
     if (change.field_write().field_number() !=
@@ -124,7 +127,8 @@ TEST_F(ApplyRemoteTest, RegisterWriteBeforeItsRecordCreatesTheRecord) {
     ASSERT_EQ(ApplyOne(change).outcome, RemoteOutcome::kApplied);
     auto plan = reader_->Get<v1::Plan>(change.record_id());
     ASSERT_OK(plan);
-    EXPECT_EQ(plan->jurisdiction(), change.field_write().value().string_value());
+    EXPECT_EQ(plan->jurisdiction(),
+              change.field_write().value().string_value());
     EXPECT_EQ(plan->student_id(), ids_["plansync.v1.Student"]);
     return;
   }

@@ -72,7 +72,8 @@ TEST(Hlc, ObserveRefusesStampsBeyondTheDriftBoundAndStaysPut) {
       clock.Observe(HlcPack(kStart + 5 * 60 * 1000 + 1, 0));
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(status), v1::CLOCK_DRIFT);
-  EXPECT_NE(status.message().find("limit is 300000 ms"), absl::string_view::npos)
+  EXPECT_NE(status.message().find("limit is 300000 ms"),
+            absl::string_view::npos)
       << status;
   EXPECT_EQ(clock.Last(), before);
   // Exactly at the bound is accepted.

@@ -40,7 +40,8 @@ struct Model {
   void Apply(const RegisterWrite& w) {
     auto it = registers.find({w.record, w.field});
     std::optional<Stamp> stored;
-    if (it != registers.end()) stored = Stamp{it->second.hlc, it->second.replica};
+    if (it != registers.end())
+      stored = Stamp{it->second.hlc, it->second.replica};
     if (MergeRegister(stored, Stamp{w.hlc, w.replica}) ==
         RegisterMerge::kTakeIncoming) {
       registers[{w.record, w.field}] = Cell{w.value, w.hlc, w.replica};
@@ -86,7 +87,8 @@ std::vector<PureChange> RandomChanges(std::mt19937_64& rng) {
   const int replicas = 5;
   std::vector<Hlc> clocks(replicas);
   for (int r = 0; r < replicas; ++r) {
-    clocks[r] = HlcPack(1788868800000 + static_cast<int64_t>(rng() % 120000), 0);
+    clocks[r] =
+        HlcPack(1788868800000 + static_cast<int64_t>(rng() % 120000), 0);
   }
   const int count = 5 + static_cast<int>(rng() % 40);
   for (int i = 0; i < count; ++i) {
@@ -100,10 +102,9 @@ std::vector<PureChange> RandomChanges(std::mt19937_64& rng) {
       change.entry.set_text(absl::StrCat("comment ", rng() % 1000));
       change.entry.set_author_id(absl::StrCat("user-", r));
     } else {
-      change.write = RegisterWrite{static_cast<int>(rng() % 3),
-                                   static_cast<int>(rng() % 3), clocks[r],
-                                   absl::StrCat("replica-", r),
-                                   static_cast<int>(rng() % 100)};
+      change.write = RegisterWrite{
+          static_cast<int>(rng() % 3), static_cast<int>(rng() % 3), clocks[r],
+          absl::StrCat("replica-", r), static_cast<int>(rng() % 100)};
       clocks[r] += 1;  // one replica never reuses a stamp for two writes
     }
     changes.push_back(std::move(change));
@@ -146,12 +147,10 @@ TEST(MergeProperty, AnyOrderAnyGroupingAnyRepetitionGivesOneState) {
     right_then_left.insert(right_then_left.end(), left.begin(), left.end());
     const Model grouped = ApplyAll(right_then_left);
 
-    ASSERT_TRUE(shuffled == reference)
-        << testing::ReplayHint("merge_property_test",
-                               "MergeProperty.AnyOrder*", seed);
-    ASSERT_TRUE(grouped == reference)
-        << testing::ReplayHint("merge_property_test",
-                               "MergeProperty.AnyOrder*", seed);
+    ASSERT_TRUE(shuffled == reference) << testing::ReplayHint(
+        "merge_property_test", "MergeProperty.AnyOrder*", seed);
+    ASSERT_TRUE(grouped == reference) << testing::ReplayHint(
+        "merge_property_test", "MergeProperty.AnyOrder*", seed);
   }
 }
 
@@ -165,7 +164,8 @@ absl::Status RandomWrites(DeviceStore& store, FakeClock& clock,
   const int writes = 1 + static_cast<int>(rng() % 6);
   for (int i = 0; i < writes; ++i) {
     clock.Advance(static_cast<int64_t>(rng() % 50));
-    absl::Status status = store.Write([&](WriteTransaction& txn) -> absl::Status {
+    absl::Status status = store.Write([&](WriteTransaction& txn)
+                                          -> absl::Status {
       switch (rng() % 4) {
         case 0: {
           auto plan = store.Get<v1::Plan>(ids.at("plansync.v1.Plan"));
@@ -210,8 +210,8 @@ void Deliver(DeviceStore& store, std::vector<v1::Change> changes,
   size_t at = 0;
   while (at < changes.size()) {
     const size_t batch = std::min(changes.size() - at, 1 + rng() % 8);
-    auto results = store.ApplyRemote(
-        absl::MakeConstSpan(changes).subspan(at, batch));
+    auto results =
+        store.ApplyRemote(absl::MakeConstSpan(changes).subspan(at, batch));
     ASSERT_TRUE(results.ok()) << results.status();
     for (const RemoteResult& result : *results) {
       ASSERT_NE(result.outcome, RemoteOutcome::kRejected) << result.error;
@@ -226,7 +226,8 @@ std::vector<v1::Change> Outbox(DeviceStore& store) {
       store.PendingChanges(100000);
   EXPECT_TRUE(pending.ok()) << pending.status();
   if (!pending.ok()) return changes;
-  for (OutboxEntry& entry : *pending) changes.push_back(std::move(entry.change));
+  for (OutboxEntry& entry : *pending)
+    changes.push_back(std::move(entry.change));
   return changes;
 }
 

@@ -66,9 +66,8 @@ TEST_F(MigrationTest, VersionOneStoreOpensWithEverythingKept) {
   ASSERT_OK(accommodations);
   ASSERT_EQ(accommodations->size(), 1u);
   EXPECT_EQ(accommodations->front().title(), "Extended time");
-  auto confirmations =
-      store->List<v1::ImplementationConfirmation>("accommodation_id",
-                                                  accommodations->front().id());
+  auto confirmations = store->List<v1::ImplementationConfirmation>(
+      "accommodation_id", accommodations->front().id());
   ASSERT_OK(confirmations);
   ASSERT_EQ(confirmations->size(), 1u);
   EXPECT_EQ(confirmations->front().author_id(), "golden-case-manager");
@@ -144,13 +143,15 @@ TEST_F(MigrationTest, RecordTableGainsColumnsAddedToTheSchema) {
     ASSERT_NE(store, nullptr);
   }
   QueryFile(path_, "ALTER TABLE plans DROP COLUMN jurisdiction");
-  ASSERT_EQ(QueryFile(path_, "SELECT COUNT(*) FROM pragma_table_info('plans') "
-                             "WHERE name = 'jurisdiction'"),
+  ASSERT_EQ(QueryFile(path_,
+                      "SELECT COUNT(*) FROM pragma_table_info('plans') "
+                      "WHERE name = 'jurisdiction'"),
             "0");
   auto store = testing::OpenStore(path_, "golden-case-manager", &clock_);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(QueryFile(path_, "SELECT COUNT(*) FROM pragma_table_info('plans') "
-                             "WHERE name = 'jurisdiction'"),
+  EXPECT_EQ(QueryFile(path_,
+                      "SELECT COUNT(*) FROM pragma_table_info('plans') "
+                      "WHERE name = 'jurisdiction'"),
             "1");
   auto plans = store->List<v1::Plan>("", "");
   ASSERT_OK(plans);

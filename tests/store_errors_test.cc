@@ -108,8 +108,8 @@ TEST_F(StoreErrorsTest, OverlongStringStatesTheBound) {
 }
 
 TEST_F(StoreErrorsTest, MalformedDatesAreRefused) {
-  for (const char* bad : {"2026-02-30", "2026-13-01", "09/08/2026",
-                          "2026-9-8", "2026-09-08T00:00:00Z", "1066-10-14"}) {
+  for (const char* bad : {"2026-02-30", "2026-13-01", "09/08/2026", "2026-9-8",
+                          "2026-09-08T00:00:00Z", "1066-10-14"}) {
     auto entry = Confirmation();
     entry.set_day(bad);
     ExpectRefused(AppendConfirmation(entry), absl::StatusCode::kInvalidArgument,
@@ -175,8 +175,8 @@ TEST_F(StoreErrorsTest, UnknownFieldAndUnknownRecord) {
   value.set_string_value("x");
   const RecordType& plan = *Schema::Get().Find("Plan");
   ExpectRefused(Attempt([&](WriteTransaction& txn) {
-                  return store_->UpdateField(txn, plan, ids_["plansync.v1.Plan"],
-                                             "colour", value);
+                  return store_->UpdateField(
+                      txn, plan, ids_["plansync.v1.Plan"], "colour", value);
                 }),
                 absl::StatusCode::kInvalidArgument, v1::UNKNOWN_FIELD,
                 "Plan has no field \"colour\"");
@@ -193,7 +193,8 @@ TEST_F(StoreErrorsTest, EnumNumberOutsideItsEnumIsOutOfRange) {
   auto entry = Confirmation();
   entry.set_status(static_cast<v1::ConfirmationStatus>(99));
   ExpectRefused(AppendConfirmation(entry), absl::StatusCode::kOutOfRange,
-                v1::VALUE_OUT_OF_RANGE, "99 is not a value of ConfirmationStatus");
+                v1::VALUE_OUT_OF_RANGE,
+                "99 is not a value of ConfirmationStatus");
 }
 
 TEST_F(StoreErrorsTest, LapseReportNamesExactlyOneThing) {

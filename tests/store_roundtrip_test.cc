@@ -33,15 +33,13 @@ TEST_P(RoundTripTest, WrittenRecordReadsBackIdentical) {
                       /*variant=*/2, record.get());
   const int64_t pending_before = *store->PendingCount();
   std::string id;
-  ASSERT_OK(store
-                  ->Write([&](WriteTransaction& txn) {
-                    auto made = type.is_log() ? store->Append(txn, *record)
-                                              : store->Create(txn, *record);
-                    if (!made.ok()) return made.status();
-                    id = *made;
-                    return absl::OkStatus();
-                  })
-                  );
+  ASSERT_OK(store->Write([&](WriteTransaction& txn) {
+    auto made = type.is_log() ? store->Append(txn, *record)
+                              : store->Create(txn, *record);
+    if (!made.ok()) return made.status();
+    id = *made;
+    return absl::OkStatus();
+  }));
   EXPECT_TRUE(IsUuid(id));
 
   auto read = testing::NewRecord(type);
@@ -70,8 +68,8 @@ TEST_P(RoundTripTest, WrittenRecordReadsBackIdentical) {
   } else {
     int set_fields = 0;
     for (const FieldInfo& field : type.fields) {
-      set_fields += !field.is_id &&
-                    record->GetReflection()->HasField(*record, field.descriptor);
+      set_fields += !field.is_id && record->GetReflection()->HasField(
+                                        *record, field.descriptor);
     }
     EXPECT_EQ(added, set_fields);
   }
@@ -79,7 +77,8 @@ TEST_P(RoundTripTest, WrittenRecordReadsBackIdentical) {
 
 std::vector<std::string> AllTypes() {
   std::vector<std::string> names;
-  for (const auto& type : Schema::Get().types()) names.push_back(type->short_name);
+  for (const auto& type : Schema::Get().types())
+    names.push_back(type->short_name);
   return names;
 }
 
@@ -99,30 +98,23 @@ TEST(TypedApi, ListsGoalsOfAPlanAndUpdatesAndArchives) {
   goal.set_plan_id(plan_id);
   goal.set_area("Reading fluency");
   goal.set_description("Reads grade-level text at 90 words per minute");
-  ASSERT_OK(store
-                  ->Write([&](WriteTransaction& txn) {
-                    return store->Create(txn, goal).status();
-                  })
-                  );
+  ASSERT_OK(store->Write([&](WriteTransaction& txn) {
+    return store->Create(txn, goal).status();
+  }));
   auto goals = store->List<v1::Goal>("plan_id", plan_id);
   ASSERT_TRUE(goals.ok());
   EXPECT_EQ(goals->size(), 2u);  // CreateOneOfEach made one too
 
   goal.set_target("90 wcpm");
   const absl::string_view fields[] = {"target"};
-  ASSERT_OK(store
-                  ->Write([&](WriteTransaction& txn) {
-                    return store->Update(txn, goal, fields);
-                  })
-                  );
+  ASSERT_OK(store->Write(
+      [&](WriteTransaction& txn) { return store->Update(txn, goal, fields); }));
   EXPECT_EQ(store->Get<v1::Goal>(goal.id())->target(), "90 wcpm");
 
   const RecordType& goal_type = *Schema::Get().Find("Goal");
-  ASSERT_OK(store
-                  ->Write([&](WriteTransaction& txn) {
-                    return store->Archive(txn, goal_type, goal.id());
-                  })
-                  );
+  ASSERT_OK(store->Write([&](WriteTransaction& txn) {
+    return store->Archive(txn, goal_type, goal.id());
+  }));
   EXPECT_TRUE(store->Get<v1::Goal>(goal.id())->deleted());
   EXPECT_EQ(store->List<v1::Goal>("plan_id", plan_id)->size(), 1u);
   EXPECT_EQ(store->List<v1::Goal>("plan_id", plan_id, true)->size(), 2u);

@@ -14,7 +14,8 @@ using google::protobuf::Message;
 
 TempDir::TempDir() {
   std::string pattern =
-      (std::filesystem::temp_directory_path() / "plansync-test-XXXXXX").string();
+      (std::filesystem::temp_directory_path() / "plansync-test-XXXXXX")
+          .string();
   char* made = mkdtemp(pattern.data());
   EXPECT_NE(made, nullptr);
   path_ = pattern;
@@ -51,18 +52,21 @@ void FillRecord(const RecordType& type, const std::string& student_id,
   const auto* reflection = record->GetReflection();
   for (const FieldInfo& field : type.fields) {
     const FieldDescriptor* fd = field.descriptor;
-    if (field.is_id || field.store_assigned || field.name == "deleted") continue;
+    if (field.is_id || field.store_assigned || field.name == "deleted")
+      continue;
     if (field.is_bucket_key) {
       reflection->SetString(record, fd, student_id);
       continue;
     }
     // A lapse names one accommodation or one service, not both.
-    if (type.short_name == "LapseReport" && field.name == "service_id") continue;
+    if (type.short_name == "LapseReport" && field.name == "service_id")
+      continue;
     switch (fd->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
         if (field.ref != nullptr) {
           auto it = existing.find(field.ref->full_name);
-          if (it != existing.end()) reflection->SetString(record, fd, it->second);
+          if (it != existing.end())
+            reflection->SetString(record, fd, it->second);
         } else if (field.date) {
           reflection->SetString(record, fd,
                                 absl::StrCat("2026-09-", 10 + variant % 18));

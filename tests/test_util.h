@@ -25,17 +25,17 @@ const absl::Status& StatusOf(const absl::StatusOr<T>& status_or) {
 }
 
 // Assert/expect that an absl::Status or StatusOr is OK, printing it if not.
-#define ASSERT_OK(expr)                                            \
-  do {                                                             \
-    const auto& plansync_result_ = (expr);                         \
+#define ASSERT_OK(expr)                                               \
+  do {                                                                \
+    const auto& plansync_result_ = (expr);                            \
     ASSERT_TRUE(::plansync::testing::StatusOf(plansync_result_).ok()) \
-        << ::plansync::testing::StatusOf(plansync_result_);        \
+        << ::plansync::testing::StatusOf(plansync_result_);           \
   } while (0)
-#define EXPECT_OK(expr)                                            \
-  do {                                                             \
-    const auto& plansync_result_ = (expr);                         \
+#define EXPECT_OK(expr)                                               \
+  do {                                                                \
+    const auto& plansync_result_ = (expr);                            \
     EXPECT_TRUE(::plansync::testing::StatusOf(plansync_result_).ok()) \
-        << ::plansync::testing::StatusOf(plansync_result_);        \
+        << ::plansync::testing::StatusOf(plansync_result_);           \
   } while (0)
 
 // 2026-09-08T12:00:00Z, a school day.
@@ -68,8 +68,8 @@ std::unique_ptr<google::protobuf::Message> NewRecord(const RecordType& type);
 // and instants with well-formed values. Store-assigned fields and the id are
 // left empty.
 void FillRecord(const RecordType& type, const std::string& student_id,
-                const std::map<std::string, std::string>& existing,
-                int variant, google::protobuf::Message* record);
+                const std::map<std::string, std::string>& existing, int variant,
+                google::protobuf::Message* record);
 
 // Creates one record of every type in `store` for a new student, in an order
 // that satisfies references, and returns the ids by type full name.

@@ -49,8 +49,8 @@ TEST(Uuid, NoCollisionsWithinOneMillisecond) {
 TEST(Uuid, IsUuidRejectsMalformedText) {
   EXPECT_FALSE(IsUuid(""));
   EXPECT_FALSE(IsUuid("not-a-uuid"));
-  EXPECT_FALSE(IsUuid("01a080e3-ae00-7000-8000-00000000000"));    // short
-  EXPECT_FALSE(IsUuid("01a080e3-ae00-7000-8000-00000000000g"));   // not hex
+  EXPECT_FALSE(IsUuid("01a080e3-ae00-7000-8000-00000000000"));      // short
+  EXPECT_FALSE(IsUuid("01a080e3-ae00-7000-8000-00000000000g"));     // not hex
   EXPECT_FALSE(IsUuid("01a080e3ae00-7000-8000-0000-00000000000"));  // dashes
   EXPECT_TRUE(IsUuid("01A080E3-AE00-7000-8000-000000000000"));
 }

@@ -12,9 +12,8 @@
 namespace plansync::internal {
 
 absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
-  const std::string message =
-      absl::StrCat(what, ": ", db != nullptr ? sqlite3_errmsg(db)
-                                             : sqlite3_errstr(rc));
+  const std::string message = absl::StrCat(
+      what, ": ", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xFF) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -142,8 +141,9 @@ absl::Status Database::Exec(absl::string_view sql) {
 absl::StatusOr<std::unique_ptr<Statement>> Database::Prepare(
     absl::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                         SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     return SqliteError(db_, rc, "SQLite prepare failed");
   }

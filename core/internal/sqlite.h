@@ -73,7 +73,8 @@ class Database {
   // Opens (creating if missing) the database at `path`. A new file is created
   // with owner-only permissions (0600); SQLite gives its -wal and -shm files
   // the same. ":memory:" opens a private in-memory database.
-  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<Database>> Open(
+      const std::string& path);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

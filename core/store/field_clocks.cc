@@ -43,8 +43,8 @@ absl::StatusOr<FieldClocks> FieldClocks::Decode(absl::string_view bytes) {
     if (!GetVarint(&bytes, &replica)) {
       return absl::DataLossError("a record's field clocks are corrupt");
     }
-    clocks.clocks_.push_back({static_cast<int>(field), hlc,
-                              static_cast<uint32_t>(replica)});
+    clocks.clocks_.push_back(
+        {static_cast<int>(field), hlc, static_cast<uint32_t>(replica)});
   }
   return clocks;
 }

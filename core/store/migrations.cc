@@ -54,10 +54,9 @@ absl::Status MigrateDeviceStore(Database& db) {
     }
     if (!status.ok()) {
       db.Exec("ROLLBACK").IgnoreError();
-      return absl::Status(
-          status.code(),
-          absl::StrCat("migration to schema version ", next,
-                       " failed: ", status.message()));
+      return absl::Status(status.code(),
+                          absl::StrCat("migration to schema version ", next,
+                                       " failed: ", status.message()));
     }
     RETURN_IF_ERROR(db.Exec("COMMIT"));
   }

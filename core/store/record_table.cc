@@ -39,21 +39,21 @@ absl::Status RecordTable::EnsureSchema() {
   const std::string table = QuoteIdentifier(type_.table);
   std::vector<std::string> definitions;
   for (const FieldInfo& field : type_.fields) {
-    definitions.push_back(
-        absl::StrCat(QuoteIdentifier(field.name), " ", SqlType(field.column_type),
-                     field.is_id ? " PRIMARY KEY NOT NULL" : ""));
+    definitions.push_back(absl::StrCat(
+        QuoteIdentifier(field.name), " ", SqlType(field.column_type),
+        field.is_id ? " PRIMARY KEY NOT NULL" : ""));
   }
   if (type_.is_mutable()) {
     definitions.push_back(absl::StrCat(kClocksColumn, " BLOB"));
   }
-  RETURN_IF_ERROR(db_->Exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", table,
-                                         " (", absl::StrJoin(definitions, ", "),
-                                         ")")));
+  RETURN_IF_ERROR(
+      db_->Exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", table, " (",
+                             absl::StrJoin(definitions, ", "), ")")));
   // Columns added to records.proto since the table was made.
   absl::flat_hash_set<std::string> existing;
   {
-    ASSIGN_OR_RETURN(auto info,
-                     db_->Prepare(absl::StrCat("PRAGMA table_info(", table, ")")));
+    ASSIGN_OR_RETURN(auto info, db_->Prepare(absl::StrCat("PRAGMA table_info(",
+                                                          table, ")")));
     while (true) {
       ASSIGN_OR_RETURN(bool row, info->Step());
       if (!row) break;
@@ -62,15 +62,14 @@ absl::Status RecordTable::EnsureSchema() {
   }
   for (const FieldInfo& field : type_.fields) {
     if (existing.contains(field.name)) continue;
-    RETURN_IF_ERROR(db_->Exec(absl::StrCat("ALTER TABLE ", table, " ADD COLUMN ",
-                                           QuoteIdentifier(field.name), " ",
-                                           SqlType(field.column_type))));
+    RETURN_IF_ERROR(db_->Exec(absl::StrCat(
+        "ALTER TABLE ", table, " ADD COLUMN ", QuoteIdentifier(field.name), " ",
+        SqlType(field.column_type))));
   }
   if (type_.is_mutable() && !existing.empty() &&
       !existing.contains(kClocksColumn)) {
-    RETURN_IF_ERROR(db_->Exec(absl::StrCat("ALTER TABLE ", table,
-                                           " ADD COLUMN ", kClocksColumn,
-                                           " BLOB")));
+    RETURN_IF_ERROR(db_->Exec(absl::StrCat(
+        "ALTER TABLE ", table, " ADD COLUMN ", kClocksColumn, " BLOB")));
   }
   // Indexes for listing by student and following references.
   for (const FieldInfo& field : type_.fields) {
@@ -96,37 +95,37 @@ absl::Status RecordTable::Prepare() {
     absl::StrAppend(&placeholders, i == 1 ? "" : ", ", "?", i);
   }
   const std::string select_columns =
-      type_.is_mutable() ? absl::StrCat(columns_, ", ", kClocksColumn) : columns_;
+      type_.is_mutable() ? absl::StrCat(columns_, ", ", kClocksColumn)
+                         : columns_;
   if (type_.is_mutable()) {
-    ASSIGN_OR_RETURN(insert_,
-                     db_->Prepare(absl::StrCat(
-                         "INSERT INTO ", table, " (", columns_, ", ",
-                         kClocksColumn, ") VALUES (", placeholders, ", ?",
-                         n + 1, ")")));
+    ASSIGN_OR_RETURN(
+        insert_, db_->Prepare(absl::StrCat(
+                     "INSERT INTO ", table, " (", columns_, ", ", kClocksColumn,
+                     ") VALUES (", placeholders, ", ?", n + 1, ")")));
   } else {
     ASSIGN_OR_RETURN(insert_, db_->Prepare(absl::StrCat(
                                   "INSERT INTO ", table, " (", columns_,
                                   ") VALUES (", placeholders, ")")));
   }
-  ASSIGN_OR_RETURN(select_, db_->Prepare(absl::StrCat(
-                                "SELECT ", select_columns, " FROM ", table,
-                                " WHERE \"id\" = ?1")));
+  ASSIGN_OR_RETURN(
+      select_, db_->Prepare(absl::StrCat("SELECT ", select_columns, " FROM ",
+                                         table, " WHERE \"id\" = ?1")));
   if (type_.bucket_key != nullptr) {
     ASSIGN_OR_RETURN(bucket_,
                      db_->Prepare(absl::StrCat(
                          "SELECT ", QuoteIdentifier(type_.bucket_key->name),
                          " FROM ", table, " WHERE \"id\" = ?1")));
     if (!type_.bucket_key->is_id) {
-      ASSIGN_OR_RETURN(insert_skeleton_,
-                       db_->Prepare(absl::StrCat(
-                           "INSERT INTO ", table, " (\"id\", ",
-                           QuoteIdentifier(type_.bucket_key->name),
-                           ") VALUES (?1, ?2)")));
+      ASSIGN_OR_RETURN(
+          insert_skeleton_,
+          db_->Prepare(absl::StrCat("INSERT INTO ", table, " (\"id\", ",
+                                    QuoteIdentifier(type_.bucket_key->name),
+                                    ") VALUES (?1, ?2)")));
     }
   } else {
-    ASSIGN_OR_RETURN(bucket_, db_->Prepare(absl::StrCat(
-                                  "SELECT 'directory' FROM ", table,
-                                  " WHERE \"id\" = ?1")));
+    ASSIGN_OR_RETURN(
+        bucket_, db_->Prepare(absl::StrCat("SELECT 'directory' FROM ", table,
+                                           " WHERE \"id\" = ?1")));
   }
   if (insert_skeleton_ == nullptr) {
     ASSIGN_OR_RETURN(insert_skeleton_,
@@ -141,13 +140,15 @@ absl::Status RecordTable::Prepare() {
 }
 
 void RecordTable::BindField(Statement* statement, int index,
-                            const FieldInfo& field, const Message& record) const {
+                            const FieldInfo& field,
+                            const Message& record) const {
   const auto* reflection = record.GetReflection();
   const FieldDescriptor* fd = field.descriptor;
   switch (fd->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING: {
       std::string scratch;
-      const std::string& text = reflection->GetStringReference(record, fd, &scratch);
+      const std::string& text =
+          reflection->GetStringReference(record, fd, &scratch);
       // An empty string is stored as NULL, so that reports can ask
       // `annual_review_due IS NULL`.
       if (text.empty()) {
@@ -186,7 +187,8 @@ void RecordTable::ReadRow(const Statement& statement, Message* out) const {
     const FieldDescriptor* fd = type_.fields[i].descriptor;
     switch (fd->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
-        reflection->SetString(out, fd, std::string(statement.ColumnText(column)));
+        reflection->SetString(out, fd,
+                              std::string(statement.ColumnText(column)));
         break;
       case FieldDescriptor::CPPTYPE_INT32:
         reflection->SetInt32(out, fd,
@@ -240,10 +242,9 @@ absl::StatusOr<bool> RecordTable::Read(absl::string_view id, Message* out,
   if (!row) return false;
   ReadRow(*select_, out);
   if (clocks != nullptr) {
-    *clocks = type_.is_mutable()
-                  ? std::string(select_->ColumnBlob(
-                        static_cast<int>(type_.fields.size())))
-                  : std::string();
+    *clocks = type_.is_mutable() ? std::string(select_->ColumnBlob(
+                                       static_cast<int>(type_.fields.size())))
+                                 : std::string();
   }
   return true;
 }
@@ -258,7 +259,8 @@ absl::StatusOr<std::optional<std::string>> RecordTable::BucketOf(
   return StudentBucket(bucket_->ColumnText(0));
 }
 
-absl::Status RecordTable::WriteField(absl::string_view id, const FieldInfo& field,
+absl::Status RecordTable::WriteField(absl::string_view id,
+                                     const FieldInfo& field,
                                      const Message& source,
                                      absl::string_view clocks) {
   const size_t index = &field - type_.fields.data();
@@ -298,14 +300,15 @@ absl::Status RecordTable::Scan(
   ASSIGN_OR_RETURN(Statement * scan, ScanStatement(where));
   ScopedReset reset(scan);
   if (where != nullptr) scan->BindText(1, value);
-  std::unique_ptr<Message> record(type_.descriptor == nullptr
-                                      ? nullptr
-                                      : google::protobuf::MessageFactory::
-                                            generated_factory()
-                                                ->GetPrototype(type_.descriptor)
-                                                ->New());
+  std::unique_ptr<Message> record(
+      type_.descriptor == nullptr
+          ? nullptr
+          : google::protobuf::MessageFactory::generated_factory()
+                ->GetPrototype(type_.descriptor)
+                ->New());
   const FieldDescriptor* deleted =
-      type_.is_mutable() ? type_.descriptor->FindFieldByName("deleted") : nullptr;
+      type_.is_mutable() ? type_.descriptor->FindFieldByName("deleted")
+                         : nullptr;
   while (true) {
     ASSIGN_OR_RETURN(bool row, scan->Step());
     if (!row) break;

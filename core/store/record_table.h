@@ -7,8 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -34,10 +34,12 @@ class RecordTable {
                       absl::string_view clocks);
   // Inserts a row holding only `id` and the bucket key, for a remote write to
   // a record this device has not seen yet.
-  absl::Status InsertSkeleton(absl::string_view id, absl::string_view student_id);
+  absl::Status InsertSkeleton(absl::string_view id,
+                              absl::string_view student_id);
   // Reads the row `id` into `out` (cleared first), and its clocks into
   // `clocks` if not null. False if there is no such row.
-  absl::StatusOr<bool> Read(absl::string_view id, google::protobuf::Message* out,
+  absl::StatusOr<bool> Read(absl::string_view id,
+                            google::protobuf::Message* out,
                             std::string* clocks);
   // The bucket of row `id`, or nullopt if there is no such row.
   absl::StatusOr<std::optional<std::string>> BucketOf(absl::string_view id);
@@ -61,7 +63,8 @@ class RecordTable {
   absl::Status Prepare();
   void BindField(Statement* statement, int index, const FieldInfo& field,
                  const google::protobuf::Message& record) const;
-  void ReadRow(const Statement& statement, google::protobuf::Message* out) const;
+  void ReadRow(const Statement& statement,
+               google::protobuf::Message* out) const;
   absl::StatusOr<Statement*> ScanStatement(const FieldInfo* where);
 
   Database* const db_;

@@ -44,7 +44,8 @@ absl::Status WriteGolden(const char* path) {
     accommodation.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
     accommodation.set_title("Extended time");
     accommodation.set_description("1.5x time on tests and quizzes");
-    accommodation.set_category(v1::ACCOMMODATION_CATEGORY_TIMING_AND_SCHEDULING);
+    accommodation.set_category(
+        v1::ACCOMMODATION_CATEGORY_TIMING_AND_SCHEDULING);
     ASSIGN_OR_RETURN(std::string accommodation_id,
                      store->Create(txn, accommodation));
     v1::ImplementationConfirmation confirmation;
