@@ -21,6 +21,9 @@ using internal::FieldClock;
 using internal::FieldClocks;
 using internal::ScopedReset;
 
+// Bound on DeviceStore::reference_buckets_ (entries).
+constexpr size_t kReferenceCacheLimit = 4096;
+
 std::unique_ptr<Message> NewMessage(const RecordType& type) {
   return std::unique_ptr<Message>(
       google::protobuf::MessageFactory::generated_factory()
@@ -279,7 +282,8 @@ absl::Status DeviceStore::CheckTransaction(const WriteTransaction& txn) const {
 absl::Status DeviceStore::Rollback() {
   in_transaction_ = false;
   absl::Status status = rollback_->Run();
-  // Sequence numbers and replica rows taken in the transaction are gone.
+  // Sequence numbers, replica rows and records of the transaction are gone.
+  reference_buckets_.clear();
   absl::Status reload = LoadReplicas();
   return status.ok() ? reload : status;
 }
@@ -292,10 +296,20 @@ absl::Status DeviceStore::ValidateRefs(const RecordType& type,
                                        absl::string_view bucket) {
   return ValidateReferences(
       type, record, only, bucket,
-      [&](const RecordType& target,
-          absl::string_view id) -> absl::StatusOr<std::optional<std::string>> {
+      [&](const RecordType& target, absl::string_view id)
+          -> absl::StatusOr<std::optional<std::string>> {
+        std::string key = absl::StrCat(target.table, "/", id);
+        auto cached = reference_buckets_.find(key);
+        if (cached != reference_buckets_.end()) return cached->second;
         ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(target));
-        return table->BucketOf(id);
+        ASSIGN_OR_RETURN(std::optional<std::string> found, table->BucketOf(id));
+        if (found.has_value()) {
+          if (reference_buckets_.size() >= kReferenceCacheLimit) {
+            reference_buckets_.clear();
+          }
+          reference_buckets_.emplace(std::move(key), *found);
+        }
+        return found;
       });
 }
 
@@ -303,10 +317,11 @@ absl::Status DeviceStore::RecordChange(v1::Change& change) {
   change.set_replica_id(replica_id_);
   change.set_replica_seq(next_seq_);
   change.set_author_id(principal_id_);
+  const std::string bytes = change.SerializeAsString();
   ScopedReset reset(insert_outbox_.get());
   insert_outbox_->BindInt(1, static_cast<int64_t>(next_seq_));
-  insert_outbox_->BindText(2, change.bucket());
-  insert_outbox_->BindBlob(3, change.SerializeAsString());
+  insert_outbox_->BindTextNoCopy(2, change.bucket());
+  insert_outbox_->BindBlobNoCopy(3, bytes);
   RETURN_IF_ERROR(insert_outbox_->Step().status());
   ++next_seq_;
   return absl::OkStatus();
@@ -482,7 +497,8 @@ absl::StatusOr<std::string> DeviceStore::Append(WriteTransaction& txn,
         type.short_name, " is a mutable record: create it, do not append it"));
   }
   const auto* reflection = entry.GetReflection();
-  if (IdOf(entry).empty()) {
+  const bool caller_chose_id = !IdOf(entry).empty();
+  if (!caller_chose_id) {
     reflection->SetString(&entry, type.fields.front().descriptor, ids_->Next());
   }
   const Hlc hlc = hlc_->Now();

@@ -285,6 +285,10 @@ class DeviceStore {
   // Replica ids by index (index 0 unused) and indexes by id.
   std::vector<std::string> replica_ids_;
   absl::flat_hash_map<std::string, uint32_t> replica_indexes_;
+  // Buckets of records already seen as reference targets, keyed by table and
+  // id. A record's bucket never changes, so entries stay valid until a
+  // rollback (which may remove the row).
+  absl::flat_hash_map<std::string, std::string> reference_buckets_;
   absl::flat_hash_map<const google::protobuf::Descriptor*,
                       std::unique_ptr<internal::RecordTable>>
       tables_;

@@ -49,6 +49,16 @@ void Statement::BindBlob(int index, absl::string_view bytes) {
                     SQLITE_TRANSIENT);
 }
 
+void Statement::BindTextNoCopy(int index, absl::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                    SQLITE_STATIC);
+}
+
+void Statement::BindBlobNoCopy(int index, absl::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
+                    SQLITE_STATIC);
+}
+
 void Statement::BindInt(int index, int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);
 }

@@ -27,6 +27,10 @@ class Statement {
   // Parameters are 1-based, as in SQLite. Text and blobs are copied.
   void BindText(int index, absl::string_view text);
   void BindBlob(int index, absl::string_view bytes);
+  // Binds without copying: the bytes must stay valid until the next Reset
+  // (for hot paths whose values outlive the statement's step).
+  void BindTextNoCopy(int index, absl::string_view text);
+  void BindBlobNoCopy(int index, absl::string_view bytes);
   void BindInt(int index, int64_t value);
   void BindDouble(int index, double value);
   void BindNull(int index);

@@ -146,15 +146,15 @@ void RecordTable::BindField(Statement* statement, int index,
   const FieldDescriptor* fd = field.descriptor;
   switch (fd->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING: {
-      std::string scratch;
+      // Record strings outlive the statement's use (callers reset it before
+      // returning), so they are bound without a copy. An empty string is
+      // stored as NULL, so that reports can ask `annual_review_due IS NULL`.
       const std::string& text =
-          reflection->GetStringReference(record, fd, &scratch);
-      // An empty string is stored as NULL, so that reports can ask
-      // `annual_review_due IS NULL`.
+          reflection->GetStringReference(record, fd, nullptr);
       if (text.empty()) {
         statement->BindNull(index);
       } else {
-        statement->BindText(index, text);
+        statement->BindTextNoCopy(index, text);
       }
       break;
     }
