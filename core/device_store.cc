@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/change_check.h"
 #include "core/errors.h"
 #include "core/internal/sqlite.h"
 #include "core/merge.h"
@@ -24,29 +25,9 @@ using internal::ScopedReset;
 // Bound on DeviceStore::reference_buckets_ (entries).
 constexpr size_t kReferenceCacheLimit = 4096;
 
-std::unique_ptr<Message> NewMessage(const RecordType& type) {
-  return std::unique_ptr<Message>(
-      google::protobuf::MessageFactory::generated_factory()
-          ->GetPrototype(type.descriptor)
-          ->New());
-}
-
 const std::string& IdOf(const Message& record) {
   const auto* id = record.GetDescriptor()->FindFieldByNumber(1);
   return record.GetReflection()->GetStringReference(record, id, nullptr);
-}
-
-// The student id in a bucket name "student/<id>", or nullopt.
-std::optional<absl::string_view> StudentOfBucket(absl::string_view bucket) {
-  constexpr absl::string_view kPrefix = "student/";
-  if (!absl::StartsWith(bucket, kPrefix)) return std::nullopt;
-  absl::string_view student = bucket.substr(kPrefix.size());
-  if (!IsUuid(student)) return std::nullopt;
-  return student;
-}
-
-absl::Status Malformed(absl::string_view message) {
-  return ReasonError(v1::MALFORMED_CHANGE, message);
 }
 
 }  // namespace
@@ -296,8 +277,8 @@ absl::Status DeviceStore::ValidateRefs(const RecordType& type,
                                        absl::string_view bucket) {
   return ValidateReferences(
       type, record, only, bucket,
-      [&](const RecordType& target, absl::string_view id)
-          -> absl::StatusOr<std::optional<std::string>> {
+      [&](const RecordType& target,
+          absl::string_view id) -> absl::StatusOr<std::optional<std::string>> {
         std::string key = absl::StrCat(target.table, "/", id);
         auto cached = reference_buckets_.find(key);
         if (cached != reference_buckets_.end()) return cached->second;
@@ -391,7 +372,7 @@ absl::Status DeviceStore::Update(WriteTransaction& txn, const Message& values,
                      "Correction that points at it"));
   }
   const std::string& id = IdOf(values);
-  std::unique_ptr<Message> current = NewMessage(type);
+  std::unique_ptr<Message> current = NewRecordMessage(type);
   std::string clock_bytes;
   ASSIGN_OR_RETURN(bool found, table->Read(id, current.get(), &clock_bytes));
   if (!found) {
@@ -472,7 +453,7 @@ absl::Status DeviceStore::UpdateField(WriteTransaction& txn,
         v1::UNKNOWN_FIELD,
         absl::StrCat(type.short_name, " has no field \"", field_name, "\""));
   }
-  std::unique_ptr<Message> values = NewMessage(type);
+  std::unique_ptr<Message> values = NewRecordMessage(type);
   RETURN_IF_ERROR(Get(id, values.get()));
   RETURN_IF_ERROR(SetFieldValue(type, *field, value, values.get()));
   const absl::string_view names[] = {field->name};
@@ -578,104 +559,46 @@ absl::StatusOr<std::vector<RemoteResult>> DeviceStore::ApplyRemote(
   return results;
 }
 
-// Checks the envelope of one change and dispatches it. A problem with the
-// change itself goes into `result`; only a store failure is returned.
+// Checks one change and merges it. A problem with the change itself goes
+// into `result`; only a store failure is returned.
 absl::Status DeviceStore::ApplyOne(const v1::Change& change,
                                    RemoteResult* result) {
-  auto reject = [&](absl::Status error) {
+  absl::StatusOr<CheckedChange> checked = CheckChange(change);
+  absl::Status valid = checked.status();
+  if (valid.ok()) valid = hlc_->Observe(change.hlc());
+  if (!valid.ok()) {
     result->outcome = RemoteOutcome::kRejected;
-    result->error = std::move(error);
+    result->error = std::move(valid);
     return absl::OkStatus();
-  };
-  const RecordType* type = Schema::Get().Find(change.record_type());
-  if (type == nullptr) {
-    return reject(
-        ReasonError(v1::UNKNOWN_RECORD_TYPE,
-                    absl::StrCat("\"", change.record_type(),
-                                 "\" is not a plansync record type")));
   }
-  if (!IsUuid(change.record_id())) {
-    return reject(
-        ReasonError(v1::MALFORMED_ID, "the change's record id is not a UUID"));
-  }
-  if (change.replica_id().empty() || change.replica_seq() == 0) {
-    return reject(Malformed("the change has no change id (replica, seq)"));
-  }
-  if (type->bucket_key == nullptr ? change.bucket() != kDirectoryBucket
-                                  : !StudentOfBucket(change.bucket())) {
-    return reject(
-        Malformed(absl::StrCat("the bucket \"", change.bucket(),
-                               "\" is not a bucket of ", type->short_name)));
-  }
-  absl::Status clock = hlc_->Observe(change.hlc());
-  if (!clock.ok()) return reject(clock);
-  switch (change.body_case()) {
-    case v1::Change::kFieldWrite:
-      if (type->is_log()) {
-        return reject(ReasonError(
-            v1::LOG_ENTRY_IMMUTABLE,
-            absl::StrCat(type->short_name,
-                         " is a log entry; its fields cannot be written")));
-      }
-      return ApplyFieldWrite(*type, change, result);
-    case v1::Change::kLogEntry:
-      if (!type->is_log()) {
-        return reject(Malformed(absl::StrCat(
-            type->short_name, " is a mutable record, not a log entry")));
-      }
-      return ApplyLogEntry(*type, change, result);
-    default:
-      return reject(
-          Malformed("the change carries neither a field write nor "
-                    "a log entry"));
-  }
+  return checked->field != nullptr ? ApplyFieldWrite(*checked, change, result)
+                                   : ApplyLogEntry(*checked, change, result);
 }
 
-absl::Status DeviceStore::ApplyFieldWrite(const RecordType& type,
+absl::Status DeviceStore::ApplyFieldWrite(const CheckedChange& checked,
                                           const v1::Change& change,
                                           RemoteResult* result) {
-  auto reject = [&](absl::Status error) {
-    result->outcome = RemoteOutcome::kRejected;
-    result->error = std::move(error);
-    return absl::OkStatus();
-  };
-  const v1::FieldWrite& write = change.field_write();
-  const FieldInfo* field =
-      type.FieldByNumber(static_cast<int>(write.field_number()));
-  if (field == nullptr || field->is_id) {
-    return reject(
-        ReasonError(v1::UNKNOWN_FIELD,
-                    absl::StrCat(type.short_name, " has no writable field ",
-                                 write.field_number())));
-  }
-  std::unique_ptr<Message> incoming = NewMessage(type);
-  absl::Status valid =
-      SetFieldValue(type, *field, write.value(), incoming.get());
-  if (valid.ok()) valid = ValidateField(type, *field, *incoming);
-  if (!valid.ok()) return reject(valid);
-
+  const RecordType& type = *checked.type;
+  const FieldInfo& field = *checked.field;
   ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
-  std::unique_ptr<Message> current = NewMessage(type);
+  std::unique_ptr<Message> current = NewRecordMessage(type);
   std::string clock_bytes;
   ASSIGN_OR_RETURN(
       bool found, table->Read(change.record_id(), current.get(), &clock_bytes));
-  const absl::string_view student =
-      StudentOfBucket(change.bucket()).value_or(absl::string_view());
-  if (field->is_bucket_key && !field->is_id &&
-      write.value().string_value() != student) {
-    return reject(Malformed(absl::StrCat(type.short_name, ".", field->name,
-                                         " does not match the bucket")));
-  }
   if (!found) {
-    RETURN_IF_ERROR(table->InsertSkeleton(change.record_id(), student));
+    RETURN_IF_ERROR(
+        table->InsertSkeleton(change.record_id(), checked.student_id));
   } else if (BucketOf(type, *current) != change.bucket()) {
-    return reject(
-        Malformed(absl::StrCat(type.short_name, " ", change.record_id(),
-                               " belongs to another bucket")));
+    result->outcome = RemoteOutcome::kRejected;
+    result->error =
+        ReasonError(v1::MALFORMED_CHANGE,
+                    absl::StrCat(type.short_name, " ", change.record_id(),
+                                 " belongs to another bucket"));
+    return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
   std::optional<Stamp> stored;
-  if (auto clock = clocks.Get(field->number); clock.has_value()) {
+  if (auto clock = clocks.Get(field.number); clock.has_value()) {
     stored = Stamp{clock->hlc, ReplicaIdAt(clock->replica_index)};
   }
   switch (MergeRegister(stored, Stamp{change.hlc(), change.replica_id()})) {
@@ -689,53 +612,37 @@ absl::Status DeviceStore::ApplyFieldWrite(const RecordType& type,
       break;
   }
   ASSIGN_OR_RETURN(uint32_t replica, ReplicaIndex(change.replica_id()));
-  clocks.Set({field->number, change.hlc(), replica});
-  RETURN_IF_ERROR(table->WriteField(change.record_id(), *field, *incoming,
+  clocks.Set({field.number, change.hlc(), replica});
+  RETURN_IF_ERROR(table->WriteField(change.record_id(), field, *checked.record,
                                     clocks.Encode()));
   result->outcome = RemoteOutcome::kApplied;
   return absl::OkStatus();
 }
 
-absl::Status DeviceStore::ApplyLogEntry(const RecordType& type,
+absl::Status DeviceStore::ApplyLogEntry(const CheckedChange& checked,
                                         const v1::Change& change,
                                         RemoteResult* result) {
-  auto reject = [&](absl::Status error) {
-    result->outcome = RemoteOutcome::kRejected;
-    result->error = std::move(error);
-    return absl::OkStatus();
-  };
-  std::unique_ptr<Message> incoming = NewMessage(type);
-  if (!incoming->ParseFromString(change.log_entry())) {
-    return reject(Malformed(
-        absl::StrCat("the ", type.short_name, " entry cannot be parsed")));
-  }
-  if (IdOf(*incoming) != change.record_id() ||
-      BucketOf(type, *incoming) != change.bucket()) {
-    return reject(Malformed(
-        absl::StrCat("the ", type.short_name,
-                     " entry's id or student does not match its change")));
-  }
-  absl::Status valid = ValidateNewRecord(type, *incoming);
-  if (!valid.ok()) return reject(valid);
-
+  const RecordType& type = *checked.type;
   ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
-  std::unique_ptr<Message> stored = NewMessage(type);
+  std::unique_ptr<Message> stored = NewRecordMessage(type);
   ASSIGN_OR_RETURN(bool found,
                    table->Read(change.record_id(), stored.get(), nullptr));
-  switch (MergeLogEntry(found ? stored.get() : nullptr, *incoming)) {
+  switch (MergeLogEntry(found ? stored.get() : nullptr, *checked.record)) {
     case LogMerge::kDuplicate:
       result->outcome = RemoteOutcome::kDuplicate;
       return absl::OkStatus();
     case LogMerge::kForged:
-      return reject(ReasonError(
+      result->outcome = RemoteOutcome::kRejected;
+      result->error = ReasonError(
           v1::LOG_ENTRY_IMMUTABLE,
           absl::StrCat(type.short_name, " ", change.record_id(),
                        " already exists with different content; log entries "
-                       "are never changed")));
+                       "are never changed"));
+      return absl::OkStatus();
     case LogMerge::kInsert:
       break;
   }
-  RETURN_IF_ERROR(table->Insert(*incoming, {}));
+  RETURN_IF_ERROR(table->Insert(*checked.record, {}));
   result->outcome = RemoteOutcome::kApplied;
   return absl::OkStatus();
 }

@@ -83,6 +83,7 @@ struct RemoteResult {
 };
 
 class DeviceStore;
+struct CheckedChange;
 
 // A write transaction on a DeviceStore (BEGIN IMMEDIATE). Rolled back on
 // destruction unless committed. Movable, not copyable; at most one is open
@@ -268,10 +269,10 @@ class DeviceStore {
                             const FieldInfo* only, absl::string_view bucket);
   absl::Status RecordChange(v1::Change& change);
   absl::Status ApplyOne(const v1::Change& change, RemoteResult* result);
-  absl::Status ApplyFieldWrite(const RecordType& type, const v1::Change& change,
-                               RemoteResult* result);
-  absl::Status ApplyLogEntry(const RecordType& type, const v1::Change& change,
-                             RemoteResult* result);
+  absl::Status ApplyFieldWrite(const CheckedChange& checked,
+                               const v1::Change& change, RemoteResult* result);
+  absl::Status ApplyLogEntry(const CheckedChange& checked,
+                             const v1::Change& change, RemoteResult* result);
 
   std::unique_ptr<internal::Database> db_;
   std::string path_;

@@ -175,6 +175,14 @@ const RecordType* Schema::For(
   return Find(descriptor->full_name());
 }
 
+std::unique_ptr<google::protobuf::Message> NewRecordMessage(
+    const RecordType& type) {
+  return std::unique_ptr<google::protobuf::Message>(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(type.descriptor)
+          ->New());
+}
+
 std::string BucketOf(const RecordType& type,
                      const google::protobuf::Message& record) {
   if (type.bucket_key == nullptr) return std::string(kDirectoryBucket);

@@ -87,6 +87,10 @@ class Schema {
   absl::flat_hash_map<std::string, const RecordType*> by_name_;
 };
 
+// A new, empty message of `type`'s message type; owned by the caller.
+std::unique_ptr<google::protobuf::Message> NewRecordMessage(
+    const RecordType& type);
+
 // The bucket of `record`, of type `type`. Empty if the record names no student.
 std::string BucketOf(const RecordType& type,
                      const google::protobuf::Message& record);
