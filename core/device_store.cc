@@ -55,6 +55,7 @@ absl::Status WriteTransaction::Commit() {
     return status;
   }
   store_->in_transaction_ = false;
+  store_->mu_.unlock();
   return absl::OkStatus();
 }
 
@@ -169,6 +170,22 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
                    db_->Prepare("INSERT INTO cursors (bucket, cursor) "
                                 "VALUES (?1, ?2) ON CONFLICT (bucket) "
                                 "DO UPDATE SET cursor = excluded.cursor"));
+  ASSIGN_OR_RETURN(delete_cursor_,
+                   db_->Prepare("DELETE FROM cursors WHERE bucket = ?1"));
+  ASSIGN_OR_RETURN(select_outbox_seq_,
+                   db_->Prepare("SELECT change FROM outbox WHERE seq = ?1 AND "
+                                "state = 0"));
+  ASSIGN_OR_RETURN(
+      update_outbox_,
+      db_->Prepare("UPDATE outbox SET change = ?2 WHERE seq = ?1"));
+  ASSIGN_OR_RETURN(delete_bucket_outbox_,
+                   db_->Prepare("DELETE FROM outbox WHERE bucket = ?1"));
+  ASSIGN_OR_RETURN(select_setting_,
+                   db_->Prepare("SELECT value FROM meta WHERE key = ?1"));
+  ASSIGN_OR_RETURN(upsert_setting_,
+                   db_->Prepare("INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                                "ON CONFLICT (key) DO UPDATE SET value = "
+                                "excluded.value"));
   RETURN_IF_ERROR(LoadReplicas());
   RETURN_IF_ERROR(Write(
       [&](WriteTransaction&) { return ReplicaIndex(replica_id_).status(); }));
@@ -236,11 +253,17 @@ absl::StatusOr<internal::RecordTable*> DeviceStore::TableFor(
 // --- Transactions ------------------------------------------------------------
 
 absl::StatusOr<WriteTransaction> DeviceStore::BeginWrite() {
+  mu_.lock();  // held until the transaction ends
   if (in_transaction_) {
+    mu_.unlock();
     return absl::FailedPreconditionError(
         "a write transaction is already open on this store");
   }
-  RETURN_IF_ERROR(begin_->Run());
+  absl::Status status = begin_->Run();
+  if (!status.ok()) {
+    mu_.unlock();
+    return status;
+  }
   in_transaction_ = true;
   return WriteTransaction(this);
 }
@@ -266,6 +289,7 @@ absl::Status DeviceStore::Rollback() {
   // Sequence numbers, replica rows and records of the transaction are gone.
   reference_buckets_.clear();
   absl::Status reload = LoadReplicas();
+  mu_.unlock();
   return status.ok() ? reload : status;
 }
 
@@ -310,6 +334,7 @@ absl::Status DeviceStore::RecordChange(v1::Change& change) {
 
 absl::StatusOr<std::string> DeviceStore::Create(WriteTransaction& txn,
                                                 Message& record) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   RETURN_IF_ERROR(CheckTransaction(txn));
   ASSIGN_OR_RETURN(internal::RecordTable * table,
                    TableFor(record.GetDescriptor()));
@@ -360,6 +385,7 @@ absl::StatusOr<std::string> DeviceStore::Create(WriteTransaction& txn,
 
 absl::Status DeviceStore::Update(WriteTransaction& txn, const Message& values,
                                  absl::Span<const absl::string_view> fields) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   RETURN_IF_ERROR(CheckTransaction(txn));
   ASSIGN_OR_RETURN(internal::RecordTable * table,
                    TableFor(values.GetDescriptor()));
@@ -411,6 +437,11 @@ absl::Status DeviceStore::Update(WriteTransaction& txn, const Message& values,
   if (changed.empty()) return absl::OkStatus();
 
   ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
+  // The new write must order after the values it overwrites, even when this
+  // process's clock started behind them (a restart, a clock set back).
+  for (const FieldInfo* field : changed) {
+    if (auto base = clocks.Get(field->number)) hlc_->Witness(base->hlc);
+  }
   const Hlc hlc = hlc_->Now();
   std::vector<v1::Change> changes;
   for (const FieldInfo* field : changed) {
@@ -439,6 +470,7 @@ absl::Status DeviceStore::UpdateField(WriteTransaction& txn,
                                       absl::string_view id,
                                       absl::string_view field_name,
                                       const v1::Value& value) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   RETURN_IF_ERROR(CheckTransaction(txn));
   if (type.is_log()) {
     return ReasonError(
@@ -462,6 +494,7 @@ absl::Status DeviceStore::UpdateField(WriteTransaction& txn,
 
 absl::Status DeviceStore::Archive(WriteTransaction& txn, const RecordType& type,
                                   absl::string_view id) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   v1::Value archived;
   archived.set_bool_value(true);
   return UpdateField(txn, type, id, "deleted", archived);
@@ -469,6 +502,7 @@ absl::Status DeviceStore::Archive(WriteTransaction& txn, const RecordType& type,
 
 absl::StatusOr<std::string> DeviceStore::Append(WriteTransaction& txn,
                                                 Message& entry) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   RETURN_IF_ERROR(CheckTransaction(txn));
   ASSIGN_OR_RETURN(internal::RecordTable * table,
                    TableFor(entry.GetDescriptor()));
@@ -513,6 +547,7 @@ absl::StatusOr<std::string> DeviceStore::Append(WriteTransaction& txn,
 // --- Reads -------------------------------------------------------------------
 
 absl::Status DeviceStore::Get(absl::string_view id, Message* out) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   ASSIGN_OR_RETURN(internal::RecordTable * table,
                    TableFor(out->GetDescriptor()));
   ASSIGN_OR_RETURN(bool found, table->Read(id, out, nullptr));
@@ -528,6 +563,7 @@ absl::Status DeviceStore::Scan(
     const RecordType& type, absl::string_view field, absl::string_view value,
     bool include_archived,
     absl::FunctionRef<absl::Status(const Message&)> visit) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
   const FieldInfo* where = nullptr;
   if (!field.empty()) {
@@ -542,205 +578,15 @@ absl::Status DeviceStore::Scan(
 }
 
 absl::StatusOr<int64_t> DeviceStore::Count(const RecordType& type) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
   return table->Count();
-}
-
-// --- Remote changes ----------------------------------------------------------
-
-absl::StatusOr<std::vector<RemoteResult>> DeviceStore::ApplyRemote(
-    absl::Span<const v1::Change> changes) {
-  std::vector<RemoteResult> results(changes.size());
-  ASSIGN_OR_RETURN(WriteTransaction txn, BeginWrite());
-  for (size_t i = 0; i < changes.size(); ++i) {
-    RETURN_IF_ERROR(ApplyOne(changes[i], &results[i]));
-  }
-  RETURN_IF_ERROR(txn.Commit());
-  return results;
-}
-
-// Checks one change and merges it. A problem with the change itself goes
-// into `result`; only a store failure is returned.
-absl::Status DeviceStore::ApplyOne(const v1::Change& change,
-                                   RemoteResult* result) {
-  absl::StatusOr<CheckedChange> checked = CheckChange(change);
-  absl::Status valid = checked.status();
-  if (valid.ok()) valid = hlc_->Observe(change.hlc());
-  if (!valid.ok()) {
-    result->outcome = RemoteOutcome::kRejected;
-    result->error = std::move(valid);
-    return absl::OkStatus();
-  }
-  return checked->field != nullptr ? ApplyFieldWrite(*checked, change, result)
-                                   : ApplyLogEntry(*checked, change, result);
-}
-
-absl::Status DeviceStore::ApplyFieldWrite(const CheckedChange& checked,
-                                          const v1::Change& change,
-                                          RemoteResult* result) {
-  const RecordType& type = *checked.type;
-  const FieldInfo& field = *checked.field;
-  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
-  std::unique_ptr<Message> current = NewRecordMessage(type);
-  std::string clock_bytes;
-  ASSIGN_OR_RETURN(
-      bool found, table->Read(change.record_id(), current.get(), &clock_bytes));
-  if (!found) {
-    RETURN_IF_ERROR(
-        table->InsertSkeleton(change.record_id(), checked.student_id));
-  } else if (BucketOf(type, *current) != change.bucket()) {
-    result->outcome = RemoteOutcome::kRejected;
-    result->error =
-        ReasonError(v1::MALFORMED_CHANGE,
-                    absl::StrCat(type.short_name, " ", change.record_id(),
-                                 " belongs to another bucket"));
-    return absl::OkStatus();
-  }
-  ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
-  std::optional<Stamp> stored;
-  if (auto clock = clocks.Get(field.number); clock.has_value()) {
-    stored = Stamp{clock->hlc, ReplicaIdAt(clock->replica_index)};
-  }
-  switch (MergeRegister(stored, Stamp{change.hlc(), change.replica_id()})) {
-    case RegisterMerge::kKeepStored:
-      result->outcome = RemoteOutcome::kSuperseded;
-      return absl::OkStatus();
-    case RegisterMerge::kSame:
-      result->outcome = RemoteOutcome::kDuplicate;
-      return absl::OkStatus();
-    case RegisterMerge::kTakeIncoming:
-      break;
-  }
-  ASSIGN_OR_RETURN(uint32_t replica, ReplicaIndex(change.replica_id()));
-  clocks.Set({field.number, change.hlc(), replica});
-  RETURN_IF_ERROR(table->WriteField(change.record_id(), field, *checked.record,
-                                    clocks.Encode()));
-  result->outcome = RemoteOutcome::kApplied;
-  return absl::OkStatus();
-}
-
-absl::Status DeviceStore::ApplyLogEntry(const CheckedChange& checked,
-                                        const v1::Change& change,
-                                        RemoteResult* result) {
-  const RecordType& type = *checked.type;
-  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
-  std::unique_ptr<Message> stored = NewRecordMessage(type);
-  ASSIGN_OR_RETURN(bool found,
-                   table->Read(change.record_id(), stored.get(), nullptr));
-  switch (MergeLogEntry(found ? stored.get() : nullptr, *checked.record)) {
-    case LogMerge::kDuplicate:
-      result->outcome = RemoteOutcome::kDuplicate;
-      return absl::OkStatus();
-    case LogMerge::kForged:
-      result->outcome = RemoteOutcome::kRejected;
-      result->error = ReasonError(
-          v1::LOG_ENTRY_IMMUTABLE,
-          absl::StrCat(type.short_name, " ", change.record_id(),
-                       " already exists with different content; log entries "
-                       "are never changed"));
-      return absl::OkStatus();
-    case LogMerge::kInsert:
-      break;
-  }
-  RETURN_IF_ERROR(table->Insert(*checked.record, {}));
-  result->outcome = RemoteOutcome::kApplied;
-  return absl::OkStatus();
-}
-
-// --- Outbox and cursors ------------------------------------------------------
-
-namespace {
-
-// Reads the outbox rows of `select` (seq, change[, reason, message]).
-absl::StatusOr<std::vector<OutboxEntry>> ReadOutbox(internal::Statement& select,
-                                                    bool with_reason) {
-  std::vector<OutboxEntry> entries;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, select.Step());
-    if (!row) break;
-    OutboxEntry& entry = entries.emplace_back();
-    entry.seq = static_cast<uint64_t>(select.ColumnInt(0));
-    absl::string_view blob = select.ColumnBlob(1);
-    if (!entry.change.ParseFromArray(blob.data(),
-                                     static_cast<int>(blob.size()))) {
-      return absl::DataLossError(
-          absl::StrCat("outbox entry ", entry.seq, " is corrupt"));
-    }
-    if (with_reason) {
-      const int64_t reason = select.ColumnInt(2);
-      entry.reject_reason = v1::Reason_IsValid(static_cast<int>(reason))
-                                ? static_cast<v1::Reason>(reason)
-                                : v1::REASON_UNSPECIFIED;
-      entry.reject_message = std::string(select.ColumnText(3));
-    }
-  }
-  return entries;
-}
-
-}  // namespace
-
-absl::StatusOr<std::vector<OutboxEntry>> DeviceStore::PendingChanges(
-    size_t limit) {
-  ScopedReset reset(select_outbox_.get());
-  select_outbox_->BindInt(1, static_cast<int64_t>(limit));
-  return ReadOutbox(*select_outbox_, /*with_reason=*/false);
-}
-
-absl::StatusOr<std::vector<OutboxEntry>> DeviceStore::RejectedChanges() {
-  ScopedReset reset(select_rejected_.get());
-  return ReadOutbox(*select_rejected_, /*with_reason=*/true);
-}
-
-absl::Status DeviceStore::MarkRejected(WriteTransaction& txn, uint64_t seq,
-                                       v1::Reason reason,
-                                       absl::string_view message) {
-  RETURN_IF_ERROR(CheckTransaction(txn));
-  reject_outbox_->BindInt(1, static_cast<int64_t>(seq));
-  reject_outbox_->BindInt(2, reason);
-  reject_outbox_->BindText(3, message);
-  RETURN_IF_ERROR(reject_outbox_->Run());
-  if (sqlite3_changes(db_->handle()) == 0) {
-    return absl::NotFoundError(absl::StrCat("no pending outbox entry ", seq));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<int64_t> DeviceStore::PendingCount() {
-  ScopedReset reset(count_outbox_.get());
-  ASSIGN_OR_RETURN(bool row, count_outbox_->Step());
-  return row ? count_outbox_->ColumnInt(0) : 0;
-}
-
-absl::Status DeviceStore::Acknowledge(WriteTransaction& txn,
-                                      absl::Span<const uint64_t> seqs) {
-  RETURN_IF_ERROR(CheckTransaction(txn));
-  for (uint64_t seq : seqs) {
-    delete_outbox_->BindInt(1, static_cast<int64_t>(seq));
-    RETURN_IF_ERROR(delete_outbox_->Run());
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::optional<int64_t>> DeviceStore::Cursor(
-    absl::string_view bucket) {
-  ScopedReset reset(select_cursor_.get());
-  select_cursor_->BindText(1, bucket);
-  ASSIGN_OR_RETURN(bool row, select_cursor_->Step());
-  if (!row) return std::nullopt;
-  return select_cursor_->ColumnInt(0);
-}
-
-absl::Status DeviceStore::SetCursor(WriteTransaction& txn,
-                                    absl::string_view bucket, int64_t cursor) {
-  RETURN_IF_ERROR(CheckTransaction(txn));
-  upsert_cursor_->BindText(1, bucket);
-  upsert_cursor_->BindInt(2, cursor);
-  return upsert_cursor_->Run();
 }
 
 // --- Whole-store checks ------------------------------------------------------
 
 absl::StatusOr<uint64_t> DeviceStore::ContentHash() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   uint64_t hash = 1469598103934665603ULL;  // FNV-1a offset basis
   auto mix = [&hash](absl::string_view bytes) {
     for (unsigned char c : bytes) {
@@ -767,6 +613,7 @@ absl::StatusOr<uint64_t> DeviceStore::ContentHash() {
 }
 
 absl::StatusOr<std::string> DeviceStore::IntegrityCheck() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   ASSIGN_OR_RETURN(auto check, db_->Prepare("PRAGMA integrity_check"));
   std::string out;
   while (true) {

@@ -8,13 +8,15 @@
 // transaction that records it. Remote changes are merged by ApplyRemote with
 // the rules of core/merge.h and never enter the outbox.
 //
-// Thread-safety: a DeviceStore and its transactions are used by one thread at
-// a time.
+// Thread-safety: thread-safe. A write transaction holds the store for the
+// thread that began it until it commits or rolls back; other threads' calls
+// wait. A transaction must end on the thread that began it.
 #ifndef PLANSYNC_CORE_DEVICE_STORE_H_
 #define PLANSYNC_CORE_DEVICE_STORE_H_
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -217,6 +219,25 @@ class DeviceStore {
   // the store itself fails. One result per change, in order.
   absl::StatusOr<std::vector<RemoteResult>> ApplyRemote(
       absl::Span<const v1::Change> changes);
+  // The same, inside `txn` (a pulled page and its cursors commit together).
+  absl::StatusOr<std::vector<RemoteResult>> ApplyRemote(
+      WriteTransaction& txn, absl::Span<const v1::Change> changes);
+
+  // Gives the pending changes `seqs` new HLC stamps (after the server refused
+  // them as stamped too far ahead), keeping the local record in step: a
+  // register's clock that still holds the change's write, and a log entry's
+  // recorded_hlc, take the new stamp. Acknowledged changes are never
+  // re-stamped; unknown seqs are ignored.
+  absl::Status Restamp(WriteTransaction& txn, absl::Span<const uint64_t> seqs);
+
+  // Deletes every record of `bucket`, its cursor and its pending changes
+  // (the principal lost access to it).
+  absl::Status EvictBucket(WriteTransaction& txn, absl::string_view bucket);
+
+  // Device settings (e.g. the server address), text by key; empty if unset.
+  absl::StatusOr<std::string> Setting(absl::string_view key);
+  absl::Status SetSetting(WriteTransaction& txn, absl::string_view key,
+                          absl::string_view value);
 
   // Up to `limit` pending (not rejected) outbox entries, oldest first.
   absl::StatusOr<std::vector<OutboxEntry>> PendingChanges(size_t limit);
@@ -297,7 +318,11 @@ class DeviceStore {
   std::unique_ptr<internal::Statement> insert_replica_;
   std::unique_ptr<internal::Statement> insert_outbox_, select_outbox_,
       delete_outbox_, count_outbox_, reject_outbox_, select_rejected_;
-  std::unique_ptr<internal::Statement> select_cursor_, upsert_cursor_;
+  std::unique_ptr<internal::Statement> select_cursor_, upsert_cursor_,
+      delete_cursor_, select_outbox_seq_, update_outbox_, delete_bucket_outbox_,
+      select_setting_, upsert_setting_;
+  // Held by the thread in a write transaction, and by every call.
+  mutable std::recursive_mutex mu_;
 };
 
 }  // namespace plansync

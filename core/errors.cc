@@ -19,7 +19,10 @@ absl::StatusCode CodeForReason(v1::Reason reason) {
     case v1::UNKNOWN_RECORD:
       return absl::StatusCode::kNotFound;
     case v1::DUPLICATE_ID:
+    case v1::CHANGE_ID_REUSED:
       return absl::StatusCode::kAlreadyExists;
+    case v1::BATCH_TOO_LARGE:
+      return absl::StatusCode::kResourceExhausted;
     case v1::CROSS_STUDENT_REFERENCE:
     case v1::LOG_ENTRY_IMMUTABLE:
     case v1::IMMUTABLE_FIELD:

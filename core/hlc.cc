@@ -30,6 +30,11 @@ absl::Status HybridClock::Observe(Hlc remote) {
   return absl::OkStatus();
 }
 
+void HybridClock::Witness(Hlc stamp) {
+  absl::MutexLock lock(&mu_);
+  last_ = std::max(last_, stamp);
+}
+
 Hlc HybridClock::Last() const {
   absl::MutexLock lock(&mu_);
   return last_;

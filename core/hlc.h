@@ -44,6 +44,10 @@ class HybridClock {
   // `remote` is more than the drift bound ahead of the physical clock.
   absl::Status Observe(Hlc remote);
 
+  // Moves the clock past `stamp` with no drift check, for stamps already
+  // accepted (e.g. the stamp of a stored value a new write overwrites).
+  void Witness(Hlc stamp);
+
   // The last stamp issued or observed (0 before any).
   Hlc Last() const;
 

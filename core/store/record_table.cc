@@ -134,6 +134,13 @@ absl::Status RecordTable::Prepare() {
   }
   ASSIGN_OR_RETURN(count_,
                    db_->Prepare(absl::StrCat("SELECT COUNT(*) FROM ", table)));
+  ASSIGN_OR_RETURN(
+      delete_bucket_,
+      db_->Prepare(type_.bucket_key == nullptr
+                       ? absl::StrCat("DELETE FROM ", table, " WHERE ?1 = ?1")
+                       : absl::StrCat("DELETE FROM ", table, " WHERE ",
+                                      QuoteIdentifier(type_.bucket_key->name),
+                                      " = ?1")));
   update_.resize(n);
   scan_by_.resize(n);
   return absl::OkStatus();
@@ -266,15 +273,18 @@ absl::Status RecordTable::WriteField(absl::string_view id,
   const size_t index = &field - type_.fields.data();
   std::unique_ptr<Statement>& update = update_[index];
   if (update == nullptr) {
-    ASSIGN_OR_RETURN(update,
-                     db_->Prepare(absl::StrCat(
-                         "UPDATE ", QuoteIdentifier(type_.table), " SET ",
-                         QuoteIdentifier(field.name), " = ?1, ", kClocksColumn,
-                         " = ?2 WHERE \"id\" = ?3")));
+    ASSIGN_OR_RETURN(
+        update,
+        db_->Prepare(absl::StrCat(
+            "UPDATE ", QuoteIdentifier(type_.table), " SET ",
+            QuoteIdentifier(field.name), " = ?1",
+            type_.is_mutable() ? absl::StrCat(", ", kClocksColumn, " = ?2")
+                               : "",
+            " WHERE \"id\" = ?3")));
   }
   ScopedReset reset(update.get());
   BindField(update.get(), 1, field, source);
-  update->BindBlob(2, clocks);
+  if (type_.is_mutable()) update->BindBlob(2, clocks);
   update->BindText(3, id);
   return update->Step().status();
 }
@@ -320,6 +330,11 @@ absl::Status RecordTable::Scan(
     RETURN_IF_ERROR(visit(*record));
   }
   return absl::OkStatus();
+}
+
+absl::Status RecordTable::DeleteBucket(absl::string_view student_id) {
+  delete_bucket_->BindText(1, student_id);
+  return delete_bucket_->Run();
 }
 
 absl::StatusOr<int64_t> RecordTable::Count() {

@@ -43,8 +43,8 @@ class RecordTable {
                             std::string* clocks);
   // The bucket of row `id`, or nullopt if there is no such row.
   absl::StatusOr<std::optional<std::string>> BucketOf(absl::string_view id);
-  // Sets the column of `field` of row `id` to its value in `source`, and the
-  // row's clocks to `clocks`.
+  // Sets the column of `field` of row `id` to its value in `source`, and
+  // (mutable records only) the row's clocks to `clocks`.
   absl::Status WriteField(absl::string_view id, const FieldInfo& field,
                           const google::protobuf::Message& source,
                           absl::string_view clocks);
@@ -54,6 +54,9 @@ class RecordTable {
   absl::Status Scan(
       const FieldInfo* where, absl::string_view value, bool include_archived,
       absl::FunctionRef<absl::Status(const google::protobuf::Message&)> visit);
+  // Deletes every row of the student `student_id` (every row of a directory
+  // table).
+  absl::Status DeleteBucket(absl::string_view student_id);
   // Number of rows.
   absl::StatusOr<int64_t> Count();
 
@@ -75,6 +78,7 @@ class RecordTable {
   std::unique_ptr<Statement> select_;
   std::unique_ptr<Statement> bucket_;
   std::unique_ptr<Statement> count_;
+  std::unique_ptr<Statement> delete_bucket_;
   // Per field index: UPDATE of that column, and SELECT rows by that column;
   // prepared on first use. scan_all_ is the SELECT of every row.
   std::vector<std::unique_ptr<Statement>> update_;

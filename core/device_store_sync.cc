@@ -1,0 +1,321 @@
+// The sync side of the device store: merging remote changes, the outbox,
+// pull cursors, re-stamping and eviction. See core/device_store.h.
+#include "absl/strings/str_cat.h"
+#include "core/change_check.h"
+#include "core/device_store.h"
+#include "core/errors.h"
+#include "core/internal/sqlite.h"
+#include "core/merge.h"
+#include "core/status_macros.h"
+#include "core/store/field_clocks.h"
+#include "core/store/record_table.h"
+
+namespace plansync {
+
+using google::protobuf::Message;
+using internal::FieldClock;
+using internal::FieldClocks;
+using internal::ScopedReset;
+
+// --- Remote changes ----------------------------------------------------------
+
+absl::StatusOr<std::vector<RemoteResult>> DeviceStore::ApplyRemote(
+    absl::Span<const v1::Change> changes) {
+  ASSIGN_OR_RETURN(WriteTransaction txn, BeginWrite());
+  ASSIGN_OR_RETURN(std::vector<RemoteResult> results,
+                   ApplyRemote(txn, changes));
+  RETURN_IF_ERROR(txn.Commit());
+  return results;
+}
+
+absl::StatusOr<std::vector<RemoteResult>> DeviceStore::ApplyRemote(
+    WriteTransaction& txn, absl::Span<const v1::Change> changes) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  std::vector<RemoteResult> results(changes.size());
+  for (size_t i = 0; i < changes.size(); ++i) {
+    RETURN_IF_ERROR(ApplyOne(changes[i], &results[i]));
+  }
+  return results;
+}
+
+// Checks one change and merges it. A problem with the change itself goes
+// into `result`; only a store failure is returned.
+absl::Status DeviceStore::ApplyOne(const v1::Change& change,
+                                   RemoteResult* result) {
+  absl::StatusOr<CheckedChange> checked = CheckChange(change);
+  absl::Status valid = checked.status();
+  if (valid.ok()) valid = hlc_->Observe(change.hlc());
+  if (!valid.ok()) {
+    result->outcome = RemoteOutcome::kRejected;
+    result->error = std::move(valid);
+    return absl::OkStatus();
+  }
+  return checked->field != nullptr ? ApplyFieldWrite(*checked, change, result)
+                                   : ApplyLogEntry(*checked, change, result);
+}
+
+absl::Status DeviceStore::ApplyFieldWrite(const CheckedChange& checked,
+                                          const v1::Change& change,
+                                          RemoteResult* result) {
+  const RecordType& type = *checked.type;
+  const FieldInfo& field = *checked.field;
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
+  std::unique_ptr<Message> current = NewRecordMessage(type);
+  std::string clock_bytes;
+  ASSIGN_OR_RETURN(
+      bool found, table->Read(change.record_id(), current.get(), &clock_bytes));
+  if (!found) {
+    RETURN_IF_ERROR(
+        table->InsertSkeleton(change.record_id(), checked.student_id));
+  } else if (BucketOf(type, *current) != change.bucket()) {
+    result->outcome = RemoteOutcome::kRejected;
+    result->error =
+        ReasonError(v1::MALFORMED_CHANGE,
+                    absl::StrCat(type.short_name, " ", change.record_id(),
+                                 " belongs to another bucket"));
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
+  std::optional<Stamp> stored;
+  if (auto clock = clocks.Get(field.number); clock.has_value()) {
+    stored = Stamp{clock->hlc, ReplicaIdAt(clock->replica_index)};
+  }
+  switch (MergeRegister(stored, Stamp{change.hlc(), change.replica_id()})) {
+    case RegisterMerge::kKeepStored:
+      result->outcome = RemoteOutcome::kSuperseded;
+      return absl::OkStatus();
+    case RegisterMerge::kSame:
+      result->outcome = RemoteOutcome::kDuplicate;
+      return absl::OkStatus();
+    case RegisterMerge::kTakeIncoming:
+      break;
+  }
+  ASSIGN_OR_RETURN(uint32_t replica, ReplicaIndex(change.replica_id()));
+  clocks.Set({field.number, change.hlc(), replica});
+  RETURN_IF_ERROR(table->WriteField(change.record_id(), field, *checked.record,
+                                    clocks.Encode()));
+  result->outcome = RemoteOutcome::kApplied;
+  return absl::OkStatus();
+}
+
+absl::Status DeviceStore::ApplyLogEntry(const CheckedChange& checked,
+                                        const v1::Change& change,
+                                        RemoteResult* result) {
+  const RecordType& type = *checked.type;
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
+  std::unique_ptr<Message> stored = NewRecordMessage(type);
+  ASSIGN_OR_RETURN(bool found,
+                   table->Read(change.record_id(), stored.get(), nullptr));
+  switch (MergeLogEntry(found ? stored.get() : nullptr, *checked.record)) {
+    case LogMerge::kDuplicate:
+      result->outcome = RemoteOutcome::kDuplicate;
+      return absl::OkStatus();
+    case LogMerge::kForged:
+      result->outcome = RemoteOutcome::kRejected;
+      result->error = ReasonError(
+          v1::LOG_ENTRY_IMMUTABLE,
+          absl::StrCat(type.short_name, " ", change.record_id(),
+                       " already exists with different content; log entries "
+                       "are never changed"));
+      return absl::OkStatus();
+    case LogMerge::kInsert:
+      break;
+  }
+  RETURN_IF_ERROR(table->Insert(*checked.record, {}));
+  result->outcome = RemoteOutcome::kApplied;
+  return absl::OkStatus();
+}
+
+// --- Outbox and cursors ------------------------------------------------------
+
+namespace {
+
+// Reads the outbox rows of `select` (seq, change[, reason, message]).
+absl::StatusOr<std::vector<OutboxEntry>> ReadOutbox(internal::Statement& select,
+                                                    bool with_reason) {
+  std::vector<OutboxEntry> entries;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    OutboxEntry& entry = entries.emplace_back();
+    entry.seq = static_cast<uint64_t>(select.ColumnInt(0));
+    absl::string_view blob = select.ColumnBlob(1);
+    if (!entry.change.ParseFromArray(blob.data(),
+                                     static_cast<int>(blob.size()))) {
+      return absl::DataLossError(
+          absl::StrCat("outbox entry ", entry.seq, " is corrupt"));
+    }
+    if (with_reason) {
+      const int64_t reason = select.ColumnInt(2);
+      entry.reject_reason = v1::Reason_IsValid(static_cast<int>(reason))
+                                ? static_cast<v1::Reason>(reason)
+                                : v1::REASON_UNSPECIFIED;
+      entry.reject_message = std::string(select.ColumnText(3));
+    }
+  }
+  return entries;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<OutboxEntry>> DeviceStore::PendingChanges(
+    size_t limit) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  ScopedReset reset(select_outbox_.get());
+  select_outbox_->BindInt(1, static_cast<int64_t>(limit));
+  return ReadOutbox(*select_outbox_, /*with_reason=*/false);
+}
+
+absl::StatusOr<std::vector<OutboxEntry>> DeviceStore::RejectedChanges() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  ScopedReset reset(select_rejected_.get());
+  return ReadOutbox(*select_rejected_, /*with_reason=*/true);
+}
+
+absl::Status DeviceStore::MarkRejected(WriteTransaction& txn, uint64_t seq,
+                                       v1::Reason reason,
+                                       absl::string_view message) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  reject_outbox_->BindInt(1, static_cast<int64_t>(seq));
+  reject_outbox_->BindInt(2, reason);
+  reject_outbox_->BindText(3, message);
+  RETURN_IF_ERROR(reject_outbox_->Run());
+  if (sqlite3_changes(db_->handle()) == 0) {
+    return absl::NotFoundError(absl::StrCat("no pending outbox entry ", seq));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> DeviceStore::PendingCount() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  ScopedReset reset(count_outbox_.get());
+  ASSIGN_OR_RETURN(bool row, count_outbox_->Step());
+  return row ? count_outbox_->ColumnInt(0) : 0;
+}
+
+absl::Status DeviceStore::Acknowledge(WriteTransaction& txn,
+                                      absl::Span<const uint64_t> seqs) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  for (uint64_t seq : seqs) {
+    delete_outbox_->BindInt(1, static_cast<int64_t>(seq));
+    RETURN_IF_ERROR(delete_outbox_->Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<int64_t>> DeviceStore::Cursor(
+    absl::string_view bucket) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  ScopedReset reset(select_cursor_.get());
+  select_cursor_->BindText(1, bucket);
+  ASSIGN_OR_RETURN(bool row, select_cursor_->Step());
+  if (!row) return std::nullopt;
+  return select_cursor_->ColumnInt(0);
+}
+
+absl::Status DeviceStore::SetCursor(WriteTransaction& txn,
+                                    absl::string_view bucket, int64_t cursor) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  upsert_cursor_->BindText(1, bucket);
+  upsert_cursor_->BindInt(2, cursor);
+  return upsert_cursor_->Run();
+}
+
+absl::Status DeviceStore::Restamp(WriteTransaction& txn,
+                                  absl::Span<const uint64_t> seqs) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  for (uint64_t seq : seqs) {
+    v1::Change change;
+    {
+      ScopedReset reset(select_outbox_seq_.get());
+      select_outbox_seq_->BindInt(1, static_cast<int64_t>(seq));
+      ASSIGN_OR_RETURN(bool row, select_outbox_seq_->Step());
+      if (!row) continue;
+      absl::string_view blob = select_outbox_seq_->ColumnBlob(0);
+      if (!change.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+        return absl::DataLossError(
+            absl::StrCat("outbox entry ", seq, " is corrupt"));
+      }
+    }
+    const RecordType* type = Schema::Get().Find(change.record_type());
+    if (type == nullptr) continue;
+    ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(*type));
+    const Hlc old_hlc = change.hlc();
+    const Hlc new_hlc = hlc_->Now();
+    change.set_hlc(new_hlc);
+    std::unique_ptr<Message> record = NewRecordMessage(*type);
+    std::string clock_bytes;
+    ASSIGN_OR_RETURN(bool found, table->Read(change.record_id(), record.get(),
+                                             &clock_bytes));
+    if (change.has_field_write() && found) {
+      const FieldInfo* field = type->FieldByNumber(
+          static_cast<int>(change.field_write().field_number()));
+      ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
+      auto clock = field != nullptr ? clocks.Get(field->number) : std::nullopt;
+      if (clock.has_value() && clock->hlc == old_hlc &&
+          clock->replica_index == local_replica_index_) {
+        clocks.Set({field->number, new_hlc, local_replica_index_});
+        RETURN_IF_ERROR(table->WriteField(change.record_id(), *field, *record,
+                                          clocks.Encode()));
+      }
+    } else if (change.has_log_entry() && found) {
+      const FieldInfo* recorded = type->FieldByName("recorded_hlc");
+      record->GetReflection()->SetInt64(record.get(), recorded->descriptor,
+                                        static_cast<int64_t>(new_hlc));
+      RETURN_IF_ERROR(
+          table->WriteField(change.record_id(), *recorded, *record, {}));
+      record->SerializeToString(change.mutable_log_entry());
+    }
+    const std::string bytes = change.SerializeAsString();
+    ScopedReset reset(update_outbox_.get());
+    update_outbox_->BindInt(1, static_cast<int64_t>(seq));
+    update_outbox_->BindBlobNoCopy(2, bytes);
+    RETURN_IF_ERROR(update_outbox_->Step().status());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DeviceStore::EvictBucket(WriteTransaction& txn,
+                                      absl::string_view bucket) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  const absl::string_view student = StudentOfBucket(bucket);
+  for (const auto& type : Schema::Get().types()) {
+    const bool in_bucket = type->bucket_key == nullptr
+                               ? bucket == kDirectoryBucket
+                               : !student.empty();
+    if (!in_bucket) continue;
+    ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(*type));
+    RETURN_IF_ERROR(table->DeleteBucket(student));
+  }
+  reference_buckets_.clear();
+  delete_cursor_->BindText(1, bucket);
+  RETURN_IF_ERROR(delete_cursor_->Run());
+  delete_bucket_outbox_->BindText(1, bucket);
+  return delete_bucket_outbox_->Run();
+}
+
+absl::StatusOr<std::string> DeviceStore::Setting(absl::string_view key) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  ScopedReset reset(select_setting_.get());
+  select_setting_->BindText(1, absl::StrCat("setting.", key));
+  ASSIGN_OR_RETURN(bool row, select_setting_->Step());
+  return row ? std::string(select_setting_->ColumnText(0)) : std::string();
+}
+
+absl::Status DeviceStore::SetSetting(WriteTransaction& txn,
+                                     absl::string_view key,
+                                     absl::string_view value) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  upsert_setting_->BindText(1, absl::StrCat("setting.", key));
+  upsert_setting_->BindText(2, value);
+  return upsert_setting_->Run();
+}
+
+}  // namespace plansync
