@@ -28,6 +28,8 @@ absl::StatusCode CodeForReason(v1::Reason reason) {
     case v1::IMMUTABLE_FIELD:
     case v1::CLOCK_DRIFT:
       return absl::StatusCode::kFailedPrecondition;
+    case v1::AUTHOR_MISMATCH:
+      return absl::StatusCode::kPermissionDenied;
     case v1::VALUE_OUT_OF_RANGE:
       return absl::StatusCode::kOutOfRange;
     default:

@@ -1,0 +1,154 @@
+#include "server/grpc_service.h"
+
+#include <map>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+
+namespace plansync::server {
+namespace {
+
+std::multimap<std::string, std::string> MetadataOf(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  std::multimap<std::string, std::string> out;
+  for (const auto& [key, value] : metadata) {
+    out.emplace(std::string(key.data(), key.size()),
+                std::string(value.data(), value.size()));
+  }
+  return out;
+}
+
+// One Watch stream: queues the latest sequence per bucket and writes one
+// event at a time. Deletes itself when the call is done.
+class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
+                           public WatchListener {
+ public:
+  WatchReactor(WatchHub* hub, AuthContext auth,
+               absl::flat_hash_set<std::string> buckets)
+      : hub_(hub), auth_(std::move(auth)), buckets_(std::move(buckets)) {
+    hub_->Add(this);
+  }
+
+  void OnBucketChanged(const std::string& bucket, int64_t seq) override {
+    if (!auth_.unrestricted && !buckets_.contains(bucket)) return;
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    pending_[bucket] = seq;
+    MaybeWriteLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      FinishLocked(grpc::Status::CANCELLED);
+      return;
+    }
+    MaybeWriteLocked();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    hub_->Remove(this);
+    delete this;
+  }
+
+ private:
+  void MaybeWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || finished_ || pending_.empty()) return;
+    auto it = pending_.begin();
+    event_.set_bucket(it->first);
+    event_.set_seq(it->second);
+    pending_.erase(it);
+    writing_ = true;
+    StartWrite(&event_);
+  }
+
+  void FinishLocked(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(status);
+  }
+
+  WatchHub* const hub_;
+  const AuthContext auth_;
+  const absl::flat_hash_set<std::string> buckets_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, int64_t> pending_ ABSL_GUARDED_BY(mu_);
+  v1::WatchEvent event_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+grpc::Status GrpcSyncService::Hello(grpc::ServerContext* context,
+                                    const v1::HelloRequest* request,
+                                    v1::HelloResponse* response) {
+  absl::StatusOr<AuthContext> auth =
+      authenticator_->Authenticate(MetadataOf(context->client_metadata()));
+  if (!auth.ok()) return ToGrpcStatus(auth.status());
+  absl::StatusOr<v1::HelloResponse> result = handlers_->Hello(*auth, *request);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
+grpc::Status GrpcSyncService::Push(grpc::ServerContext* context,
+                                   const v1::PushRequest* request,
+                                   v1::PushResponse* response) {
+  absl::StatusOr<AuthContext> auth =
+      authenticator_->Authenticate(MetadataOf(context->client_metadata()));
+  if (!auth.ok()) return ToGrpcStatus(auth.status());
+  absl::StatusOr<v1::PushResponse> result = handlers_->Push(*auth, *request);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
+grpc::Status GrpcSyncService::Pull(grpc::ServerContext* context,
+                                   const v1::PullRequest* request,
+                                   grpc::ServerWriter<v1::PullPage>* writer) {
+  absl::StatusOr<AuthContext> auth =
+      authenticator_->Authenticate(MetadataOf(context->client_metadata()));
+  if (!auth.ok()) return ToGrpcStatus(auth.status());
+  return ToGrpcStatus(
+      handlers_->Pull(*auth, *request, [&](const v1::PullPage& page) {
+        return !context->IsCancelled() && writer->Write(page);
+      }));
+}
+
+grpc::ServerWriteReactor<v1::WatchEvent>* GrpcSyncService::Watch(
+    grpc::CallbackServerContext* context, const v1::WatchRequest* request) {
+  absl::StatusOr<AuthContext> auth =
+      authenticator_->Authenticate(MetadataOf(context->client_metadata()));
+  absl::StatusOr<std::vector<std::string>> buckets =
+      auth.ok() ? handlers_->BucketsOf(*auth)
+                : absl::StatusOr<std::vector<std::string>>(auth.status());
+  if (!buckets.ok()) {
+    class Refused final : public grpc::ServerWriteReactor<v1::WatchEvent> {
+     public:
+      explicit Refused(const grpc::Status& status) { Finish(status); }
+      void OnDone() override { delete this; }
+    };
+    return new Refused(ToGrpcStatus(buckets.status()));
+  }
+  return new WatchReactor(
+      &handlers_->watch_hub(), *auth,
+      absl::flat_hash_set<std::string>(buckets->begin(), buckets->end()));
+}
+
+}  // namespace plansync::server

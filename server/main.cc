@@ -1,0 +1,160 @@
+// plansync-server: the gRPC sync server.
+//
+//   plansync-server --db=server.db [--listen=127.0.0.1:7443]
+//                   [--max_batch=1000] [--tls_cert=F --tls_key=F]
+//
+// Prints "plansync-server listening on HOST:PORT" once it serves (port 0
+// picks a free port). SIGINT or SIGTERM finish the calls in flight, then the
+// server exits with status 0. Logs carry no tokens, names or record content.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "core/clock.h"
+#include "core/uuid.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "server/auth.h"
+#include "server/grpc_service.h"
+#include "server/listen_address.h"
+#include "server/sqlite_server_store.h"
+#include "server/sync_handlers.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:7443",
+          "address to serve on; plaintext only on loopback");
+ABSL_FLAG(std::string, db, "", "the server store (SQLite file)");
+ABSL_FLAG(uint32_t, max_batch, 1000, "most changes accepted in one push");
+ABSL_FLAG(int64_t, max_drift_ms, 5 * 60 * 1000,
+          "how far ahead of the server's clock a change may be stamped (ms)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain for TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key for TLS");
+ABSL_FLAG(bool, durable, true,
+          "sync every committed push to disk before answering");
+
+namespace {
+
+using namespace plansync;  // NOLINT: the program's entry point
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  *out = buffer.str();
+  return true;
+}
+
+int Serve() {
+  const std::string db = absl::GetFlag(FLAGS_db);
+  if (db.empty()) {
+    std::fprintf(stderr, "plansync-server: --db is required\n");
+    return 2;
+  }
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  const std::string cert_path = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key_path = absl::GetFlag(FLAGS_tls_key);
+  if (cert_path.empty() != key_path.empty()) {
+    std::fprintf(stderr,
+                 "plansync-server: --tls_cert and --tls_key go together\n");
+    return 2;
+  }
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (cert_path.empty()) {
+    if (!server::IsLoopbackAddress(listen)) {
+      std::fprintf(stderr,
+                   "plansync-server: refusing to serve plaintext on %s: "
+                   "tokens and student records would cross the network "
+                   "unencrypted. Give --tls_cert and --tls_key, or listen "
+                   "on a loopback address (127.0.0.1, ::1, localhost).\n",
+                   listen.c_str());
+      return 2;
+    }
+    credentials = grpc::InsecureServerCredentials();
+  } else {
+    grpc::SslServerCredentialsOptions ssl;
+    grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+    if (!ReadFile(cert_path, &pair.cert_chain) ||
+        !ReadFile(key_path, &pair.private_key)) {
+      std::fprintf(stderr, "plansync-server: cannot read the TLS files\n");
+      return 2;
+    }
+    ssl.pem_key_cert_pairs.push_back(std::move(pair));
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+
+  server::SqliteServerStoreOptions store_options;
+  store_options.path = db;
+  store_options.durable = absl::GetFlag(FLAGS_durable);
+  auto store = server::OpenSqliteServerStore(store_options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "plansync-server: %s\n",
+                 std::string(store.status().message()).c_str());
+    return 1;
+  }
+  server::ServerLimits limits;
+  limits.max_changes_per_push = absl::GetFlag(FLAGS_max_batch);
+  limits.max_clock_drift_ms = absl::GetFlag(FLAGS_max_drift_ms);
+  server::SyncHandlers handlers(store->get(), SystemClock::Get(), limits,
+                                IdGenerator::RandomSeed());
+  server::DevAuthenticator authenticator;
+  server::GrpcSyncService service(&handlers, &authenticator);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(listen, credentials, &port);
+  builder.RegisterService(&service);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(limits.max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(limits.max_message_bytes));
+  std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
+  if (grpc_server == nullptr || port == 0) {
+    std::fprintf(stderr, "plansync-server: cannot listen on %s\n",
+                 listen.c_str());
+    return 1;
+  }
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  std::printf("plansync-server listening on %s:%d\n", host.c_str(), port);
+  std::fflush(stdout);
+
+  // SIGINT / SIGTERM: stop taking calls, finish those in flight (up to 10 s).
+  std::thread stopper([&grpc_server] {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    int signal = 0;
+    sigwait(&signals, &signal);
+    std::fprintf(stderr, "plansync-server: signal %d, shutting down\n", signal);
+    grpc_server->Shutdown(std::chrono::system_clock::now() +
+                          std::chrono::seconds(10));
+  });
+  grpc_server->Wait();
+  stopper.join();
+  std::fprintf(stderr, "plansync-server: stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Block the stop signals in every thread; the stopper thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  absl::SetProgramUsageMessage(
+      "plansync sync server.\n  plansync-server --db=server.db "
+      "[--listen=127.0.0.1:7443]");
+  absl::ParseCommandLine(argc, argv);
+  return Serve();
+}

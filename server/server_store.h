@@ -1,0 +1,102 @@
+// The server's storage, behind an interface so that the SQLite store (the
+// embedded default) and a PostgreSQL store can serve the same handlers.
+//
+// The store keeps, per bucket, a feed of items ordered by a global server
+// sequence: the current winner of every register field and every log entry.
+// A register write that wins replaces the field's item and takes a new
+// sequence number, so reading a bucket's feed from 0 gives its current state,
+// not its history. Merging itself is not the store's business: server/merger.h
+// decides, through core/merge.h, and tells the store what to keep.
+#ifndef PLANSYNC_SERVER_SERVER_STORE_H_
+#define PLANSYNC_SERVER_SERVER_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "core/hlc.h"
+#include "plansync/v1/change.pb.h"
+
+namespace plansync::server {
+
+// The stored item of a register field or a log entry.
+struct StoredItem {
+  int64_t seq = 0;
+  Hlc hlc = 0;
+  std::string replica_id;
+  std::string bucket;
+  v1::Change change;  // the change that wrote it
+};
+
+// One write transaction on the store; rolled back if destroyed uncommitted.
+// Not thread-safe.
+class ServerTransaction {
+ public:
+  virtual ~ServerTransaction() = default;
+
+  // The content digest of change (replica_id, replica_seq) if the store has
+  // applied it, else nullopt.
+  virtual absl::StatusOr<std::optional<uint64_t>> AppliedDigest(
+      absl::string_view replica_id, uint64_t replica_seq) = 0;
+  // Records that change (replica_id, replica_seq) with `digest` was applied.
+  virtual absl::Status RecordApplied(absl::string_view replica_id,
+                                     uint64_t replica_seq, uint64_t digest) = 0;
+
+  // The item of field `field_number` of a record (0 for a log entry), or
+  // nullopt.
+  virtual absl::StatusOr<std::optional<StoredItem>> GetItem(
+      absl::string_view record_type, absl::string_view record_id,
+      int field_number) = 0;
+  // The bucket holding any item of the record, or nullopt if it has none.
+  virtual absl::StatusOr<std::optional<std::string>> RecordBucket(
+      absl::string_view record_type, absl::string_view record_id) = 0;
+  // Stores `change` as the item of `field_number` (0 for a log entry),
+  // replacing any item there, under the next global sequence number, which
+  // it returns.
+  virtual absl::StatusOr<int64_t> PutItem(const v1::Change& change,
+                                          int field_number) = 0;
+
+  virtual absl::Status Commit() = 0;
+};
+
+// A change in a bucket's feed, with its sequence number.
+struct FeedItem {
+  int64_t seq = 0;
+  v1::Change change;
+};
+
+// Thread-safe: handlers on many threads share one store.
+class ServerStore {
+ public:
+  virtual ~ServerStore() = default;
+
+  // Starts a write transaction. Writers are serialized: a second Begin
+  // waits until the first transaction ends.
+  virtual absl::StatusOr<std::unique_ptr<ServerTransaction>> Begin() = 0;
+
+  // Up to `limit` items of `bucket` with sequence > `after`, in order,
+  // appended to `out`.
+  virtual absl::Status ReadFeed(absl::string_view bucket, int64_t after,
+                                size_t limit, std::vector<FeedItem>* out) = 0;
+
+  // Every bucket that holds at least one item.
+  virtual absl::StatusOr<std::vector<std::string>> Buckets() = 0;
+
+  // The highest sequence number of `bucket` (0 if empty).
+  virtual absl::StatusOr<int64_t> Head(absl::string_view bucket) = 0;
+
+  // Number of items (register winners and log entries) in the store.
+  virtual absl::StatusOr<int64_t> ItemCount() = 0;
+
+  // "ok" or what PRAGMA integrity_check (or the backend's check) finds.
+  virtual absl::StatusOr<std::string> IntegrityCheck() = 0;
+};
+
+}  // namespace plansync::server
+
+#endif  // PLANSYNC_SERVER_SERVER_STORE_H_

@@ -1,0 +1,405 @@
+#include "server/sqlite_server_store.h"
+
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "core/internal/sqlite.h"
+#include "core/status_macros.h"
+
+namespace plansync::server {
+namespace {
+
+using internal::Database;
+using internal::ScopedReset;
+using internal::Statement;
+
+constexpr int kServerSchemaVersion = 1;
+
+constexpr absl::string_view kSchema = R"sql(
+  CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+  INSERT INTO meta (key, value) VALUES ('next_seq', 1);
+  -- Current winners of register fields (field > 0) and log entries
+  -- (field = 0), each under the sequence number of its last write.
+  CREATE TABLE items (
+    record_type TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    field INTEGER NOT NULL,
+    bucket TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hlc INTEGER NOT NULL,
+    replica_id TEXT NOT NULL,
+    change BLOB NOT NULL,
+    PRIMARY KEY (record_type, record_id, field)) WITHOUT ROWID;
+  CREATE UNIQUE INDEX items_feed ON items (bucket, seq);
+  -- Change ids applied, for idempotent pushes.
+  CREATE TABLE applied (
+    replica_id TEXT NOT NULL,
+    replica_seq INTEGER NOT NULL,
+    digest INTEGER NOT NULL,
+    PRIMARY KEY (replica_id, replica_seq)) WITHOUT ROWID;
+)sql";
+
+absl::Status ConfigureConnection(Database& db, bool durable) {
+  RETURN_IF_ERROR(db.Exec("PRAGMA busy_timeout = 10000"));
+  absl::Status wal = db.Exec("PRAGMA journal_mode = WAL");
+  if (!wal.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "the file is not a plansync server store: ", wal.message()));
+  }
+  return db.Exec(durable ? "PRAGMA synchronous = FULL"
+                         : "PRAGMA synchronous = NORMAL");
+}
+
+// A reader connection with its prepared statements.
+struct Reader {
+  std::unique_ptr<Database> db;
+  std::unique_ptr<Statement> feed, head;
+};
+
+class SqliteServerStore;
+
+class SqliteTransaction final : public ServerTransaction {
+ public:
+  explicit SqliteTransaction(SqliteServerStore* store);
+  ~SqliteTransaction() override;
+
+  absl::StatusOr<std::optional<uint64_t>> AppliedDigest(
+      absl::string_view replica_id, uint64_t replica_seq) override;
+  absl::Status RecordApplied(absl::string_view replica_id, uint64_t replica_seq,
+                             uint64_t digest) override;
+  absl::StatusOr<std::optional<StoredItem>> GetItem(
+      absl::string_view record_type, absl::string_view record_id,
+      int field_number) override;
+  absl::StatusOr<std::optional<std::string>> RecordBucket(
+      absl::string_view record_type, absl::string_view record_id) override;
+  absl::StatusOr<int64_t> PutItem(const v1::Change& change,
+                                  int field_number) override;
+  absl::Status Commit() override;
+
+ private:
+  SqliteServerStore* store_;
+  bool open_ = true;
+};
+
+class SqliteServerStore final : public ServerStore {
+ public:
+  absl::Status Initialize(const SqliteServerStoreOptions& options);
+
+  absl::StatusOr<std::unique_ptr<ServerTransaction>> Begin() override;
+  absl::Status ReadFeed(absl::string_view bucket, int64_t after, size_t limit,
+                        std::vector<FeedItem>* out) override;
+  absl::StatusOr<std::vector<std::string>> Buckets() override;
+  absl::StatusOr<int64_t> Head(absl::string_view bucket) override;
+  absl::StatusOr<int64_t> ItemCount() override;
+  absl::StatusOr<std::string> IntegrityCheck() override;
+
+ private:
+  friend class SqliteTransaction;
+
+  absl::StatusOr<std::unique_ptr<Reader>> TakeReader();
+  void ReturnReader(std::unique_ptr<Reader> reader);
+
+  SqliteServerStoreOptions options_;
+  // Held by the open write transaction, from Begin until it ends.
+  absl::Mutex write_mu_;
+  std::unique_ptr<Database> writer_;
+  std::unique_ptr<Statement> begin_, commit_, rollback_, get_applied_,
+      put_applied_, get_item_, record_bucket_, put_item_, save_seq_;
+  int64_t next_seq_ = 1;  // valid inside a write transaction
+  absl::Mutex readers_mu_;
+  std::vector<std::unique_ptr<Reader>> readers_ ABSL_GUARDED_BY(readers_mu_);
+};
+
+// --- Transaction ----------------------------------------------------------
+
+SqliteTransaction::SqliteTransaction(SqliteServerStore* store)
+    : store_(store) {}
+
+SqliteTransaction::~SqliteTransaction() {
+  if (open_) {
+    store_->rollback_->Run().IgnoreError();
+    store_->write_mu_.Unlock();
+  }
+}
+
+absl::StatusOr<std::optional<uint64_t>> SqliteTransaction::AppliedDigest(
+    absl::string_view replica_id, uint64_t replica_seq) {
+  Statement& s = *store_->get_applied_;
+  ScopedReset reset(&s);
+  s.BindText(1, replica_id);
+  s.BindInt(2, static_cast<int64_t>(replica_seq));
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::nullopt;
+  return static_cast<uint64_t>(s.ColumnInt(0));
+}
+
+absl::Status SqliteTransaction::RecordApplied(absl::string_view replica_id,
+                                              uint64_t replica_seq,
+                                              uint64_t digest) {
+  Statement& s = *store_->put_applied_;
+  s.BindText(1, replica_id);
+  s.BindInt(2, static_cast<int64_t>(replica_seq));
+  s.BindInt(3, static_cast<int64_t>(digest));
+  return s.Run();
+}
+
+absl::StatusOr<std::optional<StoredItem>> SqliteTransaction::GetItem(
+    absl::string_view record_type, absl::string_view record_id,
+    int field_number) {
+  Statement& s = *store_->get_item_;
+  ScopedReset reset(&s);
+  s.BindText(1, record_type);
+  s.BindText(2, record_id);
+  s.BindInt(3, field_number);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::nullopt;
+  StoredItem item;
+  item.seq = s.ColumnInt(0);
+  item.hlc = static_cast<Hlc>(s.ColumnInt(1));
+  item.replica_id = std::string(s.ColumnText(2));
+  item.bucket = std::string(s.ColumnText(3));
+  absl::string_view blob = s.ColumnBlob(4);
+  if (!item.change.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+    return absl::DataLossError("a stored change is corrupt");
+  }
+  return item;
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteTransaction::RecordBucket(
+    absl::string_view record_type, absl::string_view record_id) {
+  Statement& s = *store_->record_bucket_;
+  ScopedReset reset(&s);
+  s.BindText(1, record_type);
+  s.BindText(2, record_id);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::nullopt;
+  return std::string(s.ColumnText(0));
+}
+
+absl::StatusOr<int64_t> SqliteTransaction::PutItem(const v1::Change& change,
+                                                   int field_number) {
+  const int64_t seq = store_->next_seq_;
+  const std::string bytes = change.SerializeAsString();
+  Statement& s = *store_->put_item_;
+  s.BindTextNoCopy(1, change.record_type());
+  s.BindTextNoCopy(2, change.record_id());
+  s.BindInt(3, field_number);
+  s.BindTextNoCopy(4, change.bucket());
+  s.BindInt(5, seq);
+  s.BindInt(6, static_cast<int64_t>(change.hlc()));
+  s.BindTextNoCopy(7, change.replica_id());
+  s.BindBlobNoCopy(8, bytes);
+  RETURN_IF_ERROR(s.Run());
+  ++store_->next_seq_;
+  return seq;
+}
+
+absl::Status SqliteTransaction::Commit() {
+  if (!open_) return absl::FailedPreconditionError("transaction is closed");
+  open_ = false;
+  Statement& save = *store_->save_seq_;
+  save.BindInt(1, store_->next_seq_);
+  absl::Status status = save.Run();
+  if (status.ok()) status = store_->commit_->Run();
+  if (!status.ok()) store_->rollback_->Run().IgnoreError();
+  store_->write_mu_.Unlock();
+  return status;
+}
+
+// --- Store ----------------------------------------------------------------
+
+absl::Status SqliteServerStore::Initialize(
+    const SqliteServerStoreOptions& options) {
+  options_ = options;
+  ASSIGN_OR_RETURN(writer_, Database::Open(options.path));
+  RETURN_IF_ERROR(ConfigureConnection(*writer_, options.durable));
+  ASSIGN_OR_RETURN(int64_t version, writer_->QueryInt("PRAGMA user_version"));
+  if (version > kServerSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the server store has schema version ", version,
+        ", written by a newer plansync server; this build reads up to ",
+        kServerSchemaVersion));
+  }
+  if (version == 0) {
+    RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    absl::Status status = writer_->Exec(kSchema);
+    if (status.ok()) {
+      status = writer_->Exec(
+          absl::StrCat("PRAGMA user_version = ", kServerSchemaVersion));
+    }
+    if (!status.ok()) {
+      writer_->Exec("ROLLBACK").IgnoreError();
+      return status;
+    }
+    RETURN_IF_ERROR(writer_->Exec("COMMIT"));
+  }
+  ASSIGN_OR_RETURN(begin_, writer_->Prepare("BEGIN IMMEDIATE"));
+  ASSIGN_OR_RETURN(commit_, writer_->Prepare("COMMIT"));
+  ASSIGN_OR_RETURN(rollback_, writer_->Prepare("ROLLBACK"));
+  ASSIGN_OR_RETURN(get_applied_,
+                   writer_->Prepare("SELECT digest FROM applied WHERE "
+                                    "replica_id = ?1 AND replica_seq = ?2"));
+  ASSIGN_OR_RETURN(
+      put_applied_,
+      writer_->Prepare("INSERT INTO applied (replica_id, "
+                       "replica_seq, digest) VALUES (?1, ?2, ?3)"));
+  ASSIGN_OR_RETURN(get_item_,
+                   writer_->Prepare("SELECT seq, hlc, replica_id, bucket, "
+                                    "change FROM items WHERE record_type = ?1 "
+                                    "AND record_id = ?2 AND field = ?3"));
+  ASSIGN_OR_RETURN(record_bucket_,
+                   writer_->Prepare("SELECT bucket FROM items WHERE "
+                                    "record_type = ?1 AND record_id = ?2 "
+                                    "LIMIT 1"));
+  ASSIGN_OR_RETURN(
+      put_item_,
+      writer_->Prepare("INSERT INTO items (record_type, record_id, field, "
+                       "bucket, seq, hlc, replica_id, change) VALUES (?1, ?2, "
+                       "?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (record_type, "
+                       "record_id, field) DO UPDATE SET bucket = excluded."
+                       "bucket, seq = excluded.seq, hlc = excluded.hlc, "
+                       "replica_id = excluded.replica_id, change = "
+                       "excluded.change"));
+  ASSIGN_OR_RETURN(save_seq_,
+                   writer_->Prepare("UPDATE meta SET value = ?1 WHERE key = "
+                                    "'next_seq'"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<ServerTransaction>> SqliteServerStore::Begin() {
+  write_mu_.Lock();
+  absl::Status status = begin_->Run();
+  absl::StatusOr<int64_t> next =
+      status.ok()
+          ? writer_->QueryInt("SELECT value FROM meta WHERE key = 'next_seq'")
+          : absl::StatusOr<int64_t>(status);
+  if (!next.ok()) {
+    if (status.ok()) rollback_->Run().IgnoreError();
+    write_mu_.Unlock();
+    return next.status();
+  }
+  next_seq_ = *next;
+  return std::unique_ptr<ServerTransaction>(new SqliteTransaction(this));
+}
+
+absl::StatusOr<std::unique_ptr<Reader>> SqliteServerStore::TakeReader() {
+  {
+    absl::MutexLock lock(&readers_mu_);
+    if (!readers_.empty()) {
+      std::unique_ptr<Reader> reader = std::move(readers_.back());
+      readers_.pop_back();
+      return reader;
+    }
+  }
+  auto reader = std::make_unique<Reader>();
+  ASSIGN_OR_RETURN(reader->db, Database::Open(options_.path));
+  RETURN_IF_ERROR(ConfigureConnection(*reader->db, options_.durable));
+  ASSIGN_OR_RETURN(reader->feed,
+                   reader->db->Prepare("SELECT seq, change FROM items WHERE "
+                                       "bucket = ?1 AND seq > ?2 ORDER BY seq "
+                                       "LIMIT ?3"));
+  ASSIGN_OR_RETURN(reader->head,
+                   reader->db->Prepare("SELECT COALESCE(MAX(seq), 0) FROM "
+                                       "items WHERE bucket = ?1"));
+  return reader;
+}
+
+void SqliteServerStore::ReturnReader(std::unique_ptr<Reader> reader) {
+  absl::MutexLock lock(&readers_mu_);
+  readers_.push_back(std::move(reader));
+}
+
+absl::Status SqliteServerStore::ReadFeed(absl::string_view bucket,
+                                         int64_t after, size_t limit,
+                                         std::vector<FeedItem>* out) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, TakeReader());
+  absl::Status status = [&]() -> absl::Status {
+    Statement& s = *reader->feed;
+    ScopedReset reset(&s);
+    s.BindText(1, bucket);
+    s.BindInt(2, after);
+    s.BindInt(3, static_cast<int64_t>(limit));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) return absl::OkStatus();
+      FeedItem& item = out->emplace_back();
+      item.seq = s.ColumnInt(0);
+      absl::string_view blob = s.ColumnBlob(1);
+      if (!item.change.ParseFromArray(blob.data(),
+                                      static_cast<int>(blob.size()))) {
+        return absl::DataLossError("a stored change is corrupt");
+      }
+    }
+  }();
+  ReturnReader(std::move(reader));
+  return status;
+}
+
+absl::StatusOr<int64_t> SqliteServerStore::Head(absl::string_view bucket) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, TakeReader());
+  absl::StatusOr<int64_t> head = [&]() -> absl::StatusOr<int64_t> {
+    Statement& s = *reader->head;
+    ScopedReset reset(&s);
+    s.BindText(1, bucket);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    return row ? s.ColumnInt(0) : 0;
+  }();
+  ReturnReader(std::move(reader));
+  return head;
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteServerStore::Buckets() {
+  ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, TakeReader());
+  absl::StatusOr<std::vector<std::string>> buckets =
+      [&]() -> absl::StatusOr<std::vector<std::string>> {
+    ASSIGN_OR_RETURN(auto s, reader->db->Prepare(
+                                 "SELECT DISTINCT bucket FROM items ORDER BY "
+                                 "bucket"));
+    std::vector<std::string> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.emplace_back(s->ColumnText(0));
+    }
+    return out;
+  }();
+  ReturnReader(std::move(reader));
+  return buckets;
+}
+
+absl::StatusOr<int64_t> SqliteServerStore::ItemCount() {
+  ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, TakeReader());
+  absl::StatusOr<int64_t> count =
+      reader->db->QueryInt("SELECT COUNT(*) FROM items");
+  ReturnReader(std::move(reader));
+  return count;
+}
+
+absl::StatusOr<std::string> SqliteServerStore::IntegrityCheck() {
+  ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, TakeReader());
+  absl::StatusOr<std::string> result = [&]() -> absl::StatusOr<std::string> {
+    ASSIGN_OR_RETURN(auto s, reader->db->Prepare("PRAGMA integrity_check"));
+    std::string out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      absl::StrAppend(&out, out.empty() ? "" : "\n", s->ColumnText(0));
+    }
+    return out;
+  }();
+  ReturnReader(std::move(reader));
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ServerStore>> OpenSqliteServerStore(
+    const SqliteServerStoreOptions& options) {
+  auto store = std::make_unique<SqliteServerStore>();
+  RETURN_IF_ERROR(store->Initialize(options));
+  return std::unique_ptr<ServerStore>(std::move(store));
+}
+
+}  // namespace plansync::server
