@@ -76,7 +76,7 @@ DeviceStore::~DeviceStore() = default;
 
 absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
   path_ = options.path;
-  hlc_ = std::make_unique<HybridClock>(options.clock, options.max_drift_millis);
+  hlc_ = std::make_unique<HybridClock>(options.clock);
   ids_ = std::make_unique<IdGenerator>(
       options.clock,
       options.seed != 0 ? options.seed : IdGenerator::RandomSeed());

@@ -54,8 +54,6 @@ struct DeviceStoreOptions {
   ClockSource* clock = SystemClock::Get();
   // Seed for id generation; 0 draws one from the operating system.
   uint64_t seed = 0;
-  // Bound on how far ahead of the local clock a remote change may be stamped.
-  int64_t max_drift_millis = kDefaultMaxDriftMillis;
   // True: every commit is on disk before it returns (synchronous=FULL).
   // False: a crash of the process loses nothing, a power cut may lose the
   // last commits (synchronous=NORMAL).
@@ -213,15 +211,19 @@ class DeviceStore {
 
   // Merges remote changes (from the server) in one transaction, with the
   // rules of core/merge.h; they never enter the outbox. A change that breaks
-  // the schema, whose bucket does not match its record, or that is stamped
-  // beyond the drift bound is rejected alone (its RemoteResult says why);
-  // the others still apply. Returns an error, with nothing applied, only if
+  // the schema or whose bucket does not match its record is rejected alone
+  // (its RemoteResult says why); the others still apply. The clock moves
+  // past every applied stamp; the drift bound is the server's to enforce
+  // (a device whose clock is behind must still take the server's changes). Returns an error, with nothing applied, only if
   // the store itself fails. One result per change, in order.
   absl::StatusOr<std::vector<RemoteResult>> ApplyRemote(
       absl::Span<const v1::Change> changes);
   // The same, inside `txn` (a pulled page and its cursors commit together).
   absl::StatusOr<std::vector<RemoteResult>> ApplyRemote(
       WriteTransaction& txn, absl::Span<const v1::Change> changes);
+  absl::StatusOr<std::vector<RemoteResult>> ApplyRemote(
+      WriteTransaction& txn,
+      const google::protobuf::RepeatedPtrField<v1::Change>& changes);
 
   // Gives the pending changes `seqs` new HLC stamps (after the server refused
   // them as stamped too far ahead), keeping the local record in step: a

@@ -39,18 +39,29 @@ absl::StatusOr<std::vector<RemoteResult>> DeviceStore::ApplyRemote(
   return results;
 }
 
+absl::StatusOr<std::vector<RemoteResult>> DeviceStore::ApplyRemote(
+    WriteTransaction& txn,
+    const google::protobuf::RepeatedPtrField<v1::Change>& changes) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  std::vector<RemoteResult> results(changes.size());
+  for (int i = 0; i < changes.size(); ++i) {
+    RETURN_IF_ERROR(ApplyOne(changes[i], &results[i]));
+  }
+  return results;
+}
+
 // Checks one change and merges it. A problem with the change itself goes
 // into `result`; only a store failure is returned.
 absl::Status DeviceStore::ApplyOne(const v1::Change& change,
                                    RemoteResult* result) {
   absl::StatusOr<CheckedChange> checked = CheckChange(change);
-  absl::Status valid = checked.status();
-  if (valid.ok()) valid = hlc_->Observe(change.hlc());
-  if (!valid.ok()) {
+  if (!checked.ok()) {
     result->outcome = RemoteOutcome::kRejected;
-    result->error = std::move(valid);
+    result->error = checked.status();
     return absl::OkStatus();
   }
+  hlc_->Witness(change.hlc());
   return checked->field != nullptr ? ApplyFieldWrite(*checked, change, result)
                                    : ApplyLogEntry(*checked, change, result);
 }

@@ -1,5 +1,6 @@
 #include "server/sqlite_server_store.h"
 
+#include <functional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -54,9 +55,21 @@ absl::Status ConfigureConnection(Database& db, bool durable) {
 
 // A reader connection with its prepared statements.
 struct Reader {
-  std::unique_ptr<Database> db;
+  std::unique_ptr<Database> owned;  // null when borrowing the writer
+  Database* db = nullptr;
   std::unique_ptr<Statement> feed, head;
 };
+
+absl::Status PrepareReader(Reader& reader) {
+  ASSIGN_OR_RETURN(reader.feed,
+                   reader.db->Prepare("SELECT seq, change FROM items WHERE "
+                                      "bucket = ?1 AND seq > ?2 ORDER BY seq "
+                                      "LIMIT ?3"));
+  ASSIGN_OR_RETURN(reader.head,
+                   reader.db->Prepare("SELECT COALESCE(MAX(seq), 0) FROM "
+                                      "items WHERE bucket = ?1"));
+  return absl::OkStatus();
+}
 
 class SqliteServerStore;
 
@@ -98,6 +111,10 @@ class SqliteServerStore final : public ServerStore {
  private:
   friend class SqliteTransaction;
 
+  // Runs `read` on a reader connection: one from the pool, or, for an
+  // in-memory store (one connection only), the writer's, under write_mu_.
+  template <typename T>
+  T WithReader(const std::function<T(Reader&)>& read);
   absl::StatusOr<std::unique_ptr<Reader>> TakeReader();
   void ReturnReader(std::unique_ptr<Reader> reader);
 
@@ -108,6 +125,8 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Statement> begin_, commit_, rollback_, get_applied_,
       put_applied_, get_item_, record_bucket_, put_item_, save_seq_;
   int64_t next_seq_ = 1;  // valid inside a write transaction
+  bool in_memory_ = false;
+  Reader memory_reader_;  // in-memory stores only
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<Reader>> readers_ ABSL_GUARDED_BY(readers_mu_);
 };
@@ -265,6 +284,11 @@ absl::Status SqliteServerStore::Initialize(
   ASSIGN_OR_RETURN(save_seq_,
                    writer_->Prepare("UPDATE meta SET value = ?1 WHERE key = "
                                     "'next_seq'"));
+  in_memory_ = options.path == ":memory:";
+  if (in_memory_) {
+    memory_reader_.db = writer_.get();
+    RETURN_IF_ERROR(PrepareReader(memory_reader_));
+  }
   return absl::OkStatus();
 }
 
@@ -294,16 +318,24 @@ absl::StatusOr<std::unique_ptr<Reader>> SqliteServerStore::TakeReader() {
     }
   }
   auto reader = std::make_unique<Reader>();
-  ASSIGN_OR_RETURN(reader->db, Database::Open(options_.path));
+  ASSIGN_OR_RETURN(reader->owned, Database::Open(options_.path));
+  reader->db = reader->owned.get();
   RETURN_IF_ERROR(ConfigureConnection(*reader->db, options_.durable));
-  ASSIGN_OR_RETURN(reader->feed,
-                   reader->db->Prepare("SELECT seq, change FROM items WHERE "
-                                       "bucket = ?1 AND seq > ?2 ORDER BY seq "
-                                       "LIMIT ?3"));
-  ASSIGN_OR_RETURN(reader->head,
-                   reader->db->Prepare("SELECT COALESCE(MAX(seq), 0) FROM "
-                                       "items WHERE bucket = ?1"));
+  RETURN_IF_ERROR(PrepareReader(*reader));
   return reader;
+}
+
+template <typename T>
+T SqliteServerStore::WithReader(const std::function<T(Reader&)>& read) {
+  if (in_memory_) {
+    absl::MutexLock lock(&write_mu_);
+    return read(memory_reader_);
+  }
+  absl::StatusOr<std::unique_ptr<Reader>> reader = TakeReader();
+  if (!reader.ok()) return reader.status();
+  T result = read(**reader);
+  ReturnReader(std::move(*reader));
+  return result;
 }
 
 void SqliteServerStore::ReturnReader(std::unique_ptr<Reader> reader) {
@@ -314,9 +346,8 @@ void SqliteServerStore::ReturnReader(std::unique_ptr<Reader> reader) {
 absl::Status SqliteServerStore::ReadFeed(absl::string_view bucket,
                                          int64_t after, size_t limit,
                                          std::vector<FeedItem>* out) {
-  ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, TakeReader());
-  absl::Status status = [&]() -> absl::Status {
-    Statement& s = *reader->feed;
+  return WithReader<absl::Status>([&](Reader& reader) -> absl::Status {
+    Statement& s = *reader.feed;
     ScopedReset reset(&s);
     s.BindText(1, bucket);
     s.BindInt(2, after);
@@ -332,31 +363,25 @@ absl::Status SqliteServerStore::ReadFeed(absl::string_view bucket,
         return absl::DataLossError("a stored change is corrupt");
       }
     }
-  }();
-  ReturnReader(std::move(reader));
-  return status;
+  });
 }
 
 absl::StatusOr<int64_t> SqliteServerStore::Head(absl::string_view bucket) {
-  ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, TakeReader());
-  absl::StatusOr<int64_t> head = [&]() -> absl::StatusOr<int64_t> {
-    Statement& s = *reader->head;
-    ScopedReset reset(&s);
-    s.BindText(1, bucket);
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    return row ? s.ColumnInt(0) : 0;
-  }();
-  ReturnReader(std::move(reader));
-  return head;
+  return WithReader<absl::StatusOr<int64_t>>(
+      [&](Reader& reader) -> absl::StatusOr<int64_t> {
+        Statement& s = *reader.head;
+        ScopedReset reset(&s);
+        s.BindText(1, bucket);
+        ASSIGN_OR_RETURN(bool row, s.Step());
+        return row ? s.ColumnInt(0) : 0;
+      });
 }
 
 absl::StatusOr<std::vector<std::string>> SqliteServerStore::Buckets() {
-  ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, TakeReader());
-  absl::StatusOr<std::vector<std::string>> buckets =
-      [&]() -> absl::StatusOr<std::vector<std::string>> {
-    ASSIGN_OR_RETURN(auto s, reader->db->Prepare(
-                                 "SELECT DISTINCT bucket FROM items ORDER BY "
-                                 "bucket"));
+  using Result = absl::StatusOr<std::vector<std::string>>;
+  return WithReader<Result>([&](Reader& reader) -> Result {
+    ASSIGN_OR_RETURN(auto s, reader.db->Prepare("SELECT DISTINCT bucket FROM "
+                                                "items ORDER BY bucket"));
     std::vector<std::string> out;
     while (true) {
       ASSIGN_OR_RETURN(bool row, s->Step());
@@ -364,23 +389,19 @@ absl::StatusOr<std::vector<std::string>> SqliteServerStore::Buckets() {
       out.emplace_back(s->ColumnText(0));
     }
     return out;
-  }();
-  ReturnReader(std::move(reader));
-  return buckets;
+  });
 }
 
 absl::StatusOr<int64_t> SqliteServerStore::ItemCount() {
-  ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, TakeReader());
-  absl::StatusOr<int64_t> count =
-      reader->db->QueryInt("SELECT COUNT(*) FROM items");
-  ReturnReader(std::move(reader));
-  return count;
+  return WithReader<absl::StatusOr<int64_t>>([&](Reader& reader) {
+    return reader.db->QueryInt("SELECT COUNT(*) FROM items");
+  });
 }
 
 absl::StatusOr<std::string> SqliteServerStore::IntegrityCheck() {
-  ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, TakeReader());
-  absl::StatusOr<std::string> result = [&]() -> absl::StatusOr<std::string> {
-    ASSIGN_OR_RETURN(auto s, reader->db->Prepare("PRAGMA integrity_check"));
+  using Result = absl::StatusOr<std::string>;
+  return WithReader<Result>([&](Reader& reader) -> Result {
+    ASSIGN_OR_RETURN(auto s, reader.db->Prepare("PRAGMA integrity_check"));
     std::string out;
     while (true) {
       ASSIGN_OR_RETURN(bool row, s->Step());
@@ -388,9 +409,7 @@ absl::StatusOr<std::string> SqliteServerStore::IntegrityCheck() {
       absl::StrAppend(&out, out.empty() ? "" : "\n", s->ColumnText(0));
     }
     return out;
-  }();
-  ReturnReader(std::move(reader));
-  return result;
+  });
 }
 
 }  // namespace

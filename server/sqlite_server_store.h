@@ -14,6 +14,8 @@ namespace plansync::server {
 
 struct SqliteServerStoreOptions {
   // The database file; created with owner-only permissions if missing.
+  // ":memory:" keeps the store in memory (tests): one connection serves
+  // reads and writes in turn.
   std::string path;
   // True: each committed batch is on disk before Push answers
   // (synchronous=FULL). False: synchronous=NORMAL (survives a crash of the

@@ -156,50 +156,6 @@ TEST(MergeProperty, AnyOrderAnyGroupingAnyRepetitionGivesOneState) {
 
 // --- Real device stores -------------------------------------------------
 
-// Random local writes on `store`: edits of the shared plan and accommodation
-// (concurrent with the other devices' edits) and log entries.
-absl::Status RandomWrites(DeviceStore& store, FakeClock& clock,
-                          std::mt19937_64& rng,
-                          const std::map<std::string, std::string>& ids) {
-  const int writes = 1 + static_cast<int>(rng() % 6);
-  for (int i = 0; i < writes; ++i) {
-    clock.Advance(static_cast<int64_t>(rng() % 50));
-    absl::Status status = store.Write([&](WriteTransaction& txn)
-                                          -> absl::Status {
-      switch (rng() % 4) {
-        case 0: {
-          auto plan = store.Get<v1::Plan>(ids.at("plansync.v1.Plan"));
-          if (!plan.ok()) return plan.status();
-          plan->set_jurisdiction(rng() % 2 ? "US-MO" : "US-CA");
-          plan->set_eligibility_category(absl::StrCat("category ", rng() % 5));
-          const absl::string_view fields[] = {"jurisdiction",
-                                              "eligibility_category"};
-          return store.Update(txn, *plan, fields);
-        }
-        case 1: {
-          auto accommodation =
-              store.Get<v1::Accommodation>(ids.at("plansync.v1.Accommodation"));
-          if (!accommodation.ok()) return accommodation.status();
-          accommodation->set_description(absl::StrCat("text ", rng() % 7));
-          const absl::string_view fields[] = {"description"};
-          return store.Update(txn, *accommodation, fields);
-        }
-        default: {
-          v1::ImplementationConfirmation entry;
-          entry.set_student_id(ids.at("plansync.v1.Student"));
-          entry.set_accommodation_id(ids.at("plansync.v1.Accommodation"));
-          entry.set_day("2026-09-08");
-          entry.set_status(rng() % 2 ? v1::CONFIRMATION_STATUS_PROVIDED
-                                     : v1::CONFIRMATION_STATUS_NOT_PROVIDED);
-          return store.Append(txn, entry).status();
-        }
-      }
-    });
-    if (!status.ok()) return status;
-  }
-  return absl::OkStatus();
-}
-
 // Delivers `changes` to `store` shuffled, with duplicates, in random batches.
 void Deliver(DeviceStore& store, std::vector<v1::Change> changes,
              std::mt19937_64& rng) {
@@ -256,7 +212,7 @@ TEST(MergeProperty, DeviceStoresExchangingChangesConverge) {
     // everyone receives everything.
     for (int round = 0; round < 2; ++round) {
       for (int d = 0; d < kDevices; ++d) {
-        ASSERT_TRUE(RandomWrites(*stores[d], *clocks[d], rng, ids).ok());
+        ASSERT_OK(testing::RandomWrites(*stores[d], *clocks[d], rng, ids));
       }
       all.clear();
       for (auto& store : stores) {

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "plansync/v1/records.pb.h"
 
 namespace plansync::testing {
 
@@ -141,6 +142,50 @@ std::map<std::string, std::string> CreateOneOfEach(DeviceStore& store,
   }
   EXPECT_EQ(ids.size(), types.size());
   return ids;
+}
+
+// Random local writes on `store`: edits of the shared plan and accommodation
+// (concurrent with the other devices' edits) and log entries.
+absl::Status RandomWrites(DeviceStore& store, FakeClock& clock,
+                          std::mt19937_64& rng,
+                          const std::map<std::string, std::string>& ids) {
+  const int writes = 1 + static_cast<int>(rng() % 6);
+  for (int i = 0; i < writes; ++i) {
+    clock.Advance(static_cast<int64_t>(rng() % 50));
+    absl::Status status = store.Write([&](WriteTransaction& txn)
+                                          -> absl::Status {
+      switch (rng() % 4) {
+        case 0: {
+          auto plan = store.Get<v1::Plan>(ids.at("plansync.v1.Plan"));
+          if (!plan.ok()) return plan.status();
+          plan->set_jurisdiction(rng() % 2 ? "US-MO" : "US-CA");
+          plan->set_eligibility_category(absl::StrCat("category ", rng() % 5));
+          const absl::string_view fields[] = {"jurisdiction",
+                                              "eligibility_category"};
+          return store.Update(txn, *plan, fields);
+        }
+        case 1: {
+          auto accommodation =
+              store.Get<v1::Accommodation>(ids.at("plansync.v1.Accommodation"));
+          if (!accommodation.ok()) return accommodation.status();
+          accommodation->set_description(absl::StrCat("text ", rng() % 7));
+          const absl::string_view fields[] = {"description"};
+          return store.Update(txn, *accommodation, fields);
+        }
+        default: {
+          v1::ImplementationConfirmation entry;
+          entry.set_student_id(ids.at("plansync.v1.Student"));
+          entry.set_accommodation_id(ids.at("plansync.v1.Accommodation"));
+          entry.set_day("2026-09-08");
+          entry.set_status(rng() % 2 ? v1::CONFIRMATION_STATUS_PROVIDED
+                                     : v1::CONFIRMATION_STATUS_NOT_PROVIDED);
+          return store.Append(txn, entry).status();
+        }
+      }
+    });
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace plansync::testing

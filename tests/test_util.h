@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "absl/status/status.h"
@@ -75,6 +76,14 @@ void FillRecord(const RecordType& type, const std::string& student_id,
 // that satisfies references, and returns the ids by type full name.
 std::map<std::string, std::string> CreateOneOfEach(DeviceStore& store,
                                                    int variant = 1);
+
+// Between 1 and 6 random local writes on `store`, each in its own
+// transaction, advancing `clock` a little before each: edits of the Plan and
+// Accommodation named in `ids` (concurrent with other devices' edits) and
+// implementation confirmations.
+absl::Status RandomWrites(DeviceStore& store, FakeClock& clock,
+                          std::mt19937_64& rng,
+                          const std::map<std::string, std::string>& ids);
 
 }  // namespace plansync::testing
 

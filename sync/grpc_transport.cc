@@ -1,0 +1,85 @@
+#include "sync/grpc_transport.h"
+
+#include <chrono>
+
+namespace plansync::sync {
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
+grpc::ChannelArguments DefaultChannelArguments() {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  args.SetMaxSendMessageSize(64 * 1024 * 1024);
+  return args;
+}
+
+GrpcTransport::GrpcTransport(std::shared_ptr<grpc::Channel> channel,
+                             TransportOptions options)
+    : channel_(std::move(channel)),
+      stub_(v1::SyncService::NewStub(channel_)),
+      options_(std::move(options)) {}
+
+void GrpcTransport::Prepare(grpc::ClientContext* context,
+                            absl::Duration deadline) const {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  context->AddMetadata("x-plansync-principal", options_.principal_id);
+}
+
+absl::StatusOr<v1::HelloResponse> GrpcTransport::Hello(
+    const v1::HelloRequest& request) {
+  grpc::ClientContext context;
+  Prepare(&context, options_.hello_deadline);
+  v1::HelloResponse response;
+  grpc::Status status = stub_->Hello(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+absl::StatusOr<v1::PushResponse> GrpcTransport::Push(
+    const v1::PushRequest& request) {
+  grpc::ClientContext context;
+  Prepare(&context, options_.push_deadline);
+  v1::PushResponse response;
+  grpc::Status status = stub_->Push(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+absl::Status GrpcTransport::Pull(
+    const v1::PullRequest& request,
+    absl::FunctionRef<absl::Status(const v1::PullPage&)> on_page) {
+  grpc::ClientContext context;
+  Prepare(&context, options_.pull_deadline);
+  std::unique_ptr<grpc::ClientReader<v1::PullPage>> reader =
+      stub_->Pull(&context, request);
+  v1::PullPage page;
+  while (reader->Read(&page)) {
+    absl::Status status = on_page(page);
+    if (!status.ok()) {
+      context.TryCancel();
+      reader->Finish().ok();
+      return status;
+    }
+  }
+  return FromGrpcStatus(reader->Finish());
+}
+
+absl::Status GrpcTransport::Watch(
+    grpc::ClientContext* context,
+    const std::function<void(const v1::WatchEvent&)>& on_event) {
+  context->AddMetadata("x-plansync-principal", options_.principal_id);
+  std::unique_ptr<grpc::ClientReader<v1::WatchEvent>> reader =
+      stub_->Watch(context, v1::WatchRequest());
+  v1::WatchEvent event;
+  while (reader->Read(&event)) on_event(event);
+  return FromGrpcStatus(reader->Finish());
+}
+
+}  // namespace plansync::sync

@@ -1,0 +1,240 @@
+#include "sync/replicator.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+#include "grpcpp/grpcpp.h"
+#include "sync/grpc_transport.h"
+
+namespace plansync::sync {
+
+Replicator::Replicator(DeviceStore* store, SyncTransport* transport,
+                       ReplicatorOptions options)
+    : store_(store),
+      transport_(transport),
+      options_(std::move(options)),
+      sleep_(options_.sleep ? options_.sleep : Sleeper([](absl::Duration d) {
+        absl::SleepFor(d);
+      })),
+      backoff_(options_.retry,
+               options_.seed != 0 ? options_.seed : IdGenerator::RandomSeed()) {
+}
+
+Replicator::~Replicator() { Stop(); }
+
+absl::Status Replicator::Hello(v1::HelloResponse* hello) {
+  v1::HelloRequest request;
+  request.set_replica_id(store_->replica_id());
+  request.set_device_hlc(store_->clock().Last());
+  RETURN_IF_ERROR(RetryCall(options_.retry, backoff_, sleep_, [&] {
+    absl::StatusOr<v1::HelloResponse> response = transport_->Hello(request);
+    if (response.ok()) *hello = std::move(*response);
+    return response.status();
+  }));
+  store_->clock().Witness(hello->server_hlc());
+  return absl::OkStatus();
+}
+
+absl::Status Replicator::PushAll(const v1::HelloResponse& hello,
+                                 SyncReport* report, SyncProgress* progress,
+                                 const ProgressCallback& cb) {
+  const size_t batch =
+      std::max<uint32_t>(1, hello.limits().max_changes_per_push());
+  ASSIGN_OR_RETURN(progress->push_total, store_->PendingCount());
+  progress->phase = SyncProgress::Phase::kPush;
+  bool restamped = false;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<OutboxEntry> pending,
+                     store_->PendingChanges(batch));
+    if (pending.empty()) return absl::OkStatus();
+    v1::PushRequest request;
+    for (OutboxEntry& entry : pending) {
+      *request.add_changes() = std::move(entry.change);
+    }
+    v1::PushResponse response;
+    RETURN_IF_ERROR(RetryCall(options_.retry, backoff_, sleep_, [&] {
+      absl::StatusOr<v1::PushResponse> result = transport_->Push(request);
+      if (result.ok()) response = std::move(*result);
+      return result.status();
+    }));
+    if (response.results_size() != request.changes_size()) {
+      return absl::InternalError(
+          absl::StrCat("the server answered ", response.results_size(),
+                       " results for ", request.changes_size(), " changes"));
+    }
+    store_->clock().Witness(response.server_hlc());
+    std::vector<uint64_t> acknowledged, drifted;
+    RETURN_IF_ERROR(store_->Write([&](WriteTransaction& txn) -> absl::Status {
+      for (int i = 0; i < response.results_size(); ++i) {
+        const v1::ChangeResult& result = response.results(i);
+        const uint64_t seq = pending[i].seq;
+        if (result.status() != v1::ChangeResult::REJECTED) {
+          acknowledged.push_back(seq);
+        } else if (result.reason() == v1::CLOCK_DRIFT) {
+          drifted.push_back(seq);
+        } else {
+          RETURN_IF_ERROR(store_->MarkRejected(txn, seq, result.reason(),
+                                               result.message()));
+          ++report->rejected;
+        }
+      }
+      RETURN_IF_ERROR(store_->Acknowledge(txn, acknowledged));
+      if (!drifted.empty() && !restamped) {
+        RETURN_IF_ERROR(store_->Restamp(txn, drifted));
+      }
+      return absl::OkStatus();
+    }));
+    report->accepted += static_cast<int64_t>(acknowledged.size());
+    progress->pushed += static_cast<int64_t>(acknowledged.size());
+    if (cb) cb(*progress);
+    if (!drifted.empty()) {
+      if (restamped) {
+        // Still ahead after re-stamping: the device's own clock is fast.
+        report->clock_ahead = true;
+        return absl::OkStatus();
+      }
+      restamped = true;
+      report->restamped += static_cast<int64_t>(drifted.size());
+    }
+  }
+}
+
+absl::Status Replicator::PullAll(const v1::HelloResponse& hello,
+                                 SyncReport* report, SyncProgress* progress,
+                                 const ProgressCallback& cb) {
+  progress->phase = SyncProgress::Phase::kPull;
+  return RetryCall(options_.retry, backoff_, sleep_, [&]() -> absl::Status {
+    // Cursors are re-read on every attempt: a retried pull resumes after the
+    // last page applied.
+    v1::PullRequest request;
+    for (const std::string& bucket : hello.buckets()) {
+      ASSIGN_OR_RETURN(std::optional<int64_t> cursor, store_->Cursor(bucket));
+      v1::BucketCursor* entry = request.add_cursors();
+      entry->set_bucket(bucket);
+      entry->set_cursor(cursor.value_or(0));
+    }
+    return transport_->Pull(request, [&](const v1::PullPage& page) {
+      store_->clock().Witness(page.server_hlc());
+      RETURN_IF_ERROR(store_->Write([&](WriteTransaction& txn) -> absl::Status {
+        ASSIGN_OR_RETURN(std::vector<RemoteResult> results,
+                         store_->ApplyRemote(txn, page.changes()));
+        for (const v1::BucketCursor& cursor : page.cursors()) {
+          RETURN_IF_ERROR(
+              store_->SetCursor(txn, cursor.bucket(), cursor.cursor()));
+        }
+        for (const std::string& bucket : page.evicted()) {
+          RETURN_IF_ERROR(store_->EvictBucket(txn, bucket));
+        }
+        return absl::OkStatus();
+      }));
+      report->pulled += page.changes_size();
+      report->evicted += page.evicted_size();
+      ++report->pages;
+      progress->pulled += page.changes_size();
+      if (cb) cb(*progress);
+      return absl::OkStatus();
+    });
+  });
+}
+
+absl::StatusOr<SyncReport> Replicator::SyncOnce(
+    const ProgressCallback& progress_cb) {
+  absl::MutexLock lock(&sync_mu_);
+  SyncReport report;
+  SyncProgress progress;
+  if (progress_cb) progress_cb(progress);
+  v1::HelloResponse hello;
+  RETURN_IF_ERROR(Hello(&hello));
+  RETURN_IF_ERROR(PushAll(hello, &report, &progress, progress_cb));
+  RETURN_IF_ERROR(PullAll(hello, &report, &progress, progress_cb));
+  progress.phase = SyncProgress::Phase::kDone;
+  if (progress_cb) progress_cb(progress);
+  return report;
+}
+
+// --- Background mode -------------------------------------------------------
+
+void Replicator::Start(GrpcTransport* watch_transport) {
+  absl::MutexLock lock(&mu_);
+  if (running_) return;
+  running_ = true;
+  poked_ = true;  // sync at once
+  loop_thread_ = std::thread([this] { BackgroundLoop(); });
+  if (watch_transport != nullptr) {
+    watch_thread_ =
+        std::thread([this, watch_transport] { WatchLoop(watch_transport); });
+  }
+}
+
+void Replicator::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!running_) return;
+    running_ = false;
+    if (watch_context_ != nullptr) watch_context_->TryCancel();
+  }
+  if (loop_thread_.joinable()) loop_thread_.join();
+  if (watch_thread_.joinable()) watch_thread_.join();
+}
+
+void Replicator::Notify() {
+  absl::MutexLock lock(&mu_);
+  poked_ = true;
+}
+
+int64_t Replicator::background_syncs() const {
+  absl::MutexLock lock(&mu_);
+  return background_syncs_;
+}
+
+absl::Status Replicator::last_background_status() const {
+  absl::MutexLock lock(&mu_);
+  return last_status_;
+}
+
+void Replicator::BackgroundLoop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return poked_ || !running_;
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&ready),
+                           options_.background_interval);
+      if (!running_) return;
+      poked_ = false;
+    }
+    absl::StatusOr<SyncReport> report = SyncOnce();
+    absl::MutexLock lock(&mu_);
+    ++background_syncs_;
+    last_status_ = report.status();
+  }
+}
+
+void Replicator::WatchLoop(GrpcTransport* transport) {
+  Backoff backoff(options_.retry, options_.seed + 1);
+  while (true) {
+    grpc::ClientContext context;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!running_) return;
+      watch_context_ = &context;
+    }
+    absl::Status status =
+        transport->Watch(&context, [&](const v1::WatchEvent&) {
+          Notify();
+          backoff.Reset();
+        });
+    {
+      absl::MutexLock lock(&mu_);
+      watch_context_ = nullptr;
+      if (!running_) return;
+      poked_ = true;  // the stream dropped: catch up
+    }
+    sleep_(backoff.Next());
+  }
+}
+
+}  // namespace plansync::sync

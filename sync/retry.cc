@@ -1,0 +1,38 @@
+#include "sync/retry.h"
+
+#include <algorithm>
+
+namespace plansync::sync {
+
+bool IsRetryable(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable ||
+         status.code() == absl::StatusCode::kDeadlineExceeded;
+}
+
+absl::Duration Backoff::Next() {
+  absl::Duration base = policy_.initial_backoff;
+  for (int i = 0; i < attempt_ && base < policy_.max_backoff; ++i) {
+    base = base * policy_.multiplier;
+  }
+  base = std::min(base, policy_.max_backoff);
+  ++attempt_;
+  std::uniform_real_distribution<double> spread(1.0 - policy_.jitter,
+                                                1.0 + policy_.jitter);
+  return base * spread(rng_);
+}
+
+absl::Status RetryCall(const RetryPolicy& policy, Backoff& backoff,
+                       const Sleeper& sleep,
+                       const std::function<absl::Status()>& call) {
+  backoff.Reset();
+  absl::Status status;
+  for (int attempt = 1;; ++attempt) {
+    status = call();
+    if (status.ok() || !IsRetryable(status) || attempt >= policy.max_attempts) {
+      return status;
+    }
+    sleep(backoff.Next());
+  }
+}
+
+}  // namespace plansync::sync

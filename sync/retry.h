@@ -1,0 +1,56 @@
+// Retrying calls that failed for want of a network: exponential backoff with
+// jitter, on UNAVAILABLE and DEADLINE_EXCEEDED only. A refusal (any other
+// code) is never retried.
+#ifndef PLANSYNC_SYNC_RETRY_H_
+#define PLANSYNC_SYNC_RETRY_H_
+
+#include <functional>
+#include <random>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace plansync::sync {
+
+struct RetryPolicy {
+  // Attempts in all, the first included.
+  int max_attempts = 6;
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  double multiplier = 2.0;
+  absl::Duration max_backoff = absl::Seconds(10);
+  // Each wait is drawn uniformly from [1 - jitter, 1 + jitter] times the
+  // backoff.
+  double jitter = 0.2;
+};
+
+// True for the codes a retry may cure.
+bool IsRetryable(const absl::Status& status);
+
+// The waits between attempts. Not thread-safe.
+class Backoff {
+ public:
+  Backoff(const RetryPolicy& policy, uint64_t seed)
+      : policy_(policy), rng_(seed) {}
+  // The next wait; grows by the multiplier up to max_backoff.
+  absl::Duration Next();
+  void Reset() { attempt_ = 0; }
+
+ private:
+  const RetryPolicy policy_;
+  std::mt19937_64 rng_;
+  int attempt_ = 0;
+};
+
+// How the replicator waits; tests inject one that does not sleep.
+using Sleeper = std::function<void(absl::Duration)>;
+
+// Runs `call` until it succeeds, fails with a non-retryable status, or the
+// policy's attempts are spent; waits between attempts with `backoff`.
+absl::Status RetryCall(const RetryPolicy& policy, Backoff& backoff,
+                       const Sleeper& sleep,
+                       const std::function<absl::Status()>& call);
+
+}  // namespace plansync::sync
+
+#endif  // PLANSYNC_SYNC_RETRY_H_
