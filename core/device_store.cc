@@ -63,10 +63,6 @@ absl::Status WriteTransaction::Commit() {
 
 absl::StatusOr<std::unique_ptr<DeviceStore>> DeviceStore::Open(
     const DeviceStoreOptions& options) {
-  if (options.principal_id.empty()) {
-    return absl::InvalidArgumentError(
-        "a device store needs the principal (user id) of its user");
-  }
   std::unique_ptr<DeviceStore> store(new DeviceStore());
   RETURN_IF_ERROR(store->Initialize(options));
   return store;
@@ -123,9 +119,14 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
     }
     ASSIGN_OR_RETURN(principal_id_, read("principal_id"));
     if (principal_id_.empty()) {
+      if (options.principal_id.empty()) {
+        return absl::InvalidArgumentError(
+            "a new device store needs the principal (user id) of its user");
+      }
       principal_id_ = options.principal_id;
       RETURN_IF_ERROR(write("principal_id", principal_id_));
-    } else if (principal_id_ != options.principal_id) {
+    } else if (!options.principal_id.empty() &&
+               principal_id_ != options.principal_id) {
       return absl::FailedPreconditionError(
           "this store file belongs to another user of this device");
     }

@@ -48,7 +48,8 @@ struct DeviceStoreOptions {
   // ":memory:" keeps the store in memory (tests).
   std::string path;
   // The user id of the device's user: the author of its writes. Kept in the
-  // file on first open; a later open with a different principal fails.
+  // file on first open; a later open may leave it empty (the file's is used)
+  // but fails if it names a different principal.
   std::string principal_id;
   // Physical clock; not owned. Tests pass a FakeClock.
   ClockSource* clock = SystemClock::Get();
