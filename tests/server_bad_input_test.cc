@@ -8,9 +8,9 @@
 
 #include "core/errors.h"
 #include "core/hlc.h"
-#include "gtest/gtest.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "plansync/v1/records.pb.h"
 #include "server/grpc_service.h"
 #include "server/sqlite_server_store.h"
@@ -46,7 +46,8 @@ class ServerBadInputTest : public ::testing::Test {
     auto response = handlers_->Push(auth_, push);
     ASSERT_OK(response);
     for (const auto& result : response->results()) {
-      ASSERT_EQ(result.status(), v1::ChangeResult::ACCEPTED) << result.message();
+      ASSERT_EQ(result.status(), v1::ChangeResult::ACCEPTED)
+          << result.message();
     }
     snapshot_ = Snapshot();
   }
@@ -79,7 +80,8 @@ class ServerBadInputTest : public ::testing::Test {
     const v1::ChangeResult& result = response->results(0);
     EXPECT_EQ(result.status(), v1::ChangeResult::REJECTED);
     EXPECT_EQ(result.reason(), reason) << result.message();
-    EXPECT_NE(result.message().find(std::string(message_part)), std::string::npos)
+    EXPECT_NE(result.message().find(std::string(message_part)),
+              std::string::npos)
         << result.message();
     EXPECT_EQ(Snapshot(), snapshot_);
   }
@@ -239,8 +241,7 @@ TEST_F(ServerBadInputTest, GrpcRefusesUnparseableAndOversizeMessages) {
   bool done = false;
   grpc::Status status;
   generic.UnaryCall(&context, "/plansync.v1.SyncService/Push",
-                    grpc::StubOptions(), &request, &reply,
-                    [&](grpc::Status s) {
+                    grpc::StubOptions(), &request, &reply, [&](grpc::Status s) {
                       std::lock_guard<std::mutex> lock(mu);
                       status = s;
                       done = true;
