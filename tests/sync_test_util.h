@@ -14,13 +14,14 @@
 
 namespace plansync::testing {
 
-// Calls SyncHandlers in-process as `principal` (unrestricted).
+// Calls SyncHandlers in-process as `principal` (unrestricted unless told).
 class DirectTransport final : public sync::SyncTransport {
  public:
-  DirectTransport(server::SyncHandlers* handlers, std::string principal)
+  DirectTransport(server::SyncHandlers* handlers, std::string principal,
+                  bool unrestricted = true)
       : handlers_(handlers) {
     auth_.principal_id = std::move(principal);
-    auth_.unrestricted = true;
+    auth_.unrestricted = unrestricted;
   }
   absl::StatusOr<v1::HelloResponse> Hello(
       const v1::HelloRequest& request) override {

@@ -1,0 +1,573 @@
+// Bootstrap of a fresh device from a big server (DESIGN.md section 9, third
+// row): wall time and the client's peak memory.
+//
+//   bootstrap_bench [--quick]
+//
+// 1. Setup, in a forked child process that then exits (so that none of its
+//    memory counts against the client): a SQLite server store (server/
+//    sqlite_server_store.h) holding R records in 40 student buckets, written
+//    directly through the ServerStore transaction API (Begin, PutItem,
+//    RecordApplied, Commit; 100,000 changes per transaction, durable = false).
+//    90% of them are ImplementationConfirmation log entries; 10% are register
+//    field writes of mutable records (each bucket's Student and Plan, then
+//    Accommodations, six fields each). The changes are made by hand but are
+//    valid: every field write and the first log entries pass CheckChange
+//    (core/change_check.h). Seqs of the buckets interleave, as they would on
+//    a server fed by many devices.
+// 2. The real server binary, build-*/server/plansync-server (its path is
+//    compiled in), started on that file with --listen=127.0.0.1:0 in its own
+//    process; the port is read from its "listening on" line.
+// 3. Measured in this process: a fresh DeviceStore (a new file, durable as by
+//    default: synchronous=FULL) and a Replicator doing one SyncOnce through a
+//    GrpcTransport, to completion (Hello, an empty push, a pull of every
+//    bucket from no cursor, each page applied and committed with its
+//    cursors).
+//
+// Metrics, full run (R = 1,000,000):
+//   bootstrap_1m_s            wall seconds of that SyncOnce
+//   bootstrap_1m_peak_rss_mb  this process's peak resident set
+//                             (getrusage ru_maxrss) at the end, in MiB
+// With --quick (R = 100,000) the same figures are named bootstrap_100k_s and
+// bootstrap_100k_peak_rss_mb, so a smoke run never passes for the target.
+//
+// The device must end with every record (the counts of each record type are
+// checked) or the benchmark fails. Files live in a scratch directory under
+// $TMPDIR, removed at the end; the server process is stopped (SIGTERM).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "bench/caseload.h"
+#include "bench/harness.h"
+#include "bench/loopback_server.h"
+#include "core/change_check.h"
+#include "core/clock.h"
+#include "core/device_store.h"
+#include "core/hlc.h"
+#include "core/schema.h"
+#include "core/status_macros.h"
+#include "core/uuid.h"
+#include "core/value.h"
+#include "plansync/v1/records.pb.h"
+#include "server/merger.h"
+#include "server/sqlite_server_store.h"
+#include "sync/grpc_transport.h"
+#include "sync/replicator.h"
+
+#ifndef PLANSYNC_SERVER_BINARY
+#error "PLANSYNC_SERVER_BINARY must name the plansync-server binary"
+#endif
+
+namespace plansync::bench {
+namespace {
+
+constexpr int kBuckets = 40;
+constexpr int kReplicas = 8;  // teachers' devices writing the log entries
+constexpr int64_t kSetupTransaction = 100'000;
+
+// --- The server's records ---------------------------------------------------------
+
+// What the server store holds: per bucket, `per_bucket` items, of which
+// every tenth is a field write (the bucket's Student, then its Plan, then
+// Accommodations) and the others ImplementationConfirmation entries.
+struct Layout {
+  int64_t total = 0;
+  int64_t per_bucket = 0;
+  int64_t field_writes_per_bucket = 0;
+  int64_t log_per_bucket = 0;
+  int student_fields = 0, plan_fields = 0, accommodation_fields = 0;
+  int64_t accommodations_per_bucket = 0;
+
+  explicit Layout(int64_t records) {
+    per_bucket = records / kBuckets;
+    total = per_bucket * kBuckets;
+    field_writes_per_bucket = (per_bucket + 9) / 10;
+    log_per_bucket = per_bucket - field_writes_per_bucket;
+  }
+};
+
+// The register fields a field write may carry: writable, non-id fields that
+// hold a value in `record`.
+std::vector<const FieldInfo*> WrittenFields(
+    const RecordType& type, const google::protobuf::Message& record) {
+  std::vector<const FieldInfo*> out;
+  for (const FieldInfo& field : type.fields) {
+    if (field.is_id || field.store_assigned) continue;
+    if (IsDefaultValue(record, field)) continue;
+    out.push_back(&field);
+  }
+  return out;
+}
+
+// Makes the changes of the layout in server order and hands each to `put`
+// with its field number (0 for a log entry).
+class Generator {
+ public:
+  explicit Generator(const Layout& layout)
+      : layout_(layout),
+        ids_(SystemClock::Get(), 20261124),
+        student_type_(*Schema::Get().For(v1::Student::descriptor())),
+        plan_type_(*Schema::Get().For(v1::Plan::descriptor())),
+        accommodation_type_(
+            *Schema::Get().For(v1::Accommodation::descriptor())),
+        confirmation_type_(
+            *Schema::Get().For(v1::ImplementationConfirmation::descriptor())) {
+    for (int r = 0; r < kReplicas + 1; ++r) {
+      replicas_.push_back(ids_.Next());
+      authors_.push_back(ids_.Next());
+    }
+    next_seq_.assign(replicas_.size(), 1);
+    // Ten days ago, so that no stamp is ahead of any clock.
+    base_millis_ = SystemClock::Get()->NowMillis() - 10LL * 86'400'000;
+  }
+
+  // Field counts per record, to lay out the buckets' field writes.
+  void Measure(Layout* layout) {
+    BucketRecords sample = MakeBucket();
+    layout->student_fields = static_cast<int>(sample.student_fields.size());
+    layout->plan_fields = static_cast<int>(sample.plan_fields.size());
+    layout->accommodation_fields =
+        static_cast<int>(sample.accommodation_fields.size());
+    const int64_t rest = layout->field_writes_per_bucket -
+                         layout->student_fields - layout->plan_fields;
+    layout->accommodations_per_bucket =
+        rest <= 0 ? 0
+                  : (rest + layout->accommodation_fields - 1) /
+                        layout->accommodation_fields;
+  }
+
+  template <typename Put>
+  absl::Status Run(Put put) {
+    buckets_.clear();
+    for (int b = 0; b < kBuckets; ++b) buckets_.push_back(MakeBucket());
+    int64_t index = 0;
+    for (int64_t j = 0; j < layout_.per_bucket; ++j) {
+      for (int b = 0; b < kBuckets; ++b, ++index) {
+        v1::Change change;
+        int field = 0;
+        if (j % 10 == 0) {
+          field = FieldWrite(buckets_[b], j / 10, index, &change);
+          RETURN_IF_ERROR(CheckChange(change).status());
+        } else {
+          LogEntry(buckets_[b], j, index, &change);
+          if (index < 2000) RETURN_IF_ERROR(CheckChange(change).status());
+        }
+        RETURN_IF_ERROR(put(change, field));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  struct BucketRecords {
+    std::string bucket;
+    v1::Student student;
+    v1::Plan plan;
+    std::vector<v1::Accommodation> accommodations;
+    std::vector<const FieldInfo*> student_fields, plan_fields,
+        accommodation_fields;
+  };
+
+  BucketRecords MakeBucket() {
+    BucketRecords records;
+    const std::string student_id = ids_.Next();
+    records.bucket = StudentBucket(student_id);
+    records.student.set_id(student_id);
+    records.student.set_given_name("Bench");
+    records.student.set_family_name(absl::StrCat("Student ", buckets_.size()));
+    records.student.set_grade("4");
+    records.plan.set_id(ids_.Next());
+    records.plan.set_student_id(student_id);
+    records.plan.set_kind(v1::PLAN_KIND_IEP);
+    records.plan.set_status(v1::PLAN_STATUS_ACTIVE);
+    records.plan.set_version(1);
+    records.plan.set_jurisdiction("US-MO");
+    records.plan.set_start_date("2026-08-20");
+    records.plan.set_annual_review_due("2027-08-19");
+    const int64_t accommodations =
+        std::max<int64_t>(1, layout_.accommodations_per_bucket);
+    for (int64_t a = 0; a < accommodations; ++a) {
+      v1::Accommodation& accommodation = records.accommodations.emplace_back();
+      accommodation.set_id(ids_.Next());
+      accommodation.set_student_id(student_id);
+      accommodation.set_plan_id(records.plan.id());
+      accommodation.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
+      accommodation.set_category(
+          v1::ACCOMMODATION_CATEGORY_TIMING_AND_SCHEDULING);
+      accommodation.set_title(absl::StrCat("Extended time ", a + 1));
+      accommodation.set_description("1.5x time on tests and quizzes");
+    }
+    records.student_fields = WrittenFields(student_type_, records.student);
+    records.plan_fields = WrittenFields(plan_type_, records.plan);
+    records.accommodation_fields =
+        WrittenFields(accommodation_type_, records.accommodations[0]);
+    return records;
+  }
+
+  // The common part of a change by replica `r`.
+  void Stamp(int r, int64_t index, absl::string_view record_type,
+             absl::string_view record_id, absl::string_view bucket,
+             v1::Change* change) {
+    change->set_replica_id(replicas_[static_cast<size_t>(r)]);
+    change->set_replica_seq(next_seq_[static_cast<size_t>(r)]++);
+    change->set_record_type(std::string(record_type));
+    change->set_record_id(std::string(record_id));
+    change->set_bucket(std::string(bucket));
+    change->set_author_id(authors_[static_cast<size_t>(r)]);
+    change->set_hlc(HlcPack(base_millis_ + index / 100,
+                            static_cast<uint16_t>(index % 100)));
+  }
+
+  // Field write `n` of the bucket; returns its field number.
+  int FieldWrite(const BucketRecords& records, int64_t n, int64_t index,
+                 v1::Change* change) {
+    const RecordType* type;
+    const google::protobuf::Message* record;
+    const FieldInfo* field;
+    const int64_t students = static_cast<int64_t>(records.student_fields.size());
+    const int64_t plans = static_cast<int64_t>(records.plan_fields.size());
+    const int64_t per_accommodation =
+        static_cast<int64_t>(records.accommodation_fields.size());
+    if (n < students) {
+      type = &student_type_;
+      record = &records.student;
+      field = records.student_fields[static_cast<size_t>(n)];
+    } else if (n < students + plans) {
+      type = &plan_type_;
+      record = &records.plan;
+      field = records.plan_fields[static_cast<size_t>(n - students)];
+    } else {
+      const int64_t k = n - students - plans;
+      type = &accommodation_type_;
+      record = &records.accommodations[static_cast<size_t>(
+          k / per_accommodation)];
+      field =
+          records.accommodation_fields[static_cast<size_t>(k % per_accommodation)];
+    }
+    const std::string& id = record->GetReflection()->GetString(
+        *record, record->GetDescriptor()->FindFieldByNumber(1));
+    // The case manager's device (the last replica) writes the records.
+    Stamp(kReplicas, index, type->full_name, id, records.bucket, change);
+    v1::FieldWrite* write = change->mutable_field_write();
+    write->set_field_number(static_cast<uint32_t>(field->number));
+    *write->mutable_value() = GetFieldValue(*record, *field);
+    return field->number;
+  }
+
+  void LogEntry(const BucketRecords& records, int64_t j, int64_t index,
+                v1::Change* change) {
+    const int r = static_cast<int>(index % kReplicas);
+    v1::ImplementationConfirmation entry;
+    entry.set_id(ids_.Next());
+    entry.set_student_id(records.student.id());
+    entry.set_author_id(authors_[static_cast<size_t>(r)]);
+    entry.set_accommodation_id(
+        records.accommodations[static_cast<size_t>(j) %
+                               records.accommodations.size()]
+            .id());
+    entry.set_day(SchoolDay(j));
+    entry.set_class_or_period("Period 3 Algebra I");
+    entry.set_status(v1::CONFIRMATION_STATUS_PROVIDED);
+    entry.set_note(
+        "Extended time on the unit 4 quiz; finished in the resource room.");
+    Stamp(r, index, confirmation_type_.full_name, entry.id(), records.bucket,
+          change);
+    entry.set_recorded_hlc(static_cast<int64_t>(change->hlc()));
+    entry.SerializeToString(change->mutable_log_entry());
+  }
+
+  const Layout& layout_;
+  IdGenerator ids_;
+  const RecordType& student_type_;
+  const RecordType& plan_type_;
+  const RecordType& accommodation_type_;
+  const RecordType& confirmation_type_;
+  std::vector<std::string> replicas_, authors_;
+  std::vector<uint64_t> next_seq_;
+  int64_t base_millis_ = 0;
+  std::vector<BucketRecords> buckets_;
+};
+
+// Writes the layout's records into a new server store at `path`.
+absl::Status BuildServerStore(const std::string& path, const Layout& layout) {
+  server::SqliteServerStoreOptions options;
+  options.path = path;
+  options.durable = false;
+  ASSIGN_OR_RETURN(std::unique_ptr<server::ServerStore> store,
+                   server::OpenSqliteServerStore(options));
+  Generator generator(layout);
+  std::unique_ptr<server::ServerTransaction> txn;
+  int64_t in_txn = 0;
+  RETURN_IF_ERROR(generator.Run(
+      [&](const v1::Change& change, int field) -> absl::Status {
+        if (txn == nullptr) {
+          ASSIGN_OR_RETURN(txn, store->Begin());
+        }
+        RETURN_IF_ERROR(txn->PutItem(change, field).status());
+        RETURN_IF_ERROR(txn->RecordApplied(change.replica_id(),
+                                           change.replica_seq(),
+                                           server::ChangeDigest(change)));
+        if (++in_txn == kSetupTransaction) {
+          RETURN_IF_ERROR(txn->Commit());
+          txn.reset();
+          in_txn = 0;
+        }
+        return absl::OkStatus();
+      }));
+  if (txn != nullptr) RETURN_IF_ERROR(txn->Commit());
+  ASSIGN_OR_RETURN(int64_t items, store->ItemCount());
+  if (items != layout.total) {
+    return absl::InternalError(absl::StrCat("the server store holds ", items,
+                                            " items, not ", layout.total));
+  }
+  return absl::OkStatus();
+}
+
+// Runs BuildServerStore in a child process (no gRPC object exists yet in
+// this one), so that this process's peak memory is the client's alone.
+absl::Status BuildInChild(const std::string& path, const Layout& layout) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    const absl::Status status = BuildServerStore(path, layout);
+    if (!status.ok()) {
+      std::fprintf(stderr, "bootstrap_bench: setup: %s\n",
+                   status.ToString().c_str());
+    }
+    std::fflush(stderr);
+    _exit(status.ok() ? 0 : 1);
+  }
+  int wstatus = 0;
+  if (waitpid(pid, &wstatus, 0) != pid || !WIFEXITED(wstatus) ||
+      WEXITSTATUS(wstatus) != 0) {
+    return absl::InternalError("building the server store failed");
+  }
+  return absl::OkStatus();
+}
+
+// --- Resource usage -----------------------------------------------------------------
+
+double PeakRssMb() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+double Seconds(const struct timeval& t) { return t.tv_sec + t.tv_usec / 1e6; }
+
+// User and system CPU seconds of this process so far.
+double CpuSeconds() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return Seconds(usage.ru_utime) + Seconds(usage.ru_stime);
+}
+
+// --- The server process -------------------------------------------------------------
+
+// plansync-server in a child process; stopped with SIGTERM on destruction.
+class ServerProcess {
+ public:
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(
+      const std::string& db_path) {
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) return absl::InternalError("pipe failed");
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const std::string binary = PLANSYNC_SERVER_BINARY;
+    const std::string db_flag = absl::StrCat("--db=", db_path);
+    const pid_t pid = fork();
+    if (pid < 0) return absl::InternalError("fork failed");
+    if (pid == 0) {
+      dup2(pipe_fds[1], STDOUT_FILENO);
+      close(pipe_fds[0]);
+      close(pipe_fds[1]);
+      execl(binary.c_str(), binary.c_str(), db_flag.c_str(),
+            "--listen=127.0.0.1:0", static_cast<char*>(nullptr));
+      std::fprintf(stderr, "bootstrap_bench: cannot run %s\n", binary.c_str());
+      _exit(127);
+    }
+    close(pipe_fds[1]);
+    std::unique_ptr<ServerProcess> process(new ServerProcess(pid, pipe_fds[0]));
+    // "plansync-server listening on HOST:PORT"
+    constexpr absl::string_view kListening = "plansync-server listening on ";
+    std::string line;
+    char c;
+    while (read(process->stdout_fd_, &c, 1) == 1 && c != '\n') line += c;
+    if (!absl::StartsWith(line, kListening)) {
+      return absl::InternalError(
+          absl::StrCat(binary, " did not start: \"", line, "\""));
+    }
+    process->address_ = line.substr(kListening.size());
+    return process;
+  }
+
+  ~ServerProcess() { Stop().IgnoreError(); }
+
+  // Stops the server; its peak resident set in MiB goes to *peak_rss_mb and
+  // the CPU seconds it used to *cpu_seconds.
+  absl::Status Stop(double* peak_rss_mb = nullptr,
+                    double* cpu_seconds = nullptr) {
+    if (pid_ <= 0) return absl::OkStatus();
+    kill(pid_, SIGTERM);
+    int wstatus = 0;
+    struct rusage usage {};
+    const pid_t done = wait4(pid_, &wstatus, 0, &usage);
+    pid_ = -1;
+    close(stdout_fd_);
+    if (done < 0) return absl::InternalError("wait4 failed");
+    if (peak_rss_mb != nullptr) *peak_rss_mb = usage.ru_maxrss / 1024.0;
+    if (cpu_seconds != nullptr) {
+      *cpu_seconds = Seconds(usage.ru_utime) + Seconds(usage.ru_stime);
+    }
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+      return absl::InternalError("plansync-server did not exit cleanly");
+    }
+    return absl::OkStatus();
+  }
+
+  const std::string& address() const { return address_; }
+
+ private:
+  ServerProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
+  pid_t pid_;
+  int stdout_fd_;
+  std::string address_;
+};
+
+// --- The bootstrap -------------------------------------------------------------------
+
+absl::Status Run(const Flags& flags) {
+  if (!flags.only.empty()) {
+    return absl::InvalidArgumentError("bootstrap_bench has no parts (--only)");
+  }
+  Layout layout(flags.quick ? 100'000 : 1'000'000);
+  {
+    Generator generator(layout);
+    generator.Measure(&layout);
+  }
+  const std::string label = flags.quick ? "100k" : "1m";
+  ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("plansync-bench"));
+  std::printf(
+      "bootstrap_bench%s: files in %s\n"
+      "  server: %lld records in %d buckets; per bucket %lld confirmations "
+      "and %lld field writes (Student %d, Plan %d, %lld Accommodations of "
+      "%d)\n",
+      flags.quick ? " --quick" : "", dir.path().c_str(),
+      static_cast<long long>(layout.total), kBuckets,
+      static_cast<long long>(layout.log_per_bucket),
+      static_cast<long long>(layout.field_writes_per_bucket),
+      layout.student_fields, layout.plan_fields,
+      static_cast<long long>(layout.accommodations_per_bucket),
+      layout.accommodation_fields);
+  const std::string server_db = dir.File("server.sqlite");
+  Timer setup;
+  RETURN_IF_ERROR(BuildInChild(server_db, layout));
+  std::printf("  server store written in %.1f s (child process)\n",
+              setup.Seconds());
+
+  ASSIGN_OR_RETURN(std::unique_ptr<ServerProcess> server,
+                   ServerProcess::Start(server_db));
+  std::printf("  %s serving on %s\n", PLANSYNC_SERVER_BINARY,
+              server->address().c_str());
+  std::printf("  client peak RSS before the bootstrap: %.1f MiB\n",
+              PeakRssMb());
+  std::fflush(stdout);
+
+  // The fresh device. The channel is closed before the server stops.
+  DeviceStoreOptions options;
+  options.path = dir.File("device.sqlite");
+  options.principal_id = std::string(kBenchPrincipal);
+  ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store,
+                   DeviceStore::Open(options));
+  sync::SyncReport report;
+  double seconds = 0, cpu_seconds = 0;
+  {
+    sync::TransportOptions transport_options;
+    transport_options.principal_id = std::string(kBenchPrincipal);
+    sync::GrpcTransport transport(
+        ClientChannel(server->address(), /*own_connection=*/true),
+        transport_options);
+    sync::Replicator replicator(store.get(), &transport);
+    const double cpu_before = CpuSeconds();
+    Timer timer;
+    ASSIGN_OR_RETURN(report, replicator.SyncOnce());
+    seconds = timer.Seconds();
+    cpu_seconds = CpuSeconds() - cpu_before;
+  }
+  const double peak_rss_mb = PeakRssMb();
+  std::printf(
+      "[bootstrap] %lld changes in %lld pages: %.3f s (%.0f changes/s); "
+      "client CPU %.2f s\n",
+      static_cast<long long>(report.pulled),
+      static_cast<long long>(report.pages), seconds, report.pulled / seconds,
+      cpu_seconds);
+  double server_rss_mb = 0, server_cpu_seconds = 0;
+  RETURN_IF_ERROR(server->Stop(&server_rss_mb, &server_cpu_seconds));
+  std::printf("  server process: peak RSS %.1f MiB, CPU %.2f s in all\n",
+              server_rss_mb, server_cpu_seconds);
+
+  // Every record arrived.
+  auto count = [&](const google::protobuf::Descriptor* descriptor) {
+    return store->Count(*Schema::Get().For(descriptor));
+  };
+  ASSIGN_OR_RETURN(int64_t students, count(v1::Student::descriptor()));
+  ASSIGN_OR_RETURN(int64_t plans, count(v1::Plan::descriptor()));
+  ASSIGN_OR_RETURN(int64_t accommodations,
+                   count(v1::Accommodation::descriptor()));
+  ASSIGN_OR_RETURN(int64_t confirmations,
+                   count(v1::ImplementationConfirmation::descriptor()));
+  const int64_t want_accommodations =
+      kBuckets * layout.accommodations_per_bucket;
+  const int64_t want_confirmations = kBuckets * layout.log_per_bucket;
+  std::printf(
+      "  device rows: %lld students, %lld plans, %lld accommodations, %lld "
+      "confirmations\n",
+      static_cast<long long>(students), static_cast<long long>(plans),
+      static_cast<long long>(accommodations),
+      static_cast<long long>(confirmations));
+  if (report.pulled != layout.total || students != kBuckets ||
+      plans != kBuckets || accommodations != want_accommodations ||
+      confirmations != want_confirmations) {
+    return absl::InternalError(absl::StrCat(
+        "the device is incomplete: pulled ", report.pulled, " of ",
+        layout.total, "; want ", kBuckets, " students and plans, ",
+        want_accommodations, " accommodations, ", want_confirmations,
+        " confirmations"));
+  }
+
+  std::printf("results:\n");
+  PrintMetric(absl::StrCat("bootstrap_", label, "_s"), seconds, "s", 3);
+  PrintMetric(absl::StrCat("bootstrap_", label, "_peak_rss_mb"), peak_rss_mb,
+              "MiB", 1);
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace plansync::bench
+
+int main(int argc, char** argv) {
+  plansync::bench::Flags flags;
+  if (!plansync::bench::ParseFlags(argc, argv, &flags)) return 2;
+  const absl::Status status = plansync::bench::Run(flags);
+  if (!status.ok()) {
+    std::fprintf(stderr, "bootstrap_bench: %s\n", status.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}

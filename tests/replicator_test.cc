@@ -1,0 +1,279 @@
+// The replicator's policies: what it retries and how long it waits, what it
+// does with refused changes, re-stamping after a clock-drift refusal, and
+// background mode woken by the server's Watch stream over gRPC.
+#include <memory>
+#include <vector>
+
+#include "core/errors.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "plansync/v1/records.pb.h"
+#include "server/grpc_service.h"
+#include "server/sqlite_server_store.h"
+#include "server/sync_handlers.h"
+#include "sync/grpc_transport.h"
+#include "sync/replicator.h"
+#include "sync/retry.h"
+#include "tests/sync_test_util.h"
+#include "tests/test_util.h"
+
+namespace plansync {
+namespace {
+
+// --- Retry policy -----------------------------------------------------------
+
+TEST(Retry, BackoffGrowsExponentiallyWithinJitterUpToTheCap) {
+  sync::RetryPolicy policy;
+  policy.initial_backoff = absl::Milliseconds(100);
+  policy.multiplier = 2;
+  policy.max_backoff = absl::Seconds(1);
+  policy.jitter = 0.2;
+  sync::Backoff backoff(policy, 42);
+  const double expected[] = {100, 200, 400, 800, 1000, 1000};
+  for (double base : expected) {
+    const double got = absl::ToDoubleMilliseconds(backoff.Next());
+    EXPECT_GE(got, base * 0.8);
+    EXPECT_LE(got, base * 1.2);
+  }
+}
+
+TEST(Retry, JitterDiffersBetweenSeeds) {
+  sync::RetryPolicy policy;
+  sync::Backoff a(policy, 1), b(policy, 2);
+  EXPECT_NE(a.Next(), b.Next());
+}
+
+TEST(Retry, RetriesOnlyUnavailableAndDeadlineExceeded) {
+  sync::RetryPolicy policy;
+  policy.max_attempts = 4;
+  sync::Backoff backoff(policy, 1);
+  std::vector<absl::Duration> waits;
+  sync::Sleeper sleep = [&](absl::Duration d) { waits.push_back(d); };
+
+  int calls = 0;
+  absl::Status status = sync::RetryCall(policy, backoff, sleep, [&] {
+    ++calls;
+    return calls < 3 ? absl::UnavailableError("down") : absl::OkStatus();
+  });
+  EXPECT_TRUE(status.ok());
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(waits.size(), 2u);
+
+  calls = 0;
+  status = sync::RetryCall(policy, backoff, sleep, [&] {
+    ++calls;
+    return absl::DeadlineExceededError("slow");
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(calls, 4);  // gives up after max_attempts
+
+  for (absl::Status refusal :
+       {absl::InvalidArgumentError("bad"), absl::PermissionDeniedError("no"),
+        absl::UnauthenticatedError("who"),
+        absl::ResourceExhaustedError("big")}) {
+    calls = 0;
+    status = sync::RetryCall(policy, backoff, sleep, [&] {
+      ++calls;
+      return refusal;
+    });
+    EXPECT_EQ(status, refusal);
+    EXPECT_EQ(calls, 1) << refusal;  // never retried
+  }
+}
+
+// --- Replicator against in-process handlers ---------------------------------
+
+class ReplicatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server::SqliteServerStoreOptions options;
+    options.path = ":memory:";
+    auto store = server::OpenSqliteServerStore(options);
+    ASSERT_OK(store);
+    server_store_ = std::move(*store);
+    handlers_ = std::make_unique<server::SyncHandlers>(
+        server_store_.get(), &server_clock_, server::ServerLimits{}, 3);
+    replicator_options_.sleep = [](absl::Duration) {};
+    replicator_options_.seed = 9;
+  }
+
+  std::unique_ptr<DeviceStore> OpenDevice(const std::string& path,
+                                          const std::string& principal,
+                                          FakeClock* clock) {
+    return testing::OpenStore(path, principal, clock);
+  }
+
+  testing::TempDir dir_;
+  FakeClock server_clock_{testing::kStartMillis};
+  std::unique_ptr<server::ServerStore> server_store_;
+  std::unique_ptr<server::SyncHandlers> handlers_;
+  sync::ReplicatorOptions replicator_options_;
+};
+
+TEST_F(ReplicatorTest, RefusedChangesStayMarkedAndListed) {
+  FakeClock clock(testing::kStartMillis);
+  auto device = OpenDevice(dir_.File("a.db"), "user-a", &clock);
+  testing::CreateOneOfEach(*device);
+  const int64_t written = *device->PendingCount();
+  // The server authenticates this device as someone else: every change's
+  // author is wrong, and every change is refused.
+  testing::DirectTransport transport(handlers_.get(), "user-b",
+                                     /*unrestricted=*/false);
+  sync::Replicator replicator(device.get(), &transport, replicator_options_);
+  auto report = replicator.SyncOnce();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->rejected, written);
+  EXPECT_EQ(report->accepted, 0);
+  EXPECT_EQ(*device->PendingCount(), 0);
+  auto rejected = device->RejectedChanges();
+  ASSERT_OK(rejected);
+  ASSERT_EQ(static_cast<int64_t>(rejected->size()), written);
+  EXPECT_EQ(rejected->front().reject_reason, v1::AUTHOR_MISMATCH);
+  EXPECT_EQ(rejected->front().reject_message,
+            "the change's author is not the caller");
+  // Not pushed again: a second sync sends nothing.
+  report = replicator.SyncOnce();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->rejected, 0);
+  EXPECT_EQ(*server_store_->ItemCount(), 0);
+}
+
+TEST_F(ReplicatorTest, ChangesFromAFastClockAreRestampedOnceTheClockIsRight) {
+  const std::string path = dir_.File("fast.db");
+  {
+    // Ten minutes fast when the entries are written.
+    FakeClock fast(testing::kStartMillis + 10 * 60 * 1000);
+    auto device = OpenDevice(path, "user-a", &fast);
+    testing::CreateOneOfEach(*device);
+    testing::DirectTransport transport(handlers_.get(), "user-a");
+    sync::Replicator replicator(device.get(), &transport, replicator_options_);
+    auto report = replicator.SyncOnce();
+    ASSERT_OK(report);
+    EXPECT_TRUE(report->clock_ahead);  // still fast after re-stamping
+    EXPECT_EQ(report->accepted, 0);
+    EXPECT_GT(*device->PendingCount(), 0);  // kept, not refused
+    EXPECT_TRUE(device->RejectedChanges()->empty());
+  }
+  // The device's clock is set right; the app starts again.
+  FakeClock right(testing::kStartMillis + 1000);
+  auto device = OpenDevice(path, "user-a", &right);
+  const int64_t pending = *device->PendingCount();
+  testing::DirectTransport transport(handlers_.get(), "user-a");
+  sync::Replicator replicator(device.get(), &transport, replicator_options_);
+  auto report = replicator.SyncOnce();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->restamped, pending);
+  EXPECT_EQ(report->accepted, pending);
+  EXPECT_FALSE(report->clock_ahead);
+  EXPECT_EQ(*device->PendingCount(), 0);
+
+  // Another device receives the same record, re-stamped entries included.
+  FakeClock other_clock(testing::kStartMillis + 2000);
+  auto other = OpenDevice(dir_.File("other.db"), "user-b", &other_clock);
+  testing::DirectTransport other_transport(handlers_.get(), "user-b");
+  sync::Replicator other_replicator(other.get(), &other_transport,
+                                    replicator_options_);
+  ASSERT_OK(other_replicator.SyncOnce());
+  EXPECT_EQ(*other->ContentHash(), *device->ContentHash());
+}
+
+TEST_F(ReplicatorTest, NetworkFailuresAreRetriedAndTheSyncCompletes) {
+  FakeClock clock(testing::kStartMillis);
+  auto device = OpenDevice(dir_.File("a.db"), "user-a", &clock);
+  testing::CreateOneOfEach(*device);
+  testing::DirectTransport direct(handlers_.get(), "user-a");
+  testing::FaultTransport faulty(&direct, testing::Faults{0.3, 0.3, 0, 0, 0.5},
+                                 5);
+  replicator_options_.retry.max_attempts = 50;
+  sync::Replicator replicator(device.get(), &faulty, replicator_options_);
+  auto report = replicator.SyncOnce();
+  ASSERT_OK(report);
+  EXPECT_EQ(*device->PendingCount(), 0);
+  EXPECT_GT(*server_store_->ItemCount(), 0);
+}
+
+TEST_F(ReplicatorTest, PartitionedDeviceReportsUnavailableAndKeepsItsChanges) {
+  FakeClock clock(testing::kStartMillis);
+  auto device = OpenDevice(dir_.File("a.db"), "user-a", &clock);
+  testing::CreateOneOfEach(*device);
+  const int64_t pending = *device->PendingCount();
+  testing::DirectTransport direct(handlers_.get(), "user-a");
+  testing::FaultTransport faulty(&direct, testing::Faults{}, 5);
+  faulty.set_partitioned(true);
+  std::vector<absl::Duration> waits;
+  replicator_options_.sleep = [&](absl::Duration d) { waits.push_back(d); };
+  sync::Replicator replicator(device.get(), &faulty, replicator_options_);
+  auto report = replicator.SyncOnce();
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(static_cast<int>(waits.size()),
+            replicator_options_.retry.max_attempts - 1);
+  EXPECT_EQ(*device->PendingCount(), pending);
+}
+
+// --- Background mode over gRPC, woken by Watch -------------------------------
+
+TEST(BackgroundSync, WriteOnOneDeviceReachesAnotherThroughWatch) {
+  testing::TempDir dir;
+  server::SqliteServerStoreOptions options;
+  options.path = dir.File("server.db");
+  auto store = server::OpenSqliteServerStore(options);
+  ASSERT_OK(store);
+  server::SyncHandlers handlers(store->get(), SystemClock::Get(),
+                                server::ServerLimits{}, 11);
+  server::DevAuthenticator authenticator;
+  server::GrpcSyncService service(&handlers, &authenticator);
+  grpc::ServerBuilder builder;
+  builder.RegisterService(&service);
+  auto grpc_server = builder.BuildAndStart();
+  auto channel = grpc_server->InProcessChannel(grpc::ChannelArguments());
+
+  auto a =
+      testing::OpenStore(dir.File("a.db"), "user-a", SystemClock::Get(), 1);
+  auto b =
+      testing::OpenStore(dir.File("b.db"), "user-b", SystemClock::Get(), 2);
+  sync::TransportOptions ta, tb;
+  ta.principal_id = "user-a";
+  tb.principal_id = "user-b";
+  sync::GrpcTransport transport_a(channel, ta), transport_b(channel, tb);
+  sync::ReplicatorOptions replicator_options;
+  replicator_options.background_interval = absl::Hours(1);  // Watch only
+  sync::Replicator ra(a.get(), &transport_a, replicator_options);
+  sync::Replicator rb(b.get(), &transport_b, replicator_options);
+
+  auto ids = testing::CreateOneOfEach(*a);
+  ASSERT_OK(ra.SyncOnce());
+  rb.Start(&transport_b);
+  // B's first background sync bootstraps it.
+  for (int i = 0; i < 500 && *b->ContentHash() != *a->ContentHash(); ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(*b->ContentHash(), *a->ContentHash());
+
+  // A new entry on A, pushed; B pulls it because the server poked it.
+  v1::Comment comment;
+  comment.set_student_id(ids["plansync.v1.Student"]);
+  comment.set_about_record_id(ids["plansync.v1.Plan"]);
+  comment.set_about_record_type("Plan");
+  comment.set_text("Reviewed with the family");
+  std::string id;
+  ASSERT_OK(a->Write([&](WriteTransaction& txn) -> absl::Status {
+    auto made = a->Append(txn, comment);
+    if (made.ok()) id = *made;
+    return made.status();
+  }));
+  const absl::Time pushed = absl::Now();
+  ASSERT_OK(ra.SyncOnce());
+  bool arrived = false;
+  while (!arrived && absl::Now() - pushed < absl::Seconds(5)) {
+    arrived = b->Get<v1::Comment>(id).ok();
+    if (!arrived) absl::SleepFor(absl::Milliseconds(1));
+  }
+  EXPECT_TRUE(arrived) << "the Watch poke did not bring the change to B";
+  EXPECT_LT(absl::Now() - pushed, absl::Seconds(1));
+  rb.Stop();
+  EXPECT_GE(rb.background_syncs(), 2);
+  grpc_server->Shutdown();
+}
+
+}  // namespace
+}  // namespace plansync
