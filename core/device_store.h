@@ -215,8 +215,9 @@ class DeviceStore {
   // the schema or whose bucket does not match its record is rejected alone
   // (its RemoteResult says why); the others still apply. The clock moves
   // past every applied stamp; the drift bound is the server's to enforce
-  // (a device whose clock is behind must still take the server's changes). Returns an error, with nothing applied, only if
-  // the store itself fails. One result per change, in order.
+  // (a device whose clock is behind must still take the server's changes).
+  // Returns an error, with nothing applied, only if the store itself fails. One
+  // result per change, in order.
   absl::StatusOr<std::vector<RemoteResult>> ApplyRemote(
       absl::Span<const v1::Change> changes);
   // The same, inside `txn` (a pulled page and its cursors commit together).

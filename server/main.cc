@@ -9,8 +9,6 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -18,6 +16,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "core/clock.h"
+#include "core/file.h"
 #include "core/uuid.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -42,15 +41,6 @@ ABSL_FLAG(bool, durable, true,
 namespace {
 
 using namespace plansync;  // NOLINT: the program's entry point
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  *out = buffer.str();
-  return true;
-}
 
 int Serve() {
   const std::string db = absl::GetFlag(FLAGS_db);
@@ -81,11 +71,14 @@ int Serve() {
   } else {
     grpc::SslServerCredentialsOptions ssl;
     grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-    if (!ReadFile(cert_path, &pair.cert_chain) ||
-        !ReadFile(key_path, &pair.private_key)) {
+    absl::StatusOr<std::string> cert = ReadFileToString(cert_path);
+    absl::StatusOr<std::string> key = ReadFileToString(key_path);
+    if (!cert.ok() || !key.ok()) {
       std::fprintf(stderr, "plansync-server: cannot read the TLS files\n");
       return 2;
     }
+    pair.cert_chain = std::move(*cert);
+    pair.private_key = std::move(*key);
     ssl.pem_key_cert_pairs.push_back(std::move(pair));
     credentials = grpc::SslServerCredentials(ssl);
   }

@@ -1,20 +1,18 @@
 // Bad input at the server: each malformed or hostile change gets its
 // documented result — REJECTED with a reason, or the whole call refused with a
 // status code — and the server's store is unchanged by it.
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "core/errors.h"
 #include "core/hlc.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "plansync/v1/records.pb.h"
 #include "server/grpc_service.h"
 #include "server/sqlite_server_store.h"
 #include "server/sync_handlers.h"
+#include "tests/grpc_test_util.h"
 #include "tests/test_util.h"
 
 namespace plansync {
@@ -229,28 +227,10 @@ TEST_F(ServerBadInputTest, GrpcRefusesUnparseableAndOversizeMessages) {
   builder.SetMaxReceiveMessageSize(1024 * 1024);
   auto grpc_server = builder.BuildAndStart();
   auto channel = grpc_server->InProcessChannel(grpc::ChannelArguments());
-  grpc::GenericStub generic(channel);
-
-  // Bytes that are not a PushRequest.
-  grpc::ClientContext context;
-  grpc::Slice slice(std::string("\x0a\xff\xff\xff\xff\x0f", 6));
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer reply;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  grpc::Status status;
-  generic.UnaryCall(&context, "/plansync.v1.SyncService/Push",
-                    grpc::StubOptions(), &request, &reply, [&](grpc::Status s) {
-                      std::lock_guard<std::mutex> lock(mu);
-                      status = s;
-                      done = true;
-                      cv.notify_one();
-                    });
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return done; });
-  }
+  std::string reply;
+  grpc::Status status = testing::GenericUnaryCall(
+      channel, "/plansync.v1.SyncService/Push",
+      std::string("\x0a\xff\xff\xff\xff\x0f", 6), &reply);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL)
       << status.error_message();
 

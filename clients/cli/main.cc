@@ -3,8 +3,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,6 +13,7 @@
 #include "clients/cli/record_args.h"
 #include "core/device_store.h"
 #include "core/errors.h"
+#include "core/file.h"
 #include "core/status_macros.h"
 #include "grpcpp/grpcpp.h"
 #include "sync/grpc_transport.h"
@@ -231,15 +230,6 @@ absl::Status List(const Args& args) {
   return absl::OkStatus();
 }
 
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  *out = buffer.str();
-  return true;
-}
-
 void ShowProgress(const sync::SyncProgress& progress) {
   static bool tty = ::isatty(STDERR_FILENO);
   if (!tty) return;
@@ -287,10 +277,7 @@ absl::Status Sync(const Args& args) {
     credentials = grpc::InsecureChannelCredentials();
   } else {
     grpc::SslCredentialsOptions ssl;
-    if (!ReadFile(ca_file, &ssl.pem_root_certs)) {
-      return absl::NotFoundError(
-          absl::StrCat("cannot read the CA file ", ca_file));
-    }
+    ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFileToString(ca_file));
     credentials = grpc::SslCredentials(ssl);
   }
   auto channel = grpc::CreateCustomChannel(server, credentials,
