@@ -41,6 +41,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <sqlite3.h>
+#include <filesystem>
+#include <system_error>
 #include <memory>
 #include <string>
 #include <vector>
@@ -378,6 +382,40 @@ double CpuSeconds() {
   return Seconds(usage.ru_utime) + Seconds(usage.ru_stime);
 }
 
+// This process's I/O counters from /proc/self/io: bytes through read and
+// write calls (page cache included), and the number of those calls.
+struct IoCounters {
+  int64_t rchar = 0, wchar = 0, syscr = 0, syscw = 0;
+};
+
+IoCounters ReadIoCounters() {
+  IoCounters io;
+  std::FILE* file = std::fopen("/proc/self/io", "r");
+  if (file == nullptr) return io;
+  char key[64];
+  long long value;
+  while (std::fscanf(file, "%63[^:]: %lld\n", key, &value) == 2) {
+    const absl::string_view name = key;
+    if (name == "rchar") io.rchar = value;
+    if (name == "wchar") io.wchar = value;
+    if (name == "syscr") io.syscr = value;
+    if (name == "syscw") io.syscw = value;
+  }
+  std::fclose(file);
+  return io;
+}
+
+// The size of a SQLite database with its -wal file, in MiB.
+double DatabaseMb(const std::string& path) {
+  std::error_code error;
+  double bytes = 0;
+  for (const std::string& file : {path, path + "-wal"}) {
+    const auto size = std::filesystem::file_size(file, error);
+    if (!error) bytes += static_cast<double>(size);
+  }
+  return bytes / (1024 * 1024);
+}
+
 // --- The server process -------------------------------------------------------------
 
 // plansync-server in a child process; stopped with SIGTERM on destruction.
@@ -452,6 +490,12 @@ class ServerProcess {
 
 // --- The bootstrap -------------------------------------------------------------------
 
+int ExpInit(sqlite3* db, const char**, const sqlite3_api_routines*) {
+  const char* sql = std::getenv("EXP_SQL");
+  if (sql != nullptr) sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  return SQLITE_OK;
+}
+
 absl::Status Run(const Flags& flags) {
   if (!flags.only.empty()) {
     return absl::InvalidArgumentError("bootstrap_bench has no parts (--only)");
@@ -489,14 +533,25 @@ absl::Status Run(const Flags& flags) {
               PeakRssMb());
   std::fflush(stdout);
 
+  sqlite3_auto_extension(reinterpret_cast<void (*)()>(&ExpInit));
   // The fresh device. The channel is closed before the server stops.
   DeviceStoreOptions options;
   options.path = dir.File("device.sqlite");
   options.principal_id = std::string(kBenchPrincipal);
+  if (std::getenv("EXP_NODURABLE")) options.durable = false;
   ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store,
                    DeviceStore::Open(options));
+  if (const char* drop = std::getenv("EXP_DROP")) {
+    sqlite3* db = nullptr;
+    sqlite3_open(options.path.c_str(), &db);
+    char* err = nullptr;
+    sqlite3_exec(db, drop, nullptr, nullptr, &err);
+    if (err) std::printf("EXP_DROP: %s\n", err);
+    sqlite3_close(db);
+  }
   sync::SyncReport report;
   double seconds = 0, cpu_seconds = 0;
+  IoCounters io;
   {
     sync::TransportOptions transport_options;
     transport_options.principal_id = std::string(kBenchPrincipal);
@@ -505,10 +560,14 @@ absl::Status Run(const Flags& flags) {
         transport_options);
     sync::Replicator replicator(store.get(), &transport);
     const double cpu_before = CpuSeconds();
+    io = ReadIoCounters();
     Timer timer;
     ASSIGN_OR_RETURN(report, replicator.SyncOnce());
     seconds = timer.Seconds();
     cpu_seconds = CpuSeconds() - cpu_before;
+    const IoCounters after = ReadIoCounters();
+    io = {after.rchar - io.rchar, after.wchar - io.wchar,
+          after.syscr - io.syscr, after.syscw - io.syscw};
   }
   const double peak_rss_mb = PeakRssMb();
   std::printf(
@@ -517,6 +576,12 @@ absl::Status Run(const Flags& flags) {
       static_cast<long long>(report.pulled),
       static_cast<long long>(report.pages), seconds, report.pulled / seconds,
       cpu_seconds);
+  std::printf(
+      "  client I/O calls: %.0f MiB read in %lld calls, %.0f MiB written in "
+      "%lld calls; device file %.0f MiB\n",
+      io.rchar / 1048576.0, static_cast<long long>(io.syscr),
+      io.wchar / 1048576.0, static_cast<long long>(io.syscw),
+      DatabaseMb(options.path));
   double server_rss_mb = 0, server_cpu_seconds = 0;
   RETURN_IF_ERROR(server->Stop(&server_rss_mb, &server_cpu_seconds));
   std::printf("  server process: peak RSS %.1f MiB, CPU %.2f s in all\n",

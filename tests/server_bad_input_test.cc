@@ -227,6 +227,7 @@ TEST_F(ServerBadInputTest, GrpcRefusesUnparseableAndOversizeMessages) {
   builder.SetMaxReceiveMessageSize(1024 * 1024);
   auto grpc_server = builder.BuildAndStart();
   auto channel = grpc_server->InProcessChannel(grpc::ChannelArguments());
+  // Bytes that are not a PushRequest (a length running past the end).
   std::string reply;
   grpc::Status status = testing::GenericUnaryCall(
       channel, "/plansync.v1.SyncService/Push",
