@@ -61,7 +61,7 @@ namespace {
 constexpr int kBatchSize = 1000;  // = ServerLimits::max_changes_per_push
 constexpr int kAccommodations = 50;
 
-// --- The changes ---------------------------------------------------------------
+// --- The changes -------------------------------------------------------------
 
 // Writes `total` changes on a device store at `path` (after the caseload's
 // own creation changes: together exactly `total`) and returns them, cut into
@@ -93,8 +93,8 @@ absl::StatusOr<std::vector<v1::PushRequest>> MakeChanges(
         if (title) {
           values.set_title(absl::StrCat("Extended time, revision ", n));
         } else {
-          values.set_description(
-              absl::StrCat("1.5x time on tests and quizzes (revision ", n, ")"));
+          values.set_description(absl::StrCat(
+              "1.5x time on tests and quizzes (revision ", n, ")"));
         }
         const absl::string_view field = title ? "title" : "description";
         RETURN_IF_ERROR(store->Update(txn, values, {&field, 1}));
@@ -110,9 +110,8 @@ absl::StatusOr<std::vector<v1::PushRequest>> MakeChanges(
   ASSIGN_OR_RETURN(std::vector<OutboxEntry> outbox,
                    store->PendingChanges(static_cast<size_t>(total) + 1));
   if (static_cast<int>(outbox.size()) != total) {
-    return absl::InternalError(absl::StrCat("the device's outbox holds ",
-                                            outbox.size(), " changes, not ",
-                                            total));
+    return absl::InternalError(absl::StrCat(
+        "the device's outbox holds ", outbox.size(), " changes, not ", total));
   }
   std::vector<v1::PushRequest> requests;
   for (size_t i = 0; i < outbox.size(); ++i) {
@@ -154,7 +153,7 @@ double MeanChangeBytes(const std::vector<v1::PushRequest>& requests) {
   return count > 0 ? bytes / count : 0;
 }
 
-// --- Merge over gRPC -------------------------------------------------------------
+// --- Merge over gRPC ---------------------------------------------------------
 
 absl::StatusOr<double> Merge(const std::string& db_path,
                              const std::vector<v1::PushRequest>& requests,
@@ -175,8 +174,8 @@ absl::StatusOr<double> Merge(const std::string& db_path,
     ASSIGN_OR_RETURN(v1::PushResponse response, transport.Push(request));
     for (const v1::ChangeResult& result : response.results()) {
       if (result.status() != v1::ChangeResult::ACCEPTED) {
-        return absl::InternalError(absl::StrCat(
-            "a change was not accepted: ", result.ShortDebugString()));
+        return absl::InternalError(absl::StrCat("a change was not accepted: ",
+                                                result.ShortDebugString()));
       }
     }
     accepted += response.results_size();
@@ -190,12 +189,13 @@ absl::StatusOr<double> Merge(const std::string& db_path,
         absl::StrCat("expected ", total, " accepted changes and ", expected,
                      " items; got ", accepted, " and ", items));
   }
-  std::printf("[merge] %d changes in %zu pushes over gRPC: %.3f s (%lld items)\n",
-              total, requests.size(), seconds, static_cast<long long>(items));
+  std::printf(
+      "[merge] %d changes in %zu pushes over gRPC: %.3f s (%lld items)\n",
+      total, requests.size(), seconds, static_cast<long long>(items));
   return total / seconds;
 }
 
-// --- Raw SQLite upserts -------------------------------------------------------------
+// --- Raw SQLite upserts ------------------------------------------------------
 
 // Upserts the rows of `requests` as server/sqlite_server_store.cc would
 // store them, with nothing else; changes per second.
@@ -214,12 +214,12 @@ absl::StatusOr<double> RawUpsert(const std::string& path,
   for (const v1::PushRequest& request : requests) {
     std::vector<Row>& rows = batches.emplace_back();
     for (const v1::Change& change : request.changes()) {
-      rows.push_back(Row{
-          &change,
-          change.has_field_write()
-              ? static_cast<int>(change.field_write().field_number())
-              : 0,
-          change.SerializeAsString(), server::ChangeDigest(change)});
+      rows.push_back(
+          Row{&change,
+              change.has_field_write()
+                  ? static_cast<int>(change.field_write().field_number())
+                  : 0,
+              change.SerializeAsString(), server::ChangeDigest(change)});
     }
   }
 
@@ -348,8 +348,7 @@ int main(int argc, char** argv) {
   if (!plansync::bench::ParseFlags(argc, argv, &flags)) return 2;
   const absl::Status status = plansync::bench::Run(flags);
   if (!status.ok()) {
-    std::fprintf(stderr, "server_merge_bench: %s\n",
-                 status.ToString().c_str());
+    std::fprintf(stderr, "server_merge_bench: %s\n", status.ToString().c_str());
     return 1;
   }
   return 0;

@@ -88,8 +88,8 @@ struct Sample {
 };
 
 absl::StatusOr<Sample> TakeSample(std::vector<Device>& devices,
-                                  const Caseload& caseload, std::mt19937_64& rng,
-                                  int64_t n) {
+                                  const Caseload& caseload,
+                                  std::mt19937_64& rng, int64_t n) {
   const size_t a = rng() % devices.size();
   size_t b = rng() % (devices.size() - 1);
   if (b >= a) ++b;
@@ -144,10 +144,10 @@ absl::StatusOr<Sample> TakeSample(std::vector<Device>& devices,
 }
 
 void PrintSpread(absl::string_view what, const std::vector<double>& ms) {
-  std::printf("  %-36s p50 %7.2f  p90 %7.2f  p99 %7.2f  max %7.2f  mean %7.2f ms\n",
-              std::string(what).c_str(), Percentile(ms, 50),
-              Percentile(ms, 90), Percentile(ms, 99), Percentile(ms, 100),
-              Mean(ms));
+  std::printf(
+      "  %-36s p50 %7.2f  p90 %7.2f  p99 %7.2f  max %7.2f  mean %7.2f ms\n",
+      std::string(what).c_str(), Percentile(ms, 50), Percentile(ms, 90),
+      Percentile(ms, 99), Percentile(ms, 100), Mean(ms));
 }
 
 absl::Status Run(const Flags& flags) {
@@ -204,8 +204,8 @@ absl::Status Run(const Flags& flags) {
       absl::Seconds(60));
   if (!ready) {
     return absl::DeadlineExceededError(absl::StrCat(
-        "after 60 s, ", server->handlers().watch_hub().size(), " of ",
-        kDevices, " watch streams are open or a device lacks the caseload"));
+        "after 60 s, ", server->handlers().watch_hub().size(), " of ", kDevices,
+        " watch streams are open or a device lacks the caseload"));
   }
   std::printf("  setup: %d devices synced and watching in %.1f s\n", kDevices,
               setup.Seconds());
