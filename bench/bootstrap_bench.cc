@@ -322,10 +322,10 @@ absl::Status BuildServerStore(const std::string& path, const Layout& layout) {
         if (txn == nullptr) {
           ASSIGN_OR_RETURN(txn, store->Begin());
         }
-        RETURN_IF_ERROR(txn->PutItem(change, field).status());
-        RETURN_IF_ERROR(txn->RecordApplied(change.replica_id(),
-                                           change.replica_seq(),
-                                           server::ChangeDigest(change)));
+        const std::string bytes = change.SerializeAsString();
+        RETURN_IF_ERROR(txn->PutItem(change, field, bytes).status());
+        RETURN_IF_ERROR(txn->RecordApplied(
+            change.replica_id(), change.replica_seq(), server::Fnv1a(bytes)));
         if (++in_txn == kSetupTransaction) {
           RETURN_IF_ERROR(txn->Commit());
           txn.reset();

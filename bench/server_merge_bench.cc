@@ -219,7 +219,8 @@ absl::StatusOr<double> RawUpsert(const std::string& path,
               change.has_field_write()
                   ? static_cast<int>(change.field_write().field_number())
                   : 0,
-              change.SerializeAsString(), server::ChangeDigest(change)});
+              change.SerializeAsString(),
+              server::Fnv1a(change.SerializeAsString())});
     }
   }
 

@@ -115,10 +115,20 @@ absl::Status DeviceStore::ApplyLogEntry(const CheckedChange& checked,
                                         RemoteResult* result) {
   const RecordType& type = *checked.type;
   ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
+  // Most entries are new: insert first, and compare only when the id is
+  // taken.
+  absl::Status inserted = table->Insert(*checked.record, {});
+  if (inserted.ok()) {
+    result->outcome = RemoteOutcome::kApplied;
+    return absl::OkStatus();
+  }
+  if (inserted.code() != absl::StatusCode::kAlreadyExists) return inserted;
   std::unique_ptr<Message> stored = NewRecordMessage(type);
   ASSIGN_OR_RETURN(bool found,
                    table->Read(change.record_id(), stored.get(), nullptr));
-  switch (MergeLogEntry(found ? stored.get() : nullptr, *checked.record)) {
+  if (!found) return inserted;  // another constraint failed
+  switch (MergeLogEntry(stored.get(), *checked.record)) {
+    case LogMerge::kInsert:  // not reached: an entry is stored
     case LogMerge::kDuplicate:
       result->outcome = RemoteOutcome::kDuplicate;
       return absl::OkStatus();
@@ -130,15 +140,9 @@ absl::Status DeviceStore::ApplyLogEntry(const CheckedChange& checked,
                        " already exists with different content; log entries "
                        "are never changed"));
       return absl::OkStatus();
-    case LogMerge::kInsert:
-      break;
   }
-  RETURN_IF_ERROR(table->Insert(*checked.record, {}));
-  result->outcome = RemoteOutcome::kApplied;
   return absl::OkStatus();
 }
-
-// --- Outbox and cursors ------------------------------------------------------
 
 namespace {
 

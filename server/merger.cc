@@ -69,9 +69,9 @@ v1::Change ConflictChange(const CheckedChange& checked,
 
 }  // namespace
 
-uint64_t ChangeDigest(const v1::Change& change) {
+uint64_t Fnv1a(absl::string_view bytes) {
   uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : change.SerializeAsString()) {
+  for (unsigned char c : bytes) {
     hash ^= c;
     hash *= 1099511628211ULL;
   }
@@ -84,14 +84,18 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
   BatchOutcome outcome;
   outcome.results.reserve(changes.size());
   ASSIGN_OR_RETURN(std::unique_ptr<ServerTransaction> txn, store_->Begin());
-  auto put = [&](const v1::Change& change, int field) -> absl::Status {
-    ASSIGN_OR_RETURN(int64_t seq, txn->PutItem(change, field));
+  auto put = [&](const v1::Change& change, int field,
+                 absl::string_view bytes) -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t seq, txn->PutItem(change, field, bytes));
     outcome.changed_buckets[change.bucket()] = seq;
     return absl::OkStatus();
   };
+  std::string bytes;
   for (const v1::Change& change : changes) {
     // Idempotence by change id.
-    const uint64_t digest = ChangeDigest(change);
+    bytes.clear();
+    change.SerializeToString(&bytes);
+    const uint64_t digest = Fnv1a(bytes);
     ASSIGN_OR_RETURN(
         std::optional<uint64_t> applied,
         txn->AppliedDigest(change.replica_id(), change.replica_seq()));
@@ -114,34 +118,41 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
                           "the change's author is not the caller");
     }
     if (valid.ok()) valid = clock_->Observe(change.hlc());
-    if (valid.ok()) {
-      ASSIGN_OR_RETURN(
-          std::optional<std::string> bucket,
-          txn->RecordBucket(change.record_type(), change.record_id()));
-      if (bucket.has_value() && *bucket != change.bucket()) {
-        valid = ReasonError(
-            v1::MALFORMED_CHANGE,
-            absl::StrCat(checked->type->short_name, " ", change.record_id(),
-                         " belongs to another bucket"));
-      }
-    }
     if (!valid.ok()) {
       outcome.results.push_back(Rejected(valid));
       continue;
     }
+    const int field = checked->field != nullptr ? checked->field->number : 0;
+    ASSIGN_OR_RETURN(
+        std::optional<StoredItem> stored,
+        txn->GetItem(change.record_type(), change.record_id(), field));
+    // A record stays in the bucket it was made in. A log entry has one item,
+    // so with none stored there is nothing else to check.
+    std::optional<std::string> bucket;
+    if (stored.has_value()) {
+      bucket = stored->bucket;
+    } else if (field != 0) {
+      ASSIGN_OR_RETURN(
+          bucket, txn->RecordBucket(change.record_type(), change.record_id()));
+    }
+    if (bucket.has_value() && *bucket != change.bucket()) {
+      outcome.results.push_back(Rejected(ReasonError(
+          v1::MALFORMED_CHANGE,
+          absl::StrCat(checked->type->short_name, " ", change.record_id(),
+                       " belongs to another bucket"))));
+      continue;
+    }
 
-    if (checked->field != nullptr) {
+    if (field != 0) {
       // A register write.
-      ASSIGN_OR_RETURN(std::optional<StoredItem> stored,
-                       txn->GetItem(change.record_type(), change.record_id(),
-                                    checked->field->number));
       std::optional<Stamp> stored_stamp;
-      if (stored.has_value())
+      if (stored.has_value()) {
         stored_stamp = Stamp{stored->hlc, stored->replica_id};
+      }
       const Stamp incoming{change.hlc(), change.replica_id()};
       const RegisterMerge merge = MergeRegister(stored_stamp, incoming);
       if (merge == RegisterMerge::kTakeIncoming) {
-        RETURN_IF_ERROR(put(change, checked->field->number));
+        RETURN_IF_ERROR(put(change, field, bytes));
       }
       if (stored.has_value() && merge != RegisterMerge::kSame &&
           !checked->student_id.empty() &&
@@ -149,29 +160,25 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
                            change.replica_id()) &&
           !SameValue(stored->change.field_write().value(),
                      change.field_write().value())) {
-        RETURN_IF_ERROR(
-            put(ConflictChange(*checked, change, *stored,
-                               merge == RegisterMerge::kTakeIncoming,
-                               clock_->Now(), *ids_, replica_id_),
-                0));
+        const v1::Change conflict = ConflictChange(
+            *checked, change, *stored, merge == RegisterMerge::kTakeIncoming,
+            clock_->Now(), *ids_, replica_id_);
+        RETURN_IF_ERROR(put(conflict, 0, conflict.SerializeAsString()));
       }
     } else {
       // A log entry.
-      ASSIGN_OR_RETURN(
-          std::optional<StoredItem> stored,
-          txn->GetItem(change.record_type(), change.record_id(), 0));
       std::unique_ptr<google::protobuf::Message> stored_entry;
       if (stored.has_value()) {
         stored_entry = NewRecordMessage(*checked->type);
-        const std::string& bytes = stored->change.log_entry();
-        if (!stored_entry->ParseFromArray(bytes.data(),
-                                          static_cast<int>(bytes.size()))) {
+        const std::string& entry = stored->change.log_entry();
+        if (!stored_entry->ParseFromArray(entry.data(),
+                                          static_cast<int>(entry.size()))) {
           return absl::DataLossError("a stored log entry is corrupt");
         }
       }
       switch (MergeLogEntry(stored_entry.get(), *checked->record)) {
         case LogMerge::kInsert:
-          RETURN_IF_ERROR(put(change, 0));
+          RETURN_IF_ERROR(put(change, 0, bytes));
           break;
         case LogMerge::kDuplicate:
           break;

@@ -55,8 +55,8 @@ class Merger {
   const std::string replica_id_;
 };
 
-// FNV-1a 64 of a change's serialized bytes: what a change id must keep.
-uint64_t ChangeDigest(const v1::Change& change);
+// FNV-1a 64 of `bytes` (a change's serialization: what its id must keep).
+uint64_t Fnv1a(absl::string_view bytes);
 
 }  // namespace plansync::server
 

@@ -55,11 +55,12 @@ class ServerTransaction {
   // The bucket holding any item of the record, or nullopt if it has none.
   virtual absl::StatusOr<std::optional<std::string>> RecordBucket(
       absl::string_view record_type, absl::string_view record_id) = 0;
-  // Stores `change` as the item of `field_number` (0 for a log entry),
-  // replacing any item there, under the next global sequence number, which
-  // it returns.
+  // Stores `change`, whose serialization is `bytes`, as the item of
+  // `field_number` (0 for a log entry), replacing any item there, under the
+  // next global sequence number, which it returns.
   virtual absl::StatusOr<int64_t> PutItem(const v1::Change& change,
-                                          int field_number) = 0;
+                                          int field_number,
+                                          absl::string_view bytes) = 0;
 
   virtual absl::Status Commit() = 0;
 };

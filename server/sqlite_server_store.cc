@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "core/internal/sqlite.h"
@@ -16,9 +17,12 @@ using internal::Database;
 using internal::ScopedReset;
 using internal::Statement;
 
-constexpr int kServerSchemaVersion = 1;
+constexpr int kServerSchemaVersion = 2;
 
-constexpr absl::string_view kSchema = R"sql(
+// kSteps[v - 1] moves a store from version v - 1 to version v.
+constexpr absl::string_view kSteps[] = {
+    // 1: the feed of items, applied change ids, the global sequence.
+    R"sql(
   CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
   INSERT INTO meta (key, value) VALUES ('next_seq', 1);
   -- Current winners of register fields (field > 0) and log entries
@@ -40,7 +44,17 @@ constexpr absl::string_view kSchema = R"sql(
     replica_seq INTEGER NOT NULL,
     digest INTEGER NOT NULL,
     PRIMARY KEY (replica_id, replica_seq)) WITHOUT ROWID;
-)sql";
+)sql",
+    // 2: each bucket's head sequence, so listing buckets reads one small
+    // table instead of the whole feed index.
+    R"sql(
+  CREATE TABLE buckets (bucket TEXT PRIMARY KEY NOT NULL, head INTEGER NOT NULL)
+    WITHOUT ROWID;
+  INSERT INTO buckets (bucket, head)
+    SELECT bucket, MAX(seq) FROM items GROUP BY bucket;
+)sql",
+};
+static_assert(std::size(kSteps) == kServerSchemaVersion);
 
 absl::Status ConfigureConnection(Database& db, bool durable) {
   RETURN_IF_ERROR(db.Exec("PRAGMA busy_timeout = 10000"));
@@ -57,7 +71,7 @@ absl::Status ConfigureConnection(Database& db, bool durable) {
 struct Reader {
   std::unique_ptr<Database> owned;  // null when borrowing the writer
   Database* db = nullptr;
-  std::unique_ptr<Statement> feed, head;
+  std::unique_ptr<Statement> feed, head, buckets;
 };
 
 absl::Status PrepareReader(Reader& reader) {
@@ -66,8 +80,11 @@ absl::Status PrepareReader(Reader& reader) {
                                       "bucket = ?1 AND seq > ?2 ORDER BY seq "
                                       "LIMIT ?3"));
   ASSIGN_OR_RETURN(reader.head,
-                   reader.db->Prepare("SELECT COALESCE(MAX(seq), 0) FROM "
-                                      "items WHERE bucket = ?1"));
+                   reader.db->Prepare("SELECT head FROM buckets WHERE bucket = "
+                                      "?1"));
+  ASSIGN_OR_RETURN(reader.buckets,
+                   reader.db->Prepare("SELECT bucket FROM buckets ORDER BY "
+                                      "bucket"));
   return absl::OkStatus();
 }
 
@@ -87,8 +104,8 @@ class SqliteTransaction final : public ServerTransaction {
       int field_number) override;
   absl::StatusOr<std::optional<std::string>> RecordBucket(
       absl::string_view record_type, absl::string_view record_id) override;
-  absl::StatusOr<int64_t> PutItem(const v1::Change& change,
-                                  int field_number) override;
+  absl::StatusOr<int64_t> PutItem(const v1::Change& change, int field_number,
+                                  absl::string_view bytes) override;
   absl::Status Commit() override;
 
  private:
@@ -124,7 +141,10 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Statement> begin_, commit_, rollback_, get_applied_,
       put_applied_, get_item_, record_bucket_, put_item_, save_seq_;
+  std::unique_ptr<Statement> put_head_;
   int64_t next_seq_ = 1;  // valid inside a write transaction
+  // Buckets written by the open transaction, with their new heads.
+  absl::flat_hash_map<std::string, int64_t> heads_;
   bool in_memory_ = false;
   Reader memory_reader_;  // in-memory stores only
   absl::Mutex readers_mu_;
@@ -198,9 +218,9 @@ absl::StatusOr<std::optional<std::string>> SqliteTransaction::RecordBucket(
 }
 
 absl::StatusOr<int64_t> SqliteTransaction::PutItem(const v1::Change& change,
-                                                   int field_number) {
+                                                   int field_number,
+                                                   absl::string_view bytes) {
   const int64_t seq = store_->next_seq_;
-  const std::string bytes = change.SerializeAsString();
   Statement& s = *store_->put_item_;
   s.BindTextNoCopy(1, change.record_type());
   s.BindTextNoCopy(2, change.record_id());
@@ -212,6 +232,7 @@ absl::StatusOr<int64_t> SqliteTransaction::PutItem(const v1::Change& change,
   s.BindBlobNoCopy(8, bytes);
   RETURN_IF_ERROR(s.Run());
   ++store_->next_seq_;
+  store_->heads_[change.bucket()] = seq;
   return seq;
 }
 
@@ -221,6 +242,13 @@ absl::Status SqliteTransaction::Commit() {
   Statement& save = *store_->save_seq_;
   save.BindInt(1, store_->next_seq_);
   absl::Status status = save.Run();
+  for (const auto& [bucket, head] : store_->heads_) {
+    if (!status.ok()) break;
+    Statement& put_head = *store_->put_head_;
+    put_head.BindText(1, bucket);
+    put_head.BindInt(2, head);
+    status = put_head.Run();
+  }
   if (status.ok()) status = store_->commit_->Run();
   if (!status.ok()) store_->rollback_->Run().IgnoreError();
   store_->write_mu_.Unlock();
@@ -241,16 +269,17 @@ absl::Status SqliteServerStore::Initialize(
         ", written by a newer plansync server; this build reads up to ",
         kServerSchemaVersion));
   }
-  if (version == 0) {
+  for (int64_t next = version + 1; next <= kServerSchemaVersion; ++next) {
     RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-    absl::Status status = writer_->Exec(kSchema);
+    absl::Status status = writer_->Exec(kSteps[next - 1]);
     if (status.ok()) {
-      status = writer_->Exec(
-          absl::StrCat("PRAGMA user_version = ", kServerSchemaVersion));
+      status = writer_->Exec(absl::StrCat("PRAGMA user_version = ", next));
     }
     if (!status.ok()) {
       writer_->Exec("ROLLBACK").IgnoreError();
-      return status;
+      return absl::Status(status.code(),
+                          absl::StrCat("migrating the server store to version ",
+                                       next, " failed: ", status.message()));
     }
     RETURN_IF_ERROR(writer_->Exec("COMMIT"));
   }
@@ -281,6 +310,10 @@ absl::Status SqliteServerStore::Initialize(
                        "bucket, seq = excluded.seq, hlc = excluded.hlc, "
                        "replica_id = excluded.replica_id, change = "
                        "excluded.change"));
+  ASSIGN_OR_RETURN(put_head_,
+                   writer_->Prepare("INSERT INTO buckets (bucket, head) VALUES "
+                                    "(?1, ?2) ON CONFLICT (bucket) DO UPDATE "
+                                    "SET head = excluded.head"));
   ASSIGN_OR_RETURN(save_seq_,
                    writer_->Prepare("UPDATE meta SET value = ?1 WHERE key = "
                                     "'next_seq'"));
@@ -305,6 +338,7 @@ absl::StatusOr<std::unique_ptr<ServerTransaction>> SqliteServerStore::Begin() {
     return next.status();
   }
   next_seq_ = *next;
+  heads_.clear();
   return std::unique_ptr<ServerTransaction>(new SqliteTransaction(this));
 }
 
@@ -380,13 +414,13 @@ absl::StatusOr<int64_t> SqliteServerStore::Head(absl::string_view bucket) {
 absl::StatusOr<std::vector<std::string>> SqliteServerStore::Buckets() {
   using Result = absl::StatusOr<std::vector<std::string>>;
   return WithReader<Result>([&](Reader& reader) -> Result {
-    ASSIGN_OR_RETURN(auto s, reader.db->Prepare("SELECT DISTINCT bucket FROM "
-                                                "items ORDER BY bucket"));
+    Statement& s = *reader.buckets;
+    ScopedReset reset(&s);
     std::vector<std::string> out;
     while (true) {
-      ASSIGN_OR_RETURN(bool row, s->Step());
+      ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      out.emplace_back(s->ColumnText(0));
+      out.emplace_back(s.ColumnText(0));
     }
     return out;
   });

@@ -30,7 +30,7 @@ struct ServerLimits {
   // How far ahead of the server's clock a change may be stamped (ms).
   int64_t max_clock_drift_ms = kDefaultMaxDriftMillis;
   // Most changes in one PullPage.
-  uint32_t pull_page_changes = 2000;
+  uint32_t pull_page_changes = 10000;
 };
 
 // Thread-safe.

@@ -1,0 +1,189 @@
+// The ServerStore contract, run against every backend (TEST_P): the SQLite
+// store on a file and in memory today; a PostgreSQL store joins the list.
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "server/sqlite_server_store.h"
+#include "tests/test_util.h"
+
+namespace plansync {
+namespace {
+
+using server::FeedItem;
+using server::ServerStore;
+
+v1::Change MakeChange(const std::string& bucket, const std::string& record,
+                      int field, uint64_t hlc) {
+  v1::Change change;
+  change.set_replica_id("replica-a");
+  change.set_replica_seq(hlc);
+  change.set_record_type(field == 0 ? "plansync.v1.Comment"
+                                    : "plansync.v1.Plan");
+  change.set_record_id(record);
+  change.set_bucket(bucket);
+  change.set_hlc(hlc);
+  if (field != 0) {
+    change.mutable_field_write()->set_field_number(field);
+    change.mutable_field_write()->mutable_value()->set_string_value(
+        absl::StrCat("value at ", hlc));
+  } else {
+    change.set_log_entry(absl::StrCat("entry ", hlc));
+  }
+  return change;
+}
+
+absl::Status Put(ServerStore& store, const std::vector<v1::Change>& changes) {
+  auto txn = store.Begin();
+  if (!txn.ok()) return txn.status();
+  for (const v1::Change& change : changes) {
+    const int field =
+        change.has_field_write()
+            ? static_cast<int>(change.field_write().field_number())
+            : 0;
+    auto seq = (*txn)->PutItem(change, field, change.SerializeAsString());
+    if (!seq.ok()) return seq.status();
+  }
+  return (*txn)->Commit();
+}
+
+std::vector<FeedItem> Feed(ServerStore& store, const std::string& bucket,
+                           int64_t after = 0) {
+  std::vector<FeedItem> items;
+  EXPECT_OK(store.ReadFeed(bucket, after, 1000, &items));
+  return items;
+}
+
+class ServerStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    server::SqliteServerStoreOptions options;
+    options.path = GetParam() == "memory" ? ":memory:" : dir_.File("server.db");
+    auto store = server::OpenSqliteServerStore(options);
+    ASSERT_OK(store);
+    store_ = std::move(*store);
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<ServerStore> store_;
+};
+
+TEST_P(ServerStoreTest, FeedIsOrderedBySequencePerBucket) {
+  ASSERT_OK(Put(*store_, {MakeChange("student/a", "r1", 0, 1),
+                          MakeChange("student/b", "r2", 0, 2),
+                          MakeChange("student/a", "r3", 0, 3)}));
+  auto a = Feed(*store_, "student/a");
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].change.record_id(), "r1");
+  EXPECT_EQ(a[1].change.record_id(), "r3");
+  EXPECT_LT(a[0].seq, a[1].seq);
+  EXPECT_EQ(Feed(*store_, "student/a", a[0].seq).size(), 1u);
+  EXPECT_EQ(*store_->Head("student/a"), a[1].seq);
+  EXPECT_EQ(*store_->Head("student/none"), 0);
+  EXPECT_EQ(*store_->Buckets(),
+            (std::vector<std::string>{"student/a", "student/b"}));
+}
+
+TEST_P(ServerStoreTest, ReplacedRegisterMovesToTheEndOfTheFeed) {
+  ASSERT_OK(Put(*store_, {MakeChange("student/a", "plan", 5, 1),
+                          MakeChange("student/a", "note", 0, 2)}));
+  ASSERT_OK(Put(*store_, {MakeChange("student/a", "plan", 5, 3)}));
+  auto feed = Feed(*store_, "student/a");
+  ASSERT_EQ(feed.size(), 2u);  // current state, not history
+  EXPECT_EQ(feed[0].change.record_id(), "note");
+  EXPECT_EQ(feed[1].change.record_id(), "plan");
+  EXPECT_EQ(feed[1].change.hlc(), 3u);
+  EXPECT_EQ(*store_->ItemCount(), 2);
+}
+
+TEST_P(ServerStoreTest, UncommittedTransactionLeavesNothing) {
+  {
+    auto txn = store_->Begin();
+    ASSERT_OK(txn);
+    const v1::Change change = MakeChange("student/a", "r1", 0, 1);
+    ASSERT_OK((*txn)->PutItem(change, 0, change.SerializeAsString()));
+    ASSERT_OK((*txn)->RecordApplied("replica-a", 1, 42));
+  }  // destroyed without Commit
+  EXPECT_EQ(*store_->ItemCount(), 0);
+  EXPECT_TRUE(store_->Buckets()->empty());
+  auto txn = store_->Begin();
+  ASSERT_OK(txn);
+  EXPECT_FALSE((*(*txn)->AppliedDigest("replica-a", 1)).has_value());
+  // The rolled-back transaction's sequence numbers are used again.
+  const v1::Change change = MakeChange("student/a", "r2", 0, 2);
+  auto seq = (*txn)->PutItem(change, 0, change.SerializeAsString());
+  ASSERT_OK(seq);
+  EXPECT_EQ(*seq, 1);
+  ASSERT_OK((*txn)->Commit());
+}
+
+TEST_P(ServerStoreTest, AppliedChangeIdsAndRecordBuckets) {
+  auto txn = store_->Begin();
+  ASSERT_OK(txn);
+  ASSERT_OK((*txn)->RecordApplied("replica-a", 7, 1234));
+  const v1::Change change = MakeChange("student/a", "plan", 5, 1);
+  ASSERT_OK((*txn)->PutItem(change, 5, change.SerializeAsString()));
+  EXPECT_EQ(*(*(*txn)->AppliedDigest("replica-a", 7)), 1234u);
+  EXPECT_FALSE((*(*txn)->AppliedDigest("replica-a", 8)).has_value());
+  EXPECT_EQ(*(*(*txn)->RecordBucket("plansync.v1.Plan", "plan")), "student/a");
+  auto item = (*txn)->GetItem("plansync.v1.Plan", "plan", 5);
+  ASSERT_OK(item);
+  ASSERT_TRUE(item->has_value());
+  EXPECT_EQ((*item)->hlc, 1u);
+  EXPECT_EQ((*item)->replica_id, "replica-a");
+  EXPECT_FALSE((*(*txn)->GetItem("plansync.v1.Plan", "plan", 6)).has_value());
+  ASSERT_OK((*txn)->Commit());
+  EXPECT_EQ(*store_->IntegrityCheck(), "ok");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServerStoreTest,
+                         ::testing::Values("sqlite_file", "memory"));
+
+// A version-1 store (before the bucket heads table) gains it on open, with
+// every bucket's head.
+TEST(ServerStoreMigration, VersionOneStoreGainsBucketHeads) {
+  testing::TempDir dir;
+  server::SqliteServerStoreOptions options;
+  options.path = dir.File("server.db");
+  {
+    auto store = server::OpenSqliteServerStore(options);
+    ASSERT_OK(store);
+    ASSERT_OK(Put(**store, {MakeChange("student/a", "r1", 0, 1),
+                            MakeChange("student/b", "r2", 0, 2),
+                            MakeChange("student/a", "r3", 0, 3)}));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options.path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE buckets; PRAGMA user_version = 1;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = server::OpenSqliteServerStore(options);
+  ASSERT_OK(store);
+  EXPECT_EQ(*(*store)->Buckets(),
+            (std::vector<std::string>{"student/a", "student/b"}));
+  EXPECT_EQ(*(*store)->Head("student/a"), 3);
+  EXPECT_EQ(*(*store)->Head("student/b"), 2);
+}
+
+TEST(ServerStoreMigration, NewerStoreIsRefused) {
+  testing::TempDir dir;
+  server::SqliteServerStoreOptions options;
+  options.path = dir.File("server.db");
+  ASSERT_OK(server::OpenSqliteServerStore(options));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options.path.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA user_version = 9", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto store = server::OpenSqliteServerStore(options);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("newer plansync server"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace plansync
