@@ -183,6 +183,14 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
       db_->Prepare("UPDATE outbox SET change = ?2 WHERE seq = ?1"));
   ASSIGN_OR_RETURN(delete_bucket_outbox_,
                    db_->Prepare("DELETE FROM outbox WHERE bucket = ?1"));
+  ASSIGN_OR_RETURN(insert_held_,
+                   db_->Prepare("INSERT INTO held (change, reason, message) "
+                                "VALUES (?1, ?2, ?3)"));
+  ASSIGN_OR_RETURN(select_held_,
+                   db_->Prepare("SELECT seq, change, reason, message FROM held "
+                                "ORDER BY seq"));
+  ASSIGN_OR_RETURN(delete_held_,
+                   db_->Prepare("DELETE FROM held WHERE seq = ?1"));
   ASSIGN_OR_RETURN(select_setting_,
                    db_->Prepare("SELECT value FROM meta WHERE key = ?1"));
   ASSIGN_OR_RETURN(upsert_setting_,

@@ -234,6 +234,17 @@ class DeviceStore {
   // re-stamped; unknown seqs are ignored.
   absl::Status Restamp(WriteTransaction& txn, absl::Span<const uint64_t> seqs);
 
+  // Keeps a remote change this store refused (ApplyRemote's kRejected), with
+  // the reason, instead of losing it: the cursor moves past it, and
+  // RetryHeld tries it again (after an upgrade that understands it).
+  absl::Status Hold(WriteTransaction& txn, const v1::Change& change,
+                    const absl::Status& error);
+  // Applies the held changes again; those no longer refused leave the held
+  // list. Returns how many did.
+  absl::StatusOr<int64_t> RetryHeld(WriteTransaction& txn);
+  // The held changes, oldest first (reject_* say why).
+  absl::StatusOr<std::vector<OutboxEntry>> HeldChanges();
+
   // Deletes every record of `bucket`, its cursor and its pending changes
   // (the principal lost access to it).
   absl::Status EvictBucket(WriteTransaction& txn, absl::string_view bucket);
@@ -324,7 +335,8 @@ class DeviceStore {
       delete_outbox_, count_outbox_, reject_outbox_, select_rejected_;
   std::unique_ptr<internal::Statement> select_cursor_, upsert_cursor_,
       delete_cursor_, select_outbox_seq_, update_outbox_, delete_bucket_outbox_,
-      select_setting_, upsert_setting_;
+      select_setting_, upsert_setting_, insert_held_, select_held_,
+      delete_held_;
   // Held by the thread in a write transaction, and by every call.
   mutable std::recursive_mutex mu_;
 };

@@ -295,6 +295,38 @@ absl::Status DeviceStore::Restamp(WriteTransaction& txn,
   return absl::OkStatus();
 }
 
+absl::Status DeviceStore::Hold(WriteTransaction& txn, const v1::Change& change,
+                               const absl::Status& error) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  insert_held_->BindBlob(1, change.SerializeAsString());
+  insert_held_->BindInt(2, ReasonOf(error));
+  insert_held_->BindText(3, error.message());
+  return insert_held_->Run();
+}
+
+absl::StatusOr<std::vector<OutboxEntry>> DeviceStore::HeldChanges() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  ScopedReset reset(select_held_.get());
+  return ReadOutbox(*select_held_, /*with_reason=*/true);
+}
+
+absl::StatusOr<int64_t> DeviceStore::RetryHeld(WriteTransaction& txn) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  ASSIGN_OR_RETURN(std::vector<OutboxEntry> held, HeldChanges());
+  int64_t applied = 0;
+  for (const OutboxEntry& entry : held) {
+    RemoteResult result;
+    RETURN_IF_ERROR(ApplyOne(entry.change, &result));
+    if (result.outcome == RemoteOutcome::kRejected) continue;
+    delete_held_->BindInt(1, static_cast<int64_t>(entry.seq));
+    RETURN_IF_ERROR(delete_held_->Run());
+    ++applied;
+  }
+  return applied;
+}
+
 absl::Status DeviceStore::EvictBucket(WriteTransaction& txn,
                                       absl::string_view bucket) {
   std::lock_guard<std::recursive_mutex> lock(mu_);

@@ -105,6 +105,10 @@ absl::Status Replicator::PullAll(const v1::HelloResponse& hello,
                                  SyncReport* report, SyncProgress* progress,
                                  const ProgressCallback& cb) {
   progress->phase = SyncProgress::Phase::kPull;
+  RETURN_IF_ERROR(store_->Write([&](WriteTransaction& txn) -> absl::Status {
+    ASSIGN_OR_RETURN(report->unheld, store_->RetryHeld(txn));
+    return absl::OkStatus();
+  }));
   return RetryCall(options_.retry, backoff_, sleep_, [&]() -> absl::Status {
     // Cursors are re-read on every attempt: a retried pull resumes after the
     // last page applied.
@@ -120,6 +124,12 @@ absl::Status Replicator::PullAll(const v1::HelloResponse& hello,
       RETURN_IF_ERROR(store_->Write([&](WriteTransaction& txn) -> absl::Status {
         ASSIGN_OR_RETURN(std::vector<RemoteResult> results,
                          store_->ApplyRemote(txn, page.changes()));
+        for (size_t i = 0; i < results.size(); ++i) {
+          if (results[i].outcome != RemoteOutcome::kRejected) continue;
+          RETURN_IF_ERROR(store_->Hold(txn, page.changes(static_cast<int>(i)),
+                                       results[i].error));
+          ++report->held;
+        }
         for (const v1::BucketCursor& cursor : page.cursors()) {
           RETURN_IF_ERROR(
               store_->SetCursor(txn, cursor.bucket(), cursor.cursor()));

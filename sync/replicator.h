@@ -47,6 +47,10 @@ struct SyncReport {
   int64_t pulled = 0;     // remote changes applied
   int64_t pages = 0;      // pull pages applied
   int64_t evicted = 0;    // buckets deleted
+  // Remote changes this build could not apply, held for a later retry
+  // (DeviceStore::Hold), and held ones that applied this time.
+  int64_t held = 0;
+  int64_t unheld = 0;
   // True if changes stay pending because this device's clock is ahead of
   // the server's beyond its bound: fix the device's clock.
   bool clock_ahead = false;

@@ -36,22 +36,24 @@ std::string QueryFile(const std::string& path, const std::string& sql) {
   return out;
 }
 
-class MigrationTest : public ::testing::Test {
+class MigrationTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     path_ = dir_.File("device.db");
-    std::filesystem::copy_file(DataFile("device_v1.sqlite"), path_);
+    std::filesystem::copy_file(DataFile(GetParam()), path_);
   }
   testing::TempDir dir_;
   std::string path_;
   FakeClock clock_{testing::kStartMillis + 86400000};
 };
 
-TEST_F(MigrationTest, VersionOneStoreOpensWithEverythingKept) {
-  ASSERT_EQ(QueryFile(path_, "PRAGMA user_version"), "1");
+TEST_P(MigrationTest, OlderStoreOpensWithEverythingKept) {
+  // device_vN.sqlite was written by schema version N.
+  ASSERT_EQ(QueryFile(path_, "PRAGMA user_version"),
+            GetParam().substr(8, GetParam().find('.') - 8));
   auto store = testing::OpenStore(path_, "golden-case-manager", &clock_);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(QueryFile(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(QueryFile(path_, "PRAGMA user_version"), "3");
   EXPECT_EQ(*store->IntegrityCheck(), "ok");
 
   const RecordType& students = *Schema::Get().Find("Student");
@@ -72,9 +74,11 @@ TEST_F(MigrationTest, VersionOneStoreOpensWithEverythingKept) {
   ASSERT_EQ(confirmations->size(), 1u);
   EXPECT_EQ(confirmations->front().author_id(), "golden-case-manager");
 
-  // The outbox kept its 17 changes, now pending under version 2's states.
+  // The outbox kept its 17 changes, now pending under version 2's states,
+  // and version 3's held list starts empty.
   EXPECT_EQ(*store->PendingCount(), 17);
   EXPECT_EQ(**store->Cursor("student/" + student.id()), 42);
+  EXPECT_TRUE(store->HeldChanges()->empty());
 
   // What version 2 adds works on the old rows: rejection with a reason.
   ASSERT_OK(store->Write([&](WriteTransaction& txn) {
@@ -99,7 +103,7 @@ TEST_F(MigrationTest, VersionOneStoreOpensWithEverythingKept) {
   EXPECT_EQ(pending->back().seq, 18u);
 }
 
-TEST_F(MigrationTest, StoreOfAnotherPrincipalIsRefused) {
+TEST_P(MigrationTest, StoreOfAnotherPrincipalIsRefused) {
   DeviceStoreOptions options;
   options.path = path_;
   options.principal_id = "someone-else";
@@ -109,7 +113,7 @@ TEST_F(MigrationTest, StoreOfAnotherPrincipalIsRefused) {
   EXPECT_NE(store.status().message().find("another user"), std::string::npos);
 }
 
-TEST_F(MigrationTest, StoreFromANewerVersionIsRefusedUntouched) {
+TEST_P(MigrationTest, StoreFromANewerVersionIsRefusedUntouched) {
   QueryFile(path_, "PRAGMA user_version = 99");
   const auto size = std::filesystem::file_size(path_);
   DeviceStoreOptions options;
@@ -124,7 +128,7 @@ TEST_F(MigrationTest, StoreFromANewerVersionIsRefusedUntouched) {
   EXPECT_EQ(std::filesystem::file_size(path_), size);
 }
 
-TEST_F(MigrationTest, FileThatIsNotAStoreIsDataLoss) {
+TEST_P(MigrationTest, FileThatIsNotAStoreIsDataLoss) {
   const std::string junk = dir_.File("junk.db");
   std::ofstream(junk) << std::string(8192, 'j');
   DeviceStoreOptions options;
@@ -136,7 +140,7 @@ TEST_F(MigrationTest, FileThatIsNotAStoreIsDataLoss) {
       << store.status();
 }
 
-TEST_F(MigrationTest, RecordTableGainsColumnsAddedToTheSchema) {
+TEST_P(MigrationTest, RecordTableGainsColumnsAddedToTheSchema) {
   // Simulate a store made before Plan.jurisdiction existed.
   {
     auto store = testing::OpenStore(path_, "golden-case-manager", &clock_);
@@ -164,6 +168,13 @@ TEST_F(MigrationTest, RecordTableGainsColumnsAddedToTheSchema) {
       [&](WriteTransaction& txn) { return store->Update(txn, plan, fields); }));
   EXPECT_EQ(store->Get<v1::Plan>(plan.id())->jurisdiction(), "US-CA");
 }
+
+INSTANTIATE_TEST_SUITE_P(GoldenStores, MigrationTest,
+                         ::testing::Values("device_v1.sqlite",
+                                           "device_v2.sqlite"),
+                         [](const auto& info) {
+                           return info.param.substr(0, info.param.find('.'));
+                         });
 
 }  // namespace
 }  // namespace plansync

@@ -277,3 +277,95 @@ TEST(BackgroundSync, WriteOnOneDeviceReachesAnotherThroughWatch) {
 
 }  // namespace
 }  // namespace plansync
+
+namespace plansync {
+namespace {
+
+// A change the server holds but this build cannot apply (a field from a
+// newer schema) is held on the device, not dropped; the pull goes on.
+TEST(HeldChanges, ChangeThisBuildCannotApplyIsHeldNotLost) {
+  testing::TempDir dir;
+  FakeClock clock(testing::kStartMillis);
+  server::SqliteServerStoreOptions options;
+  options.path = ":memory:";
+  auto server_store = server::OpenSqliteServerStore(options);
+  ASSERT_OK(server_store);
+  server::SyncHandlers handlers(server_store->get(), &clock,
+                                server::ServerLimits{}, 3);
+  auto writer = testing::OpenStore(":memory:", "user-a", &clock, 1);
+  auto ids = testing::CreateOneOfEach(*writer);
+  testing::DirectTransport writer_transport(&handlers, "user-a");
+  sync::ReplicatorOptions replicator_options;
+  replicator_options.sleep = [](absl::Duration) {};
+  sync::Replicator writer_replicator(writer.get(), &writer_transport,
+                                     replicator_options);
+  ASSERT_OK(writer_replicator.SyncOnce());
+
+  // A newer writer's change, stored by the server as is: Plan field 99.
+  v1::Change future;
+  future.set_replica_id("newer-device");
+  future.set_replica_seq(1);
+  future.set_record_type("plansync.v1.Plan");
+  future.set_record_id(ids["plansync.v1.Plan"]);
+  future.set_bucket("student/" + ids["plansync.v1.Student"]);
+  future.set_author_id("user-z");
+  future.set_hlc(HlcPack(testing::kStartMillis, 9));
+  future.mutable_field_write()->set_field_number(99);
+  future.mutable_field_write()->mutable_value()->set_string_value("later");
+  {
+    auto txn = (*server_store)->Begin();
+    ASSERT_OK(txn);
+    ASSERT_OK((*txn)->PutItem(future, 99, future.SerializeAsString()));
+    ASSERT_OK((*txn)->Commit());
+  }
+
+  auto reader = testing::OpenStore(dir.File("reader.db"), "user-b", &clock, 2);
+  testing::DirectTransport reader_transport(&handlers, "user-b");
+  sync::Replicator reader_replicator(reader.get(), &reader_transport,
+                                     replicator_options);
+  auto report = reader_replicator.SyncOnce();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->held, 1);
+  EXPECT_EQ(*reader->ContentHash(), *writer->ContentHash());
+  auto held = reader->HeldChanges();
+  ASSERT_OK(held);
+  ASSERT_EQ(held->size(), 1u);
+  EXPECT_EQ(held->front().reject_reason, v1::UNKNOWN_FIELD);
+  EXPECT_EQ(held->front().change.SerializeAsString(),
+            future.SerializeAsString());
+  // Still not understood on the next sync: still held, not duplicated.
+  report = reader_replicator.SyncOnce();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->unheld, 0);
+  EXPECT_EQ(reader->HeldChanges()->size(), 1u);
+}
+
+TEST(HeldChanges, RetryAppliesWhatNowFits) {
+  FakeClock clock(testing::kStartMillis);
+  auto author = testing::OpenStore(":memory:", "user-a", &clock, 1);
+  testing::CreateOneOfEach(*author);
+  auto pending = author->PendingChanges(1000);
+  ASSERT_OK(pending);
+  auto device = testing::OpenStore(":memory:", "user-b", &clock, 2);
+  // Held (as if refused before), then retried: every change applies.
+  ASSERT_OK(device->Write([&](WriteTransaction& txn) -> absl::Status {
+    for (const OutboxEntry& entry : *pending) {
+      absl::Status status = device->Hold(
+          txn, entry.change, ReasonError(v1::UNKNOWN_FIELD, "not yet"));
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }));
+  int64_t applied = 0;
+  ASSERT_OK(device->Write([&](WriteTransaction& txn) -> absl::Status {
+    auto count = device->RetryHeld(txn);
+    if (count.ok()) applied = *count;
+    return count.status();
+  }));
+  EXPECT_EQ(applied, static_cast<int64_t>(pending->size()));
+  EXPECT_TRUE(device->HeldChanges()->empty());
+  EXPECT_EQ(*device->ContentHash(), *author->ContentHash());
+}
+
+}  // namespace
+}  // namespace plansync

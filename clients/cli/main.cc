@@ -296,6 +296,12 @@ absl::Status Sync(const Args& args) {
               static_cast<long long>(report.accepted),
               static_cast<long long>(report.rejected),
               static_cast<long long>(report.pulled));
+  if (report.held > 0) {
+    std::printf(
+        "  %lld changes from the server need a newer plansync; they are kept "
+        "and applied once this device is updated\n",
+        static_cast<long long>(report.held));
+  }
   if (report.rejected > 0) {
     std::printf("  see why with: plansync --db %s rejected\n", args.db.c_str());
   }

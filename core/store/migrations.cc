@@ -33,6 +33,15 @@ constexpr absl::string_view kSteps[] = {
       CREATE INDEX outbox_by_state ON outbox (state, seq);
       CREATE TABLE sync_state (key TEXT PRIMARY KEY NOT NULL, value INTEGER);
     )sql",
+    // 3: changes from the server this build could not apply (say, a field
+    // added by a newer plansync) are held, not dropped, and tried again.
+    R"sql(
+      CREATE TABLE held (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        change BLOB NOT NULL,
+        reason INTEGER NOT NULL,
+        message TEXT NOT NULL);
+    )sql",
 };
 static_assert(std::size(kSteps) == kDeviceSchemaVersion);
 

@@ -11,9 +11,9 @@
 namespace plansync::internal {
 
 // The version this build writes.
-inline constexpr int kDeviceSchemaVersion = 2;
+inline constexpr int kDeviceSchemaVersion = 3;
 
-// Brings the store's own tables (meta, replicas, outbox, cursors) to
+// Brings the store's own tables (meta, replicas, outbox, cursors, held) to
 // kDeviceSchemaVersion. FAILED_PRECONDITION if the file was written by a
 // newer plansync (a higher version), leaving it untouched.
 absl::Status MigrateDeviceStore(Database& db);
