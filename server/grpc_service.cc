@@ -21,7 +21,8 @@ std::multimap<std::string, std::string> MetadataOf(
 }
 
 // One Watch stream: queues the latest sequence per bucket and writes one
-// event at a time. Deletes itself when the call is done.
+// event at a time. gRPC is called outside the reactor's lock. Deletes itself
+// when the call is done.
 class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
                            public WatchListener {
  public:
@@ -33,25 +34,44 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
 
   void OnBucketChanged(const std::string& bucket, int64_t seq) override {
     if (!auth_.unrestricted && !buckets_.contains(bucket)) return;
-    absl::MutexLock lock(&mu_);
-    if (finished_) return;
-    pending_[bucket] = seq;
-    MaybeWriteLocked();
+    bool write = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (done_) return;
+      pending_[bucket] = seq;
+      write = TakeNextLocked();
+    }
+    if (write) StartWrite(&event_);
   }
 
   void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-    if (!ok) {
-      FinishLocked(grpc::Status::CANCELLED);
-      return;
+    bool write = false;
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) done_ = true;
+      if (done_) {
+        finish = !finish_sent_;
+        finish_sent_ = true;
+      } else {
+        write = TakeNextLocked();
+      }
     }
-    MaybeWriteLocked();
+    if (finish) Finish(grpc::Status::CANCELLED);
+    if (write) StartWrite(&event_);
   }
 
   void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    FinishLocked(grpc::Status::CANCELLED);
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      // With a write in flight, OnWriteDone finishes the call.
+      finish = !writing_ && !finish_sent_;
+      if (finish) finish_sent_ = true;
+    }
+    if (finish) Finish(grpc::Status::CANCELLED);
   }
 
   void OnDone() override {
@@ -60,21 +80,15 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
   }
 
  private:
-  void MaybeWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (writing_ || finished_ || pending_.empty()) return;
+  // Moves the next pending event into event_ if no write is in flight.
+  bool TakeNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || done_ || pending_.empty()) return false;
     auto it = pending_.begin();
     event_.set_bucket(it->first);
     event_.set_seq(it->second);
     pending_.erase(it);
     writing_ = true;
-    StartWrite(&event_);
-  }
-
-  void FinishLocked(const grpc::Status& status)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_) return;
-    finished_ = true;
-    Finish(status);
+    return true;
   }
 
   WatchHub* const hub_;
@@ -82,9 +96,12 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
   const absl::flat_hash_set<std::string> buckets_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, int64_t> pending_ ABSL_GUARDED_BY(mu_);
-  v1::WatchEvent event_ ABSL_GUARDED_BY(mu_);
+  // Written under mu_ by TakeNextLocked, read by gRPC during the one write
+  // in flight.
+  v1::WatchEvent event_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;         // no more writes
+  bool finish_sent_ ABSL_GUARDED_BY(mu_) = false;  // Finish was called
 };
 
 }  // namespace
