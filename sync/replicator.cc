@@ -49,9 +49,18 @@ absl::Status Replicator::PushAll(const v1::HelloResponse& hello,
     ASSIGN_OR_RETURN(std::vector<OutboxEntry> pending,
                      store_->PendingChanges(batch));
     if (pending.empty()) return absl::OkStatus();
+    // Within the server's count limit, and half its message limit in bytes.
+    const size_t byte_budget =
+        std::max<uint32_t>(1, hello.limits().max_message_bytes()) / 2;
     v1::PushRequest request;
-    for (OutboxEntry& entry : pending) {
-      *request.add_changes() = std::move(entry.change);
+    size_t bytes = 0;
+    for (size_t i = 0; i < pending.size(); ++i) {
+      bytes += pending[i].change.ByteSizeLong();
+      if (i > 0 && bytes > byte_budget) {
+        pending.resize(i);
+        break;
+      }
+      *request.add_changes() = std::move(pending[i].change);
     }
     v1::PushResponse response;
     RETURN_IF_ERROR(RetryCall(options_.retry, backoff_, sleep_, [&] {

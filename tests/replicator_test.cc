@@ -177,6 +177,68 @@ TEST_F(ReplicatorTest, ChangesFromAFastClockAreRestampedOnceTheClockIsRight) {
   EXPECT_EQ(*other->ContentHash(), *device->ContentHash());
 }
 
+// Counts pushes and their sizes on the way through.
+class CountingTransport final : public sync::SyncTransport {
+ public:
+  explicit CountingTransport(sync::SyncTransport* inner) : inner_(inner) {}
+  absl::StatusOr<v1::HelloResponse> Hello(
+      const v1::HelloRequest& request) override {
+    return inner_->Hello(request);
+  }
+  absl::StatusOr<v1::PushResponse> Push(
+      const v1::PushRequest& request) override {
+    ++pushes;
+    largest = std::max(largest, request.ByteSizeLong());
+    return inner_->Push(request);
+  }
+  absl::Status Pull(
+      const v1::PullRequest& request,
+      absl::FunctionRef<absl::Status(const v1::PullPage&)> on_page) override {
+    return inner_->Pull(request, on_page);
+  }
+  int pushes = 0;
+  size_t largest = 0;
+
+ private:
+  sync::SyncTransport* const inner_;
+};
+
+TEST(PushBatches, StayWithinTheServersMessageLimit) {
+  FakeClock clock(testing::kStartMillis);
+  server::SqliteServerStoreOptions options;
+  options.path = ":memory:";
+  auto server_store = server::OpenSqliteServerStore(options);
+  ASSERT_OK(server_store);
+  server::ServerLimits limits;
+  limits.max_message_bytes = 16 * 1024;
+  server::SyncHandlers handlers(server_store->get(), &clock, limits, 3);
+  auto device = testing::OpenStore(":memory:", "user-a", &clock, 1);
+  auto ids = testing::CreateOneOfEach(*device);
+  ASSERT_OK(device->Write([&](WriteTransaction& txn) -> absl::Status {
+    for (int i = 0; i < 40; ++i) {
+      v1::Comment comment;
+      comment.set_student_id(ids["plansync.v1.Student"]);
+      comment.set_about_record_id(ids["plansync.v1.Plan"]);
+      comment.set_about_record_type("Plan");
+      comment.set_text(std::string(3000, 'c'));
+      absl::Status status = device->Append(txn, comment).status();
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }));
+  const int64_t pending = *device->PendingCount();
+  testing::DirectTransport direct(&handlers, "user-a");
+  CountingTransport counting(&direct);
+  sync::ReplicatorOptions replicator_options;
+  replicator_options.sleep = [](absl::Duration) {};
+  sync::Replicator replicator(device.get(), &counting, replicator_options);
+  auto report = replicator.SyncOnce();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->accepted, pending);
+  EXPECT_LE(counting.largest, limits.max_message_bytes / 2 + 4096);
+  EXPECT_GE(counting.pushes, 40 * 3000 / (16 * 1024 / 2));
+}
+
 TEST_F(ReplicatorTest, NetworkFailuresAreRetriedAndTheSyncCompletes) {
   FakeClock clock(testing::kStartMillis);
   auto device = OpenDevice(dir_.File("a.db"), "user-a", &clock);
