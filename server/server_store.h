@@ -71,6 +71,17 @@ struct FeedItem {
   v1::Change change;
 };
 
+// A device token as the server keeps it: never the token itself, only its
+// SHA-256 digest.
+struct TokenRecord {
+  std::string token_id;      // public handle for listing and revoking
+  std::string digest;        // SHA-256 of the token, 64 hex digits
+  std::string principal_id;  // the user the token acts for
+  std::string label;         // e.g. "Ms. Diaz's phone"
+  int64_t created_ms = 0;    // Unix milliseconds
+  int64_t revoked_ms = 0;    // 0 while the token is live
+};
+
 // Thread-safe: handlers on many threads share one store.
 class ServerStore {
  public:
@@ -96,6 +107,21 @@ class ServerStore {
 
   // "ok" or what PRAGMA integrity_check (or the backend's check) finds.
   virtual absl::StatusOr<std::string> IntegrityCheck() = 0;
+
+  // --- Device tokens (server/token_auth.h) ---------------------------------
+
+  // Stores a new token. ALREADY_EXISTS if its id or digest is taken.
+  virtual absl::Status AddToken(const TokenRecord& token) = 0;
+  // The token whose digest is `digest`, revoked or not; nullopt if none.
+  virtual absl::StatusOr<std::optional<TokenRecord>> FindToken(
+      absl::string_view digest) = 0;
+  // Tokens of `principal_id` (every token if empty), oldest first.
+  virtual absl::StatusOr<std::vector<TokenRecord>> ListTokens(
+      absl::string_view principal_id) = 0;
+  // Marks token `token_id` revoked at `now_ms`. NOT_FOUND if there is no
+  // such live token.
+  virtual absl::Status RevokeToken(absl::string_view token_id,
+                                   int64_t now_ms) = 0;
 };
 
 }  // namespace plansync::server

@@ -17,7 +17,7 @@ using internal::Database;
 using internal::ScopedReset;
 using internal::Statement;
 
-constexpr int kServerSchemaVersion = 2;
+constexpr int kServerSchemaVersion = 3;
 
 // kSteps[v - 1] moves a store from version v - 1 to version v.
 constexpr absl::string_view kSteps[] = {
@@ -53,6 +53,17 @@ constexpr absl::string_view kSteps[] = {
   INSERT INTO buckets (bucket, head)
     SELECT bucket, MAX(seq) FROM items GROUP BY bucket;
 )sql",
+    // 3: device tokens, kept only as SHA-256 digests.
+    R"sql(
+  CREATE TABLE tokens (
+    token_id TEXT PRIMARY KEY NOT NULL,
+    digest TEXT NOT NULL UNIQUE,
+    principal_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    revoked_ms INTEGER NOT NULL DEFAULT 0);
+  CREATE INDEX tokens_by_principal ON tokens (principal_id);
+)sql",
 };
 static_assert(std::size(kSteps) == kServerSchemaVersion);
 
@@ -71,8 +82,22 @@ absl::Status ConfigureConnection(Database& db, bool durable) {
 struct Reader {
   std::unique_ptr<Database> owned;  // null when borrowing the writer
   Database* db = nullptr;
-  std::unique_ptr<Statement> feed, head, buckets;
+  std::unique_ptr<Statement> feed, head, buckets, find_token;
 };
+
+constexpr absl::string_view kTokenColumns =
+    "token_id, principal_id, label, created_ms, revoked_ms, digest";
+
+TokenRecord ReadToken(const Statement& s) {
+  TokenRecord token;
+  token.token_id = std::string(s.ColumnText(0));
+  token.principal_id = std::string(s.ColumnText(1));
+  token.label = std::string(s.ColumnText(2));
+  token.created_ms = s.ColumnInt(3);
+  token.revoked_ms = s.ColumnInt(4);
+  token.digest = std::string(s.ColumnText(5));
+  return token;
+}
 
 absl::Status PrepareReader(Reader& reader) {
   ASSIGN_OR_RETURN(reader.feed,
@@ -82,6 +107,10 @@ absl::Status PrepareReader(Reader& reader) {
   ASSIGN_OR_RETURN(reader.head,
                    reader.db->Prepare("SELECT head FROM buckets WHERE bucket = "
                                       "?1"));
+  ASSIGN_OR_RETURN(reader.find_token,
+                   reader.db->Prepare(absl::StrCat("SELECT ", kTokenColumns,
+                                                   " FROM tokens WHERE digest "
+                                                   "= ?1")));
   ASSIGN_OR_RETURN(reader.buckets,
                    reader.db->Prepare("SELECT bucket FROM buckets ORDER BY "
                                       "bucket"));
@@ -124,6 +153,12 @@ class SqliteServerStore final : public ServerStore {
   absl::StatusOr<int64_t> Head(absl::string_view bucket) override;
   absl::StatusOr<int64_t> ItemCount() override;
   absl::StatusOr<std::string> IntegrityCheck() override;
+  absl::Status AddToken(const TokenRecord& token) override;
+  absl::StatusOr<std::optional<TokenRecord>> FindToken(
+      absl::string_view digest) override;
+  absl::StatusOr<std::vector<TokenRecord>> ListTokens(
+      absl::string_view principal_id) override;
+  absl::Status RevokeToken(absl::string_view token_id, int64_t now_ms) override;
 
  private:
   friend class SqliteTransaction;
@@ -444,6 +479,69 @@ absl::StatusOr<std::string> SqliteServerStore::IntegrityCheck() {
     }
     return out;
   });
+}
+
+absl::Status SqliteServerStore::AddToken(const TokenRecord& token) {
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(auto insert,
+                   writer_->Prepare("INSERT INTO tokens (token_id, digest, "
+                                    "principal_id, label, created_ms) VALUES "
+                                    "(?1, ?2, ?3, ?4, ?5)"));
+  insert->BindText(1, token.token_id);
+  insert->BindText(2, token.digest);
+  insert->BindText(3, token.principal_id);
+  insert->BindText(4, token.label);
+  insert->BindInt(5, token.created_ms);
+  return insert->Run();
+}
+
+absl::StatusOr<std::optional<TokenRecord>> SqliteServerStore::FindToken(
+    absl::string_view digest) {
+  using Result = absl::StatusOr<std::optional<TokenRecord>>;
+  return WithReader<Result>([&](Reader& reader) -> Result {
+    Statement& s = *reader.find_token;
+    ScopedReset reset(&s);
+    s.BindText(1, digest);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::nullopt;
+    return ReadToken(s);
+  });
+}
+
+absl::StatusOr<std::vector<TokenRecord>> SqliteServerStore::ListTokens(
+    absl::string_view principal_id) {
+  using Result = absl::StatusOr<std::vector<TokenRecord>>;
+  return WithReader<Result>([&](Reader& reader) -> Result {
+    ASSIGN_OR_RETURN(
+        auto s, reader.db->Prepare(absl::StrCat(
+                    "SELECT ", kTokenColumns,
+                    " FROM tokens WHERE ?1 = '' OR principal_id = ?1 ORDER "
+                    "BY created_ms, token_id")));
+    s->BindText(1, principal_id);
+    std::vector<TokenRecord> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.push_back(ReadToken(*s));
+    }
+    return out;
+  });
+}
+
+absl::Status SqliteServerStore::RevokeToken(absl::string_view token_id,
+                                            int64_t now_ms) {
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(auto update,
+                   writer_->Prepare("UPDATE tokens SET revoked_ms = ?2 WHERE "
+                                    "token_id = ?1 AND revoked_ms = 0"));
+  update->BindText(1, token_id);
+  update->BindInt(2, now_ms);
+  RETURN_IF_ERROR(update->Run());
+  if (sqlite3_changes(writer_->handle()) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("there is no live token ", token_id));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace

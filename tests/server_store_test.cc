@@ -142,9 +142,9 @@ TEST_P(ServerStoreTest, AppliedChangeIdsAndRecordBuckets) {
 INSTANTIATE_TEST_SUITE_P(Backends, ServerStoreTest,
                          ::testing::Values("sqlite_file", "memory"));
 
-// A version-1 store (before the bucket heads table) gains it on open, with
-// every bucket's head.
-TEST(ServerStoreMigration, VersionOneStoreGainsBucketHeads) {
+// A version-1 store (before the bucket heads and token tables) gains them on
+// open, with every bucket's head.
+TEST(ServerStoreMigration, VersionOneStoreGainsBucketHeadsAndTokens) {
   testing::TempDir dir;
   server::SqliteServerStoreOptions options;
   options.path = dir.File("server.db");
@@ -157,7 +157,9 @@ TEST(ServerStoreMigration, VersionOneStoreGainsBucketHeads) {
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(options.path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE buckets; PRAGMA user_version = 1;",
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE buckets; DROP TABLE tokens; "
+                         "PRAGMA user_version = 1;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
@@ -168,6 +170,7 @@ TEST(ServerStoreMigration, VersionOneStoreGainsBucketHeads) {
             (std::vector<std::string>{"student/a", "student/b"}));
   EXPECT_EQ(*(*store)->Head("student/a"), 3);
   EXPECT_EQ(*(*store)->Head("student/b"), 2);
+  EXPECT_TRUE((*store)->ListTokens("")->empty());
 }
 
 TEST(ServerStoreMigration, NewerStoreIsRefused) {
