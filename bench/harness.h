@@ -140,6 +140,21 @@ inline bool ParseFlags(int argc, char** argv, Flags* flags) {
   return true;
 }
 
+// The whole main() of a benchmark named `name`: parses the flags, runs
+// `run`, and reports its error on stderr. Exit status 0, 1 (failed) or 2
+// (bad flags).
+inline int BenchMain(int argc, char** argv, const char* name,
+                     absl::Status (*run)(const Flags&)) {
+  Flags flags;
+  if (!ParseFlags(argc, argv, &flags)) return 2;
+  const absl::Status status = run(flags);
+  if (!status.ok()) {
+    std::fprintf(stderr, "%s: %s\n", name, status.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace plansync::bench
 
 #endif  // PLANSYNC_BENCH_HARNESS_H_

@@ -345,12 +345,6 @@ absl::Status Run(const Flags& flags) {
 }  // namespace plansync::bench
 
 int main(int argc, char** argv) {
-  plansync::bench::Flags flags;
-  if (!plansync::bench::ParseFlags(argc, argv, &flags)) return 2;
-  const absl::Status status = plansync::bench::Run(flags);
-  if (!status.ok()) {
-    std::fprintf(stderr, "server_merge_bench: %s\n", status.ToString().c_str());
-    return 1;
-  }
-  return 0;
+  return plansync::bench::BenchMain(argc, argv, "server_merge_bench",
+                                    plansync::bench::Run);
 }
