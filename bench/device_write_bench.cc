@@ -39,7 +39,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "bench/caseload.h"
 #include "bench/harness.h"
+#include "bench/raw_sqlite.h"
 #include "core/clock.h"
 #include "core/device_store.h"
 #include "core/status_macros.h"
@@ -76,12 +78,6 @@ const std::vector<std::string>& Days() {
 
 // --- The device store --------------------------------------------------------
 
-// The records a confirmation refers to.
-struct Caseload {
-  std::string student_id;
-  std::string accommodation_id;
-};
-
 absl::StatusOr<std::unique_ptr<DeviceStore>> OpenDurable(
     const std::string& path) {
   DeviceStoreOptions options;
@@ -92,44 +88,11 @@ absl::StatusOr<std::unique_ptr<DeviceStore>> OpenDurable(
   return DeviceStore::Open(options);
 }
 
-// Creates a Student, an active Plan and an Accommodation, in one transaction.
-absl::StatusOr<Caseload> CreateCaseload(DeviceStore& store) {
-  Caseload caseload;
-  RETURN_IF_ERROR(store.Write([&](WriteTransaction& txn) -> absl::Status {
-    v1::Student student;
-    student.set_given_name("Bench");
-    student.set_family_name("Student");
-    student.set_grade("4");
-    ASSIGN_OR_RETURN(caseload.student_id, store.Create(txn, student));
-    v1::Plan plan;
-    plan.set_student_id(caseload.student_id);
-    plan.set_kind(v1::PLAN_KIND_IEP);
-    plan.set_status(v1::PLAN_STATUS_ACTIVE);
-    plan.set_version(1);
-    plan.set_jurisdiction("US-MO");
-    plan.set_start_date("2026-08-20");
-    plan.set_annual_review_due("2027-08-19");
-    ASSIGN_OR_RETURN(std::string plan_id, store.Create(txn, plan));
-    v1::Accommodation accommodation;
-    accommodation.set_student_id(caseload.student_id);
-    accommodation.set_plan_id(plan_id);
-    accommodation.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
-    accommodation.set_title("Extended time");
-    accommodation.set_description("1.5x time on tests and quizzes");
-    accommodation.set_category(
-        v1::ACCOMMODATION_CATEGORY_TIMING_AND_SCHEDULING);
-    ASSIGN_OR_RETURN(caseload.accommodation_id,
-                     store.Create(txn, accommodation));
-    return absl::OkStatus();
-  }));
-  return caseload;
-}
-
 // The i-th confirmation; the store assigns its id, author and clock.
 v1::ImplementationConfirmation Confirmation(const Caseload& caseload, int i) {
   v1::ImplementationConfirmation entry;
   entry.set_student_id(caseload.student_id);
-  entry.set_accommodation_id(caseload.accommodation_id);
+  entry.set_accommodation_id(caseload.accommodation_ids.front());
   entry.set_day(Days()[static_cast<size_t>(i) % Days().size()]);
   entry.set_class_or_period(std::string(kClassOrPeriod));
   entry.set_status(v1::CONFIRMATION_STATUS_PROVIDED);
@@ -141,7 +104,8 @@ v1::ImplementationConfirmation Confirmation(const Caseload& caseload, int i) {
 // per second of wall time, commits included.
 absl::StatusOr<double> DeviceBatched(const std::string& path, int total) {
   ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store, OpenDurable(path));
-  ASSIGN_OR_RETURN(Caseload caseload, CreateCaseload(*store));
+  ASSIGN_OR_RETURN(Caseload caseload,
+                   CreateCaseload(*store, /*accommodations=*/1));
   ASSIGN_OR_RETURN(int64_t pending_before, store->PendingCount());
 
   Timer timer;
@@ -174,7 +138,8 @@ absl::StatusOr<double> DeviceBatched(const std::string& path, int total) {
 absl::StatusOr<std::vector<double>> DeviceSingle(const std::string& path,
                                                  int iterations) {
   ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store, OpenDurable(path));
-  ASSIGN_OR_RETURN(Caseload caseload, CreateCaseload(*store));
+  ASSIGN_OR_RETURN(Caseload caseload,
+                   CreateCaseload(*store, /*accommodations=*/1));
   std::vector<double> millis;
   millis.reserve(static_cast<size_t>(iterations));
   for (int i = 0; i < kWarmup + iterations; ++i) {
@@ -191,60 +156,20 @@ absl::StatusOr<std::vector<double>> DeviceSingle(const std::string& path,
 // --- Raw SQLite
 // ----------------------------------------------------------------
 
-absl::Status SqliteStatus(sqlite3* db, int rc, absl::string_view what) {
-  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) {
-    return absl::OkStatus();
-  }
-  return absl::InternalError(absl::StrCat(
-      what, ": ", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
-}
-
-struct CloseDb {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct Finalize {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using DbPtr = std::unique_ptr<sqlite3, CloseDb>;
-using StmtPtr = std::unique_ptr<sqlite3_stmt, Finalize>;
-
-absl::StatusOr<DbPtr> OpenRaw(const std::string& path) {
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(
-      path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  DbPtr db(raw);
-  RETURN_IF_ERROR(SqliteStatus(db.get(), rc, "open"));
-  return db;
-}
-
-absl::Status Exec(sqlite3* db, const char* sql) {
-  return SqliteStatus(db, sqlite3_exec(db, sql, nullptr, nullptr, nullptr),
-                      sql);
-}
-
-absl::StatusOr<StmtPtr> Prepare(sqlite3* db, const char* sql) {
-  sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                    &stmt, nullptr);
-  StmtPtr out(stmt);
-  RETURN_IF_ERROR(SqliteStatus(db, rc, sql));
-  return out;
-}
-
 // The serialized size of the confirmations' outbox changes in the device
 // store at `path` (their mean, in bytes), read from the file itself.
 absl::StatusOr<int> OutboxChangeSize(const std::string& path) {
-  ASSIGN_OR_RETURN(DbPtr db, OpenRaw(path));
+  ASSIGN_OR_RETURN(raw::DbPtr db, raw::Open(path));
   ASSIGN_OR_RETURN(
-      StmtPtr query,
-      Prepare(db.get(),
-              "SELECT CAST(ROUND(AVG(LENGTH(change))) AS INTEGER) "
-              "FROM outbox WHERE instr(change, CAST(?1 AS BLOB)) > 0"));
+      raw::StmtPtr query,
+      raw::Prepare(db.get(),
+                   "SELECT CAST(ROUND(AVG(LENGTH(change))) AS INTEGER) "
+                   "FROM outbox WHERE instr(change, CAST(?1 AS BLOB)) > 0"));
   // Only the confirmations' changes, not the caseload's field writes.
   sqlite3_bind_text(query.get(), 1, "ImplementationConfirmation", -1,
                     SQLITE_STATIC);
   const int rc = sqlite3_step(query.get());
-  RETURN_IF_ERROR(SqliteStatus(db.get(), rc, "outbox size"));
+  RETURN_IF_ERROR(raw::SqliteStatus(db.get(), rc, "outbox size"));
   const int size = sqlite3_column_int(query.get(), 0);
   if (rc != SQLITE_ROW || size <= 0) {
     return absl::InternalError("the device store's outbox holds no entries");
@@ -254,12 +179,12 @@ absl::StatusOr<int> OutboxChangeSize(const std::string& path) {
 
 // A database shaped like the device store's: the same typed columns and
 // indexes as implementation_confirmations, and the same outbox table.
-absl::StatusOr<DbPtr> CreateRawStore(const std::string& path) {
-  ASSIGN_OR_RETURN(DbPtr db, OpenRaw(path));
-  RETURN_IF_ERROR(Exec(db.get(), "PRAGMA journal_mode = WAL"));
-  RETURN_IF_ERROR(Exec(db.get(), "PRAGMA synchronous = FULL"));
-  RETURN_IF_ERROR(Exec(db.get(), "PRAGMA temp_store = MEMORY"));
-  RETURN_IF_ERROR(Exec(db.get(), R"sql(
+absl::StatusOr<raw::DbPtr> CreateRawStore(const std::string& path) {
+  ASSIGN_OR_RETURN(raw::DbPtr db, raw::Open(path));
+  RETURN_IF_ERROR(raw::Exec(db.get(), "PRAGMA journal_mode = WAL"));
+  RETURN_IF_ERROR(raw::Exec(db.get(), "PRAGMA synchronous = FULL"));
+  RETURN_IF_ERROR(raw::Exec(db.get(), "PRAGMA temp_store = MEMORY"));
+  RETURN_IF_ERROR(raw::Exec(db.get(), R"sql(
     CREATE TABLE implementation_confirmations (
       id TEXT PRIMARY KEY NOT NULL, student_id TEXT, author_id TEXT,
       recorded_hlc INTEGER, accommodation_id TEXT, day TEXT,
@@ -283,20 +208,22 @@ class RawWriter {
  public:
   static absl::StatusOr<RawWriter> Make(const std::string& path,
                                         int change_size) {
-    ASSIGN_OR_RETURN(DbPtr db, CreateRawStore(path));
+    ASSIGN_OR_RETURN(raw::DbPtr db, CreateRawStore(path));
     ASSIGN_OR_RETURN(
-        StmtPtr insert,
-        Prepare(db.get(),
-                "INSERT INTO implementation_confirmations (id, student_id, "
-                "author_id, recorded_hlc, accommodation_id, day, "
-                "class_or_period, status, note) VALUES (?1, ?2, ?3, ?4, ?5, "
-                "?6, ?7, ?8, ?9)"));
-    ASSIGN_OR_RETURN(StmtPtr outbox,
-                     Prepare(db.get(),
-                             "INSERT INTO outbox (seq, bucket, change) "
-                             "VALUES (?1, ?2, ?3)"));
-    ASSIGN_OR_RETURN(StmtPtr begin, Prepare(db.get(), "BEGIN IMMEDIATE"));
-    ASSIGN_OR_RETURN(StmtPtr commit, Prepare(db.get(), "COMMIT"));
+        raw::StmtPtr insert,
+        raw::Prepare(
+            db.get(),
+            "INSERT INTO implementation_confirmations (id, student_id, "
+            "author_id, recorded_hlc, accommodation_id, day, "
+            "class_or_period, status, note) VALUES (?1, ?2, ?3, ?4, ?5, "
+            "?6, ?7, ?8, ?9)"));
+    ASSIGN_OR_RETURN(raw::StmtPtr outbox,
+                     raw::Prepare(db.get(),
+                                  "INSERT INTO outbox (seq, bucket, change) "
+                                  "VALUES (?1, ?2, ?3)"));
+    ASSIGN_OR_RETURN(raw::StmtPtr begin,
+                     raw::Prepare(db.get(), "BEGIN IMMEDIATE"));
+    ASSIGN_OR_RETURN(raw::StmtPtr commit, raw::Prepare(db.get(), "COMMIT"));
     return RawWriter(std::move(db), std::move(insert), std::move(outbox),
                      std::move(begin), std::move(commit), change_size);
   }
@@ -314,21 +241,20 @@ class RawWriter {
     const std::string& day = Days()[static_cast<size_t>(n) % Days().size()];
     sqlite3_stmt* s = insert_.get();
     sqlite3_bind_text(s, 1, id, 36, SQLITE_STATIC);
-    BindText(s, 2, kStudent);
-    BindText(s, 3, kPrincipal);
+    raw::BindText(s, 2, kStudent);
+    raw::BindText(s, 3, kPrincipal);
     sqlite3_bind_int64(s, 4, (int64_t{1788868800000} << 16) + n);
-    BindText(s, 5, kAccommodation);
-    BindText(s, 6, day);
-    BindText(s, 7, kClassOrPeriod);
+    raw::BindText(s, 5, kAccommodation);
+    raw::BindText(s, 6, day);
+    raw::BindText(s, 7, kClassOrPeriod);
     sqlite3_bind_int(s, 8, 1);
-    BindText(s, 9, kNote);
+    raw::BindText(s, 9, kNote);
     RETURN_IF_ERROR(Run(s, "insert row"));
 
     s = outbox_.get();
     sqlite3_bind_int64(s, 1, n + 1);
-    BindText(s, 2, bucket_);
-    sqlite3_bind_blob(s, 3, change_.data(), static_cast<int>(change_.size()),
-                      SQLITE_STATIC);
+    raw::BindText(s, 2, bucket_);
+    raw::BindBlob(s, 3, change_);
     return Run(s, "insert outbox");
   }
 
@@ -338,8 +264,8 @@ class RawWriter {
   static constexpr absl::string_view kAccommodation =
       "0190a5b2-7c3e-7b02-9c44-6e8a0b2c4d6f";
 
-  RawWriter(DbPtr db, StmtPtr insert, StmtPtr outbox, StmtPtr begin,
-            StmtPtr commit, int change_size)
+  RawWriter(raw::DbPtr db, raw::StmtPtr insert, raw::StmtPtr outbox,
+            raw::StmtPtr begin, raw::StmtPtr commit, int change_size)
       : db_(std::move(db)),
         insert_(std::move(insert)),
         outbox_(std::move(outbox)),
@@ -353,20 +279,12 @@ class RawWriter {
     }
   }
 
-  static void BindText(sqlite3_stmt* s, int index, absl::string_view text) {
-    sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()),
-                      SQLITE_STATIC);
-  }
-
   absl::Status Run(sqlite3_stmt* s, absl::string_view what) {
-    const int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) return SqliteStatus(db_.get(), rc, what);
-    return absl::OkStatus();
+    return raw::Run(db_.get(), s, what);
   }
 
-  DbPtr db_;
-  StmtPtr insert_, outbox_, begin_, commit_;
+  raw::DbPtr db_;
+  raw::StmtPtr insert_, outbox_, begin_, commit_;
   std::string bucket_;
   std::string change_;
 };
@@ -420,7 +338,8 @@ void PrintLatency(absl::string_view what, const std::vector<double>& millis) {
 absl::StatusOr<int> MeasureChangeSize(const std::string& path) {
   {
     ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store, OpenDurable(path));
-    ASSIGN_OR_RETURN(Caseload caseload, CreateCaseload(*store));
+    ASSIGN_OR_RETURN(Caseload caseload,
+                     CreateCaseload(*store, /*accommodations=*/1));
     RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) {
       v1::ImplementationConfirmation entry = Confirmation(caseload, 0);
       return store->Append(txn, entry).status();

@@ -145,6 +145,11 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
   }
   RETURN_IF_ERROR(db_->Exec("COMMIT"));
 
+  ASSIGN_OR_RETURN(select_replicas_,
+                   db_->Prepare("SELECT idx, replica_id FROM replicas"));
+  ASSIGN_OR_RETURN(select_last_seq_,
+                   db_->Prepare("SELECT COALESCE((SELECT seq FROM "
+                                "sqlite_sequence WHERE name = 'outbox'), 0)"));
   ASSIGN_OR_RETURN(
       insert_replica_,
       db_->Prepare("INSERT INTO replicas (replica_id) VALUES (?1)"));
@@ -207,8 +212,8 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
 absl::Status DeviceStore::LoadReplicas() {
   replica_ids_.assign(1, std::string());
   replica_indexes_.clear();
-  ASSIGN_OR_RETURN(auto select,
-                   db_->Prepare("SELECT idx, replica_id FROM replicas"));
+  internal::Statement* select = select_replicas_.get();
+  ScopedReset reset(select);
   while (true) {
     ASSIGN_OR_RETURN(bool row, select->Step());
     if (!row) break;
@@ -217,11 +222,10 @@ absl::Status DeviceStore::LoadReplicas() {
     replica_ids_[index] = std::string(select->ColumnText(1));
     replica_indexes_[replica_ids_[index]] = index;
   }
-  ASSIGN_OR_RETURN(
-      int64_t last_seq,
-      db_->QueryInt("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE "
-                    "name = 'outbox'), 0)"));
-  next_seq_ = static_cast<uint64_t>(last_seq) + 1;
+  ScopedReset reset_seq(select_last_seq_.get());
+  ASSIGN_OR_RETURN(bool row, select_last_seq_->Step());
+  next_seq_ =
+      static_cast<uint64_t>(row ? select_last_seq_->ColumnInt(0) : 0) + 1;
   return absl::OkStatus();
 }
 

@@ -330,7 +330,8 @@ class DeviceStore {
                       std::unique_ptr<internal::RecordTable>>
       tables_;
   std::unique_ptr<internal::Statement> begin_, commit_, rollback_;
-  std::unique_ptr<internal::Statement> insert_replica_;
+  std::unique_ptr<internal::Statement> select_replicas_, select_last_seq_,
+      insert_replica_;
   std::unique_ptr<internal::Statement> insert_outbox_, select_outbox_,
       delete_outbox_, count_outbox_, reject_outbox_, select_rejected_;
   std::unique_ptr<internal::Statement> select_cursor_, upsert_cursor_,

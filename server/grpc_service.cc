@@ -112,28 +112,39 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
-grpc::Status GrpcSyncService::Hello(grpc::ServerContext* context,
-                                    const v1::HelloRequest* request,
-                                    v1::HelloResponse* response) {
+namespace {
+
+// Authenticates the call and answers it with `handle(auth)`'s response.
+template <typename Response, typename Handle>
+grpc::Status AnswerUnary(const Authenticator& authenticator,
+                         grpc::ServerContext* context, Response* response,
+                         Handle handle) {
   absl::StatusOr<AuthContext> auth =
-      authenticator_->Authenticate(MetadataOf(context->client_metadata()));
+      authenticator.Authenticate(MetadataOf(context->client_metadata()));
   if (!auth.ok()) return ToGrpcStatus(auth.status());
-  absl::StatusOr<v1::HelloResponse> result = handlers_->Hello(*auth, *request);
+  absl::StatusOr<Response> result = handle(*auth);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = std::move(*result);
   return grpc::Status::OK;
 }
 
+}  // namespace
+
+grpc::Status GrpcSyncService::Hello(grpc::ServerContext* context,
+                                    const v1::HelloRequest* request,
+                                    v1::HelloResponse* response) {
+  return AnswerUnary(*authenticator_, context, response,
+                     [&](const AuthContext& auth) {
+                       return handlers_->Hello(auth, *request);
+                     });
+}
+
 grpc::Status GrpcSyncService::Push(grpc::ServerContext* context,
                                    const v1::PushRequest* request,
                                    v1::PushResponse* response) {
-  absl::StatusOr<AuthContext> auth =
-      authenticator_->Authenticate(MetadataOf(context->client_metadata()));
-  if (!auth.ok()) return ToGrpcStatus(auth.status());
-  absl::StatusOr<v1::PushResponse> result = handlers_->Push(*auth, *request);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = std::move(*result);
-  return grpc::Status::OK;
+  return AnswerUnary(
+      *authenticator_, context, response,
+      [&](const AuthContext& auth) { return handlers_->Push(auth, *request); });
 }
 
 grpc::Status GrpcSyncService::Pull(grpc::ServerContext* context,

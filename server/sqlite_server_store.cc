@@ -82,7 +82,7 @@ absl::Status ConfigureConnection(Database& db, bool durable) {
 struct Reader {
   std::unique_ptr<Database> owned;  // null when borrowing the writer
   Database* db = nullptr;
-  std::unique_ptr<Statement> feed, head, buckets, find_token;
+  std::unique_ptr<Statement> feed, head, buckets, find_token, list_tokens;
 };
 
 constexpr absl::string_view kTokenColumns =
@@ -111,6 +111,12 @@ absl::Status PrepareReader(Reader& reader) {
                    reader.db->Prepare(absl::StrCat("SELECT ", kTokenColumns,
                                                    " FROM tokens WHERE digest "
                                                    "= ?1")));
+  ASSIGN_OR_RETURN(
+      reader.list_tokens,
+      reader.db->Prepare(absl::StrCat(
+          "SELECT ", kTokenColumns,
+          " FROM tokens WHERE ?1 = '' OR principal_id = ?1 ORDER BY "
+          "created_ms, token_id")));
   ASSIGN_OR_RETURN(reader.buckets,
                    reader.db->Prepare("SELECT bucket FROM buckets ORDER BY "
                                       "bucket"));
@@ -176,7 +182,7 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Statement> begin_, commit_, rollback_, get_applied_,
       put_applied_, get_item_, record_bucket_, put_item_, save_seq_;
-  std::unique_ptr<Statement> put_head_;
+  std::unique_ptr<Statement> put_head_, add_token_, revoke_token_;
   int64_t next_seq_ = 1;  // valid inside a write transaction
   // Buckets written by the open transaction, with their new heads.
   absl::flat_hash_map<std::string, int64_t> heads_;
@@ -345,6 +351,13 @@ absl::Status SqliteServerStore::Initialize(
                        "bucket, seq = excluded.seq, hlc = excluded.hlc, "
                        "replica_id = excluded.replica_id, change = "
                        "excluded.change"));
+  ASSIGN_OR_RETURN(add_token_,
+                   writer_->Prepare("INSERT INTO tokens (token_id, digest, "
+                                    "principal_id, label, created_ms) VALUES "
+                                    "(?1, ?2, ?3, ?4, ?5)"));
+  ASSIGN_OR_RETURN(revoke_token_,
+                   writer_->Prepare("UPDATE tokens SET revoked_ms = ?2 WHERE "
+                                    "token_id = ?1 AND revoked_ms = 0"));
   ASSIGN_OR_RETURN(put_head_,
                    writer_->Prepare("INSERT INTO buckets (bucket, head) VALUES "
                                     "(?1, ?2) ON CONFLICT (bucket) DO UPDATE "
@@ -483,16 +496,13 @@ absl::StatusOr<std::string> SqliteServerStore::IntegrityCheck() {
 
 absl::Status SqliteServerStore::AddToken(const TokenRecord& token) {
   absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(auto insert,
-                   writer_->Prepare("INSERT INTO tokens (token_id, digest, "
-                                    "principal_id, label, created_ms) VALUES "
-                                    "(?1, ?2, ?3, ?4, ?5)"));
-  insert->BindText(1, token.token_id);
-  insert->BindText(2, token.digest);
-  insert->BindText(3, token.principal_id);
-  insert->BindText(4, token.label);
-  insert->BindInt(5, token.created_ms);
-  return insert->Run();
+  Statement& insert = *add_token_;
+  insert.BindText(1, token.token_id);
+  insert.BindText(2, token.digest);
+  insert.BindText(3, token.principal_id);
+  insert.BindText(4, token.label);
+  insert.BindInt(5, token.created_ms);
+  return insert.Run();
 }
 
 absl::StatusOr<std::optional<TokenRecord>> SqliteServerStore::FindToken(
@@ -512,17 +522,14 @@ absl::StatusOr<std::vector<TokenRecord>> SqliteServerStore::ListTokens(
     absl::string_view principal_id) {
   using Result = absl::StatusOr<std::vector<TokenRecord>>;
   return WithReader<Result>([&](Reader& reader) -> Result {
-    ASSIGN_OR_RETURN(
-        auto s, reader.db->Prepare(absl::StrCat(
-                    "SELECT ", kTokenColumns,
-                    " FROM tokens WHERE ?1 = '' OR principal_id = ?1 ORDER "
-                    "BY created_ms, token_id")));
-    s->BindText(1, principal_id);
+    Statement& s = *reader.list_tokens;
+    ScopedReset reset(&s);
+    s.BindText(1, principal_id);
     std::vector<TokenRecord> out;
     while (true) {
-      ASSIGN_OR_RETURN(bool row, s->Step());
+      ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      out.push_back(ReadToken(*s));
+      out.push_back(ReadToken(s));
     }
     return out;
   });
@@ -531,12 +538,10 @@ absl::StatusOr<std::vector<TokenRecord>> SqliteServerStore::ListTokens(
 absl::Status SqliteServerStore::RevokeToken(absl::string_view token_id,
                                             int64_t now_ms) {
   absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(auto update,
-                   writer_->Prepare("UPDATE tokens SET revoked_ms = ?2 WHERE "
-                                    "token_id = ?1 AND revoked_ms = 0"));
-  update->BindText(1, token_id);
-  update->BindInt(2, now_ms);
-  RETURN_IF_ERROR(update->Run());
+  Statement& update = *revoke_token_;
+  update.BindText(1, token_id);
+  update.BindInt(2, now_ms);
+  RETURN_IF_ERROR(update.Run());
   if (sqlite3_changes(writer_->handle()) == 0) {
     return absl::NotFoundError(
         absl::StrCat("there is no live token ", token_id));
