@@ -1,6 +1,7 @@
 // Who is calling: the seam where authentication plugs into the handlers.
-// Issue-3 scope: a development authenticator that trusts the principal the
-// device names; token authentication replaces it behind the same interface.
+// plansync-server authenticates device tokens (server/token_auth.h); the
+// development authenticator here serves in-process tests and benchmarks of
+// the merge, never the server binary.
 #ifndef PLANSYNC_SERVER_AUTH_H_
 #define PLANSYNC_SERVER_AUTH_H_
 
@@ -15,6 +16,8 @@ namespace plansync::server {
 // The authenticated caller, handed to every handler.
 struct AuthContext {
   std::string principal_id;
+  // The token the call was authenticated by (its public id), if any.
+  std::string token_id;
   // True when every bucket may be read and any author accepted (the
   // development authenticator).
   bool unrestricted = false;

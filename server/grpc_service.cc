@@ -33,16 +33,55 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
   }
 
   void OnBucketChanged(const std::string& bucket, int64_t seq) override {
-    if (!auth_.unrestricted && !buckets_.contains(bucket)) return;
     bool write = false;
     {
       absl::MutexLock lock(&mu_);
-      if (done_) return;
+      if (done_ || (!auth_.unrestricted && !buckets_.contains(bucket))) return;
       pending_[bucket] = seq;
       write = TakeNextLocked();
     }
     if (write) StartWrite(&event_);
   }
+
+  void OnBucketsChanged(
+      const absl::flat_hash_set<std::string>& buckets) override {
+    bool write = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (done_ || auth_.unrestricted || buckets == buckets_) return;
+      // Gained and lost buckets are both news to the device.
+      for (const std::string& bucket : buckets) {
+        if (!buckets_.contains(bucket)) pending_[bucket] = 0;
+      }
+      for (const std::string& bucket : buckets_) {
+        if (!buckets.contains(bucket)) pending_[bucket] = 0;
+      }
+      buckets_ = buckets;
+      write = TakeNextLocked();
+    }
+    if (write) StartWrite(&event_);
+  }
+
+  void OnRevoked() override {
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (done_) return;
+      done_ = true;
+      pending_.clear();
+      finish_status_ = grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                    "the token has been revoked");
+      // With a write in flight, OnWriteDone finishes the call.
+      finish = !writing_ && !finish_sent_;
+      if (finish) finish_sent_ = true;
+    }
+    if (finish) Finish(finish_status_);
+  }
+
+  const std::string& principal_id() const override {
+    return auth_.principal_id;
+  }
+  const std::string& token_id() const override { return auth_.token_id; }
 
   void OnWriteDone(bool ok) override {
     bool write = false;
@@ -58,7 +97,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
         write = TakeNextLocked();
       }
     }
-    if (finish) Finish(grpc::Status::CANCELLED);
+    if (finish) Finish(finish_status_);
     if (write) StartWrite(&event_);
   }
 
@@ -93,8 +132,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
 
   WatchHub* const hub_;
   const AuthContext auth_;
-  const absl::flat_hash_set<std::string> buckets_;
   absl::Mutex mu_;
+  absl::flat_hash_set<std::string> buckets_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int64_t> pending_ ABSL_GUARDED_BY(mu_);
   // Written under mu_ by TakeNextLocked, read by gRPC during the one write
   // in flight.
@@ -102,6 +141,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool done_ ABSL_GUARDED_BY(mu_) = false;         // no more writes
   bool finish_sent_ ABSL_GUARDED_BY(mu_) = false;  // Finish was called
+  // How the call ends; written under mu_ before done_ is set, read after.
+  grpc::Status finish_status_ = grpc::Status::CANCELLED;
 };
 
 }  // namespace

@@ -2,7 +2,10 @@
 //
 //   plansync-server --db=server.db [--listen=127.0.0.1:7443]
 //                   [--max_batch=1000] [--tls_cert=F --tls_key=F]
+//   plansync-server admin COMMAND --db server.db ...   (server/admin_main.h)
 //
+// Every call must carry a device token issued by `plansync-server admin
+// issue-token`.
 // Prints "plansync-server listening on HOST:PORT" once it serves (port 0
 // picks a free port). SIGINT or SIGTERM finish the calls in flight, then the
 // server exits with status 0. Logs carry no tokens, names or record content.
@@ -21,11 +24,13 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "server/auth.h"
+#include "server/admin_main.h"
 #include "server/grpc_service.h"
 #include "server/listen_address.h"
 #include "server/sqlite_server_store.h"
 #include "server/sync_handlers.h"
+#include "server/token_auth.h"
+#include "server/watch_supervisor.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7443",
           "address to serve on; plaintext only on loopback");
@@ -37,6 +42,9 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain for TLS");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for TLS");
 ABSL_FLAG(bool, durable, true,
           "sync every committed push to disk before answering");
+ABSL_FLAG(int64_t, watch_check_ms, 1000,
+          "how often open Watch streams are checked against revoked tokens "
+          "and changed assignments (ms)");
 
 namespace {
 
@@ -97,8 +105,11 @@ int Serve() {
   limits.max_clock_drift_ms = absl::GetFlag(FLAGS_max_drift_ms);
   server::SyncHandlers handlers(store->get(), SystemClock::Get(), limits,
                                 IdGenerator::RandomSeed());
-  server::DevAuthenticator authenticator;
+  server::TokenAuthenticator authenticator(store->get());
   server::GrpcSyncService service(&handlers, &authenticator);
+  server::WatchSupervisor supervisor(
+      &handlers, store->get(), SystemClock::Get(),
+      absl::Milliseconds(absl::GetFlag(FLAGS_watch_check_ms)));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -145,9 +156,13 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  if (argc >= 2 && std::string(argv[1]) == "admin") {
+    return plansync::server::RunAdmin(argc - 2, argv + 2);
+  }
   absl::SetProgramUsageMessage(
       "plansync sync server.\n  plansync-server --db=server.db "
-      "[--listen=127.0.0.1:7443]");
+      "[--listen=127.0.0.1:7443]\n  plansync-server admin --help   (users, "
+      "assignments, tokens)");
   absl::ParseCommandLine(argc, argv);
   return Serve();
 }

@@ -4,6 +4,7 @@
 #include "core/change_check.h"
 #include "core/errors.h"
 #include "core/merge.h"
+#include "core/permissions.h"
 #include "core/status_macros.h"
 #include "core/value.h"
 #include "plansync/v1/records.pb.h"
@@ -67,6 +68,52 @@ v1::Change ConflictChange(const CheckedChange& checked,
   return change;
 }
 
+// CROSS_STUDENT_REFERENCE if a reference of the change names a record held
+// in another bucket. A reference to a record the server does not hold is let
+// through: the device checked it when writing, and the record may be one
+// whose own push was refused for a passing reason (clock drift) and will
+// come again.
+absl::Status CheckReferences(const CheckedChange& checked,
+                             const v1::Change& change,
+                             ServerTransaction& txn) {
+  const RecordType& type = *checked.type;
+  for (const FieldInfo& field : type.fields) {
+    if (field.ref == nullptr || field.is_bucket_key) continue;
+    if (checked.field != nullptr && checked.field != &field) continue;
+    const std::string& target =
+        checked.record->GetReflection()->GetStringReference(
+            *checked.record, field.descriptor, nullptr);
+    if (target.empty()) continue;
+    ASSIGN_OR_RETURN(std::optional<std::string> bucket,
+                     txn.RecordBucket(field.ref->full_name, target));
+    if (bucket.has_value() && *bucket != change.bucket()) {
+      return ReasonError(
+          v1::CROSS_STUDENT_REFERENCE,
+          absl::StrCat(type.short_name, ".", field.name, " names ",
+                       field.ref->short_name, " ", target,
+                       ", which belongs to another student"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Keeps the grant row of an Assignment or User in step with a winning write.
+absl::Status UpdateGrant(const CheckedChange& checked, const v1::Change& change,
+                         ServerTransaction& txn) {
+  ASSIGN_OR_RETURN(std::optional<Grant> stored,
+                   txn.GetGrant(change.record_id()));
+  Grant grant;
+  if (stored.has_value()) {
+    grant = *std::move(stored);
+  } else {
+    grant.id = change.record_id();
+    grant.student_id = checked.student_id;
+  }
+  ApplyToGrant(*checked.type, *checked.field, change.field_write().value(),
+               &grant);
+  return txn.PutGrant(grant);
+}
+
 }  // namespace
 
 uint64_t Fnv1a(absl::string_view bytes) {
@@ -79,7 +126,7 @@ uint64_t Fnv1a(absl::string_view bytes) {
 }
 
 absl::StatusOr<BatchOutcome> Merger::Apply(
-    const AuthContext& auth,
+    const Access& access,
     const google::protobuf::RepeatedPtrField<v1::Change>& changes) {
   BatchOutcome outcome;
   outcome.results.reserve(changes.size());
@@ -112,10 +159,14 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
     }
     absl::StatusOr<CheckedChange> checked = CheckChange(change);
     absl::Status valid = checked.status();
-    if (valid.ok() && !auth.unrestricted &&
-        change.author_id() != auth.principal_id) {
-      valid = ReasonError(v1::AUTHOR_MISMATCH,
-                          "the change's author is not the caller");
+    if (valid.ok() && !access.unrestricted()) {
+      valid = AuthorizeChange(*checked, change, access.principal_id(),
+                              access.RolesOn(change.bucket()));
+    }
+    if (valid.ok()) {
+      absl::Status refs = CheckReferences(*checked, change, *txn);
+      if (!refs.ok() && ReasonOf(refs) == v1::REASON_UNSPECIFIED) return refs;
+      valid = refs;
     }
     if (valid.ok()) valid = clock_->Observe(change.hlc());
     if (!valid.ok()) {
@@ -153,6 +204,9 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
       const RegisterMerge merge = MergeRegister(stored_stamp, incoming);
       if (merge == RegisterMerge::kTakeIncoming) {
         RETURN_IF_ERROR(put(change, field, bytes));
+        if (ConfersRights(*checked->type)) {
+          RETURN_IF_ERROR(UpdateGrant(*checked, change, *txn));
+        }
       }
       if (stored.has_value() && merge != RegisterMerge::kSame &&
           !checked->student_id.empty() &&

@@ -1,6 +1,8 @@
 // Merges pushed batches into a ServerStore with the rules of core/merge.h:
-// checks every change (core/change_check.h, the clock-drift bound, the
-// caller's authorship), applies the batch in one transaction, acknowledges
+// checks every change (core/change_check.h, the permission matrix of
+// core/permissions.h for the caller's roles, references that stay in the
+// bucket, the clock-drift bound), applies the batch in one transaction, keeps
+// the grant rows of Assignment and User records in step, acknowledges
 // duplicates idempotently, and writes a Conflict log entry when a register
 // write was made without seeing the current winner (DESIGN.md section 4).
 #ifndef PLANSYNC_SERVER_MERGER_H_
@@ -15,7 +17,7 @@
 #include "core/hlc.h"
 #include "core/uuid.h"
 #include "plansync/v1/sync.pb.h"
-#include "server/auth.h"
+#include "server/access.h"
 #include "server/server_store.h"
 
 namespace plansync::server {
@@ -41,11 +43,12 @@ class Merger {
         ids_(ids),
         replica_id_(std::move(replica_id)) {}
 
-  // Applies `changes` in one transaction. A refused change gets REJECTED
-  // with its reason and does not stop the others; an error return means the
-  // store failed and nothing was applied.
+  // Applies `changes`, pushed by the principal of `access`, in one
+  // transaction. A refused change gets REJECTED with its reason and does not
+  // stop the others; an error return means the store failed and nothing was
+  // applied.
   absl::StatusOr<BatchOutcome> Apply(
-      const AuthContext& auth,
+      const Access& access,
       const google::protobuf::RepeatedPtrField<v1::Change>& changes);
 
  private:

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "core/hlc.h"
 #include "plansync/v1/change.pb.h"
+#include "plansync/v1/options.pb.h"
 
 namespace plansync::server {
 
@@ -31,6 +32,22 @@ struct StoredItem {
   std::string replica_id;
   std::string bucket;
   v1::Change change;  // the change that wrote it
+};
+
+// What the server keeps of the records that confer rights, so that it can
+// authorize a call without reading the feed: one row per Assignment (a
+// user's role on a student) and one per User (student_id empty, role the
+// district role; archiving the user ends all of their access). The merger
+// keeps the rows in step with the winning field values, in the same
+// transaction.
+struct Grant {
+  std::string id;          // the Assignment id, or the User id
+  std::string user_id;     // the user holding the role
+  std::string student_id;  // empty for a User row
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string start_date;  // ISO 8601 day, inclusive; empty: always
+  std::string end_date;    // ISO 8601 day, inclusive; empty: open-ended
+  bool deleted = false;    // archived
 };
 
 // One write transaction on the store; rolled back if destroyed uncommitted.
@@ -61,6 +78,13 @@ class ServerTransaction {
   virtual absl::StatusOr<int64_t> PutItem(const v1::Change& change,
                                           int field_number,
                                           absl::string_view bytes) = 0;
+
+  // The grant row `id`, or nullopt.
+  virtual absl::StatusOr<std::optional<Grant>> GetGrant(
+      absl::string_view id) = 0;
+  // Creates or replaces the grant row `grant.id`; the store's grants version
+  // moves on when the transaction commits.
+  virtual absl::Status PutGrant(const Grant& grant) = 0;
 
   virtual absl::Status Commit() = 0;
 };
@@ -107,6 +131,15 @@ class ServerStore {
 
   // "ok" or what PRAGMA integrity_check (or the backend's check) finds.
   virtual absl::StatusOr<std::string> IntegrityCheck() = 0;
+
+  // --- Grants -------------------------------------------------------------
+
+  // Every grant row of `user_id` (its User row and its Assignments).
+  virtual absl::StatusOr<std::vector<Grant>> GrantsOf(
+      absl::string_view user_id) = 0;
+  // A number that changes whenever a committed transaction changed a grant
+  // (in this process or another one writing the same store).
+  virtual absl::StatusOr<int64_t> GrantsVersion() = 0;
 
   // --- Device tokens (server/token_auth.h) ---------------------------------
 

@@ -17,7 +17,7 @@ using internal::Database;
 using internal::ScopedReset;
 using internal::Statement;
 
-constexpr int kServerSchemaVersion = 3;
+constexpr int kServerSchemaVersion = 4;
 
 // kSteps[v - 1] moves a store from version v - 1 to version v.
 constexpr absl::string_view kSteps[] = {
@@ -64,6 +64,21 @@ constexpr absl::string_view kSteps[] = {
     revoked_ms INTEGER NOT NULL DEFAULT 0);
   CREATE INDEX tokens_by_principal ON tokens (principal_id);
 )sql",
+    // 4: grants (server_store.h), kept by the merger from Assignment and
+    // User records. Stores of version 3 were written without authorization
+    // and are not backfilled.
+    R"sql(
+  CREATE TABLE grants (
+    id TEXT PRIMARY KEY NOT NULL,
+    user_id TEXT NOT NULL,
+    student_id TEXT NOT NULL,
+    role INTEGER NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    deleted INTEGER NOT NULL);
+  CREATE INDEX grants_by_user ON grants (user_id);
+  INSERT INTO meta (key, value) VALUES ('grants_version', 0);
+)sql",
 };
 static_assert(std::size(kSteps) == kServerSchemaVersion);
 
@@ -82,8 +97,24 @@ absl::Status ConfigureConnection(Database& db, bool durable) {
 struct Reader {
   std::unique_ptr<Database> owned;  // null when borrowing the writer
   Database* db = nullptr;
-  std::unique_ptr<Statement> feed, head, buckets, find_token, list_tokens;
+  std::unique_ptr<Statement> feed, head, buckets, find_token, list_tokens,
+      grants_of, grants_version;
 };
+
+constexpr absl::string_view kGrantColumns =
+    "id, user_id, student_id, role, start_date, end_date, deleted";
+
+Grant ReadGrant(const Statement& s) {
+  Grant grant;
+  grant.id = std::string(s.ColumnText(0));
+  grant.user_id = std::string(s.ColumnText(1));
+  grant.student_id = std::string(s.ColumnText(2));
+  grant.role = static_cast<v1::Role>(s.ColumnInt(3));
+  grant.start_date = std::string(s.ColumnText(4));
+  grant.end_date = std::string(s.ColumnText(5));
+  grant.deleted = s.ColumnInt(6) != 0;
+  return grant;
+}
 
 constexpr absl::string_view kTokenColumns =
     "token_id, principal_id, label, created_ms, revoked_ms, digest";
@@ -117,6 +148,13 @@ absl::Status PrepareReader(Reader& reader) {
           "SELECT ", kTokenColumns,
           " FROM tokens WHERE ?1 = '' OR principal_id = ?1 ORDER BY "
           "created_ms, token_id")));
+  ASSIGN_OR_RETURN(reader.grants_of,
+                   reader.db->Prepare(absl::StrCat("SELECT ", kGrantColumns,
+                                                   " FROM grants WHERE "
+                                                   "user_id = ?1")));
+  ASSIGN_OR_RETURN(reader.grants_version,
+                   reader.db->Prepare("SELECT value FROM meta WHERE key = "
+                                      "'grants_version'"));
   ASSIGN_OR_RETURN(reader.buckets,
                    reader.db->Prepare("SELECT bucket FROM buckets ORDER BY "
                                       "bucket"));
@@ -141,6 +179,8 @@ class SqliteTransaction final : public ServerTransaction {
       absl::string_view record_type, absl::string_view record_id) override;
   absl::StatusOr<int64_t> PutItem(const v1::Change& change, int field_number,
                                   absl::string_view bytes) override;
+  absl::StatusOr<std::optional<Grant>> GetGrant(absl::string_view id) override;
+  absl::Status PutGrant(const Grant& grant) override;
   absl::Status Commit() override;
 
  private:
@@ -165,6 +205,9 @@ class SqliteServerStore final : public ServerStore {
   absl::StatusOr<std::vector<TokenRecord>> ListTokens(
       absl::string_view principal_id) override;
   absl::Status RevokeToken(absl::string_view token_id, int64_t now_ms) override;
+  absl::StatusOr<std::vector<Grant>> GrantsOf(
+      absl::string_view user_id) override;
+  absl::StatusOr<int64_t> GrantsVersion() override;
 
  private:
   friend class SqliteTransaction;
@@ -183,9 +226,11 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Statement> begin_, commit_, rollback_, get_applied_,
       put_applied_, get_item_, record_bucket_, put_item_, save_seq_;
   std::unique_ptr<Statement> put_head_, add_token_, revoke_token_;
+  std::unique_ptr<Statement> get_grant_, put_grant_, bump_grants_;
   int64_t next_seq_ = 1;  // valid inside a write transaction
   // Buckets written by the open transaction, with their new heads.
   absl::flat_hash_map<std::string, int64_t> heads_;
+  bool grants_changed_ = false;  // by the open transaction
   bool in_memory_ = false;
   Reader memory_reader_;  // in-memory stores only
   absl::Mutex readers_mu_;
@@ -277,12 +322,39 @@ absl::StatusOr<int64_t> SqliteTransaction::PutItem(const v1::Change& change,
   return seq;
 }
 
+absl::StatusOr<std::optional<Grant>> SqliteTransaction::GetGrant(
+    absl::string_view id) {
+  Statement& s = *store_->get_grant_;
+  ScopedReset reset(&s);
+  s.BindText(1, id);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::nullopt;
+  return ReadGrant(s);
+}
+
+absl::Status SqliteTransaction::PutGrant(const Grant& grant) {
+  Statement& s = *store_->put_grant_;
+  s.BindText(1, grant.id);
+  s.BindText(2, grant.user_id);
+  s.BindText(3, grant.student_id);
+  s.BindInt(4, grant.role);
+  s.BindText(5, grant.start_date);
+  s.BindText(6, grant.end_date);
+  s.BindInt(7, grant.deleted ? 1 : 0);
+  RETURN_IF_ERROR(s.Run());
+  store_->grants_changed_ = true;
+  return absl::OkStatus();
+}
+
 absl::Status SqliteTransaction::Commit() {
   if (!open_) return absl::FailedPreconditionError("transaction is closed");
   open_ = false;
   Statement& save = *store_->save_seq_;
   save.BindInt(1, store_->next_seq_);
   absl::Status status = save.Run();
+  if (status.ok() && store_->grants_changed_) {
+    status = store_->bump_grants_->Run();
+  }
   for (const auto& [bucket, head] : store_->heads_) {
     if (!status.ok()) break;
     Statement& put_head = *store_->put_head_;
@@ -362,6 +434,18 @@ absl::Status SqliteServerStore::Initialize(
                    writer_->Prepare("INSERT INTO buckets (bucket, head) VALUES "
                                     "(?1, ?2) ON CONFLICT (bucket) DO UPDATE "
                                     "SET head = excluded.head"));
+  ASSIGN_OR_RETURN(get_grant_,
+                   writer_->Prepare(absl::StrCat("SELECT ", kGrantColumns,
+                                                 " FROM grants WHERE id = "
+                                                 "?1")));
+  ASSIGN_OR_RETURN(
+      put_grant_,
+      writer_->Prepare(absl::StrCat("INSERT OR REPLACE INTO grants (",
+                                    kGrantColumns,
+                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")));
+  ASSIGN_OR_RETURN(bump_grants_,
+                   writer_->Prepare("UPDATE meta SET value = value + 1 WHERE "
+                                    "key = 'grants_version'"));
   ASSIGN_OR_RETURN(save_seq_,
                    writer_->Prepare("UPDATE meta SET value = ?1 WHERE key = "
                                     "'next_seq'"));
@@ -387,6 +471,7 @@ absl::StatusOr<std::unique_ptr<ServerTransaction>> SqliteServerStore::Begin() {
   }
   next_seq_ = *next;
   heads_.clear();
+  grants_changed_ = false;
   return std::unique_ptr<ServerTransaction>(new SqliteTransaction(this));
 }
 
@@ -547,6 +632,33 @@ absl::Status SqliteServerStore::RevokeToken(absl::string_view token_id,
         absl::StrCat("there is no live token ", token_id));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Grant>> SqliteServerStore::GrantsOf(
+    absl::string_view user_id) {
+  using Result = absl::StatusOr<std::vector<Grant>>;
+  return WithReader<Result>([&](Reader& reader) -> Result {
+    Statement& s = *reader.grants_of;
+    ScopedReset reset(&s);
+    s.BindText(1, user_id);
+    std::vector<Grant> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(ReadGrant(s));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<int64_t> SqliteServerStore::GrantsVersion() {
+  return WithReader<absl::StatusOr<int64_t>>(
+      [&](Reader& reader) -> absl::StatusOr<int64_t> {
+        Statement& s = *reader.grants_version;
+        ScopedReset reset(&s);
+        ASSIGN_OR_RETURN(bool row, s.Step());
+        return row ? s.ColumnInt(0) : 0;
+      });
 }
 
 }  // namespace

@@ -5,10 +5,40 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "core/errors.h"
+#include "core/permissions.h"
 #include "core/schema.h"
 #include "core/status_macros.h"
 
 namespace plansync::server {
+namespace {
+
+constexpr int kViewBits = 8;
+static_assert(kAllRoles < (1u << kViewBits));
+
+// True if `access`'s principal, holding `roles` on the item's bucket, may
+// read the item.
+bool MayRead(const RecordType& type, RoleSet roles, const Access& access,
+             const v1::Change& change) {
+  switch (ReadScope(type, roles)) {
+    case Scope::kAll:
+      return true;
+    case Scope::kOwn:
+      return access.OwnsAssignment(change.record_id());
+    case Scope::kNone:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+int64_t SyncHandlers::EncodeCursor(int64_t seq, RoleSet view) {
+  return (seq << kViewBits) | static_cast<int64_t>(view);
+}
+int64_t SyncHandlers::CursorSeq(int64_t cursor) { return cursor >> kViewBits; }
+RoleSet SyncHandlers::CursorView(int64_t cursor) {
+  return static_cast<RoleSet>(cursor & ((1 << kViewBits) - 1));
+}
 
 SyncHandlers::SyncHandlers(ServerStore* store, ClockSource* clock,
                            ServerLimits limits, uint64_t seed)
@@ -17,13 +47,28 @@ SyncHandlers::SyncHandlers(ServerStore* store, ClockSource* clock,
       hlc_(clock, limits.max_clock_drift_ms),
       ids_(clock, seed),
       replica_id_(ids_.Next()),
-      merger_(store, &hlc_, &ids_, replica_id_) {}
+      merger_(store, &hlc_, &ids_, replica_id_),
+      access_(store, clock),
+      access_log_(store, &hlc_, clock, replica_id_) {}
 
 absl::StatusOr<std::vector<std::string>> SyncHandlers::BucketsOf(
     const AuthContext& auth) {
-  ASSIGN_OR_RETURN(std::vector<std::string> buckets, store_->Buckets());
-  if (std::find(buckets.begin(), buckets.end(), kDirectoryBucket) ==
-      buckets.end()) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Access> access,
+                   access_.Resolve(auth));
+  return BucketsOf(*access);
+}
+
+absl::StatusOr<std::vector<std::string>> SyncHandlers::BucketsOf(
+    const Access& access) {
+  std::vector<std::string> buckets;
+  if (access.admin()) {
+    ASSIGN_OR_RETURN(buckets, store_->Buckets());
+  } else {
+    buckets = access.StudentBuckets();
+  }
+  if (access.RolesOn(kDirectoryBucket) != 0 &&
+      std::find(buckets.begin(), buckets.end(), kDirectoryBucket) ==
+          buckets.end()) {
     buckets.emplace_back(kDirectoryBucket);
   }
   return buckets;
@@ -31,11 +76,11 @@ absl::StatusOr<std::vector<std::string>> SyncHandlers::BucketsOf(
 
 absl::StatusOr<v1::HelloResponse> SyncHandlers::Hello(
     const AuthContext& auth, const v1::HelloRequest& request) {
+  ASSIGN_OR_RETURN(std::vector<std::string> buckets, BucketsOf(auth));
   // A device clock far ahead is not an error here; its changes will be.
   hlc_.Observe(request.device_hlc()).IgnoreError();
   v1::HelloResponse response;
   response.set_principal_id(auth.principal_id);
-  ASSIGN_OR_RETURN(std::vector<std::string> buckets, BucketsOf(auth));
   for (std::string& bucket : buckets) response.add_buckets(std::move(bucket));
   v1::Limits* limits = response.mutable_limits();
   limits->set_max_changes_per_push(limits_.max_changes_per_push);
@@ -54,8 +99,10 @@ absl::StatusOr<v1::PushResponse> SyncHandlers::Push(
         absl::StrCat("a push holds at most ", limits_.max_changes_per_push,
                      " changes; this one holds ", request.changes_size()));
   }
+  ASSIGN_OR_RETURN(std::shared_ptr<const Access> access,
+                   access_.Resolve(auth));
   ASSIGN_OR_RETURN(BatchOutcome outcome,
-                   merger_.Apply(auth, request.changes()));
+                   merger_.Apply(*access, request.changes()));
   hub_.Publish(outcome.changed_buckets);
   v1::PushResponse response;
   for (v1::ChangeResult& result : outcome.results) {
@@ -68,9 +115,13 @@ absl::StatusOr<v1::PushResponse> SyncHandlers::Push(
 absl::Status SyncHandlers::Pull(
     const AuthContext& auth, const v1::PullRequest& request,
     absl::FunctionRef<bool(const v1::PullPage&)> send) {
-  ASSIGN_OR_RETURN(std::vector<std::string> readable, BucketsOf(auth));
+  ASSIGN_OR_RETURN(std::shared_ptr<const Access> access,
+                   access_.Resolve(auth));
+  ASSIGN_OR_RETURN(std::vector<std::string> readable, BucketsOf(*access));
   const absl::flat_hash_set<std::string> allowed(readable.begin(),
                                                  readable.end());
+  const Schema& schema = Schema::Get();
+  PullTally tally;
   v1::PullPage page;
   size_t page_bytes = 0;
   // Leaves room under the message limit for the page's own framing.
@@ -82,42 +133,70 @@ absl::Status SyncHandlers::Pull(
     page_bytes = 0;
     return absl::OkStatus();
   };
-  std::vector<FeedItem> items;
-  for (const v1::BucketCursor& cursor : request.cursors()) {
-    if (!allowed.contains(cursor.bucket())) {
-      // Unrestricted callers lose nothing: the bucket is just not here yet.
-      if (!auth.unrestricted) page.add_evicted(cursor.bucket());
-      continue;
-    }
-    int64_t after = cursor.cursor();
-    while (true) {
-      items.clear();
-      RETURN_IF_ERROR(store_->ReadFeed(cursor.bucket(), after,
-                                       limits_.pull_page_changes, &items));
-      for (FeedItem& item : items) {
-        page_bytes += item.change.ByteSizeLong();
-        *page.add_changes() = std::move(item.change);
-        after = item.seq;
-        if (page.changes_size() >=
-                static_cast<int>(limits_.pull_page_changes) ||
-            page_bytes >= byte_budget) {
-          v1::BucketCursor* advanced = page.add_cursors();
-          advanced->set_bucket(cursor.bucket());
-          advanced->set_cursor(after);
-          RETURN_IF_ERROR(flush());
-        }
+  auto pull_buckets = [&]() -> absl::Status {
+    std::vector<FeedItem> items;
+    for (const v1::BucketCursor& cursor : request.cursors()) {
+      if (!allowed.contains(cursor.bucket())) {
+        // Unrestricted callers lose nothing: the bucket is just not here yet.
+        if (!access->unrestricted()) page.add_evicted(cursor.bucket());
+        continue;
       }
-      if (items.size() < limits_.pull_page_changes) break;
+      const RoleSet roles = access->RolesOn(cursor.bucket());
+      int64_t after = CursorSeq(cursor.cursor());
+      const RoleSet old_view = CursorView(cursor.cursor());
+      if (cursor.cursor() != 0 && old_view != roles) {
+        if ((old_view & ~roles) != 0) {
+          // Roles were lost: the device may hold records it can no longer
+          // read. It drops the bucket and pulls it afresh.
+          page.add_evicted(cursor.bucket());
+          continue;
+        }
+        after = 0;  // roles were gained: send what is now readable
+      }
+      std::set<std::string>* sent_types = nullptr;
+      auto advance = [&] {
+        v1::BucketCursor* advanced = page.add_cursors();
+        advanced->set_bucket(cursor.bucket());
+        advanced->set_cursor(EncodeCursor(after, roles));
+      };
+      while (true) {
+        items.clear();
+        RETURN_IF_ERROR(store_->ReadFeed(cursor.bucket(), after,
+                                         limits_.pull_page_changes, &items));
+        for (FeedItem& item : items) {
+          after = item.seq;
+          const RecordType* type = schema.Find(item.change.record_type());
+          if (type == nullptr || !MayRead(*type, roles, *access, item.change)) {
+            continue;
+          }
+          if (sent_types == nullptr) sent_types = &tally[cursor.bucket()];
+          sent_types->insert(type->short_name);
+          page_bytes += item.change.ByteSizeLong();
+          *page.add_changes() = std::move(item.change);
+          if (page.changes_size() >=
+                  static_cast<int>(limits_.pull_page_changes) ||
+              page_bytes >= byte_budget) {
+            advance();
+            RETURN_IF_ERROR(flush());
+          }
+        }
+        if (items.size() < limits_.pull_page_changes) break;
+      }
+      if (EncodeCursor(after, roles) != cursor.cursor()) advance();
     }
-    if (page.changes_size() > 0 || after != cursor.cursor()) {
-      v1::BucketCursor* advanced = page.add_cursors();
-      advanced->set_bucket(cursor.bucket());
-      advanced->set_cursor(after);
-    }
+    // A last page: the remaining changes, cursors and evictions (possibly
+    // empty, so the device always hears the server's clock).
+    return flush();
+  };
+  absl::Status pulled = pull_buckets();
+  // What was sent is logged even when the client went away part-way.
+  if (!tally.empty() && !access->unrestricted()) {
+    absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> logged =
+        access_log_.Record(*access, tally);
+    if (!logged.ok()) return logged.status();
+    hub_.Publish(*logged);
   }
-  // A last page: the remaining changes, cursors and evictions (possibly
-  // empty, so the device always hears the server's clock).
-  return flush();
+  return pulled;
 }
 
 }  // namespace plansync::server

@@ -15,6 +15,8 @@
 #include "core/hlc.h"
 #include "core/uuid.h"
 #include "plansync/v1/sync.pb.h"
+#include "server/access.h"
+#include "server/access_log.h"
 #include "server/auth.h"
 #include "server/merger.h"
 #include "server/server_store.h"
@@ -40,6 +42,13 @@ class SyncHandlers {
   SyncHandlers(ServerStore* store, ClockSource* clock, ServerLimits limits,
                uint64_t seed);
 
+  // Pull cursors are opaque to devices: the feed position and, in the low
+  // bits, the caller's role set on the bucket when the cursor was issued, so
+  // that a change of roles is noticed on the next pull.
+  static int64_t EncodeCursor(int64_t seq, RoleSet view);
+  static int64_t CursorSeq(int64_t cursor);
+  static RoleSet CursorView(int64_t cursor);
+
   absl::StatusOr<v1::HelloResponse> Hello(const AuthContext& auth,
                                           const v1::HelloRequest& request);
 
@@ -49,24 +58,35 @@ class SyncHandlers {
                                         const v1::PushRequest& request);
 
   // Streams pages through `send`, which returns false when the client has
-  // gone (the pull then stops with CANCELLED).
+  // gone (the pull then stops with CANCELLED). Only records the caller's
+  // roles may read are sent; buckets the caller may no longer read, or whose
+  // readable types shrank since the cursor was issued, are evicted. The pull
+  // is then written to the access log of each student it returned records
+  // of.
   absl::Status Pull(const AuthContext& auth, const v1::PullRequest& request,
                     absl::FunctionRef<bool(const v1::PullPage&)> send);
 
-  // The buckets `auth` may read.
+  // The buckets `auth` may read: every bucket for administrators, the
+  // students the caller is assigned to otherwise, and the directory for
+  // anyone with a role. PERMISSION_DENIED for an archived user.
   absl::StatusOr<std::vector<std::string>> BucketsOf(const AuthContext& auth);
 
   WatchHub& watch_hub() { return hub_; }
   const ServerLimits& limits() const { return limits_; }
   HybridClock& clock() { return hlc_; }
+  AccessResolver& access() { return access_; }
 
  private:
+  absl::StatusOr<std::vector<std::string>> BucketsOf(const Access& access);
+
   ServerStore* const store_;
   const ServerLimits limits_;
   HybridClock hlc_;
   IdGenerator ids_;
   const std::string replica_id_;
   Merger merger_;
+  AccessResolver access_;
+  AccessLog access_log_;
   WatchHub hub_;
 };
 

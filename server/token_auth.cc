@@ -95,6 +95,7 @@ absl::StatusOr<AuthContext> TokenAuthenticator::Authenticate(
   }
   AuthContext context;
   context.principal_id = record->principal_id;
+  context.token_id = record->token_id;
   context.unrestricted = false;
   return context;
 }

@@ -23,6 +23,38 @@ void WatchHub::Publish(
   }
 }
 
+void WatchHub::Revoke(const absl::flat_hash_set<std::string>& token_ids) {
+  if (token_ids.empty()) return;
+  absl::MutexLock lock(&mu_);
+  for (WatchListener* listener : listeners_) {
+    if (!listener->token_id().empty() &&
+        token_ids.contains(listener->token_id())) {
+      listener->OnRevoked();
+    }
+  }
+}
+
+std::vector<std::string> WatchHub::Principals() const {
+  absl::flat_hash_set<std::string> principals;
+  {
+    absl::MutexLock lock(&mu_);
+    for (WatchListener* listener : listeners_) {
+      principals.insert(listener->principal_id());
+    }
+  }
+  return std::vector<std::string>(principals.begin(), principals.end());
+}
+
+void WatchHub::SetBuckets(const std::string& principal_id,
+                          const absl::flat_hash_set<std::string>& buckets) {
+  absl::MutexLock lock(&mu_);
+  for (WatchListener* listener : listeners_) {
+    if (listener->principal_id() == principal_id) {
+      listener->OnBucketsChanged(buckets);
+    }
+  }
+}
+
 size_t WatchHub::size() const {
   absl::MutexLock lock(&mu_);
   return listeners_.size();

@@ -1,10 +1,14 @@
 // Fan-out of "bucket B changed" pokes from committed pushes to open Watch
-// streams. Listeners are called with the hub's lock held and must not block.
+// streams, and the levers that keep open streams honest: closing those whose
+// token was revoked, and updating the buckets a stream reports when its
+// principal's assignments change. Listeners are called with the hub's lock
+// held and must not block.
 #ifndef PLANSYNC_SERVER_WATCH_HUB_H_
 #define PLANSYNC_SERVER_WATCH_HUB_H_
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -18,6 +22,15 @@ class WatchListener {
   virtual ~WatchListener() = default;
   // `bucket` now has items up to `seq`. Must not block.
   virtual void OnBucketChanged(const std::string& bucket, int64_t seq) = 0;
+  // The stream's token was revoked: end the stream. Must not block.
+  virtual void OnRevoked() = 0;
+  // The principal's readable buckets are now `buckets`; a stream whose set
+  // changed pokes its device so that it syncs (and evicts). Must not block.
+  virtual void OnBucketsChanged(
+      const absl::flat_hash_set<std::string>& buckets) = 0;
+  // The principal and the token id the stream was opened with.
+  virtual const std::string& principal_id() const = 0;
+  virtual const std::string& token_id() const = 0;
 };
 
 // Thread-safe.
@@ -27,6 +40,13 @@ class WatchHub {
   void Add(WatchListener* listener);
   void Remove(WatchListener* listener);
   void Publish(const absl::flat_hash_map<std::string, int64_t>& buckets);
+  // Ends the streams opened with any of `token_ids`.
+  void Revoke(const absl::flat_hash_set<std::string>& token_ids);
+  // The distinct principals with open streams.
+  std::vector<std::string> Principals() const;
+  // Tells the streams of `principal_id` their readable buckets.
+  void SetBuckets(const std::string& principal_id,
+                  const absl::flat_hash_set<std::string>& buckets);
   size_t size() const;
 
  private:

@@ -29,7 +29,15 @@ GrpcTransport::GrpcTransport(std::shared_ptr<grpc::Channel> channel,
 void GrpcTransport::Prepare(grpc::ClientContext* context,
                             absl::Duration deadline) const {
   context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-  context->AddMetadata("x-plansync-principal", options_.principal_id);
+  AddCredentials(context);
+}
+
+void GrpcTransport::AddCredentials(grpc::ClientContext* context) const {
+  if (!options_.token.empty()) {
+    context->AddMetadata("authorization", "Bearer " + options_.token);
+  } else {
+    context->AddMetadata("x-plansync-principal", options_.principal_id);
+  }
 }
 
 absl::StatusOr<v1::HelloResponse> GrpcTransport::Hello(
@@ -74,7 +82,7 @@ absl::Status GrpcTransport::Pull(
 absl::Status GrpcTransport::Watch(
     grpc::ClientContext* context,
     const std::function<void(const v1::WatchEvent&)>& on_event) {
-  context->AddMetadata("x-plansync-principal", options_.principal_id);
+  AddCredentials(context);
   std::unique_ptr<grpc::ClientReader<v1::WatchEvent>> reader =
       stub_->Watch(context, v1::WatchRequest());
   v1::WatchEvent event;

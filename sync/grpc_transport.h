@@ -15,7 +15,11 @@ namespace plansync::sync {
 
 // Transport policy: configuration, not literals scattered through the code.
 struct TransportOptions {
-  // The principal this device acts for (development authentication).
+  // The device token, sent as "authorization: Bearer <token>" on every call.
+  std::string token;
+  // Without a token: the principal named to a server running the
+  // development authenticator (in-process tests and benchmarks only;
+  // plansync-server accepts tokens alone).
   std::string principal_id;
   absl::Duration hello_deadline = absl::Seconds(10);
   absl::Duration push_deadline = absl::Seconds(30);
@@ -47,8 +51,10 @@ class GrpcTransport final : public SyncTransport {
       grpc::ClientContext* context,
       const std::function<void(const v1::WatchEvent&)>& on_event);
 
-  // Sets the metadata every call carries (the principal).
+  // Sets the deadline and the credentials every call carries.
   void Prepare(grpc::ClientContext* context, absl::Duration deadline) const;
+  // Sets the credentials alone (Watch streams have no deadline).
+  void AddCredentials(grpc::ClientContext* context) const;
 
  private:
   std::shared_ptr<grpc::Channel> channel_;

@@ -33,6 +33,14 @@ absl::Status Replicator::Hello(v1::HelloResponse* hello) {
     if (response.ok()) *hello = std::move(*response);
     return response.status();
   }));
+  if (hello->principal_id() != store_->principal_id()) {
+    // Pushing would have every change refused as another's; pulling would
+    // fill this store with another user's records.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the server knows this device's token as user ",
+        hello->principal_id(), ", but this device store belongs to user ",
+        store_->principal_id(), "; use the token issued for this user"));
+  }
   store_->clock().Witness(hello->server_hlc());
   return absl::OkStatus();
 }

@@ -9,6 +9,7 @@
 
 #include "core/device_store.h"
 #include "core/schema.h"
+#include "core/store/migrations.h"
 #include "gtest/gtest.h"
 #include "plansync/v1/records.pb.h"
 #include "tests/test_util.h"
@@ -53,8 +54,14 @@ TEST_P(MigrationTest, OlderStoreOpensWithEverythingKept) {
             GetParam().substr(8, GetParam().find('.') - 8));
   auto store = testing::OpenStore(path_, "golden-case-manager", &clock_);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(QueryFile(path_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(QueryFile(path_, "PRAGMA user_version"),
+            std::to_string(internal::kDeviceSchemaVersion));
   EXPECT_EQ(*store->IntegrityCheck(), "ok");
+  // Version 4 replaced the access-log entry table with `access_log`.
+  EXPECT_EQ(QueryFile(path_,
+                      "SELECT group_concat(name) FROM sqlite_master WHERE "
+                      "name LIKE 'access_log%' AND type = 'table'"),
+            "access_log");
 
   const RecordType& students = *Schema::Get().Find("Student");
   auto all_students = store->List<v1::Student>("", "");

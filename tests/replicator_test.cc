@@ -1,6 +1,7 @@
 // The replicator's policies: what it retries and how long it waits, what it
 // does with refused changes, re-stamping after a clock-drift refusal, and
 // background mode woken by the server's Watch stream over gRPC.
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "plansync/v1/records.pb.h"
+#include "server/admin.h"
 #include "server/grpc_service.h"
 #include "server/sqlite_server_store.h"
 #include "server/sync_handlers.h"
@@ -111,13 +113,17 @@ class ReplicatorTest : public ::testing::Test {
 };
 
 TEST_F(ReplicatorTest, RefusedChangesStayMarkedAndListed) {
+  // A user in the directory with no role on the student the device writes
+  // about: every change is refused, and kept.
+  server::Admin admin(server_store_.get(), &server_clock_, 5);
+  auto user = admin.AddUser("Unassigned user", v1::ROLE_UNSPECIFIED);
+  ASSERT_OK(user);
+  const int64_t items_before = *server_store_->ItemCount();
   FakeClock clock(testing::kStartMillis);
-  auto device = OpenDevice(dir_.File("a.db"), "user-a", &clock);
+  auto device = OpenDevice(dir_.File("a.db"), *user, &clock);
   testing::CreateOneOfEach(*device);
   const int64_t written = *device->PendingCount();
-  // The server authenticates this device as someone else: every change's
-  // author is wrong, and every change is refused.
-  testing::DirectTransport transport(handlers_.get(), "user-b",
+  testing::DirectTransport transport(handlers_.get(), *user,
                                      /*unrestricted=*/false);
   sync::Replicator replicator(device.get(), &transport, replicator_options_);
   auto report = replicator.SyncOnce();
@@ -128,14 +134,50 @@ TEST_F(ReplicatorTest, RefusedChangesStayMarkedAndListed) {
   auto rejected = device->RejectedChanges();
   ASSERT_OK(rejected);
   ASSERT_EQ(static_cast<int64_t>(rejected->size()), written);
-  EXPECT_EQ(rejected->front().reject_reason, v1::AUTHOR_MISMATCH);
-  EXPECT_EQ(rejected->front().reject_message,
-            "the change's author is not the caller");
+  for (const auto& change : *rejected) {
+    // The directory record (a User) needs an administrator; the rest need an
+    // assignment to the student.
+    EXPECT_TRUE(change.reject_reason == v1::NOT_ASSIGNED ||
+                change.reject_reason == v1::ROLE_NOT_PERMITTED)
+        << v1::Reason_Name(change.reject_reason);
+  }
+  EXPECT_TRUE(std::any_of(
+      rejected->begin(), rejected->end(), [](const auto& change) {
+        return change.reject_reason == v1::NOT_ASSIGNED &&
+               change.reject_message ==
+                   "the caller is not assigned to this student (or the "
+                   "assignment has ended)";
+      }));
   // Not pushed again: a second sync sends nothing.
   report = replicator.SyncOnce();
   ASSERT_OK(report);
   EXPECT_EQ(report->rejected, 0);
-  EXPECT_EQ(*server_store_->ItemCount(), 0);
+  EXPECT_EQ(*server_store_->ItemCount(), items_before);
+}
+
+TEST_F(ReplicatorTest, TokenOfAnotherUserIsRefusedBeforeAnythingMoves) {
+  server::Admin admin(server_store_.get(), &server_clock_, 5);
+  auto owner = admin.AddUser("Device owner", v1::ROLE_UNSPECIFIED);
+  auto other = admin.AddUser("Someone else", v1::ROLE_UNSPECIFIED);
+  ASSERT_OK(owner);
+  ASSERT_OK(other);
+  const int64_t items_before = *server_store_->ItemCount();
+  FakeClock clock(testing::kStartMillis);
+  auto device = OpenDevice(dir_.File("a.db"), *owner, &clock);
+  testing::CreateOneOfEach(*device);
+  const int64_t written = *device->PendingCount();
+  // The server knows the token as `other`.
+  testing::DirectTransport transport(handlers_.get(), *other,
+                                     /*unrestricted=*/false);
+  sync::Replicator replicator(device.get(), &transport, replicator_options_);
+  auto report = replicator.SyncOnce();
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(report.status().message().find("belongs to user " + *owner),
+            std::string::npos)
+      << report.status();
+  EXPECT_EQ(*device->PendingCount(), written);
+  EXPECT_TRUE(device->RejectedChanges()->empty());
+  EXPECT_EQ(*server_store_->ItemCount(), items_before);
 }
 
 TEST_F(ReplicatorTest, ChangesFromAFastClockAreRestampedOnceTheClockIsRight) {

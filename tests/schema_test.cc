@@ -16,11 +16,12 @@ TEST(Schema, HoldsEveryRecordOfTheDomain) {
     (type->is_log() ? log_types : mutable_types).insert(type->short_name);
   }
   EXPECT_EQ(mutable_types, (std::set<std::string>{
-                               "Accommodation", "Assignment", "Goal", "Meeting",
-                               "MeetingAttendee", "MeetingDecision", "Notice",
-                               "Plan", "Service", "Student", "User"}));
+                               "AccessLogEntry", "Accommodation", "Assignment",
+                               "Goal", "Meeting", "MeetingAttendee",
+                               "MeetingDecision", "Notice", "Plan", "Service",
+                               "Student", "User"}));
   EXPECT_EQ(log_types,
-            (std::set<std::string>{"AccessLogEntry", "Comment", "Conflict",
+            (std::set<std::string>{"Comment", "Conflict",
                                    "Correction", "ImplementationConfirmation",
                                    "LapseReport", "LapseResponse",
                                    "ProgressDataPoint", "ServiceSession"}));

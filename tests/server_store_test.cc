@@ -142,9 +142,9 @@ TEST_P(ServerStoreTest, AppliedChangeIdsAndRecordBuckets) {
 INSTANTIATE_TEST_SUITE_P(Backends, ServerStoreTest,
                          ::testing::Values("sqlite_file", "memory"));
 
-// A version-1 store (before the bucket heads and token tables) gains them on
-// open, with every bucket's head.
-TEST(ServerStoreMigration, VersionOneStoreGainsBucketHeadsAndTokens) {
+// A version-1 store (before the bucket heads, token and grant tables) gains
+// them on open, with every bucket's head.
+TEST(ServerStoreMigration, VersionOneStoreGainsLaterTables) {
   testing::TempDir dir;
   server::SqliteServerStoreOptions options;
   options.path = dir.File("server.db");
@@ -159,7 +159,8 @@ TEST(ServerStoreMigration, VersionOneStoreGainsBucketHeadsAndTokens) {
   ASSERT_EQ(sqlite3_open(options.path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE buckets; DROP TABLE tokens; "
-                         "PRAGMA user_version = 1;",
+                         "DROP TABLE grants; DELETE FROM meta WHERE key = "
+                         "'grants_version'; PRAGMA user_version = 1;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
@@ -171,6 +172,8 @@ TEST(ServerStoreMigration, VersionOneStoreGainsBucketHeadsAndTokens) {
   EXPECT_EQ(*(*store)->Head("student/a"), 3);
   EXPECT_EQ(*(*store)->Head("student/b"), 2);
   EXPECT_TRUE((*store)->ListTokens("")->empty());
+  EXPECT_EQ(*(*store)->GrantsVersion(), 0);
+  EXPECT_TRUE((*store)->GrantsOf("anyone")->empty());
 }
 
 TEST(ServerStoreMigration, NewerStoreIsRefused) {

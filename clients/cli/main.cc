@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clients/cli/record_args.h"
@@ -27,8 +29,10 @@ constexpr char kUsage[] = R"(plansync: a plansync device on the command line.
 usage: plansync --db FILE COMMAND [ARGS...]      (or set PLANSYNC_DB=FILE)
 
 commands:
-  init --user USER_ID --server HOST:PORT [--ca CA.pem]
-                      make this device's store for USER_ID
+  init --user USER_ID --server HOST:PORT [--token-file FILE] [--ca CA.pem]
+                      make this device's store for USER_ID; the device
+                      token is read from FILE (or from $PLANSYNC_TOKEN)
+                      at each sync, never taken on the command line
   add TYPE FIELD=VALUE...       create a record (Student, Plan, Goal, ...)
   set TYPE ID FIELD=VALUE...    change fields of a record
   archive TYPE ID               archive a record (records are never erased)
@@ -41,7 +45,8 @@ commands:
   rejected                      changes the server refused, and why
 
 examples:
-  plansync --db mom.db init --user user-diaz --server 127.0.0.1:7443
+  plansync --db mom.db init --user $U --server 127.0.0.1:7443 \
+      --token-file diaz.token
   plansync --db mom.db append LapseReport student_id=$S accommodation_id=$A \
       day=2026-09-17 "what_happened=No extended time on the quiz"
   plansync --db teacher.db list ImplementationConfirmation accommodation_id=$A
@@ -54,7 +59,7 @@ struct Args {
   std::vector<std::string> positional;  // TYPE, ID, FIELD=VALUE
   bool json = false;
   bool all = false;
-  std::string user, server, ca;
+  std::string user, server, ca, token_file;
 };
 
 absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
@@ -77,6 +82,13 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
       RETURN_IF_ERROR(value(&args.server));
     } else if (arg == "--ca") {
       RETURN_IF_ERROR(value(&args.ca));
+    } else if (arg == "--token-file") {
+      RETURN_IF_ERROR(value(&args.token_file));
+    } else if (arg == "--token" || arg.rfind("--token=", 0) == 0) {
+      return absl::InvalidArgumentError(
+          "a token is never taken on the command line, where other users "
+          "and shell history can read it: give --token-file FILE to init, or "
+          "set PLANSYNC_TOKEN");
     } else if (arg == "--json") {
       args.json = true;
     } else if (arg == "--all") {
@@ -121,15 +133,54 @@ std::vector<std::string> Rest(const Args& args, size_t from) {
                                   args.positional.end());
 }
 
+// The device token in `path`: its first line, without surrounding space.
+absl::StatusOr<std::string> ReadToken(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read the token file ", path));
+  }
+  std::string token(absl::StripAsciiWhitespace(
+      absl::string_view(*text).substr(0, text->find('\n'))));
+  if (token.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the token file ", path, " is empty"));
+  }
+  return token;
+}
+
+// The token for this sync: $PLANSYNC_TOKEN, else the token file set at init.
+absl::StatusOr<std::string> DeviceToken(DeviceStore& store) {
+  if (const char* token = std::getenv("PLANSYNC_TOKEN")) {
+    if (*token != '\0') return std::string(token);
+  }
+  ASSIGN_OR_RETURN(std::string token_file, store.Setting("token_file"));
+  if (token_file.empty()) {
+    return absl::FailedPreconditionError(
+        "this device has no token: run init with --token-file FILE, or set "
+        "PLANSYNC_TOKEN");
+  }
+  return ReadToken(token_file);
+}
+
 absl::Status Init(const Args& args) {
   if (args.user.empty() || args.server.empty()) {
     return absl::InvalidArgumentError(
         "init needs --user USER_ID and --server HOST:PORT");
   }
+  std::string token_file;
+  if (!args.token_file.empty()) {
+    // Read once now, so a wrong path fails here and not at the first sync.
+    RETURN_IF_ERROR(ReadToken(args.token_file).status());
+    token_file = std::filesystem::absolute(args.token_file).string();
+  }
+  std::string ca_file;
+  if (!args.ca.empty()) ca_file = std::filesystem::absolute(args.ca).string();
   ASSIGN_OR_RETURN(auto store, OpenDevice(args));
   RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
     RETURN_IF_ERROR(store->SetSetting(txn, "server", args.server));
-    return store->SetSetting(txn, "ca_file", args.ca);
+    RETURN_IF_ERROR(store->SetSetting(txn, "token_file", token_file));
+    return store->SetSetting(txn, "ca_file", ca_file);
   }));
   std::printf("device %s ready for %s; server %s\n",
               store->replica_id().c_str(), store->principal_id().c_str(),
@@ -280,10 +331,11 @@ absl::Status Sync(const Args& args) {
     ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFileToString(ca_file));
     credentials = grpc::SslCredentials(ssl);
   }
+  ASSIGN_OR_RETURN(std::string token, DeviceToken(*store));
   auto channel = grpc::CreateCustomChannel(server, credentials,
                                            sync::DefaultChannelArguments());
   sync::TransportOptions transport_options;
-  transport_options.principal_id = store->principal_id();
+  transport_options.token = std::move(token);
   sync::GrpcTransport transport(channel, transport_options);
   sync::Replicator replicator(store.get(), &transport);
   ASSIGN_OR_RETURN(sync::SyncReport report, replicator.SyncOnce(ShowProgress));

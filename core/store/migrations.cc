@@ -42,6 +42,12 @@ constexpr absl::string_view kSteps[] = {
         reason INTEGER NOT NULL,
         message TEXT NOT NULL);
     )sql",
+    // 4: the access log became a mutable record kept in `access_log` (one
+    // record per accessor, student and day). The old log-entry table never
+    // held rows: no server wrote access entries before this version.
+    R"sql(
+      DROP TABLE IF EXISTS access_log_entries;
+    )sql",
 };
 static_assert(std::size(kSteps) == kDeviceSchemaVersion);
 

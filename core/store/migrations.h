@@ -11,7 +11,7 @@
 namespace plansync::internal {
 
 // The version this build writes.
-inline constexpr int kDeviceSchemaVersion = 3;
+inline constexpr int kDeviceSchemaVersion = 4;
 
 // Brings the store's own tables (meta, replicas, outbox, cursors, held) to
 // kDeviceSchemaVersion. FAILED_PRECONDITION if the file was written by a

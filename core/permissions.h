@@ -1,0 +1,65 @@
+// The permission matrix of DESIGN.md section 7, read from the record options
+// of records.proto (readers, own_readers, writers, own_writers,
+// server_written). Pure functions: the caller supplies the roles a principal
+// holds on a bucket; the server derives those from Assignment and User
+// records (server/access.h).
+#ifndef PLANSYNC_CORE_PERMISSIONS_H_
+#define PLANSYNC_CORE_PERMISSIONS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "core/change_check.h"
+#include "core/schema.h"
+#include "plansync/v1/change.pb.h"
+#include "plansync/v1/options.pb.h"
+
+namespace plansync {
+
+// A set of roles, one bit per v1::Role value.
+using RoleSet = uint32_t;
+
+constexpr RoleSet RoleBit(v1::Role role) { return RoleSet{1} << role; }
+// Every role: what an unrestricted caller holds.
+constexpr RoleSet kAllRoles = RoleBit(v1::GUARDIAN) | RoleBit(v1::TEACHER) |
+                              RoleBit(v1::PROVIDER) |
+                              RoleBit(v1::CASE_MANAGER) | RoleBit(v1::ADMIN);
+
+// How much of a record type a role set may read or write in a bucket.
+enum class Scope {
+  kNone,
+  // Reading: only records that concern the caller (an Assignment whose
+  // user_id is the caller). Writing: only records the caller authors.
+  kOwn,
+  kAll,
+};
+
+// The widest read scope any of `roles` has on `type`.
+Scope ReadScope(const RecordType& type, RoleSet roles);
+
+// The widest write scope any of `roles` has on `type`. kNone for
+// server-written types.
+Scope WriteScope(const RecordType& type, RoleSet roles);
+
+// Decides whether `caller`, holding `roles` on the change's bucket, may push
+// `change` (already through CheckChange as `checked`). Errors, with reasons:
+// AUTHOR_MISMATCH if the change or a log entry names another author;
+// ROLE_NOT_PERMITTED for a server-written type or a role set without write
+// access to the type; NOT_ASSIGNED when `roles` is empty. References and
+// the immutability of log entries need stored state and are checked by the
+// merger.
+absl::Status AuthorizeChange(const CheckedChange& checked,
+                             const v1::Change& change,
+                             absl::string_view caller, RoleSet roles);
+
+// "guardian", "case manager", ...: a role as a person names it.
+std::string RoleName(v1::Role role);
+
+// The roles of `roles`, as a person reads them: "teacher and provider".
+std::string RoleSetName(RoleSet roles);
+
+}  // namespace plansync
+
+#endif  // PLANSYNC_CORE_PERMISSIONS_H_

@@ -1,0 +1,185 @@
+#include "server/admin.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/errors.h"
+#include "core/schema.h"
+#include "core/status_macros.h"
+#include "core/validate.h"
+#include "core/value.h"
+#include "server/access.h"
+
+namespace plansync::server {
+
+Admin::Admin(ServerStore* store, ClockSource* clock, uint64_t seed)
+    : store_(store),
+      clock_(clock),
+      hlc_(clock),
+      ids_(clock, seed),
+      replica_id_(ids_.Next()),
+      merger_(store, &hlc_, &ids_, replica_id_) {}
+
+absl::StatusOr<bool> Admin::RecordExists(const RecordType& type,
+                                         absl::string_view id) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ServerTransaction> txn, store_->Begin());
+  ASSIGN_OR_RETURN(std::optional<std::string> bucket,
+                   txn->RecordBucket(type.full_name, id));
+  return bucket.has_value();  // the transaction rolls back: nothing written
+}
+
+absl::Status Admin::Write(const google::protobuf::Message& record, bool create,
+                          const std::vector<std::string>& fields) {
+  const RecordType& type = *Schema::Get().For(record.GetDescriptor());
+  if (create) RETURN_IF_ERROR(ValidateNewRecord(type, record));
+  const std::string& id = record.GetReflection()->GetStringReference(
+      record, type.fields.front().descriptor, nullptr);
+  const std::string bucket = type.bucket_key == nullptr
+                                 ? std::string(kDirectoryBucket)
+                                 : BucketOf(type, record);
+  // Updates name the stored winner they overwrite, so they are not taken
+  // for concurrent edits.
+  absl::flat_hash_map<int, Hlc> base;
+  if (!create) {
+    ASSIGN_OR_RETURN(std::unique_ptr<ServerTransaction> txn, store_->Begin());
+    for (const std::string& name : fields) {
+      const FieldInfo* field = type.FieldByName(name);
+      ASSIGN_OR_RETURN(std::optional<StoredItem> item,
+                       txn->GetItem(type.full_name, id, field->number));
+      if (item.has_value()) base[field->number] = item->hlc;
+    }
+  }
+  google::protobuf::RepeatedPtrField<v1::Change> changes;
+  for (const FieldInfo& field : type.fields) {
+    if (field.is_id || field.store_assigned) continue;
+    if (create ? IsDefaultValue(record, field)
+               : std::find(fields.begin(), fields.end(), field.name) ==
+                     fields.end()) {
+      continue;
+    }
+    const Hlc hlc = hlc_.Now();
+    v1::Change& change = *changes.Add();
+    change.set_replica_id(replica_id_);
+    change.set_replica_seq(hlc);
+    change.set_record_type(type.full_name);
+    change.set_record_id(id);
+    change.set_bucket(bucket);
+    change.set_author_id(std::string(kServerPrincipal));
+    change.set_hlc(hlc);
+    v1::FieldWrite& write = *change.mutable_field_write();
+    write.set_field_number(static_cast<uint32_t>(field.number));
+    *write.mutable_value() = GetFieldValue(record, field);
+    write.set_base_hlc(base.contains(field.number) ? base[field.number] : 0);
+  }
+  ASSIGN_OR_RETURN(
+      BatchOutcome outcome,
+      merger_.Apply(Access::Unrestricted(std::string(kServerPrincipal)),
+                    changes));
+  for (const v1::ChangeResult& result : outcome.results) {
+    if (result.status() == v1::ChangeResult::REJECTED) {
+      return ReasonError(result.reason(), result.message());
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Admin::AddUser(absl::string_view display_name,
+                                           v1::Role district_role) {
+  if (district_role != v1::ROLE_UNSPECIFIED && district_role != v1::ADMIN) {
+    return absl::InvalidArgumentError(
+        "the only district-wide role is admin; other roles come from "
+        "assignments to students");
+  }
+  v1::User user;
+  user.set_id(ids_.Next());
+  user.set_display_name(std::string(display_name));
+  user.set_district_role(district_role);
+  RETURN_IF_ERROR(Write(user, /*create=*/true, {}));
+  return user.id();
+}
+
+absl::Status Admin::ArchiveUser(absl::string_view user_id) {
+  ASSIGN_OR_RETURN(bool exists,
+                   RecordExists(*Schema::Get().Find("User"), user_id));
+  if (!exists) {
+    return absl::NotFoundError(absl::StrCat("there is no user ", user_id));
+  }
+  v1::User user;
+  user.set_id(std::string(user_id));
+  user.set_deleted(true);
+  return Write(user, /*create=*/false, {"deleted"});
+}
+
+absl::StatusOr<std::string> Admin::AddStudent(v1::Student student) {
+  if (student.id().empty()) student.set_id(ids_.Next());
+  RETURN_IF_ERROR(Write(student, /*create=*/true, {}));
+  return student.id();
+}
+
+absl::StatusOr<std::string> Admin::Assign(v1::Assignment assignment) {
+  if (assignment.role() == v1::ADMIN ||
+      assignment.role() == v1::ROLE_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        "an assignment needs a role: guardian, teacher, provider or case "
+        "manager (admin is district-wide: add-user --admin)");
+  }
+  ASSIGN_OR_RETURN(bool user, RecordExists(*Schema::Get().Find("User"),
+                                           assignment.user_id()));
+  if (!user) {
+    return absl::NotFoundError(
+        absl::StrCat("there is no user ", assignment.user_id()));
+  }
+  ASSIGN_OR_RETURN(bool student, RecordExists(*Schema::Get().Find("Student"),
+                                              assignment.student_id()));
+  if (!student) {
+    return absl::NotFoundError(
+        absl::StrCat("there is no student ", assignment.student_id()));
+  }
+  if (assignment.id().empty()) assignment.set_id(ids_.Next());
+  RETURN_IF_ERROR(Write(assignment, /*create=*/true, {}));
+  return assignment.id();
+}
+
+absl::Status Admin::EndAssignment(absl::string_view assignment_id,
+                                  absl::string_view end_date) {
+  if (!IsIsoDay(end_date)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", end_date, "\" is not a day (YYYY-MM-DD)"));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<ServerTransaction> txn, store_->Begin());
+  ASSIGN_OR_RETURN(std::optional<Grant> grant, txn->GetGrant(assignment_id));
+  txn.reset();
+  if (!grant.has_value() || grant->student_id.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("there is no assignment ", assignment_id));
+  }
+  v1::Assignment assignment;
+  assignment.set_id(std::string(assignment_id));
+  assignment.set_student_id(grant->student_id);
+  assignment.set_end_date(std::string(end_date));
+  return Write(assignment, /*create=*/false, {"end_date"});
+}
+
+absl::StatusOr<IssuedToken> Admin::IssueToken(absl::string_view user_id,
+                                              absl::string_view label) {
+  ASSIGN_OR_RETURN(std::vector<Grant> grants, store_->GrantsOf(user_id));
+  bool live = false;
+  for (const Grant& grant : grants) {
+    if (grant.student_id.empty() && grant.id == user_id) live = !grant.deleted;
+  }
+  if (!live) {
+    return absl::NotFoundError(
+        absl::StrCat("there is no live user ", user_id,
+                     " (add one with add-user)"));
+  }
+  return server::IssueToken(*store_, user_id, label, clock_);
+}
+
+absl::StatusOr<std::vector<TokenRecord>> Admin::ListTokens(
+    absl::string_view user_id) {
+  return store_->ListTokens(user_id);
+}
+
+absl::Status Admin::RevokeToken(absl::string_view token_id) {
+  return store_->RevokeToken(token_id, clock_->NowMillis());
+}
+
+}  // namespace plansync::server

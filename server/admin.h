@@ -1,0 +1,71 @@
+// District administration against a server store: users, students,
+// assignments (the source of every role) and device tokens. Used by
+// `plansync-server admin`, which works on the store file directly, whether or
+// not a server is running on it. Records are written as changes through the
+// Merger, so they reach devices like any other change; the author is the
+// server itself.
+#ifndef PLANSYNC_SERVER_ADMIN_H_
+#define PLANSYNC_SERVER_ADMIN_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/clock.h"
+#include "core/hlc.h"
+#include "core/uuid.h"
+#include "plansync/v1/records.pb.h"
+#include "server/merger.h"
+#include "server/server_store.h"
+#include "server/token_auth.h"
+
+namespace plansync::server {
+
+// Not thread-safe.
+class Admin {
+ public:
+  // Neither owned; both must outlive the admin.
+  Admin(ServerStore* store, ClockSource* clock, uint64_t seed);
+
+  // Adds a user to the directory; returns the id. `district_role` is ADMIN
+  // for district administrators, ROLE_UNSPECIFIED otherwise.
+  absl::StatusOr<std::string> AddUser(absl::string_view display_name,
+                                      v1::Role district_role);
+  // Archives a user: every token of theirs stops working for sync, and
+  // every role ends.
+  absl::Status ArchiveUser(absl::string_view user_id);
+  // Adds a student (so that a case manager can be assigned); returns the id.
+  absl::StatusOr<std::string> AddStudent(v1::Student student);
+  // Assigns a user to a student; returns the assignment id. NOT_FOUND for an
+  // unknown user or student; INVALID_ARGUMENT for the ADMIN role (district
+  // wide, set on the user) or no role.
+  absl::StatusOr<std::string> Assign(v1::Assignment assignment);
+  // Ends an assignment on `end_date` (inclusive; ISO 8601 day).
+  absl::Status EndAssignment(absl::string_view assignment_id,
+                             absl::string_view end_date);
+  // Issues a device token for a live user (the token is shown once).
+  absl::StatusOr<IssuedToken> IssueToken(absl::string_view user_id,
+                                         absl::string_view label);
+  absl::StatusOr<std::vector<TokenRecord>> ListTokens(
+      absl::string_view user_id);
+  absl::Status RevokeToken(absl::string_view token_id);
+
+ private:
+  // Writes the set fields of `record` (all of them for a new record, else
+  // only `fields`) as changes, in one batch; the first refusal is the error.
+  absl::Status Write(const google::protobuf::Message& record, bool create,
+                     const std::vector<std::string>& fields);
+  absl::StatusOr<bool> RecordExists(const RecordType& type,
+                                    absl::string_view id);
+
+  ServerStore* const store_;
+  ClockSource* const clock_;
+  HybridClock hlc_;
+  IdGenerator ids_;
+  const std::string replica_id_;
+  Merger merger_;
+};
+
+}  // namespace plansync::server
+
+#endif  // PLANSYNC_SERVER_ADMIN_H_
