@@ -174,6 +174,9 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
   ASSIGN_OR_RETURN(
       select_cursor_,
       db_->Prepare("SELECT cursor FROM cursors WHERE bucket = ?1"));
+  ASSIGN_OR_RETURN(select_cursors_,
+                   db_->Prepare("SELECT bucket, cursor FROM cursors ORDER BY "
+                                "bucket"));
   ASSIGN_OR_RETURN(upsert_cursor_,
                    db_->Prepare("INSERT INTO cursors (bucket, cursor) "
                                 "VALUES (?1, ?2) ON CONFLICT (bucket) "

@@ -271,6 +271,8 @@ class DeviceStore {
 
   // The pull cursor of `bucket`, or nullopt if the bucket was never pulled.
   absl::StatusOr<std::optional<int64_t>> Cursor(absl::string_view bucket);
+  // Every pulled bucket with its cursor, by bucket.
+  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> Cursors();
   // Sets the pull cursor of `bucket`, in the transaction that applies the
   // page it came with.
   absl::Status SetCursor(WriteTransaction& txn, absl::string_view bucket,
@@ -334,7 +336,8 @@ class DeviceStore {
       insert_replica_;
   std::unique_ptr<internal::Statement> insert_outbox_, select_outbox_,
       delete_outbox_, count_outbox_, reject_outbox_, select_rejected_;
-  std::unique_ptr<internal::Statement> select_cursor_, upsert_cursor_,
+  std::unique_ptr<internal::Statement> select_cursor_, select_cursors_,
+      upsert_cursor_,
       delete_cursor_, select_outbox_seq_, update_outbox_, delete_bucket_outbox_,
       select_setting_, upsert_setting_, insert_held_, select_held_,
       delete_held_;

@@ -231,6 +231,19 @@ absl::StatusOr<std::optional<int64_t>> DeviceStore::Cursor(
   return select_cursor_->ColumnInt(0);
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, int64_t>>>
+DeviceStore::Cursors() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  ScopedReset reset(select_cursors_.get());
+  std::vector<std::pair<std::string, int64_t>> cursors;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select_cursors_->Step());
+    if (!row) return cursors;
+    cursors.emplace_back(std::string(select_cursors_->ColumnText(0)),
+                         select_cursors_->ColumnInt(1));
+  }
+}
+
 absl::Status DeviceStore::SetCursor(WriteTransaction& txn,
                                     absl::string_view bucket, int64_t cursor) {
   std::lock_guard<std::recursive_mutex> lock(mu_);

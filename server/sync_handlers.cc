@@ -1,6 +1,8 @@
 #include "server/sync_handlers.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -133,70 +135,111 @@ absl::Status SyncHandlers::Pull(
     page_bytes = 0;
     return absl::OkStatus();
   };
+  // Appends the readable items of `bucket` after `*after` to the pages,
+  // advancing `*after`; the types sent go to `sent` unless it is null.
+  std::vector<FeedItem> items;
+  auto read_bucket = [&](const std::string& bucket, RoleSet roles,
+                         int64_t* after,
+                         std::set<std::string>* sent) -> absl::Status {
+    auto advance = [&] {
+      v1::BucketCursor* advanced = page.add_cursors();
+      advanced->set_bucket(bucket);
+      advanced->set_cursor(EncodeCursor(*after, roles));
+    };
+    while (true) {
+      items.clear();
+      RETURN_IF_ERROR(store_->ReadFeed(bucket, *after,
+                                       limits_.pull_page_changes, &items));
+      for (FeedItem& item : items) {
+        *after = item.seq;
+        const RecordType* type = schema.Find(item.change.record_type());
+        if (type == nullptr || !MayRead(*type, roles, *access, item.change)) {
+          continue;
+        }
+        if (sent != nullptr) sent->insert(type->short_name);
+        page_bytes += item.change.ByteSizeLong();
+        *page.add_changes() = std::move(item.change);
+        if (page.changes_size() >=
+                static_cast<int>(limits_.pull_page_changes) ||
+            page_bytes >= byte_budget) {
+          advance();
+          RETURN_IF_ERROR(flush());
+        }
+      }
+      if (items.size() < limits_.pull_page_changes) return absl::OkStatus();
+    }
+  };
+  struct Position {
+    RoleSet roles = 0;
+    int64_t after = 0;
+    int64_t requested = 0;  // the cursor the device sent
+  };
+  std::map<std::string, Position> positions;
   auto pull_buckets = [&]() -> absl::Status {
-    std::vector<FeedItem> items;
     for (const v1::BucketCursor& cursor : request.cursors()) {
       if (!allowed.contains(cursor.bucket())) {
         // Unrestricted callers lose nothing: the bucket is just not here yet.
         if (!access->unrestricted()) page.add_evicted(cursor.bucket());
         continue;
       }
-      const RoleSet roles = access->RolesOn(cursor.bucket());
-      int64_t after = CursorSeq(cursor.cursor());
+      Position& at = positions[cursor.bucket()];
+      at.roles = access->RolesOn(cursor.bucket());
+      at.requested = cursor.cursor();
+      at.after = CursorSeq(cursor.cursor());
       const RoleSet old_view = CursorView(cursor.cursor());
-      if (cursor.cursor() != 0 && old_view != roles) {
-        if ((old_view & ~roles) != 0) {
+      if (cursor.cursor() != 0 && old_view != at.roles) {
+        if ((old_view & ~at.roles) != 0) {
           // Roles were lost: the device may hold records it can no longer
           // read. It drops the bucket and pulls it afresh.
           page.add_evicted(cursor.bucket());
+          positions.erase(cursor.bucket());
           continue;
         }
-        after = 0;  // roles were gained: send what is now readable
+        at.after = 0;  // roles were gained: send what is now readable
       }
-      std::set<std::string>* sent_types = nullptr;
-      auto advance = [&] {
-        v1::BucketCursor* advanced = page.add_cursors();
-        advanced->set_bucket(cursor.bucket());
-        advanced->set_cursor(EncodeCursor(after, roles));
-      };
-      while (true) {
-        items.clear();
-        RETURN_IF_ERROR(store_->ReadFeed(cursor.bucket(), after,
-                                         limits_.pull_page_changes, &items));
-        for (FeedItem& item : items) {
-          after = item.seq;
-          const RecordType* type = schema.Find(item.change.record_type());
-          if (type == nullptr || !MayRead(*type, roles, *access, item.change)) {
-            continue;
-          }
-          if (sent_types == nullptr) sent_types = &tally[cursor.bucket()];
-          sent_types->insert(type->short_name);
-          page_bytes += item.change.ByteSizeLong();
-          *page.add_changes() = std::move(item.change);
-          if (page.changes_size() >=
-                  static_cast<int>(limits_.pull_page_changes) ||
-              page_bytes >= byte_budget) {
-            advance();
-            RETURN_IF_ERROR(flush());
-          }
-        }
-        if (items.size() < limits_.pull_page_changes) break;
+      RETURN_IF_ERROR(read_bucket(cursor.bucket(), at.roles, &at.after,
+                                  &tally[cursor.bucket()]));
+      // The bucket's cursor goes with the page holding its last items.
+      const int64_t advanced = EncodeCursor(at.after, at.roles);
+      if (advanced != at.requested) {
+        v1::BucketCursor* entry = page.add_cursors();
+        entry->set_bucket(cursor.bucket());
+        entry->set_cursor(advanced);
+        at.requested = advanced;
       }
-      if (EncodeCursor(after, roles) != cursor.cursor()) advance();
     }
-    // A last page: the remaining changes, cursors and evictions (possibly
-    // empty, so the device always hears the server's clock).
-    return flush();
+    return absl::OkStatus();
   };
   absl::Status pulled = pull_buckets();
-  // What was sent is logged even when the client went away part-way.
-  if (!tally.empty() && !access->unrestricted()) {
+  // What was sent is logged even when the client went away part-way. The
+  // log is written before the last page, so that a reader of the log gets
+  // its own access in the same pull: devices of one principal then agree
+  // once nothing new is left (a pull of access records alone is not logged).
+  if (!access->unrestricted()) {
     absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> logged =
         access_log_.Record(*access, tally);
     if (!logged.ok()) return logged.status();
     hub_.Publish(*logged);
+    if (pulled.ok()) {
+      for (const auto& [bucket, head] : *logged) {
+        auto it = positions.find(bucket);
+        if (it == positions.end()) continue;
+        pulled = read_bucket(bucket, it->second.roles, &it->second.after,
+                             /*sent=*/nullptr);
+        if (!pulled.ok()) break;
+      }
+    }
   }
-  return pulled;
+  if (!pulled.ok()) return pulled;
+  for (const auto& [bucket, at] : positions) {
+    if (EncodeCursor(at.after, at.roles) == at.requested) continue;  // sent
+    v1::BucketCursor* advanced = page.add_cursors();
+    advanced->set_bucket(bucket);
+    advanced->set_cursor(EncodeCursor(at.after, at.roles));
+  }
+  // A last page: the remaining changes, cursors and evictions (possibly
+  // empty, so the device always hears the server's clock).
+  return flush();
 }
 
 }  // namespace plansync::server

@@ -129,12 +129,24 @@ absl::Status Replicator::PullAll(const v1::HelloResponse& hello,
   return RetryCall(options_.retry, backoff_, sleep_, [&]() -> absl::Status {
     // Cursors are re-read on every attempt: a retried pull resumes after the
     // last page applied.
+    // The buckets the server offers, and those this device holds that it
+    // no longer offers, so that the server can answer them with an evict.
     v1::PullRequest request;
+    ASSIGN_OR_RETURN(auto held, store_->Cursors());
+    absl::flat_hash_map<std::string, int64_t> cursors(held.begin(),
+                                                      held.end());
     for (const std::string& bucket : hello.buckets()) {
-      ASSIGN_OR_RETURN(std::optional<int64_t> cursor, store_->Cursor(bucket));
       v1::BucketCursor* entry = request.add_cursors();
       entry->set_bucket(bucket);
-      entry->set_cursor(cursor.value_or(0));
+      auto it = cursors.find(bucket);
+      entry->set_cursor(it == cursors.end() ? 0 : it->second);
+      if (it != cursors.end()) cursors.erase(it);
+    }
+    for (const auto& [bucket, cursor] : held) {
+      if (!cursors.contains(bucket)) continue;
+      v1::BucketCursor* entry = request.add_cursors();
+      entry->set_bucket(bucket);
+      entry->set_cursor(cursor);
     }
     return transport_->Pull(request, [&](const v1::PullPage& page) {
       store_->clock().Witness(page.server_hlc());

@@ -10,11 +10,17 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "core/file.h"
 #include "core/device_store.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "plansync/v1/records.pb.h"
 #include "server/sqlite_server_store.h"
+#include "sync/grpc_transport.h"
 #include "tests/grpc_test_util.h"
 #include "tests/process_util.h"
 #include "tests/test_util.h"
@@ -52,19 +58,54 @@ class EndToEndTest : public ::testing::Test {
     const size_t at = out.find(key);
     return at == std::string::npos ? "" : out.substr(at + key.size(), 16);
   }
+  // Runs `plansync-server admin ARGS --db server.db`, which must succeed;
+  // returns its stdout's first line.
+  std::string Admin(std::vector<std::string> args) {
+    args.insert(args.begin(), {PLANSYNC_SERVER_BIN, "admin"});
+    args.insert(args.end(), {"--db", Db("server")});
+    testing::Process admin(args, Log() + ".admin");
+    const int status = admin.Wait();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << admin.Stderr();
+    const std::string out = admin.Stdout();
+    return out.substr(0, out.find('\n'));
+  }
+  // The student every test works on, made by the district administrator.
+  const std::string& Student() {
+    if (student_.empty()) {
+      student_ = Admin({"add-student", "--given", "Maya", "--family", "Diaz"});
+    }
+    return student_;
+  }
+  // A new user holding `roles` on Student(); returns the user id.
+  std::string AddUser(const std::string& name,
+                      const std::vector<std::string>& roles) {
+    const std::string user = Admin({"add-user", "--name", name});
+    for (const std::string& role : roles) {
+      Admin({"assign", "--user", user, "--student", Student(), "--role", role});
+    }
+    return user;
+  }
+  // Makes `device` for `user`, with a token of its own in a file.
   void Init(const std::string& device, const std::string& user,
             const ServerProcess& server) {
-    Ok(device, {"init", "--user", user, "--server", server.address()});
+    const std::string token_file = dir_.File(device + ".token");
+    std::filesystem::remove(token_file);
+    Admin({"issue-token", "--user", user, "--label", device, "--out",
+           token_file});
+    Ok(device, {"init", "--user", user, "--server", server.address(),
+                "--token-file", token_file});
   }
 
-  // A student with a plan and an accommodation on `device`; returns ids.
+  // A plan and an accommodation for Student() made on `device`, a case
+  // manager's, which syncs first to receive the student; returns ids.
   struct Ids {
     std::string student, plan, accommodation;
   };
   Ids MakePlan(const std::string& device) {
+    Ok(device, {"sync"});
     Ids ids;
-    ids.student = IdOf(
-        Ok(device, {"add", "Student", "given_name=Maya", "family_name=Diaz"}));
+    ids.student = Student();
     ids.plan =
         IdOf(Ok(device, {"add", "Plan", "student_id=" + ids.student, "kind=iep",
                          "status=active", "version=1", "jurisdiction=US-MO"}));
@@ -99,6 +140,28 @@ class EndToEndTest : public ::testing::Test {
     }
   }
 
+  // Items of record type `type` (short name) in a server store file.
+  static int64_t ServerCount(const std::string& path, absl::string_view type) {
+    sqlite3* db = nullptr;
+    int64_t count = -1;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+        SQLITE_OK) {
+      sqlite3_stmt* stmt = nullptr;
+      const std::string sql =
+          absl::StrCat("SELECT COUNT(*) FROM items WHERE record_type = "
+                       "'plansync.v1.",
+                       type, "'");
+      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) ==
+              SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW) {
+        count = sqlite3_column_int64(stmt, 0);
+      }
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return count;
+  }
+
   int64_t CountOnDevice(const std::string& device, absl::string_view type) {
     DeviceStoreOptions options;
     options.path = Db(device);
@@ -129,19 +192,24 @@ class EndToEndTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::string student_;
 };
 
 TEST_F(EndToEndTest, ThreeDevicesWorkOfflineThenConverge) {
   ServerProcess server(Db("server"), Log());
-  Init("manager", "user-cm", server);
-  Init("teacher", "user-lee", server);
-  Init("parent", "user-diaz", server);
+  const std::string manager = AddUser("Case manager", {"case-manager"});
+  const std::string teacher = AddUser("Teacher", {"teacher"});
+  const std::string parent = AddUser("Parent", {"guardian"});
+  Init("manager", manager, server);
+  Init("laptop", manager, server);  // the case manager's second device
+  Init("teacher", teacher, server);
+  Init("parent", parent, server);
   const Ids ids = MakePlan("manager");
-  Ok("manager", {"sync"});
-  Ok("teacher", {"sync"});
-  Ok("parent", {"sync"});
+  for (const char* device : {"manager", "laptop", "teacher", "parent"}) {
+    Ok(device, {"sync"});
+  }
 
-  // Offline work on all three.
+  // Offline work on all four.
   Ok("teacher",
      {"append", "ImplementationConfirmation", "student_id=" + ids.student,
       "accommodation_id=" + ids.accommodation, "day=2026-09-17",
@@ -149,26 +217,57 @@ TEST_F(EndToEndTest, ThreeDevicesWorkOfflineThenConverge) {
   Ok("parent", {"append", "LapseReport", "student_id=" + ids.student,
                 "accommodation_id=" + ids.accommodation, "day=2026-09-17",
                 "what_happened=No extra time on the quiz"});
-  Ok("teacher", {"set", "Accommodation", ids.accommodation,
-                 "description=1.5x, quizzes too"});
+  Ok("laptop", {"set", "Accommodation", ids.accommodation,
+                "description=1.5x, quizzes too"});
   Ok("manager", {"set", "Accommodation", ids.accommodation,
                  "description=1.5x, unit tests only"});
-  for (int round = 0; round < 2; ++round) {
-    for (const char* device : {"teacher", "parent", "manager"}) {
+  // Neither a parent nor a teacher may change the plan.
+  Ok("parent", {"set", "Plan", ids.plan, "status=draft"});
+  Ok("teacher", {"set", "Accommodation", ids.accommodation,
+                 "description=whatever the teacher likes"});
+  // Three rounds: the last brings nothing but access records, which are
+  // not themselves logged, so every device ends up with the same record.
+  for (int round = 0; round < 3; ++round) {
+    for (const char* device : {"laptop", "teacher", "parent", "manager"}) {
       Ok(device, {"sync"});
     }
   }
+  // Devices with the same view of the record hold the same record.
   const std::string hash = Hash("manager");
   EXPECT_EQ(hash.size(), 16u);
-  EXPECT_EQ(Hash("teacher"), hash);
-  EXPECT_EQ(Hash("parent"), hash);
-  // The concurrent edit became a conflict entry on every device; the lapse
-  // and the confirmation both stand.
-  for (const char* device : {"manager", "teacher", "parent"}) {
-    EXPECT_EQ(CountOnDevice(device, "Conflict"), 1) << device;
+  EXPECT_EQ(Hash("laptop"), hash);
+  // The concurrent edit became a conflict entry, which only case managers
+  // read; the lapse and the confirmation both stand everywhere.
+  for (const char* device : {"manager", "laptop", "teacher", "parent"}) {
+    EXPECT_EQ(CountOnDevice(device, "Conflict"),
+              std::string(device) == "manager" ||
+                      std::string(device) == "laptop"
+                  ? 1
+                  : 0)
+        << device;
     EXPECT_EQ(CountOnDevice(device, "LapseReport"), 1) << device;
     EXPECT_EQ(CountOnDevice(device, "ImplementationConfirmation"), 1) << device;
   }
+  // The refusals are visible on the devices that made them, with reasons.
+  const std::string parent_refused = Ok("parent", {"rejected"});
+  EXPECT_NE(parent_refused.find("ROLE_NOT_PERMITTED"), std::string::npos)
+      << parent_refused;
+  EXPECT_NE(parent_refused.find("a guardian may not change Plan records"),
+            std::string::npos)
+      << parent_refused;
+  EXPECT_NE(Ok("teacher", {"rejected"})
+                .find("a teacher may not change Accommodation records"),
+            std::string::npos);
+  EXPECT_EQ(Ok("manager", {"rejected"}).find("ROLE_NOT_PERMITTED"),
+            std::string::npos);
+  // Everyone else's pulls are in the access log, which the parent reads;
+  // the parent's own pulls are not.
+  const std::string log = Ok("parent", {"list", "AccessLogEntry", "--json"});
+  EXPECT_NE(log.find(teacher), std::string::npos) << log;
+  EXPECT_NE(log.find(manager), std::string::npos) << log;
+  EXPECT_EQ(log.find("\"accessorUserId\": \"" + parent), std::string::npos)
+      << log;
+  EXPECT_EQ(CountOnDevice("teacher", "AccessLogEntry"), 0);
   // The server stops cleanly on SIGTERM.
   server.process().Signal(SIGTERM);
   EXPECT_NE(server.process().Stderr().find("stopped"), std::string::npos);
@@ -178,7 +277,9 @@ TEST_F(EndToEndTest, ServerKilledMidPushLosesNothingAndAppliesOnce) {
   constexpr int kEntries = 30000;
   auto server = std::make_unique<ServerProcess>(Db("server"), Log());
   const int port = server->port();
-  Init("writer", "user-lee", *server);
+  // One user who manages the plan and teaches the student.
+  const std::string writer = AddUser("Writer", {"case-manager", "teacher"});
+  Init("writer", writer, *server);
   const Ids ids = MakePlan("writer");
   AppendMany("writer", ids, kEntries);
 
@@ -211,12 +312,12 @@ TEST_F(EndToEndTest, ServerKilledMidPushLosesNothingAndAppliesOnce) {
   auto store = server::OpenSqliteServerStore(options);
   ASSERT_OK(store);
   EXPECT_EQ(*(*store)->IntegrityCheck(), "ok");
-  // 30,000 entries + 2 student, 5 plan and 5 accommodation fields.
-  EXPECT_EQ(*(*store)->ItemCount(), kEntries + 12);
+  EXPECT_EQ(ServerCount(Db("server"), "ImplementationConfirmation"), kEntries);
 
-  // A fresh device receives the same record.
-  Init("reader", "user-cm", *server);
+  // A fresh device of the same user receives the same record.
+  Init("reader", writer, *server);
   Ok("reader", {"sync"});
+  Ok("writer", {"sync"});  // receives the reader's access record
   EXPECT_EQ(Hash("reader"), Hash("writer"));
   EXPECT_EQ(CountOnDevice("reader", "ImplementationConfirmation"), kEntries);
 }
@@ -224,7 +325,8 @@ TEST_F(EndToEndTest, ServerKilledMidPushLosesNothingAndAppliesOnce) {
 TEST_F(EndToEndTest, DeviceKilledMidPullResumesFromItsCursors) {
   constexpr int kEntries = 40000;
   ServerProcess server(Db("server"), Log());
-  Init("writer", "user-lee", server);
+  const std::string writer = AddUser("Writer", {"case-manager", "teacher"});
+  Init("writer", writer, server);
   const Ids ids = MakePlan("writer");
   AppendMany("writer", ids, kEntries);
   Ok("writer", {"sync"});
@@ -235,7 +337,7 @@ TEST_F(EndToEndTest, DeviceKilledMidPullResumesFromItsCursors) {
   bool partial = false;
   for (int wait_ms : {400, 200, 100, 50, 25, 800, 1600}) {
     std::filesystem::remove(Db("reader"));
-    Init("reader", "user-cm", server);
+    Init("reader", writer, server);
     testing::Process sync({PLANSYNC_CLI_BIN, "--db", Db("reader"), "sync"},
                           Log() + ".pull");
     std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
@@ -261,6 +363,7 @@ TEST_F(EndToEndTest, DeviceKilledMidPullResumesFromItsCursors) {
   ASSERT_NE(at, std::string::npos);
   EXPECT_LT(std::stoll(out.substr(at + 7)), kEntries + 12);
   EXPECT_EQ(CountOnDevice("reader", "ImplementationConfirmation"), kEntries);
+  Ok("writer", {"sync"});  // receives the reader's access record
   EXPECT_EQ(Hash("reader"), Hash("writer"));
 }
 
@@ -278,7 +381,7 @@ TEST_F(EndToEndTest, HealthCheckSaysServing) {
 
 TEST_F(EndToEndTest, CliExplainsBadInputAndChangesNothing) {
   ServerProcess server(Db("server"), Log());
-  Init("manager", "user-cm", server);
+  Init("manager", AddUser("Case manager", {"case-manager"}), server);
   const Ids ids = MakePlan("manager");
   const std::string before = Hash("manager");
   CliResult bad_date = Cli("manager", {"append", "ImplementationConfirmation",
@@ -300,6 +403,142 @@ TEST_F(EndToEndTest, CliExplainsBadInputAndChangesNothing) {
   EXPECT_EQ(no_store.exit_code, 1);
   EXPECT_NE(no_store.err.find("does not exist"), std::string::npos);
   EXPECT_EQ(Hash("manager"), before);
+}
+
+// Rows of `student_id` in any table of the SQLite file `path`: every column
+// of every row is searched for the id's bytes (blobs included).
+int64_t RowsMentioning(const std::string& path, const std::string& student_id) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  auto query = [&](const std::string& sql) {
+    std::vector<std::vector<std::string>> rows;
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr),
+              SQLITE_OK)
+        << sql;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      std::vector<std::string>& row = rows.emplace_back();
+      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+        const unsigned char* text = sqlite3_column_text(stmt, i);
+        row.emplace_back(text == nullptr ? "" : reinterpret_cast<const char*>(text));
+      }
+    }
+    sqlite3_finalize(stmt);
+    return rows;
+  };
+  int64_t total = 0;
+  for (const auto& table :
+       query("SELECT name FROM sqlite_master WHERE type = 'table' AND name "
+             "NOT LIKE 'sqlite_%'")) {
+    std::vector<std::string> tests;
+    for (const auto& column :
+         query(absl::StrCat("PRAGMA table_info(\"", table[0], "\")"))) {
+      tests.push_back(absl::StrCat("instr(CAST(\"", column[1],
+                                   "\" AS BLOB), CAST('", student_id,
+                                   "' AS BLOB)) > 0"));
+    }
+    total += std::stoll(query(absl::StrCat("SELECT COUNT(*) FROM \"", table[0],
+                                           "\" WHERE ",
+                                           absl::StrJoin(tests, " OR ")))[0][0]);
+  }
+  sqlite3_close(db);
+  return total;
+}
+
+TEST_F(EndToEndTest, EndedAssignmentEvictsEveryRowOfTheStudent) {
+  ServerProcess server(Db("server"), Log());
+  Init("manager", AddUser("Case manager", {"case-manager"}), server);
+  const Ids ids = MakePlan("manager");
+  Ok("manager", {"sync"});
+  const std::string teacher = Admin({"add-user", "--name", "Teacher"});
+  const std::string assignment =
+      Admin({"assign", "--user", teacher, "--student", Student(), "--role",
+             "teacher", "--class", "Period 3"});
+  Init("teacher", teacher, server);
+  Ok("teacher", {"sync"});
+  Ok("teacher",
+     {"append", "ImplementationConfirmation", "student_id=" + ids.student,
+      "accommodation_id=" + ids.accommodation, "day=2026-09-17",
+      "status=provided"});
+  Ok("teacher", {"sync"});
+  ASSERT_GT(RowsMentioning(Db("teacher"), Student()), 5);
+
+  // The teacher leaves the class: the assignment ended yesterday.
+  const std::string yesterday =
+      absl::FormatTime("%Y-%m-%d", absl::Now() - absl::Hours(24),
+                       absl::UTCTimeZone());
+  Admin({"end-assignment", "--assignment", assignment, "--end", yesterday});
+  Ok("teacher", {"sync"});
+  EXPECT_EQ(RowsMentioning(Db("teacher"), Student()), 0);
+  EXPECT_EQ(CountOnDevice("teacher", "Student"), 0);
+  // The record itself is intact for those still assigned.
+  Ok("manager", {"sync"});
+  EXPECT_EQ(CountOnDevice("manager", "ImplementationConfirmation"), 1);
+}
+
+TEST_F(EndToEndTest, TokensAreCheckedOnEveryCallAndRevocationClosesWatch) {
+  ServerProcess server(Db("server"), Log(), 0, {"--watch_check_ms=100"});
+  const std::string user = AddUser("Teacher", {"teacher"});
+  Init("teacher", user, server);
+  Ok("teacher", {"sync"});
+  const std::string token_file = dir_.File("teacher.token");
+  const std::string token = *ReadFileToString(token_file);
+  auto channel =
+      grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  auto hello = [&](const std::string& bearer) {
+    sync::TransportOptions options;
+    options.token = bearer;
+    sync::GrpcTransport transport(channel, options);
+    return transport.Hello(v1::HelloRequest()).status();
+  };
+  EXPECT_OK(hello(token.substr(0, token.find('\n'))));
+  struct Case {
+    std::string token, message;
+  };
+  for (const Case& bad : std::vector<Case>{
+           {"", "carries no token"},
+           {"pst_not-a-token", "malformed"},
+           {"pst_" + std::string(64, 'a'), "not known to this server"}}) {
+    absl::Status status = hello(bad.token);
+    EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated) << bad.token;
+    EXPECT_NE(status.message().find(bad.message), std::string::npos)
+        << status;
+    // The answer never repeats the token.
+    if (!bad.token.empty()) {
+      EXPECT_EQ(status.message().find(bad.token), std::string::npos);
+    }
+  }
+
+  // An open Watch stream ends when its token is revoked.
+  sync::TransportOptions options;
+  options.token = token.substr(0, token.find('\n'));
+  sync::GrpcTransport transport(channel, options);
+  grpc::ClientContext watch_context;
+  absl::Status watch_end;
+  absl::Notification ended;
+  std::thread watcher([&] {
+    watch_end = transport.Watch(&watch_context, [](const v1::WatchEvent&) {});
+    ended.Notify();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(ended.HasBeenNotified());
+  const std::string listed = Admin({"list-tokens", "--user", user});
+  const std::string token_id = listed.substr(0, listed.find(' '));
+  ASSERT_EQ(token_id.rfind("tok_", 0), 0u) << listed;
+  // Listing never shows the token.
+  EXPECT_EQ(listed.find(options.token), std::string::npos);
+  Admin({"revoke-token", "--token-id", token_id});
+  const bool closed = ended.WaitForNotificationWithTimeout(absl::Seconds(10));
+  if (!closed) watch_context.TryCancel();
+  watcher.join();
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(watch_end.code(), absl::StatusCode::kUnauthenticated) << watch_end;
+  EXPECT_NE(watch_end.message().find("revoked"), std::string::npos);
+  // And the next call fails too, through the CLI.
+  CliResult refused = Cli("teacher", {"sync"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("revoked"), std::string::npos) << refused.err;
 }
 
 }  // namespace

@@ -191,5 +191,42 @@ TEST(ServerStoreMigration, NewerStoreIsRefused) {
             std::string::npos);
 }
 
+// A second process (plansync-server admin) writing the same file is seen
+// by the next read of a serving store, whatever it read before.
+TEST(ServerStoreSharing, WritesOfAnotherConnectionAreSeenByTheNextRead) {
+  testing::TempDir dir;
+  server::SqliteServerStoreOptions options;
+  options.path = dir.File("server.db");
+  auto serving = server::OpenSqliteServerStore(options);
+  ASSERT_OK(serving);
+  auto other = server::OpenSqliteServerStore(options);
+  ASSERT_OK(other);
+  auto put_grant = [&](server::ServerStore& store, const std::string& end) {
+    auto txn = store.Begin();
+    ASSERT_OK(txn);
+    server::Grant grant;
+    grant.id = "g1";
+    grant.user_id = "u1";
+    grant.student_id = "s1";
+    grant.role = v1::TEACHER;
+    grant.end_date = end;
+    ASSERT_OK((*txn)->PutGrant(grant));
+    ASSERT_OK((*txn)->Commit());
+  };
+  put_grant(**serving, "");
+  ASSERT_OK(Put(**serving, {MakeChange("student/a", "r1", 0, 1)}));
+  // Every kind of read the handlers make.
+  std::vector<server::FeedItem> items;
+  ASSERT_OK((*serving)->ReadFeed("student/a", 0, 10, &items));
+  ASSERT_OK((*serving)->GrantsOf("u1"));
+  const int64_t version = *(*serving)->GrantsVersion();
+  ASSERT_OK((*serving)->Buckets());
+  ASSERT_OK((*serving)->Head("student/a"));
+  ASSERT_OK((*serving)->FindToken("x"));
+  put_grant(**other, "2026-01-01");
+  EXPECT_EQ(*(*serving)->GrantsVersion(), version + 1);
+  EXPECT_EQ((*(*serving)->GrantsOf("u1")).front().end_date, "2026-01-01");
+}
+
 }  // namespace
 }  // namespace plansync

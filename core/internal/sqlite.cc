@@ -111,14 +111,19 @@ absl::string_view Statement::ColumnBlob(int index) const {
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     const std::string& path) {
-  if (path != ":memory:") {
-    // Create the file ourselves so that it is owner-only from the start.
-    const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0) {
+  // Create a missing file ourselves so that it is owner-only from the start.
+  // Only a missing one: closing a descriptor of a file drops every POSIX
+  // lock this process holds on it, including those of SQLite connections
+  // already open on it, after which another process (plansync-server admin)
+  // may take itself for the last user of the WAL and reset it under them.
+  if (path != ":memory:" && ::access(path.c_str(), F_OK) != 0) {
+    const int fd =
+        ::open(path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) {
       return absl::PermissionDeniedError(absl::StrCat(
           "cannot open or create the store file: ", std::strerror(errno)));
     }
-    ::close(fd);
+    if (fd >= 0) ::close(fd);
   }
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
