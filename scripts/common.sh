@@ -12,6 +12,7 @@ PLANSYNC_PACKAGES=(
   libabsl-dev
   libgtest-dev libgmock-dev
   libbenchmark-dev
+  openssl
 )
 
 # Installs the packages above that are missing (apt-get; sudo when not root).
