@@ -13,15 +13,24 @@
 //    Accommodations, six fields each). The changes are made by hand but are
 //    valid: every field write and the first log entries pass CheckChange
 //    (core/change_check.h). Seqs of the buckets interleave, as they would on
-//    a server fed by many devices.
+//    a server fed by many devices. Then, in the same child, a district
+//    administrator: server::Admin (as `plansync-server admin` does) adds a
+//    user with the district role ADMIN (who reads every bucket) and issues
+//    a device token for that user; the user id, the token and the store's
+//    item count come back to this process through a pipe.
 // 2. The real server binary, build-*/server/plansync-server (its path is
 //    compiled in), started on that file with --listen=127.0.0.1:0 in its own
-//    process; the port is read from its "listening on" line.
-// 3. Measured in this process: a fresh DeviceStore (a new file, durable as by
-//    default: synchronous=FULL) and a Replicator doing one SyncOnce through a
-//    GrpcTransport, to completion (Hello, an empty push, a pull of every
-//    bucket from no cursor, each page applied and committed with its
-//    cursors).
+//    process (plaintext on loopback; device tokens, as it always requires);
+//    the port is read from its "listening on" line.
+// 3. Measured in this process: a fresh DeviceStore of the administrator (a
+//    new file, durable as by default: synchronous=FULL) and a Replicator
+//    doing one SyncOnce through a GrpcTransport carrying the token, to
+//    completion (Hello, an empty push, a pull of every bucket from no
+//    cursor, each page applied and committed with its cursors). The pull
+//    ends with the server writing the administrator's access-log entries
+//    (server/access_log.h: one per student) before it answers: part of the
+//    measured time, as is pulling them if the server sends them in the same
+//    pull.
 //
 // Metrics, full run (R = 1,000,000):
 //   bootstrap_1m_s            wall seconds of that SyncOnce
@@ -31,8 +40,11 @@
 // bootstrap_100k_peak_rss_mb, so a smoke run never passes for the target.
 //
 // The device must end with every record (the counts of each record type are
-// checked) or the benchmark fails. Files live in a scratch directory under
-// $TMPDIR, removed at the end; the server process is stopped (SIGTERM).
+// checked) or the benchmark fails. A second SyncOnce, not measured, brings
+// the access-log entries if the first did not, and then the device must hold
+// one per student; later syncs must pull nothing. Files
+// live in a scratch directory under $TMPDIR, removed at the end; the server
+// process is stopped (SIGTERM).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -49,9 +61,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "bench/caseload.h"
 #include "bench/harness.h"
@@ -65,6 +79,7 @@
 #include "core/uuid.h"
 #include "core/value.h"
 #include "plansync/v1/records.pb.h"
+#include "server/admin.h"
 #include "server/merger.h"
 #include "server/sqlite_server_store.h"
 #include "sync/grpc_transport.h"
@@ -307,8 +322,17 @@ class Generator {
   std::vector<BucketRecords> buckets_;
 };
 
-// Writes the layout's records into a new server store at `path`.
-absl::Status BuildServerStore(const std::string& path, const Layout& layout) {
+// The district administrator the device acts for.
+struct Administrator {
+  std::string user_id;
+  std::string token;  // the secret, "pst_..."
+  int64_t items = 0;  // in the server store, the administrator's own too
+};
+
+// Writes the layout's records into a new server store at `path`, then adds
+// the administrator.
+absl::StatusOr<Administrator> BuildServerStore(const std::string& path,
+                                               const Layout& layout) {
   server::SqliteServerStoreOptions options;
   options.path = path;
   options.durable = false;
@@ -339,31 +363,67 @@ absl::Status BuildServerStore(const std::string& path, const Layout& layout) {
     return absl::InternalError(absl::StrCat("the server store holds ", items,
                                             " items, not ", layout.total));
   }
-  return absl::OkStatus();
+  server::Admin admin(store.get(), SystemClock::Get(), /*seed=*/20261124);
+  Administrator administrator;
+  ASSIGN_OR_RETURN(administrator.user_id,
+                   admin.AddUser("Bench district admin", v1::ADMIN));
+  ASSIGN_OR_RETURN(server::IssuedToken issued,
+                   admin.IssueToken(administrator.user_id, "bench device"));
+  administrator.token = std::move(issued.token);
+  ASSIGN_OR_RETURN(administrator.items, store->ItemCount());
+  return administrator;
 }
 
 // Runs BuildServerStore in a child process (no gRPC object exists yet in
-// this one), so that this process's peak memory is the client's alone.
-absl::Status BuildInChild(const std::string& path, const Layout& layout) {
+// this one), so that this process's peak memory is the client's alone. The
+// administrator comes back as one line, "USER TOKEN ITEMS", on a pipe.
+absl::StatusOr<Administrator> BuildInChild(const std::string& path,
+                                           const Layout& layout) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return absl::InternalError("pipe failed");
   std::fflush(stdout);
   std::fflush(stderr);
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
-    const absl::Status status = BuildServerStore(path, layout);
-    if (!status.ok()) {
+    close(pipe_fds[0]);
+    const absl::StatusOr<Administrator> built = BuildServerStore(path, layout);
+    bool sent = false;
+    if (built.ok()) {
+      const std::string line = absl::StrCat(built->user_id, " ", built->token,
+                                            " ", built->items, "\n");
+      sent = write(pipe_fds[1], line.data(), line.size()) ==
+             static_cast<ssize_t>(line.size());
+    } else {
       std::fprintf(stderr, "bootstrap_bench: setup: %s\n",
-                   status.ToString().c_str());
+                   built.status().ToString().c_str());
     }
     std::fflush(stderr);
-    _exit(status.ok() ? 0 : 1);
+    _exit(sent ? 0 : 1);
   }
+  close(pipe_fds[1]);
+  std::string line;
+  char buffer[256];
+  ssize_t got;
+  while ((got = read(pipe_fds[0], buffer, sizeof(buffer))) > 0) {
+    line.append(buffer, static_cast<size_t>(got));
+  }
+  close(pipe_fds[0]);
   int wstatus = 0;
   if (waitpid(pid, &wstatus, 0) != pid || !WIFEXITED(wstatus) ||
       WEXITSTATUS(wstatus) != 0) {
     return absl::InternalError("building the server store failed");
   }
-  return absl::OkStatus();
+  const std::vector<std::string> words =
+      absl::StrSplit(absl::StripTrailingAsciiWhitespace(line), ' ');
+  Administrator administrator;
+  if (words.size() != 3 || !absl::SimpleAtoi(words[2], &administrator.items)) {
+    return absl::InternalError(
+        absl::StrCat("the setup process answered \"", line, "\""));
+  }
+  administrator.user_id = words[0];
+  administrator.token = words[1];
+  return administrator;
 }
 
 // --- Resource usage ----------------------------------------------------------
@@ -516,9 +576,12 @@ absl::Status Run(const Flags& flags) {
       layout.accommodation_fields);
   const std::string server_db = dir.File("server.sqlite");
   Timer setup;
-  RETURN_IF_ERROR(BuildInChild(server_db, layout));
-  std::printf("  server store written in %.1f s (child process)\n",
-              setup.Seconds());
+  ASSIGN_OR_RETURN(const Administrator administrator,
+                   BuildInChild(server_db, layout));
+  std::printf(
+      "  server store written in %.1f s (child process); %lld items with the "
+      "administrator's own\n",
+      setup.Seconds(), static_cast<long long>(administrator.items));
 
   ASSIGN_OR_RETURN(std::unique_ptr<ServerProcess> server,
                    ServerProcess::Start(server_db));
@@ -531,16 +594,16 @@ absl::Status Run(const Flags& flags) {
   // The fresh device. The channel is closed before the server stops.
   DeviceStoreOptions options;
   options.path = dir.File("device.sqlite");
-  options.principal_id = std::string(kBenchPrincipal);
+  options.principal_id = administrator.user_id;
   ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store,
                    DeviceStore::Open(options));
-  sync::SyncReport report;
-  double seconds = 0, cpu_seconds = 0;
+  sync::SyncReport report, follow_up;
+  double seconds = 0, cpu_seconds = 0, follow_up_ms = 0;
   IoCounters io;
   std::vector<double> noop_ms, hello_ms;
   {
     sync::TransportOptions transport_options;
-    transport_options.principal_id = std::string(kBenchPrincipal);
+    transport_options.token = administrator.token;
     sync::GrpcTransport transport(
         ClientChannel(server->address(), /*own_connection=*/true),
         transport_options);
@@ -555,9 +618,15 @@ absl::Status Run(const Flags& flags) {
     io = {after.rchar - io.rchar, after.wchar - io.wchar,
           after.syscr - io.syscr, after.syscw - io.syscw};
 
-    // Not part of the metric: what every later sync of this device costs
-    // when there is nothing new (a Hello and a pull of every bucket from its
+    // Not part of the metrics: the next sync, which brings the access-log
+    // entries the bootstrap's pull wrote unless that pull sent them too (a
+    // pull of the log alone writes none); then what every later sync of
+    // this device costs when
+    // there is nothing new (a Hello and a pull of every bucket from its
     // cursor), and a Hello alone, on a server this size.
+    Timer follow_up_timer;
+    ASSIGN_OR_RETURN(follow_up, replicator.SyncOnce());
+    follow_up_ms = follow_up_timer.Millis();
     for (int i = 0; i < 5; ++i) {
       Timer noop;
       ASSIGN_OR_RETURN(sync::SyncReport again, replicator.SyncOnce());
@@ -577,6 +646,14 @@ absl::Status Run(const Flags& flags) {
       static_cast<long long>(report.pulled),
       static_cast<long long>(report.pages), seconds, report.pulled / seconds,
       cpu_seconds);
+  // What the pulls brought beyond the store as written: the access log.
+  const int64_t access_items =
+      report.pulled + follow_up.pulled - administrator.items;
+  std::printf(
+      "  access-log items pulled: %lld by the bootstrap, %lld by the next "
+      "sync (%.1f ms)\n",
+      static_cast<long long>(report.pulled - administrator.items),
+      static_cast<long long>(follow_up.pulled), follow_up_ms);
   std::printf(
       "  client I/O calls: %.0f MiB read in %lld calls, %.0f MiB written in "
       "%lld calls; device file %.0f MiB\n",
@@ -603,23 +680,30 @@ absl::Status Run(const Flags& flags) {
                    count(v1::Accommodation::descriptor()));
   ASSIGN_OR_RETURN(int64_t confirmations,
                    count(v1::ImplementationConfirmation::descriptor()));
+  ASSIGN_OR_RETURN(int64_t users, count(v1::User::descriptor()));
+  ASSIGN_OR_RETURN(int64_t access_entries,
+                   count(v1::AccessLogEntry::descriptor()));
   const int64_t want_accommodations =
       kBuckets * layout.accommodations_per_bucket;
   const int64_t want_confirmations = kBuckets * layout.log_per_bucket;
   std::printf(
       "  device rows: %lld students, %lld plans, %lld accommodations, %lld "
-      "confirmations\n",
+      "confirmations, %lld users, %lld access-log entries\n",
       static_cast<long long>(students), static_cast<long long>(plans),
       static_cast<long long>(accommodations),
-      static_cast<long long>(confirmations));
-  if (report.pulled != layout.total || students != kBuckets ||
-      plans != kBuckets || accommodations != want_accommodations ||
-      confirmations != want_confirmations) {
-    return absl::InternalError(
-        absl::StrCat("the device is incomplete: pulled ", report.pulled, " of ",
-                     layout.total, "; want ", kBuckets, " students and plans, ",
-                     want_accommodations, " accommodations, ",
-                     want_confirmations, " confirmations"));
+      static_cast<long long>(confirmations), static_cast<long long>(users),
+      static_cast<long long>(access_entries));
+  if (report.pulled < administrator.items || access_items <= 0 ||
+      students != kBuckets || plans != kBuckets ||
+      accommodations != want_accommodations ||
+      confirmations != want_confirmations || users != 1 ||
+      access_entries != kBuckets) {
+    return absl::InternalError(absl::StrCat(
+        "the device is incomplete: pulled ", report.pulled, " + ",
+        follow_up.pulled, " for ", administrator.items,
+        " items and the access log; want ", kBuckets, " students and plans, ",
+        want_accommodations, " accommodations, ", want_confirmations,
+        " confirmations, 1 user and ", kBuckets, " access-log entries"));
   }
 
   std::printf("results:\n");

@@ -1,25 +1,48 @@
 // Server merge throughput over gRPC on loopback (DESIGN.md section 9, second
-// row), with a raw SQLite upsert baseline measured in the same run on the
-// same disk.
+// row), with and without authentication, TLS and authorization, and a raw
+// SQLite upsert baseline measured in the same run on the same disk.
 //
-//   server_merge_bench [--quick] [--only=PART]
+//   server_merge_bench [--quick] [--only=PART[,PART...]]
 //
-// Setup (not timed): a device store (a real DeviceStore file) writes N
-// changes: 90% ImplementationConfirmation log entries (DeviceStore::Append)
-// and 10% register writes (DeviceStore::Update of an Accommodation's title or
-// description, 50 accommodations), 1000 per transaction; they are read back
-// from its outbox with PendingChanges and cut into PushRequests of 1000 (the
-// server's default max_changes_per_push). N is 200,000 (50,000 with
-// --quick). Every file lives in a scratch directory under $TMPDIR, removed at
-// the end. The parts, in the order they run (--only=PART runs one):
+// Setup (not timed):
+// - A seed server store, written as a district administrator would (with
+//   server::Admin, as `plansync-server admin` does): a user, a student, two
+//   assignments of the user to the student (CASE_MANAGER and TEACHER), and a
+//   device token for the user.
+// - The user's device (a real DeviceStore file) pulls the seed over gRPC
+//   with that token, receiving the student, then writes N changes: a Plan
+//   and 50 Accommodations of the student, then 90%
+//   ImplementationConfirmation log entries (DeviceStore::Append, authored by
+//   the user: a teacher's) and 10% register writes (DeviceStore::Update of an
+//   Accommodation's title or description: a case manager's), 1000 per
+//   transaction. They are read back from its outbox with PendingChanges and
+//   cut into PushRequests of 1000 (the server's default
+//   max_changes_per_push). N is 200,000 (50,000 with --quick).
+// - First, for the TLS parts, a self-signed certificate for 127.0.0.1 made by
+//   the openssl command (ECDSA P-256).
+// Every file lives in a scratch directory under $TMPDIR, removed at the end.
 //
-// - merge: a gRPC server in this process on 127.0.0.1 (GrpcSyncService over
-//   SyncHandlers over a SQLite server store with durable = true, i.e.
-//   synchronous=FULL; DevAuthenticator), and a GrpcTransport pushing the
-//   requests one after the other, as a replicator does. Metric
-//   server_merge_per_s: N / wall seconds from the first Push to the last
-//   answer. Every change must come back ACCEPTED and the store must then
-//   hold the expected number of items.
+// The parts, in the order they run (--only runs those named; by default
+// merge, merge_auth and raw):
+//
+// - merge: a copy of the seed store, served by a gRPC server in this process
+//   on 127.0.0.1 (GrpcSyncService over SyncHandlers over a SQLite server
+//   store with durable = true, i.e. synchronous=FULL), plaintext, with
+//   DevAuthenticator (the user named in metadata, unrestricted: changes are
+//   checked but not authorized). A GrpcTransport pushes the requests one
+//   after the other, as a replicator does. Metric server_merge_per_s: N /
+//   wall seconds from the first Push to the last answer. Every change must
+//   come back ACCEPTED and the store must then hold the expected number of
+//   new items. The process's CPU time over the pushes (client and server
+//   together) is printed too.
+// - merge_tokens (diagnostic, not run by default): as merge, with the
+//   device token (TokenAuthenticator, as plansync-server) and so every
+//   change authorized against the user's roles on the student; plaintext.
+// - merge_tls (diagnostic, not run by default): as merge, over TLS.
+// - merge_auth: as merge, with the token, per-change authorization and TLS
+//   together, as plansync-server serves a network address. Metrics
+//   server_merge_with_auth_per_s, and server_merge_auth_ratio =
+//   server_merge_with_auth_per_s / server_merge_per_s when both ran.
 // - raw: the same rows written with the sqlite3 C API (WAL,
 //   synchronous=FULL, prepared statements, 1000 changes per transaction) into
 //   tables shaped like server/sqlite_server_store.cc's: per change an upsert
@@ -28,32 +51,45 @@
 //   insert into `applied`; per transaction the `meta` next_seq update.
 //   Metric raw_sqlite_upsert_per_s; and server_merge_vs_raw_ratio =
 //   server_merge_per_s / raw_sqlite_upsert_per_s.
+//
+// Dirty pages are flushed (sync()) before each part, so that the setup's
+// writes are not written back during one part and not another.
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <iterator>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "bench/caseload.h"
 #include "bench/harness.h"
 #include "bench/loopback_server.h"
 #include "bench/raw_sqlite.h"
+#include "bench/tls.h"
+#include "core/clock.h"
 #include "core/device_store.h"
 #include "core/status_macros.h"
 #include "plansync/v1/records.pb.h"
 #include "plansync/v1/sync.pb.h"
+#include "server/admin.h"
 #include "server/merger.h"
+#include "server/sqlite_server_store.h"
 #include "sync/grpc_transport.h"
+#include "sync/replicator.h"
 
 namespace plansync::bench {
 namespace {
@@ -61,21 +97,100 @@ namespace {
 constexpr int kBatchSize = 1000;  // = ServerLimits::max_changes_per_push
 constexpr int kAccommodations = 50;
 
+// --- The district ------------------------------------------------------------
+
+// What the seed server store holds: a user assigned to a student as case
+// manager and as teacher, and a device token of the user.
+struct District {
+  std::string user_id;
+  std::string student_id;
+  std::string token;  // the secret, "pst_..."
+};
+
+// Writes the district into a new server store at `path` through
+// server::Admin, as `plansync-server admin` would.
+absl::StatusOr<District> SeedServerStore(const std::string& path) {
+  server::SqliteServerStoreOptions options;
+  options.path = path;
+  options.durable = false;  // setup, not measured
+  ASSIGN_OR_RETURN(std::unique_ptr<server::ServerStore> store,
+                   server::OpenSqliteServerStore(options));
+  server::Admin admin(store.get(), SystemClock::Get(), /*seed=*/20261124);
+  District district;
+  ASSIGN_OR_RETURN(district.user_id,
+                   admin.AddUser("Bench case manager", v1::ROLE_UNSPECIFIED));
+  v1::Student student;
+  student.set_given_name("Bench");
+  student.set_family_name("Student");
+  student.set_grade("4");
+  ASSIGN_OR_RETURN(district.student_id, admin.AddStudent(student));
+  for (const v1::Role role : {v1::CASE_MANAGER, v1::TEACHER}) {
+    v1::Assignment assignment;
+    assignment.set_user_id(district.user_id);
+    assignment.set_student_id(district.student_id);
+    assignment.set_role(role);
+    if (role == v1::TEACHER) assignment.set_class_or_period("Period 3");
+    RETURN_IF_ERROR(admin.Assign(assignment).status());
+  }
+  ASSIGN_OR_RETURN(server::IssuedToken issued,
+                   admin.IssueToken(district.user_id, "bench device"));
+  district.token = std::move(issued.token);
+  return district;
+}
+
+// Copies the server store at `from` (closed) to `to`, with its WAL if any.
+absl::Status CopyStore(const std::string& from, const std::string& to) {
+  for (const char* suffix : {"", "-wal"}) {
+    const std::string source = absl::StrCat(from, suffix);
+    std::error_code error;
+    if (!std::filesystem::exists(source, error)) continue;
+    std::filesystem::copy_file(
+        source, absl::StrCat(to, suffix),
+        std::filesystem::copy_options::overwrite_existing, error);
+    if (error) {
+      return absl::InternalError(
+          absl::StrCat("cannot copy ", source, ": ", error.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // --- The changes -------------------------------------------------------------
 
-// Writes `total` changes on a device store at `path` (after the caseload's
-// own creation changes: together exactly `total`) and returns them, cut into
-// push requests of kBatchSize, oldest first.
+// The user's device at `path` pulls the seed store at `seed_path` (with the
+// token, over plaintext gRPC), then writes `total` changes (the caseload's
+// own creation changes included) and returns them, cut into push requests
+// of kBatchSize, oldest first.
 absl::StatusOr<std::vector<v1::PushRequest>> MakeChanges(
-    const std::string& path, int total) {
+    const std::string& path, const std::string& seed_path,
+    const District& district, int total) {
   DeviceStoreOptions options;
   options.path = path;
-  options.principal_id = std::string(kBenchPrincipal);
+  options.principal_id = district.user_id;
   options.seed = 20261124;
   options.durable = false;  // setup, not measured
   ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store,
                    DeviceStore::Open(options));
-  ASSIGN_OR_RETURN(Caseload caseload, CreateCaseload(*store, kAccommodations));
+  {
+    LoopbackOptions loopback;
+    loopback.durable = false;
+    loopback.tokens = true;
+    ASSIGN_OR_RETURN(std::unique_ptr<LoopbackServer> server,
+                     LoopbackServer::Start(seed_path, loopback));
+    sync::TransportOptions transport_options;
+    transport_options.token = district.token;
+    sync::GrpcTransport transport(
+        ClientChannel(server->address(), /*own_connection=*/true),
+        transport_options);
+    sync::Replicator replicator(store.get(), &transport);
+    ASSIGN_OR_RETURN(sync::SyncReport report, replicator.SyncOnce());
+    RETURN_IF_ERROR(store->Get<v1::Student>(district.student_id).status());
+    std::printf("  the device pulled %lld changes of the seed store\n",
+                static_cast<long long>(report.pulled));
+  }
+  ASSIGN_OR_RETURN(
+      Caseload caseload,
+      CreateCaseloadFor(*store, district.student_id, kAccommodations));
   ASSIGN_OR_RETURN(int64_t pending, store->PendingCount());
   int log_entries = 0, field_writes = static_cast<int>(pending);
   for (int64_t i = 0; pending + i < total;) {
@@ -155,20 +270,67 @@ double MeanChangeBytes(const std::vector<v1::PushRequest>& requests) {
 
 // --- Merge over gRPC ---------------------------------------------------------
 
-absl::StatusOr<double> Merge(const std::string& db_path,
+// User and system CPU seconds of this process (client and server) so far.
+double CpuSeconds() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) /
+             1e6;
+}
+
+// How a merge part serves and authenticates.
+struct MergePart {
+  absl::string_view name;
+  // Device token and per-change authorization (else DevAuthenticator).
+  bool tokens;
+  bool tls;
+  absl::string_view description;
+};
+
+constexpr MergePart kMergeParts[] = {
+    {"merge", false, false, "plaintext, DevAuthenticator"},
+    {"merge_tokens", true, false, "plaintext, token, authorization"},
+    {"merge_tls", false, true, "TLS, DevAuthenticator"},
+    {"merge_auth", true, true, "TLS, token, authorization"},
+};
+
+// Pushes `requests` to a copy of the seed store at `db_path`, served as
+// `part` says; changes per second.
+absl::StatusOr<double> Merge(const MergePart& part,
+                             const std::string& seed_path,
+                             const std::string& db_path,
+                             const District& district, const TlsIdentity& tls,
                              const std::vector<v1::PushRequest>& requests,
                              int total) {
+  RETURN_IF_ERROR(CopyStore(seed_path, db_path));
+  LoopbackOptions loopback;
+  loopback.durable = true;
+  loopback.tokens = part.tokens;
+  if (part.tls) {
+    loopback.tls_cert_pem = tls.cert_pem;
+    loopback.tls_key_pem = tls.key_pem;
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<LoopbackServer> server,
-                   LoopbackServer::Start(db_path, /*durable=*/true));
+                   LoopbackServer::Start(db_path, loopback));
   sync::TransportOptions transport_options;
-  transport_options.principal_id = std::string(kBenchPrincipal);
+  if (part.tokens) {
+    transport_options.token = district.token;
+  } else {
+    transport_options.principal_id = district.user_id;
+  }
   sync::GrpcTransport transport(
-      ClientChannel(server->address(), /*own_connection=*/true),
+      part.tls ? TlsClientChannel(server->address(), tls.cert_pem,
+                                  /*own_connection=*/true)
+               : ClientChannel(server->address(), /*own_connection=*/true),
       transport_options);
-  // Connect before the clock starts.
+  // Connect (and for TLS, shake hands) before the clock starts.
   RETURN_IF_ERROR(transport.Hello(v1::HelloRequest()).status());
+  ASSIGN_OR_RETURN(const int64_t items_before, server->store().ItemCount());
+  ::sync();
 
   int64_t accepted = 0;
+  const double cpu_before = CpuSeconds();
   Timer timer;
   for (const v1::PushRequest& request : requests) {
     ASSIGN_OR_RETURN(v1::PushResponse response, transport.Push(request));
@@ -181,17 +343,23 @@ absl::StatusOr<double> Merge(const std::string& db_path,
     accepted += response.results_size();
   }
   const double seconds = timer.Seconds();
+  const double cpu_seconds = CpuSeconds() - cpu_before;
 
   ASSIGN_OR_RETURN(int64_t items, server->store().ItemCount());
+  items -= items_before;
   const int64_t expected = ExpectedItems(requests);
   if (accepted != total || items != expected) {
     return absl::InternalError(
         absl::StrCat("expected ", total, " accepted changes and ", expected,
-                     " items; got ", accepted, " and ", items));
+                     " new items; got ", accepted, " and ", items));
   }
   std::printf(
-      "[merge] %d changes in %zu pushes over gRPC: %.3f s (%lld items)\n",
-      total, requests.size(), seconds, static_cast<long long>(items));
+      "[%s] %d changes in %zu pushes over gRPC (%s): %.3f s (%lld new "
+      "items); CPU %.2f s (client and server)\n",
+      std::string(part.name).c_str(), total, requests.size(),
+      std::string(part.description).c_str(), seconds,
+      static_cast<long long>(items), cpu_seconds);
+  std::fflush(stdout);
   return total / seconds;
 }
 
@@ -293,50 +461,95 @@ absl::StatusOr<double> RawUpsert(const std::string& path,
   return total / seconds;
 }
 
-constexpr absl::string_view kParts[] = {"merge", "raw"};
-
 absl::Status Run(const Flags& flags) {
   const int total = flags.quick ? 50'000 : 200'000;
-  if (!flags.only.empty() && std::find(std::begin(kParts), std::end(kParts),
-                                       flags.only) == std::end(kParts)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--only: no part \"", flags.only, "\"; the parts are merge and raw"));
+  std::vector<std::string> all_parts, parts;
+  for (const MergePart& part : kMergeParts) {
+    all_parts.emplace_back(part.name);
+  }
+  all_parts.emplace_back("raw");
+  if (flags.only.empty()) {
+    parts = {"merge", "merge_auth", "raw"};
+  } else {
+    parts = absl::StrSplit(flags.only, ',');
+    for (const std::string& part : parts) {
+      if (std::find(all_parts.begin(), all_parts.end(), part) ==
+          all_parts.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--only: no part \"", part, "\"; the parts are ",
+                         absl::StrJoin(all_parts, ", ")));
+      }
+    }
   }
   auto runs = [&](absl::string_view part) {
-    return flags.only.empty() || flags.only == part;
+    return std::find(parts.begin(), parts.end(), part) != parts.end();
   };
   ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("plansync-bench"));
   std::printf(
       "server_merge_bench%s: SQLite %s, WAL, synchronous=FULL, files in %s\n"
-      "  %d changes pushed in batches of %d\n",
+      "  %d changes pushed in batches of %d; parts: %s\n",
       flags.quick ? " --quick" : "", sqlite3_libversion(), dir.path().c_str(),
-      total, kBatchSize);
+      total, kBatchSize, absl::StrJoin(parts, ", ").c_str());
   std::fflush(stdout);
   Timer setup;
-  ASSIGN_OR_RETURN(std::vector<v1::PushRequest> requests,
-                   MakeChanges(dir.File("device.sqlite"), total));
+  // First, while no gRPC object exists (bench/tls.h).
+  TlsIdentity tls;
+  if (runs("merge_tls") || runs("merge_auth")) {
+    ASSIGN_OR_RETURN(tls, MakeSelfSignedCert(dir.path()));
+  }
+  const std::string seed_path = dir.File("seed.sqlite");
+  ASSIGN_OR_RETURN(const District district, SeedServerStore(seed_path));
+  ASSIGN_OR_RETURN(
+      std::vector<v1::PushRequest> requests,
+      MakeChanges(dir.File("device.sqlite"), seed_path, district, total));
   std::printf("  mean serialized change: %.0f bytes; setup %.1f s\n",
               MeanChangeBytes(requests), setup.Seconds());
   std::fflush(stdout);
 
-  std::optional<double> merge_per_s, raw_per_s;
-  if (runs("merge")) {
-    ASSIGN_OR_RETURN(merge_per_s,
-                     Merge(dir.File("server.sqlite"), requests, total));
+  // Changes per second, by part, in the order run.
+  std::vector<std::pair<std::string, double>> per_s;
+  for (const MergePart& part : kMergeParts) {
+    if (!runs(part.name)) continue;
+    ASSIGN_OR_RETURN(
+        double rate,
+        Merge(part, seed_path, dir.File(absl::StrCat(part.name, ".sqlite")),
+              district, tls, requests, total));
+    per_s.emplace_back(part.name, rate);
   }
   if (runs("raw")) {
-    ASSIGN_OR_RETURN(raw_per_s,
+    ::sync();
+    ASSIGN_OR_RETURN(double rate,
                      RawUpsert(dir.File("raw.sqlite"), requests, total));
+    per_s.emplace_back("raw", rate);
   }
+  auto rate = [&](absl::string_view part) -> std::optional<double> {
+    for (const auto& [name, value] : per_s) {
+      if (name == part) return value;
+    }
+    return std::nullopt;
+  };
+  const std::optional<double> merge = rate("merge");
+  const std::optional<double> merge_auth = rate("merge_auth");
+  const std::optional<double> raw = rate("raw");
   std::printf("results:\n");
-  if (merge_per_s) {
-    PrintMetric("server_merge_per_s", *merge_per_s, "changes/s", 0);
+  // The diagnostic parts, for people only.
+  for (absl::string_view part : {"merge_tokens", "merge_tls"}) {
+    const std::optional<double> value = rate(part);
+    if (!value) continue;
+    std::printf("  %-32s %14.0f changes/s", std::string(part).c_str(), *value);
+    if (merge) std::printf(" (%.3f of merge)", *value / *merge);
+    std::printf("\n");
   }
-  if (raw_per_s) {
-    PrintMetric("raw_sqlite_upsert_per_s", *raw_per_s, "changes/s", 0);
+  if (merge) PrintMetric("server_merge_per_s", *merge, "changes/s", 0);
+  if (merge_auth) {
+    PrintMetric("server_merge_with_auth_per_s", *merge_auth, "changes/s", 0);
   }
-  if (merge_per_s && raw_per_s) {
-    PrintMetric("server_merge_vs_raw_ratio", *merge_per_s / *raw_per_s, "", 3);
+  if (merge && merge_auth) {
+    PrintMetric("server_merge_auth_ratio", *merge_auth / *merge, "", 3);
+  }
+  if (raw) PrintMetric("raw_sqlite_upsert_per_s", *raw, "changes/s", 0);
+  if (merge && raw) {
+    PrintMetric("server_merge_vs_raw_ratio", *merge / *raw, "", 3);
   }
   return absl::OkStatus();
 }
