@@ -337,10 +337,9 @@ class DeviceStore {
   std::unique_ptr<internal::Statement> insert_outbox_, select_outbox_,
       delete_outbox_, count_outbox_, reject_outbox_, select_rejected_;
   std::unique_ptr<internal::Statement> select_cursor_, select_cursors_,
-      upsert_cursor_,
-      delete_cursor_, select_outbox_seq_, update_outbox_, delete_bucket_outbox_,
-      select_setting_, upsert_setting_, insert_held_, select_held_,
-      delete_held_;
+      upsert_cursor_, delete_cursor_, select_outbox_seq_, update_outbox_,
+      delete_bucket_outbox_, select_setting_, upsert_setting_, insert_held_,
+      select_held_, delete_held_;
   // Held by the thread in a write transaction, and by every call.
   mutable std::recursive_mutex mu_;
 };

@@ -44,8 +44,8 @@ Scope WriteScope(const RecordType& type, RoleSet roles) {
 }
 
 absl::Status AuthorizeChange(const CheckedChange& checked,
-                             const v1::Change& change,
-                             absl::string_view caller, RoleSet roles) {
+                             const v1::Change& change, absl::string_view caller,
+                             RoleSet roles) {
   const RecordType& type = *checked.type;
   if (change.author_id() != caller) {
     return ReasonError(v1::AUTHOR_MISMATCH,
@@ -77,11 +77,10 @@ absl::Status AuthorizeChange(const CheckedChange& checked,
   if (WriteScope(type, roles) == Scope::kNone) {
     return ReasonError(
         v1::ROLE_NOT_PERMITTED,
-        absl::StrCat(absl::StrContains("aeiou", RoleSetName(roles)[0]) ? "an "
-                                                                     : "a ",
-                     RoleSetName(roles), " may not ",
-                     type.is_log() ? "add " : "change ", type.short_name,
-                     " records"));
+        absl::StrCat(
+            absl::StrContains("aeiou", RoleSetName(roles)[0]) ? "an " : "a ",
+            RoleSetName(roles), " may not ", type.is_log() ? "add " : "change ",
+            type.short_name, " records"));
   }
   return absl::OkStatus();
 }

@@ -51,8 +51,8 @@ Scope WriteScope(const RecordType& type, RoleSet roles);
 // the immutability of log entries need stored state and are checked by the
 // merger.
 absl::Status AuthorizeChange(const CheckedChange& checked,
-                             const v1::Change& change,
-                             absl::string_view caller, RoleSet roles);
+                             const v1::Change& change, absl::string_view caller,
+                             RoleSet roles);
 
 // "guardian", "case manager", ...: a role as a person names it.
 std::string RoleName(v1::Role role);

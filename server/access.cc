@@ -64,7 +64,8 @@ bool Access::OwnsAssignment(absl::string_view id) const {
 std::vector<std::string> Access::StudentBuckets() const {
   std::vector<std::string> buckets;
   buckets.reserve(roles_by_bucket_.size());
-  for (const auto& [bucket, roles] : roles_by_bucket_) buckets.push_back(bucket);
+  for (const auto& [bucket, roles] : roles_by_bucket_)
+    buckets.push_back(bucket);
   std::sort(buckets.begin(), buckets.end());
   return buckets;
 }

@@ -25,8 +25,8 @@ constexpr absl::string_view kEntryTypeName = "AccessLogEntry";
 
 // The role an access is logged under: the widest the accessor holds.
 v1::Role LoggedRole(RoleSet roles) {
-  for (v1::Role role : {v1::CASE_MANAGER, v1::PROVIDER, v1::TEACHER,
-                        v1::ADMIN}) {
+  for (v1::Role role :
+       {v1::CASE_MANAGER, v1::PROVIDER, v1::TEACHER, v1::ADMIN}) {
     if ((roles & RoleBit(role)) != 0) return role;
   }
   return v1::ROLE_UNSPECIFIED;
@@ -51,11 +51,9 @@ bool IsLoggedAccess(RoleSet roles) {
 }
 
 std::string AccessEntryId(absl::string_view accessor,
-                          absl::string_view student_id,
-                          absl::string_view day) {
-  std::string hex = Sha256Hex(
-      absl::StrCat("plansync access log\n", accessor, "\n", student_id, "\n",
-                   day));
+                          absl::string_view student_id, absl::string_view day) {
+  std::string hex = Sha256Hex(absl::StrCat("plansync access log\n", accessor,
+                                           "\n", student_id, "\n", day));
   hex[12] = '8';  // version 8: a custom UUID
   static constexpr char kVariant[] = "89ab";
   hex[16] = kVariant[(hex[16] - '0') & 3];
@@ -77,7 +75,8 @@ absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> AccessLog::Record(
     const RoleSet roles = access.RolesOn(bucket);
     const absl::string_view student = StudentOfBucket(bucket);
     if (student.empty() || !IsLoggedAccess(roles)) continue;
-    if (types.empty() || (types.size() == 1 && *types.begin() == kEntryTypeName))
+    if (types.empty() ||
+        (types.size() == 1 && *types.begin() == kEntryTypeName))
       continue;
     if (txn == nullptr) {
       ASSIGN_OR_RETURN(txn, store_->Begin());

@@ -166,9 +166,8 @@ absl::StatusOr<IssuedToken> Admin::IssueToken(absl::string_view user_id,
     if (grant.student_id.empty() && grant.id == user_id) live = !grant.deleted;
   }
   if (!live) {
-    return absl::NotFoundError(
-        absl::StrCat("there is no live user ", user_id,
-                     " (add one with add-user)"));
+    return absl::NotFoundError(absl::StrCat("there is no live user ", user_id,
+                                            " (add one with add-user)"));
   }
   return server::IssueToken(*store_, user_id, label, clock_);
 }

@@ -21,7 +21,8 @@
 namespace plansync::server {
 namespace {
 
-constexpr char kUsage[] = R"(usage: plansync-server admin COMMAND --db FILE [OPTIONS]
+constexpr char kUsage[] =
+    R"(usage: plansync-server admin COMMAND --db FILE [OPTIONS]
 
 Administers the users, students, assignments and device tokens of a server
 store. Works whether or not a server is running on the same file.
@@ -110,16 +111,16 @@ absl::StatusOr<v1::Role> ParseRole(absl::string_view text) {
 
 // Writes `token` to a new owner-only file; never replaces a file.
 absl::Status WriteTokenFile(const std::string& path, const std::string& token) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                      0600);
+  const int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot create ", path,
         " (it must not exist yet: a token file is never replaced)"));
   }
   const std::string line = token + "\n";
-  const bool ok = write(fd, line.data(), line.size()) ==
-                  static_cast<ssize_t>(line.size());
+  const bool ok =
+      write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   const bool closed = close(fd) == 0;
   if (!ok || !closed) {
     unlink(path.c_str());
@@ -138,9 +139,9 @@ absl::Status Run(const Args& args) {
   const std::string& command = args.command;
   if (command == "add-user") {
     ASSIGN_OR_RETURN(std::string name, Need(args, "--name"));
-    ASSIGN_OR_RETURN(std::string id,
-                     admin.AddUser(name, args.admin ? v1::ADMIN
-                                                    : v1::ROLE_UNSPECIFIED));
+    ASSIGN_OR_RETURN(
+        std::string id,
+        admin.AddUser(name, args.admin ? v1::ADMIN : v1::ROLE_UNSPECIFIED));
     std::printf("%s\n", id.c_str());
   } else if (command == "archive-user") {
     ASSIGN_OR_RETURN(std::string user, Need(args, "--user"));
@@ -162,8 +163,7 @@ absl::Status Run(const Args& args) {
   } else if (command == "assign") {
     v1::Assignment assignment;
     ASSIGN_OR_RETURN(*assignment.mutable_user_id(), Need(args, "--user"));
-    ASSIGN_OR_RETURN(*assignment.mutable_student_id(),
-                     Need(args, "--student"));
+    ASSIGN_OR_RETURN(*assignment.mutable_student_id(), Need(args, "--student"));
     ASSIGN_OR_RETURN(std::string role_text, Need(args, "--role"));
     ASSIGN_OR_RETURN(v1::Role role, ParseRole(role_text));
     assignment.set_role(role);
@@ -202,10 +202,9 @@ absl::Status Run(const Args& args) {
     ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens,
                      admin.ListTokens(Optional(args, "--user")));
     for (const TokenRecord& token : tokens) {
-      const std::string created =
-          absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
-                           absl::FromUnixMillis(token.created_ms),
-                           absl::UTCTimeZone());
+      const std::string created = absl::FormatTime(
+          "%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(token.created_ms),
+          absl::UTCTimeZone());
       std::printf("%s  user=%s  created=%s  %s  label=%s\n",
                   token.token_id.c_str(), token.principal_id.c_str(),
                   created.c_str(), token.revoked_ms != 0 ? "revoked" : "live",

@@ -74,8 +74,7 @@ v1::Change ConflictChange(const CheckedChange& checked,
 // whose own push was refused for a passing reason (clock drift) and will
 // come again.
 absl::Status CheckReferences(const CheckedChange& checked,
-                             const v1::Change& change,
-                             ServerTransaction& txn) {
+                             const v1::Change& change, ServerTransaction& txn) {
   const RecordType& type = *checked.type;
   for (const FieldInfo& field : type.fields) {
     if (field.ref == nullptr || field.is_bucket_key) continue;

@@ -438,11 +438,10 @@ absl::Status SqliteServerStore::Initialize(
                    writer_->Prepare(absl::StrCat("SELECT ", kGrantColumns,
                                                  " FROM grants WHERE id = "
                                                  "?1")));
-  ASSIGN_OR_RETURN(
-      put_grant_,
-      writer_->Prepare(absl::StrCat("INSERT OR REPLACE INTO grants (",
-                                    kGrantColumns,
-                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")));
+  ASSIGN_OR_RETURN(put_grant_,
+                   writer_->Prepare(absl::StrCat(
+                       "INSERT OR REPLACE INTO grants (", kGrantColumns,
+                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")));
   ASSIGN_OR_RETURN(bump_grants_,
                    writer_->Prepare("UPDATE meta SET value = value + 1 WHERE "
                                     "key = 'grants_version'"));

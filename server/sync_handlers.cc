@@ -55,8 +55,7 @@ SyncHandlers::SyncHandlers(ServerStore* store, ClockSource* clock,
 
 absl::StatusOr<std::vector<std::string>> SyncHandlers::BucketsOf(
     const AuthContext& auth) {
-  ASSIGN_OR_RETURN(std::shared_ptr<const Access> access,
-                   access_.Resolve(auth));
+  ASSIGN_OR_RETURN(std::shared_ptr<const Access> access, access_.Resolve(auth));
   return BucketsOf(*access);
 }
 
@@ -101,8 +100,7 @@ absl::StatusOr<v1::PushResponse> SyncHandlers::Push(
         absl::StrCat("a push holds at most ", limits_.max_changes_per_push,
                      " changes; this one holds ", request.changes_size()));
   }
-  ASSIGN_OR_RETURN(std::shared_ptr<const Access> access,
-                   access_.Resolve(auth));
+  ASSIGN_OR_RETURN(std::shared_ptr<const Access> access, access_.Resolve(auth));
   ASSIGN_OR_RETURN(BatchOutcome outcome,
                    merger_.Apply(*access, request.changes()));
   hub_.Publish(outcome.changed_buckets);
@@ -117,8 +115,7 @@ absl::StatusOr<v1::PushResponse> SyncHandlers::Push(
 absl::Status SyncHandlers::Pull(
     const AuthContext& auth, const v1::PullRequest& request,
     absl::FunctionRef<bool(const v1::PullPage&)> send) {
-  ASSIGN_OR_RETURN(std::shared_ptr<const Access> access,
-                   access_.Resolve(auth));
+  ASSIGN_OR_RETURN(std::shared_ptr<const Access> access, access_.Resolve(auth));
   ASSIGN_OR_RETURN(std::vector<std::string> readable, BucketsOf(*access));
   const absl::flat_hash_set<std::string> allowed(readable.begin(),
                                                  readable.end());
@@ -148,8 +145,8 @@ absl::Status SyncHandlers::Pull(
     };
     while (true) {
       items.clear();
-      RETURN_IF_ERROR(store_->ReadFeed(bucket, *after,
-                                       limits_.pull_page_changes, &items));
+      RETURN_IF_ERROR(
+          store_->ReadFeed(bucket, *after, limits_.pull_page_changes, &items));
       for (FeedItem& item : items) {
         *after = item.seq;
         const RecordType* type = schema.Find(item.change.record_type());

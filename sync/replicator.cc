@@ -37,9 +37,9 @@ absl::Status Replicator::Hello(v1::HelloResponse* hello) {
     // Pushing would have every change refused as another's; pulling would
     // fill this store with another user's records.
     return absl::FailedPreconditionError(absl::StrCat(
-        "the server knows this device's token as user ",
-        hello->principal_id(), ", but this device store belongs to user ",
-        store_->principal_id(), "; use the token issued for this user"));
+        "the server knows this device's token as user ", hello->principal_id(),
+        ", but this device store belongs to user ", store_->principal_id(),
+        "; use the token issued for this user"));
   }
   store_->clock().Witness(hello->server_hlc());
   return absl::OkStatus();
@@ -133,8 +133,7 @@ absl::Status Replicator::PullAll(const v1::HelloResponse& hello,
     // no longer offers, so that the server can answer them with an evict.
     v1::PullRequest request;
     ASSIGN_OR_RETURN(auto held, store_->Cursors());
-    absl::flat_hash_map<std::string, int64_t> cursors(held.begin(),
-                                                      held.end());
+    absl::flat_hash_map<std::string, int64_t> cursors(held.begin(), held.end());
     for (const std::string& bucket : hello.buckets()) {
       v1::BucketCursor* entry = request.add_cursors();
       entry->set_bucket(bucket);

@@ -14,8 +14,8 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "core/file.h"
 #include "core/device_store.h"
+#include "core/file.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "plansync/v1/records.pb.h"
@@ -147,10 +147,10 @@ class EndToEndTest : public ::testing::Test {
     if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
         SQLITE_OK) {
       sqlite3_stmt* stmt = nullptr;
-      const std::string sql =
-          absl::StrCat("SELECT COUNT(*) FROM items WHERE record_type = "
-                       "'plansync.v1.",
-                       type, "'");
+      const std::string sql = absl::StrCat(
+          "SELECT COUNT(*) FROM items WHERE record_type = "
+          "'plansync.v1.",
+          type, "'");
       if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) ==
               SQLITE_OK &&
           sqlite3_step(stmt) == SQLITE_ROW) {
@@ -239,11 +239,10 @@ TEST_F(EndToEndTest, ThreeDevicesWorkOfflineThenConverge) {
   // The concurrent edit became a conflict entry, which only case managers
   // read; the lapse and the confirmation both stand everywhere.
   for (const char* device : {"manager", "laptop", "teacher", "parent"}) {
-    EXPECT_EQ(CountOnDevice(device, "Conflict"),
-              std::string(device) == "manager" ||
-                      std::string(device) == "laptop"
-                  ? 1
-                  : 0)
+    EXPECT_EQ(
+        CountOnDevice(device, "Conflict"),
+        std::string(device) == "manager" || std::string(device) == "laptop" ? 1
+                                                                            : 0)
         << device;
     EXPECT_EQ(CountOnDevice(device, "LapseReport"), 1) << device;
     EXPECT_EQ(CountOnDevice(device, "ImplementationConfirmation"), 1) << device;
@@ -421,7 +420,8 @@ int64_t RowsMentioning(const std::string& path, const std::string& student_id) {
       std::vector<std::string>& row = rows.emplace_back();
       for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
         const unsigned char* text = sqlite3_column_text(stmt, i);
-        row.emplace_back(text == nullptr ? "" : reinterpret_cast<const char*>(text));
+        row.emplace_back(text == nullptr ? ""
+                                         : reinterpret_cast<const char*>(text));
       }
     }
     sqlite3_finalize(stmt);
@@ -438,9 +438,9 @@ int64_t RowsMentioning(const std::string& path, const std::string& student_id) {
                                    "\" AS BLOB), CAST('", student_id,
                                    "' AS BLOB)) > 0"));
     }
-    total += std::stoll(query(absl::StrCat("SELECT COUNT(*) FROM \"", table[0],
-                                           "\" WHERE ",
-                                           absl::StrJoin(tests, " OR ")))[0][0]);
+    total += std::stoll(
+        query(absl::StrCat("SELECT COUNT(*) FROM \"", table[0], "\" WHERE ",
+                           absl::StrJoin(tests, " OR ")))[0][0]);
   }
   sqlite3_close(db);
   return total;
@@ -465,9 +465,8 @@ TEST_F(EndToEndTest, EndedAssignmentEvictsEveryRowOfTheStudent) {
   ASSERT_GT(RowsMentioning(Db("teacher"), Student()), 5);
 
   // The teacher leaves the class: the assignment ended yesterday.
-  const std::string yesterday =
-      absl::FormatTime("%Y-%m-%d", absl::Now() - absl::Hours(24),
-                       absl::UTCTimeZone());
+  const std::string yesterday = absl::FormatTime(
+      "%Y-%m-%d", absl::Now() - absl::Hours(24), absl::UTCTimeZone());
   Admin({"end-assignment", "--assignment", assignment, "--end", yesterday});
   Ok("teacher", {"sync"});
   EXPECT_EQ(RowsMentioning(Db("teacher"), Student()), 0);
@@ -502,8 +501,7 @@ TEST_F(EndToEndTest, TokensAreCheckedOnEveryCallAndRevocationClosesWatch) {
            {"pst_" + std::string(64, 'a'), "not known to this server"}}) {
     absl::Status status = hello(bad.token);
     EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated) << bad.token;
-    EXPECT_NE(status.message().find(bad.message), std::string::npos)
-        << status;
+    EXPECT_NE(status.message().find(bad.message), std::string::npos) << status;
     // The answer never repeats the token.
     if (!bad.token.empty()) {
       EXPECT_EQ(status.message().find(bad.token), std::string::npos);

@@ -141,8 +141,8 @@ TEST_F(ReplicatorTest, RefusedChangesStayMarkedAndListed) {
                 change.reject_reason == v1::ROLE_NOT_PERMITTED)
         << v1::Reason_Name(change.reject_reason);
   }
-  EXPECT_TRUE(std::any_of(
-      rejected->begin(), rejected->end(), [](const auto& change) {
+  EXPECT_TRUE(
+      std::any_of(rejected->begin(), rejected->end(), [](const auto& change) {
         return change.reject_reason == v1::NOT_ASSIGNED &&
                change.reject_message ==
                    "the caller is not assigned to this student (or the "
