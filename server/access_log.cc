@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -55,8 +56,11 @@ std::string AccessEntryId(absl::string_view accessor,
   std::string hex = Sha256Hex(absl::StrCat("plansync access log\n", accessor,
                                            "\n", student_id, "\n", day));
   hex[12] = '8';  // version 8: a custom UUID
-  static constexpr char kVariant[] = "89ab";
-  hex[16] = kVariant[(hex[16] - '0') & 3];
+  // RFC 9562 variant: the top two bits of the 17th digit are 10, keeping
+  // the digest's low two bits.
+  const int digit =
+      absl::ascii_isdigit(hex[16]) ? hex[16] - '0' : hex[16] - 'a' + 10;
+  hex[16] = "89ab"[digit & 3];
   return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-",
                       hex.substr(12, 4), "-", hex.substr(16, 4), "-",
                       hex.substr(20, 12));

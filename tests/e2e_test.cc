@@ -21,6 +21,7 @@
 #include "plansync/v1/records.pb.h"
 #include "server/sqlite_server_store.h"
 #include "sync/grpc_transport.h"
+#include "tests/cli_fixture.h"
 #include "tests/grpc_test_util.h"
 #include "tests/process_util.h"
 #include "tests/test_util.h"
@@ -32,21 +33,8 @@ using testing::CliResult;
 using testing::RunCli;
 using testing::ServerProcess;
 
-class EndToEndTest : public ::testing::Test {
+class EndToEndTest : public testing::CliFixture {
  protected:
-  std::string Db(const std::string& name) { return dir_.File(name + ".db"); }
-  std::string Log() { return dir_.File("log"); }
-
-  CliResult Cli(const std::string& device, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--db", Db(device)});
-    return RunCli(args, Log());
-  }
-  // Runs a CLI command that must succeed; returns its stdout.
-  std::string Ok(const std::string& device, std::vector<std::string> args) {
-    CliResult result = Cli(device, args);
-    EXPECT_EQ(result.exit_code, 0) << result.err;
-    return result.out;
-  }
   // The id a "created/recorded TYPE ID" line ends with.
   static std::string IdOf(const std::string& out) {
     std::string id = out.substr(out.rfind(' ') + 1);
@@ -57,18 +45,6 @@ class EndToEndTest : public ::testing::Test {
     const std::string key = "\"content_hash\": \"";
     const size_t at = out.find(key);
     return at == std::string::npos ? "" : out.substr(at + key.size(), 16);
-  }
-  // Runs `plansync-server admin ARGS --db server.db`, which must succeed;
-  // returns its stdout's first line.
-  std::string Admin(std::vector<std::string> args) {
-    args.insert(args.begin(), {PLANSYNC_SERVER_BIN, "admin"});
-    args.insert(args.end(), {"--db", Db("server")});
-    testing::Process admin(args, Log() + ".admin");
-    const int status = admin.Wait();
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        << admin.Stderr();
-    const std::string out = admin.Stdout();
-    return out.substr(0, out.find('\n'));
   }
   // The student every test works on, made by the district administrator.
   const std::string& Student() {
@@ -191,7 +167,6 @@ class EndToEndTest : public ::testing::Test {
     return count;
   }
 
-  testing::TempDir dir_;
   std::string student_;
 };
 

@@ -96,17 +96,30 @@ ServerProcess::ServerProcess(const std::string& db,
   ADD_FAILURE() << "the server did not start: " << process_.Stderr();
 }
 
-CliResult RunCli(const std::vector<std::string>& args,
-                 const std::string& log_prefix) {
-  std::vector<std::string> argv = {PLANSYNC_CLI_BIN};
-  argv.insert(argv.end(), args.begin(), args.end());
-  Process process(argv, log_prefix + ".cli");
+CliResult RunProgram(const std::vector<std::string>& argv,
+                     const std::string& log_prefix) {
+  Process process(argv, log_prefix);
   CliResult result;
   const int status = process.Wait();
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   result.out = process.Stdout();
   result.err = process.Stderr();
   return result;
+}
+
+CliResult RunCli(const std::vector<std::string>& args,
+                 const std::string& log_prefix) {
+  std::vector<std::string> argv = {PLANSYNC_CLI_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, log_prefix + ".cli");
+}
+
+CliResult RunAdmin(const std::string& db, const std::vector<std::string>& args,
+                   const std::string& log_prefix) {
+  std::vector<std::string> argv = {PLANSYNC_SERVER_BIN, "admin"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"--db", db});
+  return RunProgram(argv, log_prefix + ".admin");
 }
 
 }  // namespace plansync::testing

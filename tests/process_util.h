@@ -52,9 +52,18 @@ struct CliResult {
   std::string out, err;
 };
 
+// Runs `argv` (argv[0] an absolute path) to completion; exit_code is -1 if
+// a signal ended it.
+CliResult RunProgram(const std::vector<std::string>& argv,
+                     const std::string& log_prefix);
+
 // Runs the plansync CLI to completion.
 CliResult RunCli(const std::vector<std::string>& args,
                  const std::string& log_prefix);
+
+// Runs `plansync-server admin ARGS... --db DB` to completion.
+CliResult RunAdmin(const std::string& db, const std::vector<std::string>& args,
+                   const std::string& log_prefix);
 
 }  // namespace plansync::testing
 

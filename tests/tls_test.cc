@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "server/sqlite_server_store.h"
+#include "tests/cli_fixture.h"
 #include "tests/process_util.h"
 #include "tests/test_util.h"
 
@@ -24,23 +25,6 @@ using testing::CliResult;
 using testing::Process;
 using testing::RunCli;
 using testing::ServerProcess;
-
-struct RunResult {
-  int exit_code = -1;  // -1: killed by a signal
-  std::string out, err;
-};
-
-// Runs `argv` (argv[0] an absolute path) to completion.
-RunResult RunToEnd(const std::vector<std::string>& argv,
-                   const std::string& log_prefix) {
-  Process process(argv, log_prefix);
-  const int status = process.Wait();
-  RunResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = process.Stdout();
-  result.err = process.Stderr();
-  return result;
-}
 
 // The absolute path of `program` on $PATH, or "" if there is none.
 std::string FindOnPath(const std::string& program) {
@@ -72,12 +56,10 @@ subjectAltName = IP:127.0.0.1,DNS:localhost
 authorityKeyIdentifier = keyid
 )";
 
-class TlsTest : public ::testing::Test {
+class TlsTest : public testing::CliFixture {
  protected:
   void SetUp() override { MakeCertificates(); }
 
-  std::string Db(const std::string& name) { return dir_.File(name + ".db"); }
-  std::string Log() { return dir_.File("log"); }
   std::string CaCert() { return dir_.File("ca.pem"); }
   std::string OtherCaCert() { return dir_.File("other-ca.pem"); }
   std::string ServerCert() { return dir_.File("server.pem"); }
@@ -89,7 +71,7 @@ class TlsTest : public ::testing::Test {
   // Runs openssl with `args`; fails the test if it does not succeed.
   void OpenSsl(std::vector<std::string> args) {
     args.insert(args.begin(), openssl_);
-    RunResult result = RunToEnd(args, Log() + ".openssl");
+    CliResult result = testing::RunProgram(args, Log() + ".openssl");
     ASSERT_EQ(result.exit_code, 0)
         << "openssl " << args[1] << ": " << result.err;
   }
@@ -124,45 +106,23 @@ class TlsTest : public ::testing::Test {
         MakeCa("unrelated test CA", dir_.File("other-ca.key"), OtherCaCert()));
   }
 
-  // Runs `plansync-server admin COMMAND --db DB ARGS...`, which must
-  // succeed; returns the first line of its output.
-  std::string Admin(const std::string& command,
-                    const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {PLANSYNC_SERVER_BIN, "admin", command,
-                                     "--db", Db("server")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    RunResult result = RunToEnd(argv, Log() + ".admin");
-    EXPECT_EQ(result.exit_code, 0) << command << ": " << result.err;
-    return result.out.substr(0, result.out.find('\n'));
-  }
-
   // A case manager for one student, with a device token in a file.
   struct Caseload {
     std::string user, student, token_file;
   };
   Caseload Enroll() {
     Caseload caseload;
-    caseload.user = Admin("add-user", {"--name", "Ms. Rivera"});
+    caseload.user = Admin({"add-user", "--name", "Ms. Rivera"});
     caseload.student =
-        Admin("add-student", {"--given", "Maya", "--family", "Diaz"});
-    Admin("assign", {"--user", caseload.user, "--student", caseload.student,
-                     "--role", "case-manager"});
+        Admin({"add-student", "--given", "Maya", "--family", "Diaz"});
+    Admin({"assign", "--user", caseload.user, "--student", caseload.student,
+           "--role", "case-manager"});
     caseload.token_file = dir_.File("rivera.token");
-    Admin("issue-token",
-          {"--user", caseload.user, "--out", caseload.token_file});
+    Admin(
+        {"issue-token", "--user", caseload.user, "--out", caseload.token_file});
     return caseload;
   }
 
-  CliResult Cli(const std::string& device, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--db", Db(device)});
-    return RunCli(args, Log());
-  }
-  // Runs a CLI command that must succeed; returns its stdout.
-  std::string Ok(const std::string& device, std::vector<std::string> args) {
-    CliResult result = Cli(device, args);
-    EXPECT_EQ(result.exit_code, 0) << result.err;
-    return result.out;
-  }
   // (Re)points `device` at `address`, trusting `ca` ("": plaintext).
   void Init(const std::string& device, const Caseload& caseload,
             const std::string& address, const std::string& ca) {
@@ -219,7 +179,19 @@ class TlsTest : public ::testing::Test {
     ASSERT_EQ(Pending(device), 5);
   }
 
-  testing::TempDir dir_;
+  // Device "known": synced once over TLS, then a Plan made offline (5
+  // changes pending). Returns the server's item count at that point.
+  int64_t KnownDeviceWithOfflineWork(const ServerProcess& server,
+                                     const Caseload& caseload) {
+    Init("known", caseload, server.address(), CaCert());
+    Ok("known", {"sync"});
+    EXPECT_EQ(Students("known").size(), 1u);
+    AddPlan("known", caseload);
+    const int64_t items = ServerItems();
+    EXPECT_GT(items, 0);
+    return items;
+  }
+
   std::string openssl_;
 };
 
@@ -257,13 +229,8 @@ TEST_F(TlsTest, DeviceTrustingAnotherCaCannotConnect) {
   ServerProcess server(Db("server"), Log(), 0, TlsFlags());
   ASSERT_NE(server.port(), 0);
   const Caseload caseload = Enroll();
-  // "known": a device that synced once over TLS, then has offline work.
-  Init("known", caseload, server.address(), CaCert());
-  Ok("known", {"sync"});
-  ASSERT_EQ(Students("known").size(), 1u);
-  ASSERT_NO_FATAL_FAILURE(AddPlan("known", caseload));
-  const int64_t items = ServerItems();
-  ASSERT_GT(items, 0);
+  int64_t items = 0;
+  ASSERT_NO_FATAL_FAILURE(items = KnownDeviceWithOfflineWork(server, caseload));
 
   // A new device and the known one, both trusting the unrelated CA, sync at
   // once (each fails only after its retries).
@@ -295,12 +262,8 @@ TEST_F(TlsTest, PlaintextClientCannotTalkToTheTlsPort) {
   ServerProcess server(Db("server"), Log(), 0, TlsFlags());
   ASSERT_NE(server.port(), 0);
   const Caseload caseload = Enroll();
-  Init("known", caseload, server.address(), CaCert());
-  Ok("known", {"sync"});
-  ASSERT_EQ(Students("known").size(), 1u);
-  ASSERT_NO_FATAL_FAILURE(AddPlan("known", caseload));
-  const int64_t items = ServerItems();
-  ASSERT_GT(items, 0);
+  int64_t items = 0;
+  ASSERT_NO_FATAL_FAILURE(items = KnownDeviceWithOfflineWork(server, caseload));
 
   // No --ca: plaintext gRPC to the TLS port.
   Init("new", caseload, server.address(), "");
@@ -322,7 +285,7 @@ TEST_F(TlsTest, PlaintextClientCannotTalkToTheTlsPort) {
 TEST_F(TlsTest, PlaintextOnANonLoopbackAddressIsRefusedAtStartup) {
   for (const std::string listen : {"0.0.0.0:0", "[::]:0"}) {
     SCOPED_TRACE(listen);
-    RunResult result = RunToEnd(
+    CliResult result = testing::RunProgram(
         {PLANSYNC_SERVER_BIN, "--db", Db("server"), "--listen", listen},
         Log() + ".refuse");
     EXPECT_EQ(result.exit_code, 2);
@@ -340,7 +303,7 @@ TEST_F(TlsTest, CertificateAndKeyGoTogether) {
     std::vector<std::string> argv = {PLANSYNC_SERVER_BIN, "--db", Db("server"),
                                      "--listen", "127.0.0.1:0"};
     argv.insert(argv.end(), half.begin(), half.end());
-    RunResult result = RunToEnd(argv, Log() + ".half");
+    CliResult result = testing::RunProgram(argv, Log() + ".half");
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_NE(result.err.find("go together"), std::string::npos) << result.err;
     EXPECT_EQ(result.out.find("listening"), std::string::npos) << result.out;
