@@ -262,8 +262,14 @@ class DeviceStore {
   absl::Status Acknowledge(WriteTransaction& txn,
                            absl::Span<const uint64_t> seqs);
   // Marks outbox entry `seq` as rejected by the server, with its reason; it
-  // is no longer pending but stays listed by RejectedChanges. NOT_FOUND if
-  // there is no such pending entry.
+  // is no longer pending but stays listed by RejectedChanges. The record
+  // stops showing the refused write: if the write is still the record's
+  // current value (a field no later write replaced, or the log entry itself),
+  // the record's row is deleted here and, for a register write, the bucket's
+  // cursor is cleared, so the next pull sends the bucket whole and the row
+  // comes back as the server holds it (or not at all, if the server never
+  // accepted it).
+  // NOT_FOUND if there is no such pending entry.
   absl::Status MarkRejected(WriteTransaction& txn, uint64_t seq,
                             v1::Reason reason, absl::string_view message);
   // Every rejected outbox entry, oldest first.
@@ -306,6 +312,10 @@ class DeviceStore {
                             const google::protobuf::Message& record,
                             const FieldInfo* only, absl::string_view bucket);
   absl::Status RecordChange(v1::Change& change);
+  // The pending outbox change `seq`, or nullopt if there is none.
+  absl::StatusOr<std::optional<v1::Change>> PendingChange(uint64_t seq);
+  // Undoes a refused local `change` as MarkRejected describes.
+  absl::Status RevertRefused(const v1::Change& change);
   absl::Status ApplyOne(const v1::Change& change, RemoteResult* result);
   absl::Status ApplyFieldWrite(const CheckedChange& checked,
                                const v1::Change& change, RemoteResult* result);

@@ -193,14 +193,57 @@ absl::Status DeviceStore::MarkRejected(WriteTransaction& txn, uint64_t seq,
                                        absl::string_view message) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   RETURN_IF_ERROR(CheckTransaction(txn));
+  ASSIGN_OR_RETURN(std::optional<v1::Change> change, PendingChange(seq));
+  if (!change.has_value()) {
+    return absl::NotFoundError(absl::StrCat("no pending outbox entry ", seq));
+  }
   reject_outbox_->BindInt(1, static_cast<int64_t>(seq));
   reject_outbox_->BindInt(2, reason);
   reject_outbox_->BindText(3, message);
   RETURN_IF_ERROR(reject_outbox_->Run());
-  if (sqlite3_changes(db_->handle()) == 0) {
-    return absl::NotFoundError(absl::StrCat("no pending outbox entry ", seq));
+  return RevertRefused(*change);
+}
+
+absl::StatusOr<std::optional<v1::Change>> DeviceStore::PendingChange(
+    uint64_t seq) {
+  ScopedReset reset(select_outbox_seq_.get());
+  select_outbox_seq_->BindInt(1, static_cast<int64_t>(seq));
+  ASSIGN_OR_RETURN(bool row, select_outbox_seq_->Step());
+  if (!row) return std::nullopt;
+  absl::string_view blob = select_outbox_seq_->ColumnBlob(0);
+  v1::Change change;
+  if (!change.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("outbox entry ", seq, " is corrupt"));
   }
-  return absl::OkStatus();
+  return change;
+}
+
+absl::Status DeviceStore::RevertRefused(const v1::Change& change) {
+  const RecordType* type = Schema::Get().Find(change.record_type());
+  if (type == nullptr) return absl::OkStatus();
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(*type));
+  std::unique_ptr<Message> record = NewRecordMessage(*type);
+  std::string clock_bytes;
+  ASSIGN_OR_RETURN(bool found,
+                   table->Read(change.record_id(), record.get(), &clock_bytes));
+  if (!found) return absl::OkStatus();
+  bool shown = change.has_log_entry();
+  if (change.has_field_write()) {
+    ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
+    const auto clock =
+        clocks.Get(static_cast<int>(change.field_write().field_number()));
+    shown = clock.has_value() && clock->hlc == change.hlc() &&
+            clock->replica_index == local_replica_index_;
+  }
+  if (!shown) return absl::OkStatus();
+  RETURN_IF_ERROR(table->Delete(change.record_id()));
+  reference_buckets_.clear();
+  // The server never had a refused log entry; a register's row may hold
+  // values the server does have, which only a whole resend restores.
+  if (change.has_log_entry()) return absl::OkStatus();
+  delete_cursor_->BindText(1, change.bucket());
+  return delete_cursor_->Run();
 }
 
 absl::StatusOr<int64_t> DeviceStore::PendingCount() {
@@ -258,18 +301,9 @@ absl::Status DeviceStore::Restamp(WriteTransaction& txn,
   std::lock_guard<std::recursive_mutex> lock(mu_);
   RETURN_IF_ERROR(CheckTransaction(txn));
   for (uint64_t seq : seqs) {
-    v1::Change change;
-    {
-      ScopedReset reset(select_outbox_seq_.get());
-      select_outbox_seq_->BindInt(1, static_cast<int64_t>(seq));
-      ASSIGN_OR_RETURN(bool row, select_outbox_seq_->Step());
-      if (!row) continue;
-      absl::string_view blob = select_outbox_seq_->ColumnBlob(0);
-      if (!change.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
-        return absl::DataLossError(
-            absl::StrCat("outbox entry ", seq, " is corrupt"));
-      }
-    }
+    ASSIGN_OR_RETURN(std::optional<v1::Change> pending, PendingChange(seq));
+    if (!pending.has_value()) continue;
+    v1::Change& change = *pending;
     const RecordType* type = Schema::Get().Find(change.record_type());
     if (type == nullptr) continue;
     ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(*type));

@@ -234,6 +234,13 @@ TEST_F(EndToEndTest, ThreeDevicesWorkOfflineThenConverge) {
             std::string::npos);
   EXPECT_EQ(Ok("manager", {"rejected"}).find("ROLE_NOT_PERMITTED"),
             std::string::npos);
+  // ... and the records show the server's values again, not the refused ones.
+  EXPECT_EQ(Ok("parent", {"get", "Plan", ids.plan}),
+            Ok("manager", {"get", "Plan", ids.plan}));
+  EXPECT_EQ(Ok("parent", {"get", "Plan", ids.plan}).find("draft"),
+            std::string::npos);
+  EXPECT_EQ(Ok("teacher", {"get", "Accommodation", ids.accommodation}),
+            Ok("manager", {"get", "Accommodation", ids.accommodation}));
   // Everyone else's pulls are in the access log, which the parent reads;
   // the parent's own pulls are not.
   const std::string log = Ok("parent", {"list", "AccessLogEntry", "--json"});

@@ -89,14 +89,20 @@ TEST_P(MigrationTest, OlderStoreOpensWithEverythingKept) {
 
   // What version 2 adds works on the old rows: rejection with a reason.
   ASSERT_OK(store->Write([&](WriteTransaction& txn) {
-    return store->MarkRejected(txn, 3, v1::IMMUTABLE_FIELD, "test rejection");
+    return store->MarkRejected(txn, 17, v1::IMMUTABLE_FIELD, "test rejection");
   }));
   auto rejected = store->RejectedChanges();
   ASSERT_OK(rejected);
   ASSERT_EQ(rejected->size(), 1u);
-  EXPECT_EQ(rejected->front().seq, 3u);
+  EXPECT_EQ(rejected->front().seq, 17u);
   EXPECT_EQ(rejected->front().reject_reason, v1::IMMUTABLE_FIELD);
+  EXPECT_EQ(rejected->front().change.record_id(), confirmations->front().id());
   EXPECT_EQ(*store->PendingCount(), 16);
+  // The refused confirmation is no longer shown.
+  EXPECT_TRUE(store
+                  ->List<v1::ImplementationConfirmation>(
+                      "accommodation_id", accommodations->front().id())
+                  ->empty());
 
   // New writes continue the outbox sequence.
   v1::ImplementationConfirmation entry = confirmations->front();

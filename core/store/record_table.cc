@@ -134,6 +134,8 @@ absl::Status RecordTable::Prepare() {
   }
   ASSIGN_OR_RETURN(count_,
                    db_->Prepare(absl::StrCat("SELECT COUNT(*) FROM ", table)));
+  ASSIGN_OR_RETURN(delete_, db_->Prepare(absl::StrCat("DELETE FROM ", table,
+                                                      " WHERE \"id\" = ?1")));
   ASSIGN_OR_RETURN(
       delete_bucket_,
       db_->Prepare(type_.bucket_key == nullptr
@@ -330,6 +332,11 @@ absl::Status RecordTable::Scan(
     RETURN_IF_ERROR(visit(*record));
   }
   return absl::OkStatus();
+}
+
+absl::Status RecordTable::Delete(absl::string_view id) {
+  delete_->BindText(1, id);
+  return delete_->Run();
 }
 
 absl::Status RecordTable::DeleteBucket(absl::string_view student_id) {

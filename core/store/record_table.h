@@ -54,6 +54,8 @@ class RecordTable {
   absl::Status Scan(
       const FieldInfo* where, absl::string_view value, bool include_archived,
       absl::FunctionRef<absl::Status(const google::protobuf::Message&)> visit);
+  // Deletes row `id` (no-op if absent).
+  absl::Status Delete(absl::string_view id);
   // Deletes every row of the student `student_id` (every row of a directory
   // table).
   absl::Status DeleteBucket(absl::string_view student_id);
@@ -78,6 +80,7 @@ class RecordTable {
   std::unique_ptr<Statement> select_;
   std::unique_ptr<Statement> bucket_;
   std::unique_ptr<Statement> count_;
+  std::unique_ptr<Statement> delete_;
   std::unique_ptr<Statement> delete_bucket_;
   // Per field index: UPDATE of that column, and SELECT rows by that column;
   // prepared on first use. scan_all_ is the SELECT of every row.
