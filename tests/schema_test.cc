@@ -19,7 +19,7 @@ TEST(Schema, HoldsEveryRecordOfTheDomain) {
             (std::set<std::string>{
                 "AccessLogEntry", "Accommodation", "Assignment", "Goal",
                 "Meeting", "MeetingAttendee", "MeetingDecision", "Notice",
-                "Plan", "Service", "Student", "User"}));
+                "Plan", "SchoolHoliday", "Service", "Student", "User"}));
   EXPECT_EQ(log_types,
             (std::set<std::string>{"Comment", "Conflict", "Correction",
                                    "ImplementationConfirmation", "LapseReport",
