@@ -403,6 +403,12 @@ absl::StatusOr<std::string> DeviceStore::Create(WriteTransaction& txn,
 
 absl::Status DeviceStore::Update(WriteTransaction& txn, const Message& values,
                                  absl::Span<const absl::string_view> fields) {
+  return UpdateFields(txn, values, fields, /*rewrite_unchanged=*/false);
+}
+
+absl::Status DeviceStore::UpdateFields(
+    WriteTransaction& txn, const Message& values,
+    absl::Span<const absl::string_view> fields, bool rewrite_unchanged) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   RETURN_IF_ERROR(CheckTransaction(txn));
   ASSIGN_OR_RETURN(internal::RecordTable * table,
@@ -434,8 +440,8 @@ absl::Status DeviceStore::Update(WriteTransaction& txn, const Message& values,
           v1::UNKNOWN_FIELD,
           absl::StrCat(type.short_name, " has no field \"", name, "\""));
     }
-    if (SameValue(GetFieldValue(values, *field),
-                  GetFieldValue(*current, *field))) {
+    if (!rewrite_unchanged && SameValue(GetFieldValue(values, *field),
+                                        GetFieldValue(*current, *field))) {
       continue;
     }
     if (field->is_id || field->immutable || field->is_bucket_key) {
@@ -488,6 +494,25 @@ absl::Status DeviceStore::UpdateField(WriteTransaction& txn,
                                       absl::string_view id,
                                       absl::string_view field_name,
                                       const v1::Value& value) {
+  return WriteOneField(txn, type, id, field_name, value,
+                       /*rewrite_unchanged=*/false);
+}
+
+absl::Status DeviceStore::RewriteField(WriteTransaction& txn,
+                                       const RecordType& type,
+                                       absl::string_view id,
+                                       absl::string_view field_name,
+                                       const v1::Value& value) {
+  return WriteOneField(txn, type, id, field_name, value,
+                       /*rewrite_unchanged=*/true);
+}
+
+absl::Status DeviceStore::WriteOneField(WriteTransaction& txn,
+                                        const RecordType& type,
+                                        absl::string_view id,
+                                        absl::string_view field_name,
+                                        const v1::Value& value,
+                                        bool rewrite_unchanged) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   RETURN_IF_ERROR(CheckTransaction(txn));
   if (type.is_log()) {
@@ -507,7 +532,7 @@ absl::Status DeviceStore::UpdateField(WriteTransaction& txn,
   RETURN_IF_ERROR(Get(id, values.get()));
   RETURN_IF_ERROR(SetFieldValue(type, *field, value, values.get()));
   const absl::string_view names[] = {field->name};
-  return Update(txn, *values, names);
+  return UpdateFields(txn, *values, names, rewrite_unchanged);
 }
 
 absl::Status DeviceStore::Archive(WriteTransaction& txn, const RecordType& type,
@@ -577,27 +602,6 @@ absl::Status DeviceStore::Get(absl::string_view id, Message* out) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<Hlc>> DeviceStore::FieldHlc(
-    const RecordType& type, absl::string_view id, absl::string_view field) {
-  std::lock_guard<std::recursive_mutex> lock(mu_);
-  const FieldInfo* info = type.FieldByName(field);
-  if (info == nullptr) {
-    return ReasonError(
-        v1::UNKNOWN_FIELD,
-        absl::StrCat(type.short_name, " has no field \"", field, "\""));
-  }
-  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
-  std::unique_ptr<Message> record = NewRecordMessage(type);
-  std::string clock_bytes;
-  ASSIGN_OR_RETURN(bool found, table->Read(id, record.get(), &clock_bytes));
-  if (!found || !type.is_mutable()) return std::nullopt;
-  ASSIGN_OR_RETURN(internal::FieldClocks clocks,
-                   internal::FieldClocks::Decode(clock_bytes));
-  auto clock = clocks.Get(info->number);
-  if (!clock.has_value()) return std::nullopt;
-  return clock->hlc;
-}
-
 absl::Status DeviceStore::Scan(
     const RecordType& type, absl::string_view field, absl::string_view value,
     bool include_archived,
@@ -614,6 +618,33 @@ absl::Status DeviceStore::Scan(
     }
   }
   return table->Scan(where, value, include_archived, visit);
+}
+
+absl::StatusOr<std::optional<FieldStamp>> DeviceStore::CurrentStamp(
+    const RecordType& type, absl::string_view id, absl::string_view field) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (type.is_log()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        type.short_name, " is a log entry: its fields are not registers"));
+  }
+  const FieldInfo* info = type.FieldByName(field);
+  if (info == nullptr) {
+    return ReasonError(
+        v1::UNKNOWN_FIELD,
+        absl::StrCat(type.short_name, " has no field \"", field, "\""));
+  }
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
+  std::unique_ptr<Message> record = NewRecordMessage(type);
+  std::string clock_bytes;
+  ASSIGN_OR_RETURN(bool found, table->Read(id, record.get(), &clock_bytes));
+  if (!found) {
+    return ReasonError(v1::UNKNOWN_RECORD,
+                       absl::StrCat("there is no ", type.short_name, " ", id));
+  }
+  ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
+  std::optional<FieldClock> clock = clocks.Get(info->number);
+  if (!clock.has_value()) return std::nullopt;
+  return FieldStamp{clock->hlc, std::string(ReplicaIdAt(clock->replica_index))};
 }
 
 absl::StatusOr<int64_t> DeviceStore::Count(const RecordType& type) {

@@ -78,6 +78,13 @@ enum class RemoteOutcome {
   kRejected,    // refused; see RemoteResult::error
 };
 
+// The stamp of a register's current value: the HLC of the write that set it
+// and the replica that made that write.
+struct FieldStamp {
+  Hlc hlc = 0;
+  std::string replica_id;
+};
+
 struct RemoteResult {
   RemoteOutcome outcome = RemoteOutcome::kApplied;
   absl::Status error;  // set for kRejected, with a reason (core/errors.h)
@@ -149,6 +156,15 @@ class DeviceStore {
                            absl::string_view id, absl::string_view field,
                            const v1::Value& value);
 
+  // Writes one field as UpdateField does, but records the write even when the
+  // field already holds `value`: a new register write, stamped now, over the
+  // current value. Settling a conflict by keeping the value that won is such
+  // a write (DESIGN.md section 4: review ends with an ordinary write of the
+  // chosen value). Errors as for UpdateField.
+  absl::Status RewriteField(WriteTransaction& txn, const RecordType& type,
+                            absl::string_view id, absl::string_view field,
+                            const v1::Value& value);
+
   // Archives record `id` of `type` (writes deleted = true). Errors as for
   // Update.
   absl::Status Archive(WriteTransaction& txn, const RecordType& type,
@@ -169,13 +185,6 @@ class DeviceStore {
   // (reason UNKNOWN_RECORD) if absent. Archived records are returned.
   absl::Status Get(absl::string_view id, google::protobuf::Message* out);
 
-  // The HLC of the current value of field `field` of record `id` of `type`
-  // (a mutable type): nullopt if there is no such record or the field was
-  // never written. UNKNOWN_FIELD if `type` has no such field.
-  absl::StatusOr<std::optional<Hlc>> FieldHlc(const RecordType& type,
-                                              absl::string_view id,
-                                              absl::string_view field);
-
   // Calls `visit` for each record of `type` whose field `field` equals
   // `value` (every record if `field` is empty), in id order, skipping
   // archived records unless `include_archived`. UNKNOWN_FIELD for a field
@@ -184,6 +193,13 @@ class DeviceStore {
       const RecordType& type, absl::string_view field, absl::string_view value,
       bool include_archived,
       absl::FunctionRef<absl::Status(const google::protobuf::Message&)> visit);
+
+  // The stamp of the current value of field `field` of the mutable record
+  // `id` of `type`, or nullopt if the field was never written. Errors:
+  // UNKNOWN_RECORD if there is no such record; UNKNOWN_FIELD;
+  // FAILED_PRECONDITION for a log entry type (its fields are not registers).
+  absl::StatusOr<std::optional<FieldStamp>> CurrentStamp(
+      const RecordType& type, absl::string_view id, absl::string_view field);
 
   // Typed forms of the above, for any record message type T.
   template <typename T>
@@ -315,6 +331,15 @@ class DeviceStore {
   absl::Status Rollback();
   absl::StatusOr<uint32_t> ReplicaIndex(absl::string_view replica_id);
   absl::string_view ReplicaIdAt(uint32_t index) const;
+  // Update and RewriteField: `rewrite_unchanged` records a write for a field
+  // whose value does not change.
+  absl::Status UpdateFields(WriteTransaction& txn,
+                            const google::protobuf::Message& values,
+                            absl::Span<const absl::string_view> fields,
+                            bool rewrite_unchanged);
+  absl::Status WriteOneField(WriteTransaction& txn, const RecordType& type,
+                             absl::string_view id, absl::string_view field,
+                             const v1::Value& value, bool rewrite_unchanged);
   absl::Status ValidateRefs(const RecordType& type,
                             const google::protobuf::Message& record,
                             const FieldInfo* only, absl::string_view bucket);

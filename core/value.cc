@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/errors.h"
 
@@ -39,6 +41,61 @@ std::string KindName(v1::Value::KindCase kind) {
 }
 
 }  // namespace
+
+absl::StatusOr<v1::Value> ValueFromText(const FieldInfo& field,
+                                        absl::string_view text) {
+  const v1::Value::KindCase kind = ExpectedKind(field);
+  v1::Value value;
+  if (text == "(none)") {
+    switch (kind) {
+      case v1::Value::kStringValue:
+        value.set_string_value("");
+        break;
+      case v1::Value::kBoolValue:
+        value.set_bool_value(false);
+        break;
+      case v1::Value::kDoubleValue:
+        value.set_double_value(0);
+        break;
+      default:
+        value.set_int_value(0);
+        break;
+    }
+    return value;
+  }
+  bool ok = false;
+  switch (kind) {
+    case v1::Value::kStringValue:
+      ok = text.size() >= 2 && absl::StartsWith(text, "\"") &&
+           absl::EndsWith(text, "\"");
+      if (ok) {
+        value.set_string_value(std::string(text.substr(1, text.size() - 2)));
+      }
+      break;
+    case v1::Value::kBoolValue:
+      ok = text == "true" || text == "false";
+      if (ok) value.set_bool_value(text == "true");
+      break;
+    case v1::Value::kDoubleValue: {
+      double number = 0;
+      ok = absl::SimpleAtod(text, &number);
+      if (ok) value.set_double_value(number);
+      break;
+    }
+    default: {
+      int64_t number = 0;
+      ok = absl::SimpleAtoi(text, &number);
+      if (ok) value.set_int_value(number);
+      break;
+    }
+  }
+  if (!ok) {
+    return ReasonError(v1::WRONG_VALUE_TYPE,
+                       absl::StrCat("\"", text, "\" is not ", KindName(kind),
+                                    " for ", field.name));
+  }
+  return value;
+}
 
 std::string ExpectedKindName(const FieldInfo& field) {
   return KindName(ExpectedKind(field));

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "core/schema.h"
 #include "google/protobuf/message.h"
 #include "plansync/v1/change.pb.h"
@@ -33,6 +35,14 @@ bool SameValue(const v1::Value& a, const v1::Value& b);
 
 // A short human-readable rendering of `value` (for messages and reports).
 std::string ValueToText(const v1::Value& value);
+
+// The value of `field` that ValueToText rendered as `text` (e.g. a
+// Conflict's winning_value): a string without its surrounding quotes, an
+// integer, true or false, a number; "(none)" is the field's default value.
+// WRONG_VALUE_TYPE if `text` is not such a rendering for the field's type.
+// Numbers round-trip to the six significant digits ValueToText keeps.
+absl::StatusOr<v1::Value> ValueFromText(const FieldInfo& field,
+                                        absl::string_view text);
 
 // The name of the value kind a field takes ("a string", "an integer", ...).
 std::string ExpectedKindName(const FieldInfo& field);

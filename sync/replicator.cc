@@ -95,6 +95,9 @@ absl::Status Replicator::PushAll(const v1::HelloResponse& hello,
           RETURN_IF_ERROR(store_->MarkRejected(txn, seq, result.reason(),
                                                result.message()));
           ++report->rejected;
+          const v1::Change& change = request.changes(i);
+          report->refusals.push_back({change.record_type(), change.record_id(),
+                                      result.reason(), result.message()});
         }
       }
       RETURN_IF_ERROR(store_->Acknowledge(txn, acknowledged));
@@ -169,6 +172,9 @@ absl::Status Replicator::PullAll(const v1::HelloResponse& hello,
       }));
       report->pulled += page.changes_size();
       report->evicted += page.evicted_size();
+      report->evicted_buckets.insert(report->evicted_buckets.end(),
+                                     page.evicted().begin(),
+                                     page.evicted().end());
       ++report->pages;
       progress->pulled += page.changes_size();
       if (cb) cb(*progress);

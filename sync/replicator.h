@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -39,14 +40,27 @@ struct SyncProgress {
 
 using ProgressCallback = std::function<void(const SyncProgress&)>;
 
+// A change the server refused in one sync, and why.
+struct Refusal {
+  std::string record_type;  // full name, e.g. "plansync.v1.LapseReport"
+  std::string record_id;
+  v1::Reason reason = v1::REASON_UNSPECIFIED;
+  std::string message;
+};
+
 // What one SyncOnce did.
 struct SyncReport {
-  int64_t accepted = 0;   // pushed and accepted (or duplicates)
-  int64_t rejected = 0;   // pushed and refused: kept, marked, listable
+  int64_t accepted = 0;  // pushed and accepted (or duplicates)
+  int64_t rejected = 0;  // pushed and refused: kept, marked, listable
+  // The refusals of this sync, in push order (one per rejected change). A
+  // refused change of a bucket evicted in the same sync leaves the device
+  // with the bucket, so its caller shows the reason from here.
+  std::vector<Refusal> refusals;
   int64_t restamped = 0;  // re-stamped after a clock-drift refusal
   int64_t pulled = 0;     // remote changes applied
   int64_t pages = 0;      // pull pages applied
   int64_t evicted = 0;    // buckets deleted
+  std::vector<std::string> evicted_buckets;  // which, in order
   // Remote changes this build could not apply, held for a later retry
   // (DeviceStore::Hold), and held ones that applied this time.
   int64_t held = 0;

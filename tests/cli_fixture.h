@@ -4,6 +4,7 @@
 #ifndef PLANSYNC_TESTS_CLI_FIXTURE_H_
 #define PLANSYNC_TESTS_CLI_FIXTURE_H_
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,45 @@ class CliFixture : public ::testing::Test {
     return result.out.substr(0, result.out.find('\n'));
   }
 
+  // The content hash `plansync status --json` prints for `device`.
+  std::string Hash(const std::string& device) {
+    const std::string out = Ok(device, {"status", "--json"});
+    const std::string key = "\"content_hash\": \"";
+    const size_t at = out.find(key);
+    return at == std::string::npos ? "" : out.substr(at + key.size(), 16);
+  }
+  // The student every test works on, Maya Diaz of Lincoln, made by the
+  // district administrator.
+  const std::string& Student() {
+    if (student_.empty()) {
+      student_ = Admin({"add-student", "--given", "Maya", "--family", "Diaz",
+                        "--school", "Lincoln", "--grade", "5"});
+    }
+    return student_;
+  }
+  // A new user holding `roles` (guardian, teacher, provider, case-manager)
+  // on Student(); returns the user id.
+  std::string AddUser(const std::string& name,
+                      const std::vector<std::string>& roles) {
+    const std::string user = Admin({"add-user", "--name", name});
+    for (const std::string& role : roles) {
+      Admin({"assign", "--user", user, "--student", Student(), "--role", role});
+    }
+    return user;
+  }
+  // Makes `device` for `user`, with a token of its own in a file.
+  void Init(const std::string& device, const std::string& user,
+            const ServerProcess& server) {
+    const std::string token_file = dir_.File(device + ".token");
+    std::filesystem::remove(token_file);
+    Admin({"issue-token", "--user", user, "--label", device, "--out",
+           token_file});
+    Ok(device, {"init", "--user", user, "--server", server.address(),
+                "--token-file", token_file});
+  }
+
   TempDir dir_;
+  std::string student_;
 };
 
 }  // namespace plansync::testing

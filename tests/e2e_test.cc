@@ -40,39 +40,6 @@ class EndToEndTest : public testing::CliFixture {
     std::string id = out.substr(out.rfind(' ') + 1);
     return id.substr(0, id.find('\n'));
   }
-  std::string Hash(const std::string& device) {
-    const std::string out = Ok(device, {"status", "--json"});
-    const std::string key = "\"content_hash\": \"";
-    const size_t at = out.find(key);
-    return at == std::string::npos ? "" : out.substr(at + key.size(), 16);
-  }
-  // The student every test works on, made by the district administrator.
-  const std::string& Student() {
-    if (student_.empty()) {
-      student_ = Admin({"add-student", "--given", "Maya", "--family", "Diaz"});
-    }
-    return student_;
-  }
-  // A new user holding `roles` on Student(); returns the user id.
-  std::string AddUser(const std::string& name,
-                      const std::vector<std::string>& roles) {
-    const std::string user = Admin({"add-user", "--name", name});
-    for (const std::string& role : roles) {
-      Admin({"assign", "--user", user, "--student", Student(), "--role", role});
-    }
-    return user;
-  }
-  // Makes `device` for `user`, with a token of its own in a file.
-  void Init(const std::string& device, const std::string& user,
-            const ServerProcess& server) {
-    const std::string token_file = dir_.File(device + ".token");
-    std::filesystem::remove(token_file);
-    Admin({"issue-token", "--user", user, "--label", device, "--out",
-           token_file});
-    Ok(device, {"init", "--user", user, "--server", server.address(),
-                "--token-file", token_file});
-  }
-
   // A plan and an accommodation for Student() made on `device`, a case
   // manager's, which syncs first to receive the student; returns ids.
   struct Ids {
@@ -166,8 +133,6 @@ class EndToEndTest : public testing::CliFixture {
     sqlite3_close(db);
     return count;
   }
-
-  std::string student_;
 };
 
 TEST_F(EndToEndTest, ThreeDevicesWorkOfflineThenConverge) {

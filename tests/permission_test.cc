@@ -230,6 +230,17 @@ class PermissionTest : public ::testing::Test {
     ASSERT_OK(replicator.SyncOnce());  // the students, users, assignments
     seeded_s_ = SeedStudent(*seeder, student_s_);
     seeded_t_ = SeedStudent(*seeder, student_t_);
+    // The directory's other record type, which no student's bucket holds.
+    v1::SchoolHoliday holiday;
+    holiday.set_day("2026-11-26");
+    holiday.set_name("Thanksgiving");
+    ASSERT_OK(seeder->Write([&](WriteTransaction& txn) -> absl::Status {
+      auto id = seeder->Create(txn, holiday);
+      if (!id.ok()) return id.status();
+      seeded_s_["plansync.v1.SchoolHoliday"] = *id;
+      seeded_t_["plansync.v1.SchoolHoliday"] = *id;
+      return absl::OkStatus();
+    }));
     auto report = replicator.SyncOnce();
     ASSERT_OK(report);
     ASSERT_EQ(report->rejected, 0);

@@ -130,10 +130,19 @@ TEST_F(ReplicatorTest, RefusedChangesStayMarkedAndListed) {
   ASSERT_OK(report);
   EXPECT_EQ(report->rejected, written);
   EXPECT_EQ(report->accepted, 0);
+  // The report names each refusal with its reason, as the outbox keeps it.
+  ASSERT_EQ(static_cast<int64_t>(report->refusals.size()), written);
   EXPECT_EQ(*device->PendingCount(), 0);
   auto rejected = device->RejectedChanges();
   ASSERT_OK(rejected);
   ASSERT_EQ(static_cast<int64_t>(rejected->size()), written);
+  for (size_t i = 0; i < rejected->size(); ++i) {
+    EXPECT_EQ(report->refusals[i].record_id, (*rejected)[i].change.record_id());
+    EXPECT_EQ(report->refusals[i].record_type,
+              (*rejected)[i].change.record_type());
+    EXPECT_EQ(report->refusals[i].reason, (*rejected)[i].reject_reason);
+    EXPECT_EQ(report->refusals[i].message, (*rejected)[i].reject_message);
+  }
   for (const auto& change : *rejected) {
     // The directory record (a User) needs an administrator; the rest need an
     // assignment to the student.

@@ -250,8 +250,8 @@ class ReportScenario : public ::testing::Test {
     pulled.set_pull_count(3);
     pulled.set_last_pull_at("2026-11-10T12:00:00Z");
     Create(*server_, pulled);
-    auto current = cm_->FieldHlc(*Schema::Get().Find("Accommodation"),
-                                 extended_time_, "description");
+    auto current = cm_->CurrentStamp(*Schema::Get().Find("Accommodation"),
+                                     extended_time_, "description");
     ASSERT_OK(current);
     ASSERT_TRUE(current->has_value());
     v1::Conflict conflict;
@@ -261,8 +261,8 @@ class ReportScenario : public ::testing::Test {
     conflict.set_field_name("description");
     conflict.set_winning_value("1.5x on tests");
     conflict.set_losing_value("2x on tests");
-    conflict.set_winner_hlc(static_cast<int64_t>(**current));
-    conflict.set_loser_hlc(static_cast<int64_t>(**current) - 1);
+    conflict.set_winner_hlc(static_cast<int64_t>((*current)->hlc));
+    conflict.set_loser_hlc(static_cast<int64_t>((*current)->hlc) - 1);
     Append(*server_, conflict);
     Deliver(*server_, *cm_);
   }

@@ -15,18 +15,6 @@ namespace {
 using google::protobuf::EnumDescriptor;
 using google::protobuf::FieldDescriptor;
 
-// The part of an enum value's name after the enum's own prefix:
-// CONFIRMATION_STATUS_PROVIDED -> PROVIDED.
-std::string ShortEnumName(const EnumDescriptor& type, const std::string& name) {
-  std::string prefix;
-  for (char c : type.name()) {
-    if (absl::ascii_isupper(c) && !prefix.empty()) prefix.push_back('_');
-    prefix.push_back(absl::ascii_toupper(c));
-  }
-  prefix.push_back('_');
-  return absl::StartsWith(name, prefix) ? name.substr(prefix.size()) : name;
-}
-
 absl::StatusOr<v1::Value> ParseValue(const RecordType& type,
                                      const FieldInfo& field,
                                      absl::string_view text) {
@@ -90,6 +78,16 @@ absl::StatusOr<v1::Value> ParseValue(const RecordType& type,
 }
 
 }  // namespace
+
+std::string ShortEnumName(const EnumDescriptor& type, const std::string& name) {
+  std::string prefix;
+  for (char c : type.name()) {
+    if (absl::ascii_isupper(c) && !prefix.empty()) prefix.push_back('_');
+    prefix.push_back(absl::ascii_toupper(c));
+  }
+  prefix.push_back('_');
+  return absl::StartsWith(name, prefix) ? name.substr(prefix.size()) : name;
+}
 
 absl::StatusOr<const RecordType*> FindType(absl::string_view name) {
   std::vector<std::string> names;

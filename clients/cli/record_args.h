@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/schema.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
 namespace plansync::cli {
@@ -24,6 +25,11 @@ absl::StatusOr<const RecordType*> FindType(absl::string_view name);
 absl::StatusOr<std::vector<std::string>> SetFields(
     const RecordType& type, const std::vector<std::string>& args,
     google::protobuf::Message* record);
+
+// The name of enum value `name` of `type` after the enum's own prefix:
+// CONFIRMATION_STATUS_PROVIDED -> PROVIDED.
+std::string ShortEnumName(const google::protobuf::EnumDescriptor& type,
+                          const std::string& name);
 
 // One line: "Type id  field=value ..." (set fields only; enums by short
 // name).

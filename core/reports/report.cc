@@ -113,17 +113,19 @@ absl::StatusOr<v1::Report> BuildReport(DeviceStore& store,
       caseload, [&](const v1::Conflict& conflict) -> std::optional<int64_t> {
         const RecordType* type = Schema::Get().Find(conflict.record_type());
         if (type == nullptr) return std::nullopt;
-        auto hlc =
-            store.FieldHlc(*type, conflict.record_id(), conflict.field_name());
-        if (!hlc.ok()) {
-          // A conflict naming a field this version does not know waits.
-          if (ReasonOf(hlc.status()) != v1::UNKNOWN_FIELD) {
-            field_error.Update(hlc.status());
+        auto stamp = store.CurrentStamp(*type, conflict.record_id(),
+                                        conflict.field_name());
+        if (!stamp.ok()) {
+          // A record not (or no longer) here, or a field this version does
+          // not know: the conflict waits.
+          const v1::Reason reason = ReasonOf(stamp.status());
+          if (reason != v1::UNKNOWN_FIELD && reason != v1::UNKNOWN_RECORD) {
+            field_error.Update(stamp.status());
           }
           return std::nullopt;
         }
-        if (!hlc->has_value()) return std::nullopt;
-        return static_cast<int64_t>(**hlc);
+        if (!stamp->has_value()) return std::nullopt;
+        return static_cast<int64_t>((*stamp)->hlc);
       });
   RETURN_IF_ERROR(field_error);
   *report.mutable_meetings() = reports::BuildMeetings(caseload);

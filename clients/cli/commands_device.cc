@@ -1,0 +1,432 @@
+// The device and its records: init, sync, status, rejected, and the generic
+// record commands (add, set, archive, append, get, list) that take any
+// record type with FIELD=VALUE arguments.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/record_args.h"
+#include "core/file.h"
+#include "core/status_macros.h"
+#include "grpcpp/grpcpp.h"
+#include "sync/grpc_transport.h"
+#include "sync/replicator.h"
+
+namespace plansync::cli {
+namespace {
+
+const FlagSpec kJson{"--json", "", "print JSON"};
+
+std::vector<std::string> Rest(const Flags& flags, size_t from) {
+  return std::vector<std::string>(flags.args().begin() + from,
+                                  flags.args().end());
+}
+
+// The device token in `path`: its first line, without surrounding space.
+absl::StatusOr<std::string> ReadToken(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read the token file ", path));
+  }
+  std::string token(absl::StripAsciiWhitespace(
+      absl::string_view(*text).substr(0, text->find('\n'))));
+  if (token.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the token file ", path, " is empty"));
+  }
+  return token;
+}
+
+// The token for this sync: $PLANSYNC_TOKEN, else the token file set at init.
+absl::StatusOr<std::string> DeviceToken(DeviceStore& store) {
+  if (const char* token = std::getenv("PLANSYNC_TOKEN")) {
+    if (*token != '\0') return std::string(token);
+  }
+  ASSIGN_OR_RETURN(std::string token_file, store.Setting("token_file"));
+  if (token_file.empty()) {
+    return absl::FailedPreconditionError(
+        "this device has no token: run init with --token-file FILE, or set "
+        "PLANSYNC_TOKEN");
+  }
+  return ReadToken(token_file);
+}
+
+absl::Status Init(Context& context) {
+  const Flags& flags = context.flags();
+  ASSIGN_OR_RETURN(std::string user, flags.Require("--user"));
+  ASSIGN_OR_RETURN(std::string server, flags.Require("--server"));
+  std::string token_file;
+  if (flags.Has("--token-file")) {
+    // Read once now, so a wrong path fails here and not at the first sync.
+    RETURN_IF_ERROR(ReadToken(flags.Get("--token-file")).status());
+    token_file = std::filesystem::absolute(flags.Get("--token-file")).string();
+  }
+  std::string ca_file;
+  if (flags.Has("--ca")) {
+    ca_file = std::filesystem::absolute(flags.Get("--ca")).string();
+  }
+  ASSIGN_OR_RETURN(DeviceStore * store, context.CreateStore(user));
+  RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
+    RETURN_IF_ERROR(store->SetSetting(txn, "server", server));
+    RETURN_IF_ERROR(store->SetSetting(txn, "token_file", token_file));
+    return store->SetSetting(txn, "ca_file", ca_file);
+  }));
+  std::printf("device %s ready for %s; server %s\n",
+              store->replica_id().c_str(), store->principal_id().c_str(),
+              server.c_str());
+  return absl::OkStatus();
+}
+
+absl::Status AddRecord(Context& context, bool log) {
+  const Flags& flags = context.flags();
+  ASSIGN_OR_RETURN(const RecordType* type, FindType(flags.args()[0]));
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  auto record = NewRecordMessage(*type);
+  RETURN_IF_ERROR(SetFields(*type, Rest(flags, 1), record.get()).status());
+  std::string id;
+  RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        id, log ? store->Append(txn, *record) : store->Create(txn, *record));
+    return absl::OkStatus();
+  }));
+  std::printf("%s %s %s\n", log ? "recorded" : "created",
+              type->short_name.c_str(), id.c_str());
+  return absl::OkStatus();
+}
+
+absl::Status Add(Context& context) { return AddRecord(context, false); }
+absl::Status Append(Context& context) { return AddRecord(context, true); }
+
+absl::Status Set(Context& context) {
+  const Flags& flags = context.flags();
+  ASSIGN_OR_RETURN(const RecordType* type, FindType(flags.args()[0]));
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  const std::string& id = flags.args()[1];
+  auto record = NewRecordMessage(*type);
+  RETURN_IF_ERROR(store->Get(id, record.get()));
+  ASSIGN_OR_RETURN(std::vector<std::string> names,
+                   SetFields(*type, Rest(flags, 2), record.get()));
+  std::vector<absl::string_view> views(names.begin(), names.end());
+  RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) {
+    return store->Update(txn, *record, views);
+  }));
+  std::printf("updated %s %s\n", type->short_name.c_str(), id.c_str());
+  return absl::OkStatus();
+}
+
+absl::Status Archive(Context& context) {
+  const Flags& flags = context.flags();
+  ASSIGN_OR_RETURN(const RecordType* type, FindType(flags.args()[0]));
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  const std::string& id = flags.args()[1];
+  RETURN_IF_ERROR(store->Write(
+      [&](WriteTransaction& txn) { return store->Archive(txn, *type, id); }));
+  std::printf("archived %s %s\n", type->short_name.c_str(), id.c_str());
+  return absl::OkStatus();
+}
+
+absl::Status Get(Context& context) {
+  const Flags& flags = context.flags();
+  ASSIGN_OR_RETURN(const RecordType* type, FindType(flags.args()[0]));
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  auto record = NewRecordMessage(*type);
+  RETURN_IF_ERROR(store->Get(flags.args()[1], record.get()));
+  std::printf("%s\n", flags.Has("--json")
+                          ? RecordToJson(*record).c_str()
+                          : RecordToText(*type, *record).c_str());
+  return absl::OkStatus();
+}
+
+absl::Status List(Context& context) {
+  const Flags& flags = context.flags();
+  ASSIGN_OR_RETURN(const RecordType* type, FindType(flags.args()[0]));
+  std::string field, value;
+  if (flags.args().size() > 1) {
+    const std::string& filter = flags.args()[1];
+    const size_t equals = filter.find('=');
+    if (equals == std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", filter, "\" is not FIELD=VALUE"));
+    }
+    field = filter.substr(0, equals);
+    value = filter.substr(equals + 1);
+  }
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  const bool json = flags.Has("--json");
+  std::vector<std::string> lines;
+  RETURN_IF_ERROR(store->Scan(*type, field, value, flags.Has("--all"),
+                              [&](const google::protobuf::Message& record) {
+                                lines.push_back(
+                                    json ? RecordToJson(record)
+                                         : RecordToText(*type, record));
+                                return absl::OkStatus();
+                              }));
+  if (!json) {
+    for (const std::string& line : lines) std::printf("%s\n", line.c_str());
+    return absl::OkStatus();
+  }
+  std::printf("[");
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::printf("%s%s", i == 0 ? "" : ",\n", lines[i].c_str());
+  }
+  std::printf("]\n");
+  return absl::OkStatus();
+}
+
+void ShowProgress(const sync::SyncProgress& progress) {
+  static bool tty = ::isatty(STDERR_FILENO);
+  if (!tty) return;
+  const char* phase = "connecting";
+  switch (progress.phase) {
+    case sync::SyncProgress::Phase::kPush:
+      phase = "pushing";
+      break;
+    case sync::SyncProgress::Phase::kPull:
+      phase = "pulling";
+      break;
+    case sync::SyncProgress::Phase::kDone:
+      phase = "done";
+      break;
+    default:
+      break;
+  }
+  std::string bar;
+  if (progress.push_total > 0) {
+    const int width = 24;
+    const int filled = static_cast<int>(
+        width * progress.pushed / std::max<int64_t>(1, progress.push_total));
+    bar = absl::StrCat("[", std::string(filled, '#'),
+                       std::string(width - filled, ' '), "] ");
+  }
+  std::fprintf(stderr, "\r%-10s %spushed %lld/%lld  pulled %lld   ", phase,
+               bar.c_str(), static_cast<long long>(progress.pushed),
+               static_cast<long long>(progress.push_total),
+               static_cast<long long>(progress.pulled));
+  if (progress.phase == sync::SyncProgress::Phase::kDone) {
+    std::fprintf(stderr, "\n");
+  }
+}
+
+absl::Status Sync(Context& context) {
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  ASSIGN_OR_RETURN(std::string server, store->Setting("server"));
+  ASSIGN_OR_RETURN(std::string ca_file, store->Setting("ca_file"));
+  if (server.empty()) {
+    return absl::FailedPreconditionError(
+        "this device has no server; run plansync init first");
+  }
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (ca_file.empty()) {
+    credentials = grpc::InsecureChannelCredentials();
+  } else {
+    grpc::SslCredentialsOptions ssl;
+    ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFileToString(ca_file));
+    credentials = grpc::SslCredentials(ssl);
+  }
+  ASSIGN_OR_RETURN(std::string token, DeviceToken(*store));
+  auto channel = grpc::CreateCustomChannel(server, credentials,
+                                           sync::DefaultChannelArguments());
+  sync::TransportOptions transport_options;
+  transport_options.token = std::move(token);
+  sync::GrpcTransport transport(channel, transport_options);
+  sync::Replicator replicator(store, &transport);
+  ASSIGN_OR_RETURN(sync::SyncReport report, replicator.SyncOnce(ShowProgress));
+  RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) {
+    return store->SetSetting(
+        txn, "last_sync",
+        absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
+  }));
+  std::printf("synced: pushed %lld, refused %lld, pulled %lld\n",
+              static_cast<long long>(report.accepted),
+              static_cast<long long>(report.rejected),
+              static_cast<long long>(report.pulled));
+  if (report.held > 0) {
+    std::printf(
+        "  %lld changes from the server need a newer plansync; they are kept "
+        "and applied once this device is updated\n",
+        static_cast<long long>(report.held));
+  }
+  // Each refusal with its reason: a refused change of a student this
+  // device no longer has access to leaves with the student's records.
+  constexpr size_t kShown = 20;
+  for (size_t i = 0; i < report.refusals.size() && i < kShown; ++i) {
+    const sync::Refusal& refusal = report.refusals[i];
+    const RecordType* type = Schema::Get().Find(refusal.record_type);
+    std::printf("  refused %s %s: %s (%s)\n",
+                type == nullptr ? refusal.record_type.c_str()
+                                : type->short_name.c_str(),
+                refusal.record_id.c_str(), refusal.message.c_str(),
+                v1::Reason_Name(refusal.reason).c_str());
+  }
+  if (report.refusals.size() > kShown) {
+    std::printf(
+        "  ... and %zu more; see them with: plansync --db %s rejected\n",
+        report.refusals.size() - kShown, context.db().c_str());
+  }
+  const auto students = std::count_if(
+      report.evicted_buckets.begin(), report.evicted_buckets.end(),
+      [](const std::string& bucket) {
+        return absl::StartsWith(bucket, StudentBucket(""));
+      });
+  if (students > 0) {
+    std::printf(
+        "  this device no longer has access to %lld student%s; their records "
+        "were removed from it\n",
+        static_cast<long long>(students), students == 1 ? "" : "s");
+  }
+  if (report.clock_ahead) {
+    std::printf(
+        "  some changes wait: this device's clock is ahead of the server's; "
+        "set the clock right and sync again\n");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Status(Context& context) {
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  ASSIGN_OR_RETURN(int64_t pending, store->PendingCount());
+  ASSIGN_OR_RETURN(auto rejected, store->RejectedChanges());
+  ASSIGN_OR_RETURN(std::string server, store->Setting("server"));
+  ASSIGN_OR_RETURN(std::string last_sync, store->Setting("last_sync"));
+  ASSIGN_OR_RETURN(uint64_t hash, store->ContentHash());
+  const std::string hash_text = absl::StrFormat("%016x", hash);
+  if (context.flags().Has("--json")) {
+    std::printf(
+        "{\"replica_id\": \"%s\", \"principal_id\": \"%s\", \"server\": "
+        "\"%s\", \"pending\": %lld, \"rejected\": %zu, \"last_sync\": \"%s\", "
+        "\"content_hash\": \"%s\"}\n",
+        store->replica_id().c_str(), store->principal_id().c_str(),
+        server.c_str(), static_cast<long long>(pending), rejected.size(),
+        last_sync.c_str(), hash_text.c_str());
+    return absl::OkStatus();
+  }
+  std::printf(
+      "device        %s\nuser          %s\nserver        %s\n"
+      "pending       %lld changes\nrejected      %zu changes\n"
+      "last sync     %s\ncontent hash  %s\n",
+      store->replica_id().c_str(), store->principal_id().c_str(),
+      server.empty() ? "(none)" : server.c_str(),
+      static_cast<long long>(pending), rejected.size(),
+      last_sync.empty() ? "never" : last_sync.c_str(), hash_text.c_str());
+  return absl::OkStatus();
+}
+
+absl::Status Rejected(Context& context) {
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  ASSIGN_OR_RETURN(auto rejected, store->RejectedChanges());
+  if (rejected.empty()) std::printf("no refused changes\n");
+  for (const OutboxEntry& entry : rejected) {
+    std::printf("change %llu  %s %s: %s (%s)\n",
+                static_cast<unsigned long long>(entry.seq),
+                entry.change.record_type().c_str(),
+                entry.change.record_id().c_str(), entry.reject_message.c_str(),
+                v1::Reason_Name(entry.reject_reason).c_str());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<Command> DeviceCommands() {
+  std::vector<Command> commands;
+  commands.push_back(
+      {.name = "init",
+       .synopsis = "--user USER_ID --server HOST:PORT [--token-file FILE] "
+                   "[--ca CA.pem]",
+       .summary = "make this device's store for a user",
+       .description =
+           "The device token is read from FILE (or from $PLANSYNC_TOKEN) at "
+           "each sync, never\ntaken on the command line.",
+       .flags = {{"--user", "USER_ID", "the device's user (directory id)"},
+                 {"--server", "HOST:PORT", "the sync server"},
+                 {"--token-file", "FILE", "file holding the device token"},
+                 {"--ca", "CA.pem", "trust this CA for TLS to the server"}},
+       .examples = {"plansync --db mom.db init --user $U --server "
+                    "127.0.0.1:7443 --token-file diaz.token"},
+       .run = Init});
+  commands.push_back({.name = "sync",
+                      .summary = "push local changes, pull everyone else's",
+                      .examples = {"plansync --db mom.db sync"},
+                      .run = Sync});
+  commands.push_back(
+      {.name = "status",
+       .synopsis = "[--json]",
+       .summary = "pending and refused changes, last sync, content hash",
+       .flags = {kJson},
+       .examples = {"plansync --db mom.db status --json"},
+       .run = Status});
+  commands.push_back({.name = "rejected",
+                      .summary = "changes the server refused, and why",
+                      .examples = {"plansync --db lee.db rejected"},
+                      .run = Rejected});
+  commands.push_back(
+      {.name = "add",
+       .synopsis = "TYPE FIELD=VALUE...",
+       .summary = "create a record of any type (Student, Plan, ...)",
+       .description =
+           "Values: text as given; numbers; true/false; enum values by name, "
+           "with or without\nthe enum's prefix, any case (status=active).",
+       .min_args = 1,
+       .max_args = -1,
+       .examples = {"plansync --db admin.db add SchoolHoliday day=2026-11-26 "
+                    "\"name=Thanksgiving\""},
+       .run = Add});
+  commands.push_back({.name = "set",
+                      .synopsis = "TYPE ID FIELD=VALUE...",
+                      .summary = "change fields of a record",
+                      .min_args = 3,
+                      .max_args = -1,
+                      .examples = {"plansync --db okafor.db set Plan $P "
+                                   "annual_review_due=2027-08-23"},
+                      .run = Set});
+  commands.push_back({.name = "archive",
+                      .synopsis = "TYPE ID",
+                      .summary = "archive a record (records are never erased)",
+                      .min_args = 2,
+                      .max_args = 2,
+                      .examples = {"plansync --db okafor.db archive Goal $G"},
+                      .run = Archive});
+  commands.push_back(
+      {.name = "append",
+       .synopsis = "TYPE FIELD=VALUE...",
+       .summary = "record a log entry of any type (Comment, ...)",
+       .min_args = 1,
+       .max_args = -1,
+       .examples = {"plansync --db mom.db append Comment student_id=$S "
+                    "about_record_id=$L about_record_type=plansync.v1."
+                    "LapseReport \"text=Thank you\""},
+       .run = Append});
+  commands.push_back({.name = "get",
+                      .synopsis = "TYPE ID [--json]",
+                      .summary = "show one record",
+                      .flags = {kJson},
+                      .min_args = 2,
+                      .max_args = 2,
+                      .examples = {"plansync --db mom.db get Plan $P --json"},
+                      .run = Get});
+  commands.push_back(
+      {.name = "list",
+       .synopsis = "TYPE [FIELD=VALUE] [--all] [--json]",
+       .summary = "list records (--all: archived too)",
+       .flags = {{"--all", "", "archived records too"}, kJson},
+       .min_args = 1,
+       .max_args = 2,
+       .examples = {"plansync --db lee.db list ImplementationConfirmation "
+                    "accommodation_id=$A"},
+       .run = List});
+  return commands;
+}
+
+}  // namespace plansync::cli

@@ -1,0 +1,439 @@
+// For teachers: `today` (the accommodations each of my students needs on a
+// school day, by class, with what I already confirmed) and `confirm` (one
+// or many confirmations, in one transaction).
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/days.h"
+#include "clients/cli/describe.h"
+#include "clients/cli/lookup.h"
+#include "clients/cli/output.h"
+#include "core/status_macros.h"
+
+namespace plansync::cli {
+namespace {
+
+constexpr RoleSet kTeacher = RoleBit(v1::TEACHER);
+
+// My confirmations of `student_id` on `day` in `class_or_period`, by
+// accommodation id, oldest first.
+absl::StatusOr<
+    std::map<std::string, std::vector<v1::ImplementationConfirmation>>>
+MyConfirmations(DeviceStore& store, absl::string_view student_id,
+                absl::string_view day, absl::string_view class_or_period) {
+  ASSIGN_OR_RETURN(
+      auto all,
+      store.ListByStudent<v1::ImplementationConfirmation>(student_id));
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.recorded_hlc() < b.recorded_hlc();
+  });
+  std::map<std::string, std::vector<v1::ImplementationConfirmation>> mine;
+  for (auto& c : all) {
+    if (c.author_id() == store.principal_id() && c.day() == day &&
+        c.class_or_period() == class_or_period) {
+      mine[c.accommodation_id()].push_back(std::move(c));
+    }
+  }
+  return mine;
+}
+
+// One student of a class on the day, for `today`.
+struct StudentDay {
+  v1::Student student;
+  std::optional<std::string> no_school;
+  std::optional<v1::Plan> plan;
+  std::vector<v1::Accommodation> accommodations;
+  std::map<std::string, std::vector<v1::ImplementationConfirmation>> confirmed;
+};
+
+absl::Status Today(Context& context) {
+  const Flags& flags = context.flags();
+  ASSIGN_OR_RETURN(const std::string today, cli::Today());
+  ASSIGN_OR_RETURN(const std::string day,
+                   DayFlag(flags, "--day", today, today));
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  ASSIGN_OR_RETURN(std::vector<v1::Assignment> assignments,
+                   MyAssignments(*store, kTeacher, day));
+  if (flags.Has("--class")) {
+    std::vector<std::string> classes;
+    for (const auto& a : assignments) classes.push_back(a.class_or_period());
+    std::erase_if(assignments, [&](const v1::Assignment& a) {
+      return !absl::EqualsIgnoreCase(a.class_or_period(), flags.Get("--class"));
+    });
+    if (assignments.empty()) {
+      std::sort(classes.begin(), classes.end());
+      classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+      return absl::NotFoundError(absl::StrCat(
+          "you teach no class \"", flags.Get("--class"), "\" on ", day,
+          "; your classes: ",
+          classes.empty() ? "none" : absl::StrJoin(classes, ", ")));
+    }
+  }
+  // Classes in name order; students by name within each.
+  std::map<std::string, std::vector<StudentDay>> classes;
+  int needed = 0, confirmed = 0, open_students = 0;
+  for (const v1::Assignment& assignment : assignments) {
+    absl::StatusOr<v1::Student> student =
+        store->Get<v1::Student>(assignment.student_id());
+    if (!student.ok()) continue;  // not pulled yet
+    StudentDay& entry = classes[assignment.class_or_period()].emplace_back();
+    entry.student = *std::move(student);
+    ASSIGN_OR_RETURN(entry.no_school,
+                     NoSchoolReason(*store, entry.student.school(), day));
+    if (entry.no_school.has_value()) continue;
+    ++open_students;
+    ASSIGN_OR_RETURN(entry.plan, PlanInEffect(*store, entry.student.id(), day));
+    if (!entry.plan.has_value()) continue;
+    ASSIGN_OR_RETURN(entry.accommodations,
+                     AccommodationsOf(*store, entry.plan->id(), day));
+    ASSIGN_OR_RETURN(entry.confirmed,
+                     MyConfirmations(*store, entry.student.id(), day,
+                                     assignment.class_or_period()));
+    needed += static_cast<int>(entry.accommodations.size());
+    for (const auto& a : entry.accommodations) {
+      if (entry.confirmed.count(a.id()) > 0) ++confirmed;
+    }
+  }
+  for (auto& [name, students] : classes) {
+    std::sort(students.begin(), students.end(),
+              [](const auto& a, const auto& b) {
+                return StudentName(a.student) < StudentName(b.student);
+              });
+  }
+  // No school for anyone: a weekend, or every student's school closed.
+  std::optional<std::string> no_school;
+  if (IsWeekend(day) || (open_students == 0 && !classes.empty())) {
+    ASSIGN_OR_RETURN(no_school, NoSchoolReason(*store, "", day));
+    if (!no_school.has_value()) {
+      no_school = classes.begin()->second.front().no_school;
+    }
+  }
+
+  if (flags.Has("--json")) {
+    JsonObject out;
+    PutText(out, "day", day);
+    PutText(out, "teacher_user_id", store->principal_id());
+    PutBool(out, "school_day", !no_school.has_value());
+    if (no_school.has_value()) PutText(out, "no_school", *no_school);
+    PutInt(out, "accommodations_needed", needed);
+    PutInt(out, "accommodations_confirmed", confirmed);
+    JsonList* class_list = PutList(out, "classes");
+    for (const auto& [name, students] : classes) {
+      JsonObject* item = AddObject(*class_list);
+      PutText(*item, "class_or_period", name);
+      JsonList* student_list = PutList(*item, "students");
+      for (const StudentDay& s : students) {
+        JsonObject* st = AddObject(*student_list);
+        PutText(*st, "student_id", s.student.id());
+        PutText(*st, "name", StudentName(s.student));
+        PutBool(*st, "school_day", !s.no_school.has_value());
+        if (s.no_school.has_value()) PutText(*st, "no_school", *s.no_school);
+        if (s.plan.has_value()) {
+          PutText(*st, "plan_id", s.plan->id());
+          PutText(*st, "plan_kind", PlanKindText(s.plan->kind()));
+        }
+        JsonList* list = PutList(*st, "accommodations");
+        for (const v1::Accommodation& a : s.accommodations) {
+          JsonObject* acc = AddObject(*list);
+          PutText(*acc, "accommodation_id", a.id());
+          PutText(*acc, "title", a.title());
+          PutText(*acc, "where", WhereApplies(a));
+          PutText(*acc, "description", a.description());
+          auto found = s.confirmed.find(a.id());
+          PutBool(*acc, "confirmed", found != s.confirmed.end());
+          JsonList* confirmations = PutList(*acc, "confirmations");
+          if (found == s.confirmed.end()) continue;
+          PutText(*acc, "status",
+                  EnumFlagWord(*v1::ConfirmationStatus_descriptor(),
+                               found->second.back().status()));
+          for (const auto& c : found->second) {
+            JsonObject* conf = AddObject(*confirmations);
+            PutText(*conf, "id", c.id());
+            PutText(
+                *conf, "status",
+                EnumFlagWord(*v1::ConfirmationStatus_descriptor(), c.status()));
+            PutText(*conf, "note", c.note());
+          }
+        }
+      }
+    }
+    PrintJson(out);
+    return absl::OkStatus();
+  }
+
+  if (no_school.has_value()) {
+    std::printf("%s: no school (%s).\n", DayText(day).c_str(),
+                no_school->c_str());
+    return absl::OkStatus();
+  }
+  if (classes.empty()) {
+    std::printf(
+        "%s: you have no students as a teacher on this device; sync to "
+        "receive your classes.\n",
+        DayText(day).c_str());
+    return absl::OkStatus();
+  }
+  std::printf("%s: your students' accommodations\n", DayText(day).c_str());
+  for (const auto& [name, students] : classes) {
+    std::printf("\n%s\n", name.empty() ? "(no class named)" : name.c_str());
+    for (const StudentDay& s : students) {
+      const std::string student_name = StudentName(s.student);
+      if (s.no_school.has_value()) {
+        std::printf("  %s: no school at %s (%s)\n", student_name.c_str(),
+                    s.student.school().c_str(), s.no_school->c_str());
+        continue;
+      }
+      if (!s.plan.has_value()) {
+        std::printf("  %s: no plan in effect\n", student_name.c_str());
+        continue;
+      }
+      std::printf("  %s (%s)\n", student_name.c_str(),
+                  PlanKindText(s.plan->kind()).c_str());
+      if (s.accommodations.empty()) std::printf("    no accommodations\n");
+      for (const v1::Accommodation& a : s.accommodations) {
+        auto found = s.confirmed.find(a.id());
+        const std::string status =
+            found == s.confirmed.end()
+                ? "not confirmed"
+                : ConfirmationText(found->second.back().status());
+        const std::string where = WhereApplies(a);
+        std::printf(
+            "    %-21s %s%s\n", status.c_str(), a.title().c_str(),
+            where.empty() ? "" : absl::StrCat(" (", where, ")").c_str());
+      }
+    }
+  }
+  std::printf("\n%d accommodations, %d confirmed.\n", needed, confirmed);
+  if (confirmed < needed) {
+    std::printf(
+        "Confirm with: plansync confirm --student NAME --all --status "
+        "provided%s\n",
+        classes.size() > 1 ? " --class CLASS" : "");
+  }
+  return absl::OkStatus();
+}
+
+// The class in which I teach `student` on `day`: the one named by `wanted`
+// (any case), or my only one.
+absl::StatusOr<std::string> ClassOf(const std::vector<v1::Assignment>& mine,
+                                    const v1::Student& student,
+                                    absl::string_view wanted,
+                                    absl::string_view day) {
+  std::vector<std::string> classes;
+  for (const v1::Assignment& a : mine) {
+    if (a.student_id() != student.id()) continue;
+    if (!wanted.empty() &&
+        absl::EqualsIgnoreCase(a.class_or_period(), wanted)) {
+      return a.class_or_period();
+    }
+    classes.push_back(a.class_or_period());
+  }
+  if (classes.empty()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("you are not the teacher of ", StudentName(student),
+                     " on ", day, "; nothing recorded"));
+  }
+  if (!wanted.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "you do not teach ", StudentName(student), " in \"", wanted,
+        "\"; you teach them in: ", absl::StrJoin(classes, ", ")));
+  }
+  if (classes.size() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "you teach ", StudentName(student), " in ",
+        absl::StrJoin(classes, " and "), "; say which with --class"));
+  }
+  return classes.front();
+}
+
+absl::Status Confirm(Context& context) {
+  const Flags& flags = context.flags();
+  ASSIGN_OR_RETURN(const std::string today, cli::Today());
+  ASSIGN_OR_RETURN(const std::string day,
+                   DayFlag(flags, "--day", today, today));
+  RETURN_IF_ERROR(NotAfterToday("--day", day, today));
+  const bool all = flags.Has("--all");
+  const std::vector<std::string> named = flags.GetAll("--accommodation");
+  if (all == !named.empty()) {
+    return absl::InvalidArgumentError(
+        "say what to confirm: --all, or one or more --accommodation A (not "
+        "both); see plansync confirm --help");
+  }
+  if (!flags.Has("--status")) {
+    return absl::InvalidArgumentError(
+        "plansync confirm needs --status provided, declined, not-applicable "
+        "or not-provided");
+  }
+  ASSIGN_OR_RETURN(std::optional<int> status_number,
+                   flags.Enum("--status", *v1::ConfirmationStatus_descriptor(),
+                              {{"declined", 2}, {"n/a", 3}}));
+  const auto status = static_cast<v1::ConfirmationStatus>(*status_number);
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  ASSIGN_OR_RETURN(std::vector<v1::Assignment> mine,
+                   MyAssignments(*store, kTeacher, day));
+
+  // The students: the one named, else (with --class and --all) every
+  // student of mine in that class, else my only student.
+  std::vector<v1::Student> students;
+  if (flags.Has("--student") || !flags.Has("--class") || !all) {
+    ASSIGN_OR_RETURN(
+        v1::Student student,
+        ResolveStudent(*store, flags.Get("--student"), kTeacher, day));
+    students.push_back(std::move(student));
+  } else {
+    for (const v1::Assignment& a : mine) {
+      if (!absl::EqualsIgnoreCase(a.class_or_period(), flags.Get("--class"))) {
+        continue;
+      }
+      absl::StatusOr<v1::Student> student =
+          store->Get<v1::Student>(a.student_id());
+      if (student.ok()) students.push_back(*std::move(student));
+    }
+    if (students.empty()) {
+      return absl::NotFoundError(absl::StrCat("you teach no student in \"",
+                                              flags.Get("--class"), "\" on ",
+                                              day, "; nothing recorded"));
+    }
+  }
+
+  struct Line {
+    std::string student, title;
+  };
+  std::vector<v1::ImplementationConfirmation> entries;
+  std::vector<Line> lines;
+  for (const v1::Student& student : students) {
+    ASSIGN_OR_RETURN(const std::string class_or_period,
+                     ClassOf(mine, student, flags.Get("--class"), day));
+    ASSIGN_OR_RETURN(std::optional<std::string> no_school,
+                     NoSchoolReason(*store, student.school(), day));
+    if (no_school.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(DayText(day), " is not a school day at ",
+                       student.school().empty() ? "school" : student.school(),
+                       " (", *no_school, "); nothing recorded"));
+    }
+    ASSIGN_OR_RETURN(const v1::Plan plan,
+                     RequirePlanInEffect(*store, student, day));
+    std::vector<v1::Accommodation> accommodations;
+    if (all) {
+      ASSIGN_OR_RETURN(accommodations,
+                       AccommodationsOf(*store, plan.id(), day));
+    } else {
+      for (const std::string& text : named) {
+        ASSIGN_OR_RETURN(v1::Accommodation a,
+                         FindAccommodation(*store, student, plan, text, day));
+        if (std::none_of(accommodations.begin(), accommodations.end(),
+                         [&](const auto& b) { return b.id() == a.id(); })) {
+          accommodations.push_back(std::move(a));
+        }
+      }
+    }
+    for (const v1::Accommodation& a : accommodations) {
+      v1::ImplementationConfirmation& entry = entries.emplace_back();
+      entry.set_student_id(student.id());
+      entry.set_accommodation_id(a.id());
+      entry.set_day(day);
+      entry.set_class_or_period(class_or_period);
+      entry.set_status(status);
+      entry.set_note(flags.Get("--note"));
+      lines.push_back({StudentName(student), a.title()});
+    }
+  }
+  if (entries.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("no accommodations apply on ", day, "; nothing recorded"));
+  }
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
+    for (v1::ImplementationConfirmation& entry : entries) {
+      ASSIGN_OR_RETURN(std::string id, store->Append(txn, entry));
+      ids.push_back(std::move(id));
+    }
+    return absl::OkStatus();
+  }));
+  // The class, when all of them were in one.
+  const bool one_class =
+      std::all_of(entries.begin(), entries.end(), [&](const auto& entry) {
+        return entry.class_or_period() == entries.front().class_or_period();
+      });
+  const std::string in_class =
+      one_class && !entries.front().class_or_period().empty()
+          ? absl::StrCat(", ", entries.front().class_or_period())
+          : "";
+  std::printf("Recorded %zu confirmation%s for %s%s: %s.\n", entries.size(),
+              entries.size() == 1 ? "" : "s", DayText(day).c_str(),
+              in_class.c_str(), ConfirmationText(status).c_str());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    std::printf("  %s: %s (confirmation %s)\n", lines[i].student.c_str(),
+                lines[i].title.c_str(), ids[i].c_str());
+  }
+  if (flags.Has("--note")) {
+    std::printf("  note: %s\n", Quoted(flags.Get("--note")).c_str());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<Command> TeacherCommands() {
+  std::vector<Command> commands;
+  commands.push_back(
+      {.name = "today",
+       .synopsis = "[--day D] [--class P] [--json]",
+       .summary = "the accommodations each of your students needs that day",
+       .description =
+           "Lists, class by class, the accommodations of the plan in effect "
+           "for each student\nyou teach (your teacher assignments), and what "
+           "you already confirmed that day.\nOn a weekend or a school "
+           "holiday it says there is no school.",
+       .flags = {{"--day", "D", "the day (default: today)"},
+                 {"--class", "P", "only this class or period"},
+                 {"--json", "", "print JSON"}},
+       .examples = {"plansync today",
+                    "plansync today --class \"Period 2 "
+                    "Math\" --json"},
+       .audience = Audience::kTeacher,
+       .run = Today});
+  commands.push_back(
+      {.name = "confirm",
+       .synopsis = "[--student S] (--all | --accommodation A...) --status "
+                   "STATUS [--note T] [--class P] [--day D]",
+       .summary = "confirm accommodations you provided (one or many at once)",
+       .description =
+           "Records what you did with each accommodation on a school day: "
+           "provided,\ndeclined (offered and declined by the student), "
+           "not-applicable (no occasion\nfor it) or not-provided. --all "
+           "confirms every accommodation of the student's\nplan that "
+           "applies that day; with --class and no --student, of every "
+           "student\nof yours in that class. All of them are recorded "
+           "together, or none.",
+       .flags = {{"--student", "S", "the student, by name or id"},
+                 {"--all", "", "every accommodation that applies that day"},
+                 {"--accommodation", "A", "an accommodation, by title or id",
+                  true},
+                 {"--status", "STATUS",
+                  "provided, declined, not-applicable or not-provided"},
+                 {"--note", "T", "a note, e.g. what the test was"},
+                 {"--class", "P",
+                  "the class or period (default: yours with "
+                  "the student)"},
+                 {"--day", "D", "the school day (default: today)"}},
+       .examples = {"plansync confirm --student Maya --all --status provided",
+                    "plansync confirm --student Maya --accommodation "
+                    "\"Extended time\" --accommodation Seating --status "
+                    "declined --note \"Unit 2 test\"",
+                    "plansync confirm --class \"Period 2 Math\" --all "
+                    "--status provided"},
+       .audience = Audience::kTeacher,
+       .run = Confirm});
+  return commands;
+}
+
+}  // namespace plansync::cli

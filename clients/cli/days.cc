@@ -1,0 +1,171 @@
+#include "clients/cli/days.h"
+
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "core/hlc.h"
+#include "core/status_macros.h"
+#include "core/validate.h"
+#include "plansync/v1/records.pb.h"
+
+namespace plansync::cli {
+namespace {
+
+absl::CivilDay ToCivil(absl::string_view day) {
+  absl::CivilDay civil;
+  absl::ParseCivilTime(day, &civil);
+  return civil;
+}
+
+std::string FromCivil(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+const char* WeekdayName(absl::CivilDay day) {
+  switch (absl::GetWeekday(day)) {
+    case absl::Weekday::monday:
+      return "Monday";
+    case absl::Weekday::tuesday:
+      return "Tuesday";
+    case absl::Weekday::wednesday:
+      return "Wednesday";
+    case absl::Weekday::thursday:
+      return "Thursday";
+    case absl::Weekday::friday:
+      return "Friday";
+    case absl::Weekday::saturday:
+      return "Saturday";
+    case absl::Weekday::sunday:
+      return "Sunday";
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Today() {
+  const char* set = std::getenv(kTodayVariable);
+  if (set != nullptr && *set != '\0') {
+    if (!IsIsoDay(set)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(kTodayVariable, "=", set,
+                       " is not a day; set it as YYYY-MM-DD, e.g. 2026-09-17"));
+    }
+    return std::string(set);
+  }
+  return FromCivil(absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()));
+}
+
+absl::StatusOr<std::string> ParseDay(absl::string_view what,
+                                     absl::string_view text,
+                                     absl::string_view today) {
+  if (text == "today") return std::string(today);
+  if (text == "yesterday") return AddDays(today, -1);
+  if (!IsIsoDay(text)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ": \"", text,
+        "\" is not a day; write it as YYYY-MM-DD (e.g. 2026-09-17), or "
+        "today or yesterday"));
+  }
+  return std::string(text);
+}
+
+absl::StatusOr<std::string> DayFlag(const Flags& flags, absl::string_view name,
+                                    absl::string_view today,
+                                    absl::string_view fallback) {
+  if (!flags.Has(name)) return std::string(fallback);
+  return ParseDay(name, flags.Get(name), today);
+}
+
+absl::Status NotAfterToday(absl::string_view what, absl::string_view day,
+                           absl::string_view today) {
+  if (day > today) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " ", day, " is after today, ", today,
+                     "; only what already happened can be recorded"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ParseInstant(absl::string_view what,
+                                         absl::string_view text) {
+  absl::Time time;
+  std::string error;
+  bool parsed = false;
+  if (IsUtcInstant(text)) {
+    parsed = absl::ParseTime(absl::RFC3339_full, text, &time, &error);
+  } else {
+    for (const char* format : {"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"}) {
+      if (absl::ParseTime(format, text, absl::LocalTimeZone(), &time, &error)) {
+        parsed = true;
+        break;
+      }
+    }
+  }
+  if (!parsed) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ": \"", text,
+        "\" is not a time; write it as \"YYYY-MM-DD HH:MM\" (local time) or "
+        "YYYY-MM-DDTHH:MM:SSZ (UTC)"));
+  }
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", time, absl::UTCTimeZone());
+}
+
+std::string NowInstant() {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(),
+                          absl::UTCTimeZone());
+}
+
+std::string InstantText(absl::string_view instant) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, instant, &time, &error)) {
+    return std::string(instant);
+  }
+  return absl::FormatTime("%Y-%m-%d %H:%M UTC", time, absl::UTCTimeZone());
+}
+
+std::string AddDays(absl::string_view day, int days) {
+  return FromCivil(ToCivil(day) + days);
+}
+
+std::string DayText(absl::string_view day) {
+  return absl::StrCat(WeekdayName(ToCivil(day)), " ", day);
+}
+
+bool IsWeekend(absl::string_view day) {
+  const absl::Weekday weekday = absl::GetWeekday(ToCivil(day));
+  return weekday == absl::Weekday::saturday || weekday == absl::Weekday::sunday;
+}
+
+std::string HlcDay(uint64_t hlc) {
+  return absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(HlcMillis(hlc)),
+                          absl::UTCTimeZone());
+}
+
+std::string HlcTimeText(uint64_t hlc) {
+  return absl::FormatTime("%Y-%m-%d %H:%M UTC",
+                          absl::FromUnixMillis(HlcMillis(hlc)),
+                          absl::UTCTimeZone());
+}
+
+absl::StatusOr<std::optional<std::string>> NoSchoolReason(
+    DeviceStore& store, absl::string_view school, absl::string_view day) {
+  if (IsWeekend(day)) {
+    return absl::StrCat("a ", WeekdayName(ToCivil(day)));
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::SchoolHoliday> holidays,
+                   store.List<v1::SchoolHoliday>("day", day));
+  for (const v1::SchoolHoliday& holiday : holidays) {
+    if (holiday.school().empty() ||
+        absl::EqualsIgnoreCase(holiday.school(), school)) {
+      return holiday.name().empty() ? std::string("a school holiday")
+                                    : holiday.name();
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace plansync::cli

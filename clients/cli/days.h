@@ -1,0 +1,71 @@
+// Days for the CLI: today (from the clock, or $PLANSYNC_TODAY), days given
+// on the command line, and whether a day is a school day. School days are
+// weekdays minus the SchoolHoliday records of the student's school (or of
+// every school).
+#ifndef PLANSYNC_CLIENTS_CLI_DAYS_H_
+#define PLANSYNC_CLIENTS_CLI_DAYS_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "clients/cli/flags.h"
+#include "core/device_store.h"
+
+namespace plansync::cli {
+
+// The environment variable that sets today's day ("YYYY-MM-DD"); tests and
+// the demo use it. Unset: the system clock's day in the local time zone.
+inline constexpr char kTodayVariable[] = "PLANSYNC_TODAY";
+
+// Today, "YYYY-MM-DD". INVALID_ARGUMENT if $PLANSYNC_TODAY is set to
+// something that is not a day.
+absl::StatusOr<std::string> Today();
+
+// `text` as a day: "YYYY-MM-DD", "today" or "yesterday" (relative to
+// `today`). INVALID_ARGUMENT naming `what` (e.g. "--day") otherwise.
+absl::StatusOr<std::string> ParseDay(absl::string_view what,
+                                     absl::string_view text,
+                                     absl::string_view today);
+
+// The day given as option `name`, or `fallback` if it was not given.
+absl::StatusOr<std::string> DayFlag(const Flags& flags, absl::string_view name,
+                                    absl::string_view today,
+                                    absl::string_view fallback);
+
+// INVALID_ARGUMENT ("--day 2026-09-20 is after today, 2026-09-18") if
+// `day` is after `today`.
+absl::Status NotAfterToday(absl::string_view what, absl::string_view day,
+                           absl::string_view today);
+
+// `text` as an RFC 3339 UTC instant ("2026-10-01T15:30:00Z"): given so, or
+// as local time "YYYY-MM-DD HH:MM" (or with a 'T'), converted to UTC.
+// INVALID_ARGUMENT naming `what` otherwise.
+absl::StatusOr<std::string> ParseInstant(absl::string_view what,
+                                         absl::string_view text);
+// The instant now, RFC 3339 UTC.
+std::string NowInstant();
+// "2026-10-01 15:30 UTC" for an RFC 3339 UTC instant.
+std::string InstantText(absl::string_view instant);
+
+// `day` moved by `days` calendar days. `day` must be a valid day.
+std::string AddDays(absl::string_view day, int days);
+// "Thursday 2026-09-17".
+std::string DayText(absl::string_view day);
+// True on Saturdays and Sundays.
+bool IsWeekend(absl::string_view day);
+// The day of an HLC stamp (UTC), "YYYY-MM-DD".
+std::string HlcDay(uint64_t hlc);
+// The time of an HLC stamp, "2026-09-17 14:03 UTC".
+std::string HlcTimeText(uint64_t hlc);
+
+// Why `day` is not a school day at `school` ("a Saturday", "Thanksgiving
+// break"), or nullopt if it is one. A SchoolHoliday applies to `school`
+// when its school is empty (every school) or names `school` (any case).
+absl::StatusOr<std::optional<std::string>> NoSchoolReason(
+    DeviceStore& store, absl::string_view school, absl::string_view day);
+
+}  // namespace plansync::cli
+
+#endif  // PLANSYNC_CLIENTS_CLI_DAYS_H_

@@ -1,0 +1,48 @@
+// Output of the role commands: JSON for listings (--json) built as a
+// google.protobuf.Struct and printed with its keys in order, and the plain
+// words used for enum values and records in text output.
+#ifndef PLANSYNC_CLIENTS_CLI_OUTPUT_H_
+#define PLANSYNC_CLIENTS_CLI_OUTPUT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/struct.pb.h"
+
+namespace plansync::cli {
+
+using JsonObject = google::protobuf::Struct;
+using JsonList = google::protobuf::ListValue;
+
+void PutText(JsonObject& object, absl::string_view key, absl::string_view text);
+void PutInt(JsonObject& object, absl::string_view key, int64_t number);
+void PutBool(JsonObject& object, absl::string_view key, bool value);
+// Adds an object (or list) under `key` and returns it; owned by `object`.
+JsonObject* PutObject(JsonObject& object, absl::string_view key);
+JsonList* PutList(JsonObject& object, absl::string_view key);
+// Appends an object to `list` and returns it; owned by `list`.
+JsonObject* AddObject(JsonList& list);
+// A record as a JSON object: its set fields by proto field name (the form
+// `plansync get --json` prints).
+JsonObject RecordObject(const google::protobuf::Message& record);
+
+// `object` (or `list`) as indented JSON with sorted keys and a final
+// newline.
+std::string JsonText(const JsonObject& object);
+std::string JsonText(const JsonList& list);
+// Prints JsonText(object) on stdout.
+void PrintJson(const JsonObject& object);
+
+// An enum value in plain words: "timing and scheduling" for
+// ACCOMMODATION_CATEGORY_TIMING_AND_SCHEDULING; "" for the zero value.
+std::string EnumWords(const google::protobuf::EnumDescriptor& type, int number);
+
+// `text` in double quotes, for quoting what someone wrote.
+std::string Quoted(absl::string_view text);
+
+}  // namespace plansync::cli
+
+#endif  // PLANSYNC_CLIENTS_CLI_OUTPUT_H_

@@ -1,0 +1,274 @@
+// The teacher's commands through the real binaries: `plansync today` and
+// `plansync confirm`, offline and through a real server (an amended plan
+// reaching the teacher, a confirmation refused at sync).
+#include <string>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "plansync/v1/records.pb.h"
+#include "tests/cli_roles_fixture.h"
+
+namespace plansync {
+namespace {
+
+using testing::CliResult;
+using testing::CliRolesTest;
+
+class TeacherCliTest : public CliRolesTest {};
+
+TEST_F(TeacherCliTest, TodayListsEachClassesAccommodationsAndWhatIConfirmed) {
+  StartCaseload();
+  // A second student, in another class of the same teacher.
+  const std::string jonah = Admin({"add-student", "--given", "Jonah",
+                                   "--family", "Park", "--school", "Lincoln"});
+  Admin(
+      {"assign", "--user", cm_, "--student", jonah, "--role", "case-manager"});
+  Admin({"assign", "--user", teacher_, "--student", jonah, "--role", "teacher",
+         "--class", "Period 5 Science"});
+  MakePlan();
+  Ok("cm", {"plan", "create", "--student", "Jonah", "--kind", "504",
+            "--jurisdiction", "US-MO"});
+  Ok("cm", {"accommodation", "add", "--student", "Jonah", "--title",
+            "Movement break every 30 minutes", "--category", "behavioural"});
+  SyncAll({"cm", "teacher"});
+
+  Ok("teacher", {"confirm", "--student", "Maya", "--accommodation", "Extended",
+                 "--status", "provided"});
+  const std::string today = Ok("teacher", {"today"});
+  for (const char* line :
+       {"Thursday 2026-09-17: your students' accommodations",
+        "Period 2 Math\n  Maya Diaz (IEP)",
+        "provided              Extended time (1.5x) (on tests only)",
+        "not confirmed         Preferential seating (in all classes)",
+        "Period 5 Science\n  Jonah Park (Section 504 plan)",
+        "not confirmed         Movement break every 30 minutes",
+        "3 accommodations, 1 confirmed."}) {
+    EXPECT_NE(today.find(line), std::string::npos) << line << "\n" << today;
+  }
+  // Only one class.
+  const auto json =
+      Json(Ok("teacher", {"today", "--class", "period 2 math", "--json"}));
+  EXPECT_EQ(Field(json, "day").string_value(), kToday);
+  EXPECT_TRUE(Field(json, "school_day").bool_value());
+  const auto& classes = Field(json, "classes").list_value();
+  ASSERT_EQ(classes.values_size(), 1);
+  const auto& period2 = classes.values(0).struct_value();
+  EXPECT_EQ(Field(period2, "class_or_period").string_value(), "Period 2 Math");
+  const auto& students = Field(period2, "students").list_value();
+  ASSERT_EQ(students.values_size(), 1);
+  const auto& maya = students.values(0).struct_value();
+  EXPECT_EQ(Field(maya, "student_id").string_value(), Student());
+  EXPECT_EQ(Field(maya, "plan_id").string_value(), plan_);
+  const auto& accommodations = Field(maya, "accommodations").list_value();
+  ASSERT_EQ(accommodations.values_size(), 2);
+  const auto& extended = accommodations.values(0).struct_value();
+  EXPECT_EQ(Field(extended, "accommodation_id").string_value(), extended_time_);
+  EXPECT_TRUE(Field(extended, "confirmed").bool_value());
+  EXPECT_EQ(Field(extended, "status").string_value(), "provided");
+  EXPECT_FALSE(
+      Field(accommodations.values(1).struct_value(), "confirmed").bool_value());
+  ExpectRefused("teacher", {"today", "--class", "Period 9"},
+                "you teach no class \"Period 9\" on 2026-09-17; your "
+                "classes: Period 2 Math, Period 5 Science");
+}
+
+TEST_F(TeacherCliTest, TodaySaysNoSchoolOnWeekendsAndHolidays) {
+  StartCaseload();
+  MakePlan();
+  EXPECT_EQ(Ok("teacher", {"today", "--day", "2026-09-19"}),
+            "Saturday 2026-09-19: no school (a Saturday).\n");
+  // A holiday at Maya's school, entered by the district on its own device.
+  const std::string district =
+      Admin({"add-user", "--name", "District office", "--admin"});
+  Init("district", district, *server_);
+  Ok("district", {"add", "SchoolHoliday", "day=2026-09-16",
+                  "name=Teacher workday", "school=Lincoln"});
+  Ok("district", {"add", "SchoolHoliday", "day=2026-09-15",
+                  "name=Closed at Roosevelt", "school=Roosevelt"});
+  SyncAll({"district", "teacher"});
+  EXPECT_EQ(Ok("teacher", {"today", "--day", "2026-09-16"}),
+            "Wednesday 2026-09-16: no school (Teacher workday).\n");
+  const auto json =
+      Json(Ok("teacher", {"today", "--day", "2026-09-16", "--json"}));
+  EXPECT_FALSE(Field(json, "school_day").bool_value());
+  EXPECT_EQ(Field(json, "no_school").string_value(), "Teacher workday");
+  // Another school's holiday is a school day at Lincoln.
+  EXPECT_NE(
+      Ok("teacher", {"today", "--day", "2026-09-15"}).find("Maya Diaz (IEP)"),
+      std::string::npos);
+  ExpectRefused(
+      "teacher",
+      {"confirm", "--all", "--status", "provided", "--day", "2026-09-16"},
+      "Wednesday 2026-09-16 is not a school day at Lincoln "
+      "(Teacher workday); nothing recorded");
+}
+
+TEST_F(TeacherCliTest, ConfirmRecordsManyAtOnceOrNone) {
+  StartCaseload();
+  MakePlan();
+  const std::string out =
+      Ok("teacher", {"confirm", "--student", "Maya Diaz", "--accommodation",
+                     "Extended time (1.5x)", "--accommodation", seating_,
+                     "--status", "declined", "--note", "Unit 2 test"});
+  EXPECT_NE(out.find("Recorded 2 confirmations for Thursday 2026-09-17, "
+                     "Period 2 Math: offered and declined."),
+            std::string::npos)
+      << out;
+  auto stored = Records<v1::ImplementationConfirmation>("teacher");
+  ASSERT_EQ(stored.size(), 2u);
+  for (const auto& entry : stored) {
+    EXPECT_EQ(entry.status(), v1::CONFIRMATION_STATUS_OFFERED_AND_DECLINED);
+    EXPECT_EQ(entry.day(), kToday);
+    EXPECT_EQ(entry.class_or_period(), "Period 2 Math");
+    EXPECT_EQ(entry.note(), "Unit 2 test");
+    EXPECT_EQ(entry.author_id(), teacher_);
+    EXPECT_NE(out.find("(confirmation " + entry.id() + ")"), std::string::npos);
+  }
+  // --class --all: every student of the class; other statuses by their
+  // words.
+  Ok("teacher", {"confirm", "--class", "Period 2 Math", "--all", "--status",
+                 "not-applicable", "--day", "yesterday"});
+  stored = Records<v1::ImplementationConfirmation>("teacher");
+  ASSERT_EQ(stored.size(), 4u);
+  int not_applicable = 0;
+  for (const auto& entry : stored) {
+    if (entry.status() == v1::CONFIRMATION_STATUS_NOT_APPLICABLE) {
+      EXPECT_EQ(entry.day(), "2026-09-16");
+      ++not_applicable;
+    }
+  }
+  EXPECT_EQ(not_applicable, 2);
+  // One unknown accommodation among good ones: nothing of it is stored.
+  ExpectRefused("teacher",
+                {"confirm", "--accommodation", "seating", "--accommodation",
+                 "Scribe", "--status", "provided"},
+                "no accommodation \"Scribe\"");
+}
+
+TEST_F(TeacherCliTest, BadConfirmationsAreRefusedWithNothingStored) {
+  StartCaseload();
+  MakePlan();
+  ExpectRefused("teacher", {"confirm", "--all"},
+                "plansync confirm needs --status provided, declined");
+  ExpectRefused("teacher", {"confirm", "--all", "--status", "maybe"},
+                "--status: \"maybe\" is not one of provided, "
+                "offered-and-declined, not-applicable, not-provided");
+  ExpectRefused("teacher", {"confirm", "--status", "provided"},
+                "--all, or one or more --accommodation A");
+  ExpectRefused("teacher",
+                {"confirm", "--all", "--accommodation", "seating", "--status",
+                 "provided"},
+                "(not both)");
+  ExpectRefused(
+      "teacher",
+      {"confirm", "--all", "--status", "provided", "--day", "2026-09-20"},
+      "--day 2026-09-20 is after today");
+  ExpectRefused(
+      "teacher",
+      {"confirm", "--all", "--status", "provided", "--day", "2026-09-13"},
+      "Sunday 2026-09-13 is not a school day at Lincoln (a Sunday)");
+  ExpectRefused(
+      "teacher",
+      {"confirm", "--all", "--status", "provided", "--day", "Thursday"},
+      "--day: \"Thursday\" is not a day");
+  ExpectRefused("teacher",
+                {"confirm", "--student", "Maya", "--all", "--status",
+                 "provided", "--class", "Period 5"},
+                "you do not teach Maya Diaz in \"Period 5\"; you teach them "
+                "in: Period 2 Math");
+  ExpectRefused(
+      "teacher",
+      {"confirm", "--all", "--status", "provided", "--class", "Period 5"},
+      "you teach no student in \"Period 5\" on 2026-09-17");
+  ExpectRefused(
+      "teacher",
+      {"confirm", "--student", "Jonah", "--all", "--status", "provided"},
+      "no student \"Jonah\" of yours");
+  // The provider holds Maya's records but is not her teacher.
+  ExpectRefused("slp", {"confirm", "--all", "--status", "provided"},
+                "you are not the teacher of any student");
+  EXPECT_TRUE(Records<v1::ImplementationConfirmation>("teacher").empty());
+}
+
+TEST_F(TeacherCliTest, PlanAmendReachesTheTeachersToday) {
+  StartCaseload();
+  MakePlan();
+  Ok("teacher", {"confirm", "--all", "--status", "provided"});
+  const std::string amended = IdIn(
+      Ok("cm", {"plan", "amend", plan_, "--annual-review-due", "2027-09-15"}));
+  const std::string reader = IdIn(
+      Ok("cm", {"accommodation", "add", "--title", "Read-aloud of tests",
+                "--category", "presentation", "--applies-to", "tests-only"}));
+  SyncAll({"cm", "teacher"});
+  const auto json = Json(Ok("teacher", {"today", "--json"}));
+  const auto& maya =
+      Field(Field(json, "classes").list_value().values(0).struct_value(),
+            "students")
+          .list_value()
+          .values(0)
+          .struct_value();
+  EXPECT_EQ(Field(maya, "plan_id").string_value(), amended);
+  const auto& accommodations = Field(maya, "accommodations").list_value();
+  ASSERT_EQ(accommodations.values_size(), 3);
+  std::vector<std::string> ids;
+  for (const auto& value : accommodations.values()) {
+    const std::string id =
+        Field(value.struct_value(), "accommodation_id").string_value();
+    EXPECT_NE(id, extended_time_);
+    EXPECT_NE(id, seating_);
+    ids.push_back(id);
+  }
+  EXPECT_NE(std::find(ids.begin(), ids.end(), reader), ids.end());
+  const std::string today = Ok("teacher", {"today"});
+  EXPECT_NE(today.find("not confirmed         Read-aloud of tests"),
+            std::string::npos)
+      << today;
+  // The confirmation of the new version's accommodations is recorded
+  // against them.
+  Ok("teacher",
+     {"confirm", "--accommodation", "read-aloud", "--status", "provided"});
+  bool found = false;
+  for (const auto& entry : Records<v1::ImplementationConfirmation>("teacher")) {
+    found = found || entry.accommodation_id() == reader;
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(TeacherCliTest, ConfirmingForAStudentNoLongerTheirsIsRefusedAtSync) {
+  StartCaseload();
+  MakePlan();
+  // While the tablet is offline, the teacher leaves Maya's class: the
+  // assignment ended yesterday (the server's yesterday).
+  const auto assignments = Records<v1::Assignment>("teacher");
+  ASSERT_EQ(assignments.size(), 1u);
+  const std::string yesterday = absl::FormatTime(
+      "%Y-%m-%d", absl::Now() - absl::Hours(24), absl::UTCTimeZone());
+  Admin({"end-assignment", "--assignment", assignments[0].id(), "--end",
+         yesterday});
+  // The tablet does not know yet, and records the confirmations.
+  Ok("teacher", {"confirm", "--all", "--status", "provided"});
+  ASSERT_EQ(Records<v1::ImplementationConfirmation>("teacher").size(), 2u);
+  const CliResult sync = Cli("teacher", {"sync"});
+  EXPECT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_NE(sync.out.find("refused 2"), std::string::npos) << sync.out;
+  EXPECT_NE(sync.out.find("refused ImplementationConfirmation"),
+            std::string::npos)
+      << sync.out;
+  EXPECT_NE(sync.out.find("not assigned to this student"), std::string::npos)
+      << sync.out;
+  EXPECT_NE(sync.out.find("(NOT_ASSIGNED)"), std::string::npos) << sync.out;
+  EXPECT_NE(sync.out.find("no longer has access to 1 student"),
+            std::string::npos)
+      << sync.out;
+  // The student's records left the tablet, and the server kept nothing.
+  EXPECT_TRUE(Records<v1::ImplementationConfirmation>("teacher").empty());
+  EXPECT_TRUE(Records<v1::Student>("teacher").empty());
+  Ok("cm", {"sync"});
+  EXPECT_TRUE(Records<v1::ImplementationConfirmation>("cm").empty());
+  EXPECT_NE(Ok("teacher", {"today"}).find("you have no students"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace plansync
