@@ -28,6 +28,9 @@ std::vector<Command> PlanRecordCommands();
 std::vector<Command> MeetingCommands();
 // respond, conflicts, resolve: commands_review.cc.
 std::vector<Command> ReviewCommands();
+// (The case manager's consolidated review, `plansync report`, comes as one
+// more group: ReportCommands() in commands_report.cc, added to the table in
+// command_table.cc.)
 
 // report: commands_report.cc.
 std::vector<Command> ReportCommands();

@@ -140,11 +140,6 @@ bool IsWeekend(absl::string_view day) {
   return weekday == absl::Weekday::saturday || weekday == absl::Weekday::sunday;
 }
 
-std::string HlcDay(uint64_t hlc) {
-  return absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(HlcMillis(hlc)),
-                          absl::UTCTimeZone());
-}
-
 std::string HlcTimeText(uint64_t hlc) {
   return absl::FormatTime("%Y-%m-%d %H:%M UTC",
                           absl::FromUnixMillis(HlcMillis(hlc)),

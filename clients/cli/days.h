@@ -55,8 +55,6 @@ std::string AddDays(absl::string_view day, int days);
 std::string DayText(absl::string_view day);
 // True on Saturdays and Sundays.
 bool IsWeekend(absl::string_view day);
-// The day of an HLC stamp (UTC), "YYYY-MM-DD".
-std::string HlcDay(uint64_t hlc);
 // The time of an HLC stamp, "2026-09-17 14:03 UTC".
 std::string HlcTimeText(uint64_t hlc);
 

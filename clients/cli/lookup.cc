@@ -13,8 +13,8 @@
 namespace plansync::cli {
 namespace {
 
-// "the case manager", "a teacher or a provider": the roles of `roles` as the
-// device user would be named by them.
+// "case manager", "provider or case manager", "teacher, provider or case
+// manager": the roles of `roles`, any one of them.
 std::string RolesPhrase(RoleSet roles) {
   std::vector<std::string> names;
   for (int role = v1::Role_MIN; role <= v1::Role_MAX; ++role) {
@@ -23,7 +23,10 @@ std::string RolesPhrase(RoleSet roles) {
       names.push_back(RoleName(static_cast<v1::Role>(role)));
     }
   }
-  return absl::StrJoin(names, " or ");
+  if (names.size() < 2) return absl::StrJoin(names, "");
+  const std::string last = names.back();
+  names.pop_back();
+  return absl::StrCat(absl::StrJoin(names, ", "), " or ", last);
 }
 
 // The candidates whose key matches `text`: exactly (any case) if some do,

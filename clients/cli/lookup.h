@@ -106,6 +106,7 @@ template <typename T>
 absl::StatusOr<T> GetRecord(DeviceStore& store, absl::string_view id,
                             absl::string_view what);
 
+// NOT_FOUND: "there is no `what` `id` on this device (sync first ...)".
 absl::Status NotHeld(absl::string_view what, absl::string_view id);
 
 template <typename T>

@@ -93,8 +93,10 @@ void AppendValue(const Value& value, int indent, std::string* out) {
       const double number = value.number_value();
       if (std::trunc(number) == number && std::fabs(number) < 9e15) {
         absl::StrAppend(out, static_cast<int64_t>(number));
+      } else if (std::isfinite(number)) {
+        absl::StrAppendFormat(out, "%.15g", number);
       } else {
-        absl::StrAppend(out, number);
+        out->append("null");  // JSON has no infinities or NaN
       }
       break;
     }
@@ -153,13 +155,6 @@ JsonObject RecordObject(const google::protobuf::Message& record) {
 std::string JsonText(const JsonObject& object) {
   std::string out;
   AppendStruct(object, 0, &out);
-  out.push_back('\n');
-  return out;
-}
-
-std::string JsonText(const JsonList& list) {
-  std::string out;
-  AppendList(list, 0, &out);
   out.push_back('\n');
   return out;
 }

@@ -17,6 +17,7 @@ namespace plansync::cli {
 using JsonObject = google::protobuf::Struct;
 using JsonList = google::protobuf::ListValue;
 
+// Set `key` of `object` to a string, a whole number or a boolean.
 void PutText(JsonObject& object, absl::string_view key, absl::string_view text);
 void PutInt(JsonObject& object, absl::string_view key, int64_t number);
 void PutBool(JsonObject& object, absl::string_view key, bool value);
@@ -29,10 +30,8 @@ JsonObject* AddObject(JsonList& list);
 // `plansync get --json` prints).
 JsonObject RecordObject(const google::protobuf::Message& record);
 
-// `object` (or `list`) as indented JSON with sorted keys and a final
-// newline.
+// `object` as indented JSON with sorted keys and a final newline.
 std::string JsonText(const JsonObject& object);
-std::string JsonText(const JsonList& list);
 // Prints JsonText(object) on stdout.
 void PrintJson(const JsonObject& object);
 
