@@ -60,6 +60,21 @@ TEST_F(ReportTest, ComplianceCalendarAppliesTheStudentsJurisdiction) {
   }
 }
 
+TEST_F(ReportTest, PlanThatStatesOnlyItsReviewDayStillGetsTheDeadline) {
+  auto plans = cm_->ListByStudent<v1::Plan>(roosevelt_);
+  ASSERT_OK(plans);
+  v1::Plan no_start = plans->front();
+  no_start.clear_start_date();
+  ASSERT_OK(cm_->Write([&](WriteTransaction& txn) {
+    return cm_->Update(txn, no_start, {"start_date"});
+  }));
+  const v1::Report report = Build();
+  const v1::Deadline* review = FindDeadline(report, "section_504_review");
+  ASSERT_NE(review, nullptr);
+  EXPECT_EQ(review->due_day(), "2027-08-20");
+  EXPECT_EQ(review->anchor_day(), "2026-08-20");  // a period before
+}
+
 TEST_F(ReportTest, AnnualReviewHeldOnTimeIsMet) {
   auto meetings = cm_->ListByStudent<v1::Meeting>(lincoln_);
   ASSERT_OK(meetings);

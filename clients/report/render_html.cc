@@ -78,11 +78,11 @@ constexpr char kScript[] = R"js(
     most = Math.max(most, s.mandatedMinutes, s.deliveredMinutes);
   });
   box = document.getElementById('chart-minutes');
-  svg = el('svg', {width: Math.max(320, services.length * 110 + 40),
+  svg = el('svg', {width: Math.max(320, services.length * 170 + 60),
                    height: H + 70, role: 'img',
                    'aria-label': 'Minutes delivered against mandated'}, box);
   services.forEach(function (s, i) {
-    var x = 30 + i * 110;
+    var x = 60 + i * 170;
     [['mandated', s.mandatedMinutes, 0], ['delivered', s.deliveredMinutes, 40]]
         .forEach(function (bar) {
       var h = Math.round(bar[1] / most * H);

@@ -30,6 +30,33 @@ std::optional<Day> PlanDay(const v1::Plan& plan, v1::RuleAnchor anchor) {
   }
 }
 
+// The plan's own due day for the rule (its `due_field`), if set.
+std::optional<Day> DueField(const v1::ComplianceRule& rule,
+                            const v1::Plan& plan) {
+  if (rule.due_field().empty()) return std::nullopt;
+  const google::protobuf::FieldDescriptor* field =
+      plan.GetDescriptor()->FindFieldByName(rule.due_field());
+  if (field == nullptr ||
+      field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return std::nullopt;
+  }
+  return ParseDay(plan.GetReflection()->GetString(plan, field));
+}
+
+// `day` moved back by the rule's period (calendar arithmetic; school and
+// business days counted as calendar days).
+Day PeriodBefore(const v1::ComplianceRule& rule, Day day) {
+  const int n = rule.amount();
+  if (rule.unit() == v1::RULE_UNIT_MONTHS ||
+      rule.unit() == v1::RULE_UNIT_YEARS) {
+    const int months = rule.unit() == v1::RULE_UNIT_YEARS ? 12 * n : n;
+    const absl::CivilMonth month = absl::CivilMonth(day) - months;
+    return std::min(Day(month.year(), month.month(), day.day()),
+                    Day(month + 1) - 1);
+  }
+  return day - n;
+}
+
 // Every day the rule's clock starts on for this student.
 std::vector<Anchor> Anchors(const v1::ComplianceRule& rule,
                             const StudentRecords& records,
@@ -52,22 +79,18 @@ std::vector<Anchor> Anchors(const v1::ComplianceRule& rule,
     }
   } else if (auto day = PlanDay(plan, rule.anchor())) {
     anchors.push_back({*day, plan.id()});
+  } else if (auto due = DueField(rule, plan)) {
+    // The plan states the due day but not the anchor (a 504 plan with a
+    // review date and no start): the clock is taken to have started one
+    // period before it.
+    anchors.push_back({PeriodBefore(rule, *due), plan.id()});
   }
   return anchors;
 }
 
 Day DueDay(const v1::ComplianceRule& rule, const v1::Plan& plan, Day anchor,
            const SchoolCalendar& calendar) {
-  if (!rule.due_field().empty()) {
-    const google::protobuf::FieldDescriptor* field =
-        plan.GetDescriptor()->FindFieldByName(rule.due_field());
-    if (field != nullptr &&
-        field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
-      if (auto due = ParseDay(plan.GetReflection()->GetString(plan, field))) {
-        return *due;
-      }
-    }
-  }
+  if (auto due = DueField(rule, plan)) return *due;
   const int n = rule.amount();
   switch (rule.unit()) {
     case v1::RULE_UNIT_SCHOOL_DAYS:
