@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -15,9 +14,8 @@
 #include "clients/cli/record_args.h"
 #include "core/device_store.h"
 #include "core/errors.h"
-#include "core/file.h"
 #include "core/status_macros.h"
-#include "grpcpp/grpcpp.h"
+#include "sync/connect.h"
 #include "sync/grpc_transport.h"
 #include "sync/replicator.h"
 
@@ -133,26 +131,13 @@ std::vector<std::string> Rest(const Args& args, size_t from) {
                                   args.positional.end());
 }
 
-// The device token in `path`: its first line, without surrounding space.
-absl::StatusOr<std::string> ReadToken(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFileToString(path);
-  if (!text.ok()) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot read the token file ", path));
-  }
-  std::string token(absl::StripAsciiWhitespace(
-      absl::string_view(*text).substr(0, text->find('\n'))));
-  if (token.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the token file ", path, " is empty"));
-  }
-  return token;
-}
-
 // The token for this sync: $PLANSYNC_TOKEN, else the token file set at init.
 absl::StatusOr<std::string> DeviceToken(DeviceStore& store) {
   if (const char* token = std::getenv("PLANSYNC_TOKEN")) {
-    if (*token != '\0') return std::string(token);
+    if (*token != '\0') {
+      RETURN_IF_ERROR(sync::CheckToken(token));
+      return std::string(token);
+    }
   }
   ASSIGN_OR_RETURN(std::string token_file, store.Setting("token_file"));
   if (token_file.empty()) {
@@ -160,7 +145,7 @@ absl::StatusOr<std::string> DeviceToken(DeviceStore& store) {
         "this device has no token: run init with --token-file FILE, or set "
         "PLANSYNC_TOKEN");
   }
-  return ReadToken(token_file);
+  return sync::ReadTokenFile(token_file);
 }
 
 absl::Status Init(const Args& args) {
@@ -171,7 +156,7 @@ absl::Status Init(const Args& args) {
   std::string token_file;
   if (!args.token_file.empty()) {
     // Read once now, so a wrong path fails here and not at the first sync.
-    RETURN_IF_ERROR(ReadToken(args.token_file).status());
+    RETURN_IF_ERROR(sync::ReadTokenFile(args.token_file).status());
     token_file = std::filesystem::absolute(args.token_file).string();
   }
   std::string ca_file;
@@ -323,17 +308,8 @@ absl::Status Sync(const Args& args) {
     return absl::FailedPreconditionError(
         "this device has no server; run plansync init first");
   }
-  std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (ca_file.empty()) {
-    credentials = grpc::InsecureChannelCredentials();
-  } else {
-    grpc::SslCredentialsOptions ssl;
-    ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFileToString(ca_file));
-    credentials = grpc::SslCredentials(ssl);
-  }
   ASSIGN_OR_RETURN(std::string token, DeviceToken(*store));
-  auto channel = grpc::CreateCustomChannel(server, credentials,
-                                           sync::DefaultChannelArguments());
+  ASSIGN_OR_RETURN(auto channel, sync::OpenChannel(server, ca_file));
   sync::TransportOptions transport_options;
   transport_options.token = std::move(token);
   sync::GrpcTransport transport(channel, transport_options);
