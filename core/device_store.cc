@@ -582,6 +582,27 @@ absl::Status DeviceStore::Get(absl::string_view id, Message* out) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::optional<Hlc>> DeviceStore::FieldHlc(
+    const RecordType& type, absl::string_view id, absl::string_view field) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  const FieldInfo* info = type.FieldByName(field);
+  if (info == nullptr) {
+    return ReasonError(
+        v1::UNKNOWN_FIELD,
+        absl::StrCat(type.short_name, " has no field \"", field, "\""));
+  }
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
+  std::unique_ptr<Message> record = NewRecordMessage(type);
+  std::string clock_bytes;
+  ASSIGN_OR_RETURN(bool found, table->Read(id, record.get(), &clock_bytes));
+  if (!found || !type.is_mutable()) return std::nullopt;
+  ASSIGN_OR_RETURN(internal::FieldClocks clocks,
+                   internal::FieldClocks::Decode(clock_bytes));
+  auto clock = clocks.Get(info->number);
+  if (!clock.has_value()) return std::nullopt;
+  return clock->hlc;
+}
+
 absl::Status DeviceStore::Scan(
     const RecordType& type, absl::string_view field, absl::string_view value,
     bool include_archived,

@@ -169,6 +169,13 @@ class DeviceStore {
   // (reason UNKNOWN_RECORD) if absent. Archived records are returned.
   absl::Status Get(absl::string_view id, google::protobuf::Message* out);
 
+  // The HLC of the current value of field `field` of record `id` of `type`
+  // (a mutable type): nullopt if there is no such record or the field was
+  // never written. UNKNOWN_FIELD if `type` has no such field.
+  absl::StatusOr<std::optional<Hlc>> FieldHlc(const RecordType& type,
+                                              absl::string_view id,
+                                              absl::string_view field);
+
   // Calls `visit` for each record of `type` whose field `field` equals
   // `value` (every record if `field` is empty), in id order, skipping
   // archived records unless `include_archived`. UNKNOWN_FIELD for a field
