@@ -19,10 +19,12 @@
 #include "absl/strings/string_view.h"
 #include "core/device_store.h"
 #include "core/errors.h"
+#include "core/reports/report.h"
 #include "core/schema.h"
 #include "core/status_macros.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "google/protobuf/util/json_util.h"
 #include "plansync/plansync.h"
 #include "sync/connect.h"
 #include "sync/grpc_transport.h"
@@ -235,6 +237,62 @@ absl::Status Sync(plansync_store* handle, const plansync_sync_options* options,
     counts->held = report.held;
     counts->clock_ahead = report.clock_ahead ? 1 : 0;
   }
+  return absl::OkStatus();
+}
+
+absl::Status Report(plansync_store* handle,
+                    const plansync_report_request* request, int format,
+                    uint8_t** out, size_t* size) {
+  if (out == nullptr || size == nullptr) {
+    return NullArgument("the report out-parameter");
+  }
+  *out = nullptr;
+  *size = 0;
+  ASSIGN_OR_RETURN(DeviceStore * store, StoreOf(handle));
+  if (request == nullptr) return NullArgument("the report request");
+  if (format != PLANSYNC_REPORT_PROTO && format != PLANSYNC_REPORT_JSON) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown report format ", format));
+  }
+  const auto text = [](const char* value) {
+    return value == nullptr ? std::string() : std::string(value);
+  };
+  ReportRequest report_request;
+  report_request.today = text(request->today);
+  report_request.from = text(request->from);
+  report_request.to = text(request->to);
+  report_request.student_id = text(request->student_id);
+  v1::RuleBook rules;
+  if (request->rules != nullptr) {
+    if (request->rules_size > static_cast<size_t>(INT_MAX) ||
+        !rules.ParseFromArray(request->rules,
+                              static_cast<int>(request->rules_size))) {
+      return absl::InvalidArgumentError(
+          "the rules are not a serialized plansync.v1.RuleBook");
+    }
+    report_request.rules = &rules;
+  }
+  ASSIGN_OR_RETURN(v1::Report report, BuildReport(*store, report_request));
+  std::string bytes;
+  if (format == PLANSYNC_REPORT_PROTO) {
+    if (!report.SerializeToString(&bytes)) {
+      return absl::InternalError("the report could not be serialized");
+    }
+    ASSIGN_OR_RETURN(*out, CopyOut(bytes));
+  } else {
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    options.always_print_primitive_fields = true;
+    const auto status =
+        google::protobuf::util::MessageToJsonString(report, &bytes, options);
+    if (!status.ok()) {
+      return absl::InternalError(absl::StrCat(
+          "the report could not be written as JSON: ", status.ToString()));
+    }
+    ASSIGN_OR_RETURN(char* json, CopyString(bytes));
+    *out = reinterpret_cast<uint8_t*>(json);
+  }
+  *size = bytes.size();
   return absl::OkStatus();
 }
 
@@ -463,6 +521,14 @@ int plansync_sync(plansync_store* store, const plansync_sync_options* options,
                   plansync_sync_counts* counts, plansync_error* error) {
   return Guard(error,
                [&] { return plansync::capi::Sync(store, options, counts); });
+}
+
+int plansync_report(plansync_store* store,
+                    const plansync_report_request* request, int format,
+                    uint8_t** report, size_t* size, plansync_error* error) {
+  return Guard(error, [&] {
+    return plansync::capi::Report(store, request, format, report, size);
+  });
 }
 
 }  // extern "C"

@@ -77,13 +77,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string text = Header();
-  // Rewrite only on change, so that what includes it is not rebuilt.
-  {
-    std::ifstream in(argv[1], std::ios::binary);
-    std::string old((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
-    if (in && old == text) return 0;
-  }
   std::ofstream out(argv[1], std::ios::binary | std::ios::trunc);
   out << text;
   out.close();

@@ -1,8 +1,9 @@
 /* plansync.h: the C API of plansync, for apps (Swift, Kotlin through JNI, C).
  *
- * It wraps the C++ device core (core/device_store.h) and the replicator
- * (sync/replicator.h) and nothing more: a device store on a local SQLite
- * file that works offline, and a sync with a plansync server.
+ * It wraps the C++ device core (core/device_store.h, core/reports/report.h)
+ * and the replicator (sync/replicator.h) and nothing more: a device store on
+ * a local SQLite file that works offline, a sync with a plansync server, and
+ * the case manager's consolidated report computed from the store.
  *
  * Records are the messages of proto/plansync/v1/records.proto, passed in and
  * out as serialized protobuf bytes: an app encodes and decodes them with the
@@ -308,6 +309,52 @@ PLANSYNC_API int plansync_sync(plansync_store* store,
                                const plansync_sync_options* options,
                                plansync_sync_counts* counts,
                                plansync_error* error);
+
+/* ------------------------------------------------------------------------
+ * Reports
+ * ------------------------------------------------------------------------ */
+
+/* The forms plansync_report returns a report in. */
+typedef enum plansync_report_format {
+  /* The serialized plansync.v1.Report (proto/plansync/v1/report.proto). */
+  PLANSYNC_REPORT_PROTO = 0,
+  /* The same message in protobuf's JSON mapping, UTF-8: field names as in
+   * the .proto (snake_case), enums by name, fields at their default values
+   * included. NUL-terminated; the size does not count the NUL. */
+  PLANSYNC_REPORT_JSON = 1
+} plansync_report_format;
+
+/* What to report on. Zero-initialize, then set what is needed. */
+typedef struct plansync_report_request {
+  /* The day to report for, "YYYY-MM-DD": the device's local day. Required. */
+  const char* today;
+  /* The window, both ends included, "YYYY-MM-DD". NULL or "" `from`: the
+   * school year that holds `today` (from August 1); NULL or "" `to`:
+   * `today`. */
+  const char* from;
+  const char* to;
+  /* One student's id, or NULL or "" for every student on the device. */
+  const char* student_id;
+  /* Deadline rules: a serialized plansync.v1.RuleBook (rules.proto) of
+   * `rules_size` bytes, or NULL for the built-in federal and state rules. */
+  const void* rules;
+  size_t rules_size;
+} plansync_report_request;
+
+/* Builds the case manager's consolidated review (core/reports/report.h)
+ * from the records in `store`, offline: compliance calendar, service
+ * fidelity, accommodation matrix, parent concerns, conflict queue, meetings
+ * and notices, sync health. Sets *report to it in `format` (a
+ * plansync_report_format) and *size to its length in bytes; free *report
+ * with plansync_free. What the report holds is what the device's user may
+ * read: it is computed from the store alone. Errors: INVALID_ARGUMENT for a
+ * NULL argument, an unknown format, a missing or malformed day, a window
+ * that ends before it starts, or `rules` that are not a serialized RuleBook;
+ * NOT_FOUND for a student not on the device. Thread-safe. */
+PLANSYNC_API int plansync_report(plansync_store* store,
+                                 const plansync_report_request* request,
+                                 int format, uint8_t** report, size_t* size,
+                                 plansync_error* error);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -3,7 +3,7 @@
  * accommodation the case manager made, logs a lapse, tries a change a
  * guardian may not make, and gives the API bad input. Records are written
  * and read as protobuf bytes with the tiny codec of wire.h, from the field
- * numbers of records.proto.
+ * numbers of records.proto. Ends with the report of the student's record.
  *
  * usage: c_parent_flow DB PARENT_USER_ID SERVER TOKEN_FILE STUDENT_ID PLAN_ID
  *            ACCOMMODATION_ID
@@ -434,6 +434,36 @@ int main(int argc, char** argv) {
          plansync_reason_name(rejected.reason));
   CHECK(plan_status(store, plan) == PLAN_STATUS_ACTIVE);
   CHECK(count_of(store, "LapseReport", NULL, NULL) == 1);
+
+  /* The parent's view of the consolidated record: the lapse is an open
+   * concern in the report, as JSON and as protobuf (as_of is field 1). */
+  {
+    plansync_report_request request;
+    memset(&request, 0, sizeof(request));
+    request.today = "2026-09-18";
+    request.student_id = student;
+    CHECK_OK(plansync_report(store, &request, PLANSYNC_REPORT_JSON, &bytes,
+                             &size, &err),
+             err);
+    if (bytes != NULL) {
+      const char* json = (const char*)bytes;
+      CHECK(strlen(json) == size);
+      CHECK(lapse_id != NULL && strstr(json, lapse_id) != NULL);
+      CHECK(strstr(json, "No extended time on the quiz") != NULL);
+      printf("report: %u bytes of JSON\n", (unsigned)size);
+      plansync_free(bytes);
+      bytes = NULL;
+    }
+    CHECK_OK(plansync_report(store, &request, PLANSYNC_REPORT_PROTO, &bytes,
+                             &size, &err),
+             err);
+    if (bytes != NULL) {
+      CHECK(wire_get_string(bytes, size, 1, text, sizeof(text)));
+      CHECK(strcmp(text, "2026-09-18") == 0);
+      plansync_free(bytes);
+      bytes = NULL;
+    }
+  }
 
   plansync_store_close(store);
   if (lapse_id != NULL) printf("lapse %s\n", lapse_id);

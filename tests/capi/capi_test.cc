@@ -316,6 +316,80 @@ TEST_F(CApiTest, RefusedWritesStoreNothing) {
   EXPECT_EQ(pending, before);
 }
 
+TEST_F(CApiTest, ReportsComeAsProtobufAndAsJson) {
+  const std::string student =
+      Create("Student", Student("Maya", "Diaz", "Lincoln Elementary"));
+  ASSERT_FALSE(student.empty()) << err_.message;
+  plansync_report_request request{};
+  request.today = "2026-09-17";
+  request.student_id = student.c_str();
+  uint8_t* report = nullptr;
+  size_t size = 0;
+
+  // The serialized plansync.v1.Report: as_of (1), from_day (2), to_day (3),
+  // students (5) with student_id (1).
+  ASSERT_EQ(plansync_report(store_, &request, PLANSYNC_REPORT_PROTO, &report,
+                            &size, &err_),
+            PLANSYNC_CODE_OK)
+      << err_.message;
+  const std::string bytes(reinterpret_cast<const char*>(report), size);
+  plansync_free(report);
+  EXPECT_EQ(Field(bytes, 1), "2026-09-17");
+  EXPECT_EQ(Field(bytes, 2), "2026-08-01");
+  EXPECT_EQ(Field(bytes, 3), "2026-09-17");
+  uint64_t unused = 0;
+  size_t start = 0, length = 0;
+  ASSERT_EQ(wire_find(reinterpret_cast<const uint8_t*>(bytes.data()),
+                      bytes.size(), 5, &unused, &start, &length),
+            WIRE_LENGTH);
+  EXPECT_EQ(Field(bytes.substr(start, length), 1), student);
+
+  // The same as JSON, NUL-terminated, defaults included.
+  ASSERT_EQ(plansync_report(store_, &request, PLANSYNC_REPORT_JSON, &report,
+                            &size, &err_),
+            PLANSYNC_CODE_OK)
+      << err_.message;
+  const std::string json(reinterpret_cast<const char*>(report));
+  plansync_free(report);
+  EXPECT_EQ(json.size(), size);
+  EXPECT_NE(json.find("\"as_of\":\"2026-09-17\""), std::string::npos) << json;
+  EXPECT_NE(json.find(student), std::string::npos) << json;
+  EXPECT_NE(json.find("\"school_days\":"), std::string::npos) << json;
+
+  // Refusals.
+  auto refused = [&](int format, int code) {
+    report = reinterpret_cast<uint8_t*>(1);
+    EXPECT_EQ(plansync_report(store_, &request, format, &report, &size, &err_),
+              code)
+        << err_.message;
+    EXPECT_EQ(report, nullptr);
+    EXPECT_NE(err_.message[0], '\0');
+  };
+  refused(7, PLANSYNC_CODE_INVALID_ARGUMENT);
+  request.to = "2026-08-01";
+  request.from = "2026-09-01";
+  refused(PLANSYNC_REPORT_JSON, PLANSYNC_CODE_INVALID_ARGUMENT);
+  request.to = request.from = nullptr;
+  request.today = "September 17";
+  refused(PLANSYNC_REPORT_JSON, PLANSYNC_CODE_INVALID_ARGUMENT);
+  request.today = nullptr;
+  refused(PLANSYNC_REPORT_JSON, PLANSYNC_CODE_INVALID_ARGUMENT);
+  request.today = "2026-09-17";
+  request.student_id = "01900000-0000-7000-8000-0000000000ff";
+  refused(PLANSYNC_REPORT_JSON, PLANSYNC_CODE_NOT_FOUND);
+  request.student_id = nullptr;
+  const uint8_t garbage[] = {0xde, 0xad, 0xbe, 0xef};
+  request.rules = garbage;
+  request.rules_size = sizeof(garbage);
+  refused(PLANSYNC_REPORT_PROTO, PLANSYNC_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(plansync_report(store_, nullptr, PLANSYNC_REPORT_PROTO, &report,
+                            &size, &err_),
+            PLANSYNC_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(plansync_report(nullptr, &request, PLANSYNC_REPORT_PROTO, &report,
+                            &size, &err_),
+            PLANSYNC_CODE_INVALID_ARGUMENT);
+}
+
 TEST_F(CApiTest, AStoreFileKeepsItsPrincipal) {
   EXPECT_STREQ(plansync_store_principal_id(store_), kUser);
   const std::string replica = plansync_store_replica_id(store_);
