@@ -16,8 +16,9 @@
  * with the same code, the plansync_reason if plansync refused a write (e.g.
  * PLANSYNC_REASON_MALFORMED_DATE), and a message a person can read. Codes and
  * reasons come from plansync_codes.h, generated from their one source each.
- * A refused or failed call changes nothing in the store. No C++ exception
- * leaves these functions.
+ * A write that fails changes nothing in the store (a sync that fails keeps
+ * what it applied before; see plansync_sync). No C++ exception leaves these
+ * functions.
  *
  * Memory. Buffers and strings the API returns through `uint8_t**` or
  * `char**` out-parameters are the caller's, to be freed with plansync_free
@@ -30,10 +31,15 @@
  * sees half of another's write). Syncs on one handle run one at a time; other
  * calls may run while a sync is in progress. plansync_store_close must be the
  * last call on a handle: no call may run on it at the same time or after.
- * Open at most one handle per file in a process. Callbacks run on the thread
- * that made the call, before the call returns, with no lock held: they may
- * call other functions on the same handle (but not close it). Callbacks must
- * not throw C++ exceptions or longjmp out.
+ * A store file must be open in one handle at a time, in one process (the
+ * handle keeps state of its file, such as the next change number).
+ * Callbacks run on the thread that made the call, before the call returns,
+ * with no lock held: they may call other functions on the same handle (but
+ * not close it). Callbacks must not throw C++ exceptions or longjmp out.
+ *
+ * ABI: structs the caller fills (plansync_sync_options,
+ * plansync_report_request) gain fields only with a new soname (a new major
+ * version; before 1.0, a new minor version).
  *
  * Linking into a C++ program: libplansync holds its own copy of the code
  * generated from the plansync .proto files; a program that also links C++
