@@ -224,12 +224,37 @@ class PermissionTest : public ::testing::Test {
     ASSERT_OK(replicator.SyncOnce());  // the students, users, assignments
     seeded_s_ = SeedStudent(*seeder, student_s_);
     seeded_t_ = SeedStudent(*seeder, student_t_);
+    const std::map<std::string, std::string> directory = SeedDirectory(*seeder);
     auto report = replicator.SyncOnce();
     ASSERT_OK(report);
     ASSERT_EQ(report->rejected, 0);
     ASSERT_EQ(*seeder->PendingCount(), 0);
     seeded_s_["plansync.v1.User"] = directory_user_;
     seeded_t_["plansync.v1.User"] = directory_user_;
+    for (const auto& [type, id] : directory) {
+      seeded_s_[type] = id;
+      seeded_t_[type] = id;
+    }
+  }
+
+  // One record of every directory type but User (the users are made by the
+  // administrator), e.g. SchoolHoliday; returns the ids by type full name.
+  std::map<std::string, std::string> SeedDirectory(DeviceStore& seeder) {
+    std::map<std::string, std::string> ids;
+    for (const auto& type : Schema::Get().types()) {
+      if (type->bucket_key != nullptr || type->full_name == "plansync.v1.User")
+        continue;
+      auto record = testing::NewRecord(*type);
+      testing::FillRecord(*type, "", {}, 1, record.get());
+      SCOPED_TRACE(type->short_name);
+      EXPECT_OK(seeder.Write([&](WriteTransaction& txn) -> absl::Status {
+        auto id = seeder.Create(txn, *record);
+        if (!id.ok()) return id.status();
+        ids[type->full_name] = *id;
+        return absl::OkStatus();
+      }));
+    }
+    return ids;
   }
 
   std::map<std::string, std::string> SeedStudent(DeviceStore& seeder,
