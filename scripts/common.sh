@@ -15,11 +15,15 @@ PLANSYNC_PACKAGES=(
   openssl
 )
 
-# Installs the packages above that are missing (apt-get; sudo when not root).
+# What only the tests need: the HTML report is checked in headless Chromium.
+PLANSYNC_TEST_PACKAGES=(chromium)
+
+# Installs the packages above (and any named as arguments) that are missing
+# (apt-get; sudo when not root).
 ensure_packages() {
   local missing=()
   local pkg
-  for pkg in "${PLANSYNC_PACKAGES[@]}"; do
+  for pkg in "${PLANSYNC_PACKAGES[@]}" "$@"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$pkg")
     fi

@@ -114,6 +114,12 @@ absl::StatusOr<std::string> Admin::AddStudent(v1::Student student) {
   return student.id();
 }
 
+absl::StatusOr<std::string> Admin::AddHoliday(v1::SchoolHoliday holiday) {
+  if (holiday.id().empty()) holiday.set_id(ids_.Next());
+  RETURN_IF_ERROR(Write(holiday, /*create=*/true, {}));
+  return holiday.id();
+}
+
 absl::StatusOr<std::string> Admin::Assign(v1::Assignment assignment) {
   if (assignment.role() == v1::ADMIN ||
       assignment.role() == v1::ROLE_UNSPECIFIED) {

@@ -36,6 +36,9 @@ class Admin {
   absl::Status ArchiveUser(absl::string_view user_id);
   // Adds a student (so that a case manager can be assigned); returns the id.
   absl::StatusOr<std::string> AddStudent(v1::Student student);
+  // Closes `holiday.school()` (every school if empty) on `holiday.day()`;
+  // returns the id. INVALID_ARGUMENT (MALFORMED_DATE) for a bad day.
+  absl::StatusOr<std::string> AddHoliday(v1::SchoolHoliday holiday);
   // Assigns a user to a student; returns the assignment id. NOT_FOUND for an
   // unknown user or student; INVALID_ARGUMENT for the ADMIN role (district
   // wide, set on the user) or no role.

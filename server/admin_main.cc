@@ -32,6 +32,9 @@ commands:
   archive-user --user ID                  end every role and token of a user
   add-student --given NAME --family NAME [--grade G] [--school S]
               [--local-id ID] [--id UUID] add a student; prints the id
+  add-holiday --day YYYY-MM-DD [--school S] [--name TEXT]
+                                          a day the school (every school if
+                                          none named) is closed; prints the id
   assign --user ID --student ID --role ROLE [--class TEXT]
          [--start YYYY-MM-DD] [--end YYYY-MM-DD]
                                           ROLE: guardian, teacher, provider,
@@ -159,6 +162,13 @@ absl::Status Run(const Args& args) {
       return absl::InvalidArgumentError("--id must be a UUID");
     }
     ASSIGN_OR_RETURN(std::string id, admin.AddStudent(student));
+    std::printf("%s\n", id.c_str());
+  } else if (command == "add-holiday") {
+    v1::SchoolHoliday holiday;
+    ASSIGN_OR_RETURN(*holiday.mutable_day(), Need(args, "--day"));
+    holiday.set_school(Optional(args, "--school"));
+    holiday.set_name(Optional(args, "--name"));
+    ASSIGN_OR_RETURN(std::string id, admin.AddHoliday(holiday));
     std::printf("%s\n", id.c_str());
   } else if (command == "assign") {
     v1::Assignment assignment;

@@ -173,6 +173,12 @@ class PermissionTest : public ::testing::Test {
     auto listed = admin_->AddUser("Directory entry", v1::ROLE_UNSPECIFIED);
     ASSERT_OK(listed);
     directory_user_ = *listed;
+    v1::SchoolHoliday holiday;
+    holiday.set_day("2026-11-26");
+    holiday.set_name("Thanksgiving");
+    auto closed = admin_->AddHoliday(holiday);
+    ASSERT_OK(closed);
+    holiday_ = *closed;
     for (const std::string& user :
          {users_[v1::GUARDIAN], users_[v1::TEACHER], users_[v1::PROVIDER],
           users_[v1::CASE_MANAGER], users_[v1::ADMIN], other_guardian_,
@@ -224,37 +230,14 @@ class PermissionTest : public ::testing::Test {
     ASSERT_OK(replicator.SyncOnce());  // the students, users, assignments
     seeded_s_ = SeedStudent(*seeder, student_s_);
     seeded_t_ = SeedStudent(*seeder, student_t_);
-    const std::map<std::string, std::string> directory = SeedDirectory(*seeder);
     auto report = replicator.SyncOnce();
     ASSERT_OK(report);
     ASSERT_EQ(report->rejected, 0);
     ASSERT_EQ(*seeder->PendingCount(), 0);
     seeded_s_["plansync.v1.User"] = directory_user_;
     seeded_t_["plansync.v1.User"] = directory_user_;
-    for (const auto& [type, id] : directory) {
-      seeded_s_[type] = id;
-      seeded_t_[type] = id;
-    }
-  }
-
-  // One record of every directory type but User (the users are made by the
-  // administrator), e.g. SchoolHoliday; returns the ids by type full name.
-  std::map<std::string, std::string> SeedDirectory(DeviceStore& seeder) {
-    std::map<std::string, std::string> ids;
-    for (const auto& type : Schema::Get().types()) {
-      if (type->bucket_key != nullptr || type->full_name == "plansync.v1.User")
-        continue;
-      auto record = testing::NewRecord(*type);
-      testing::FillRecord(*type, "", {}, 1, record.get());
-      SCOPED_TRACE(type->short_name);
-      EXPECT_OK(seeder.Write([&](WriteTransaction& txn) -> absl::Status {
-        auto id = seeder.Create(txn, *record);
-        if (!id.ok()) return id.status();
-        ids[type->full_name] = *id;
-        return absl::OkStatus();
-      }));
-    }
-    return ids;
+    seeded_s_["plansync.v1.SchoolHoliday"] = holiday_;
+    seeded_t_["plansync.v1.SchoolHoliday"] = holiday_;
   }
 
   std::map<std::string, std::string> SeedStudent(DeviceStore& seeder,
@@ -470,6 +453,7 @@ class PermissionTest : public ::testing::Test {
   std::map<v1::Role, std::string> users_;  // the role's user on S
   std::map<v1::Role, std::string> own_assignment_;
   std::string other_guardian_, case_manager_of_t_, directory_user_;
+  std::string holiday_;  // a SchoolHoliday of the directory
   std::map<std::string, std::string> tokens_;  // by user id
   // Seeded record ids by type full name (User: the directory entry).
   std::map<std::string, std::string> seeded_s_, seeded_t_;

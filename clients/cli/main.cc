@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clients/cli/record_args.h"
+#include "clients/cli/report_command.h"
 #include "core/device_store.h"
 #include "core/errors.h"
 #include "core/status_macros.h"
@@ -41,6 +42,8 @@ commands:
   sync                          push local changes, pull everyone else's
   status [--json]               pending and rejected changes, last sync, hash
   rejected                      changes the server refused, and why
+  report [SECTION] [--format F] [--out FILE] ...
+                                the case manager's review (report --help)
 
 examples:
   plansync --db mom.db init --user $U --server 127.0.0.1:7443 \
@@ -57,6 +60,7 @@ struct Args {
   std::vector<std::string> positional;  // TYPE, ID, FIELD=VALUE
   bool json = false;
   bool all = false;
+  bool help = false;  // --help after a command
   std::string user, server, ca, token_file;
 };
 
@@ -92,7 +96,8 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
     } else if (arg == "--all") {
       args.all = true;
     } else if (arg == "--help" || arg == "-h") {
-      args.command = "help";
+      args.help = true;
+      if (args.command.empty()) args.command = "help";
     } else if (args.command.empty()) {
       args.command = arg;
     } else {
@@ -412,6 +417,16 @@ int Run(int argc, char** argv) {
       status = Status(*args);
     } else if (command == "rejected") {
       status = Rejected(*args);
+    } else if (command == "report" && args->help) {
+      std::fputs(kReportUsage, stdout);
+    } else if (command == "report") {
+      auto store = OpenDevice(*args);
+      status = store.status();
+      if (status.ok()) {
+        std::vector<std::string> rest = args->positional;
+        if (args->json) rest.push_back("--json");
+        status = RunReport(**store, rest);
+      }
     } else {
       status = absl::InvalidArgumentError(absl::StrCat(
           "unknown command \"", command, "\"; see plansync --help"));

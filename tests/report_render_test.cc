@@ -1,0 +1,165 @@
+// The report's renderings (clients/report): text, CSV and JSON carry the
+// report's figures, and the HTML page, opened in headless Chromium with no
+// network, draws charts whose figures match the JSON.
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "clients/report/render.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "tests/process_util.h"
+#include "tests/report_scenario.h"
+
+namespace plansync {
+namespace {
+
+using report::Format;
+using report::Section;
+
+class ReportRenderTest : public testing::ReportScenario {};
+
+TEST_F(ReportRenderTest, TextShowsEachSectionsFigures) {
+  const std::string text = report::RenderText(Build(), Section::kAll);
+  for (const char* expected :
+       {"1 overdue, 1 due soon", "60 of 72 mandated minutes delivered",
+        "PPNA.-D", "1 open, 1 disputed", "1 waiting, 0 reviewed",
+        "Ms. Rivera confirmed it provided that day", "provider absent 1 (1)",
+        "1 decisions without prior written notice",
+        "1 users not seen for over a week"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n"
+                                                      << text;
+  }
+  // One section alone.
+  const std::string concerns = report::RenderText(Build(), Section::kConcerns);
+  EXPECT_NE(concerns.find("Parent concerns"), std::string::npos);
+  EXPECT_EQ(concerns.find("Compliance calendar"), std::string::npos);
+}
+
+TEST_F(ReportRenderTest, CsvQuotesFieldsAndNamesEachRowsTable) {
+  const std::string csv = report::RenderCsv(Build(), Section::kConcerns);
+  // A value with a comma and quotes, quoted as RFC 4180 says.
+  EXPECT_NE(csv.find("\"No \"\"extra time\"\" on the quiz, <again>\""),
+            std::string::npos)
+      << csv;
+  std::vector<std::string> lines = absl::StrSplit(csv, "\r\n");
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(lines[0].substr(0, 10), "table,day,");
+  EXPECT_EQ(lines[1].substr(0, 9), "concerns,");
+  EXPECT_EQ(lines[2].substr(0, 9), "concerns,");
+  // The whole report: one table per section part, rows tagged by table.
+  const std::string all = report::RenderCsv(Build(), Section::kAll);
+  int matrix_rows = 0;
+  for (absl::string_view line : absl::StrSplit(all, "\r\n")) {
+    if (absl::StartsWith(line, "accommodations,")) ++matrix_rows;
+  }
+  EXPECT_EQ(matrix_rows, 1);
+}
+
+TEST_F(ReportRenderTest, JsonIsTheReportMessage) {
+  const v1::Report built = Build();
+  v1::Report parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  report::RenderJson(built, Section::kAll), &parsed)
+                  .ok());
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(parsed, built));
+  v1::ServiceFidelity services;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  report::RenderJson(built, Section::kServices), &services)
+                  .ok());
+  EXPECT_EQ(services.mandated_minutes(), 72);
+}
+
+TEST_F(ReportRenderTest, BadFormatAndSectionNamesAreRefused) {
+  auto format = report::ParseFormat("pdf");
+  EXPECT_EQ(format.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(format.status().message().find("text, json, csv or html"),
+            std::string::npos);
+  auto section = report::ParseSection("grades");
+  EXPECT_EQ(section.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(section.status().message().find("compliance"), std::string::npos);
+  EXPECT_EQ(*report::ParseSection("services"), Section::kServices);
+}
+
+// Every value of `attribute` on elements of `css_class`, in document order.
+std::vector<std::string> Attributes(const std::string& dom,
+                                    const std::string& css_class,
+                                    const std::string& attribute) {
+  std::vector<std::string> values;
+  const std::regex element("<rect class=\"" + css_class + "\"[^>]*>");
+  const std::regex value(attribute + "=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(dom.begin(), dom.end(), element);
+       it != std::sregex_iterator(); ++it) {
+    std::smatch found;
+    const std::string tag = it->str();
+    if (std::regex_search(tag, found, value)) values.push_back(found[1]);
+  }
+  return values;
+}
+
+TEST_F(ReportRenderTest, HtmlChartsInHeadlessChromiumMatchTheJson) {
+  const v1::Report built = Build();
+  const std::string html = report::RenderHtml(built);
+  // Self-contained: nothing fetched (the SVG namespace is a name, not a
+  // fetch), and record text is escaped.
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(html.find("href="), std::string::npos);
+  EXPECT_EQ(html.find("<again>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;again&gt;"), std::string::npos);
+  const std::string page = dir_.File("report.html");
+  std::ofstream(page) << html;
+
+  // Chromium with its network features off; the page must not need them.
+  const testing::CliResult run = testing::RunProgram(
+      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+       "--disable-quic", "--no-first-run", "--disable-background-networking",
+       "--disable-component-update", "--disable-sync",
+       "--host-resolver-rules=MAP * ~NOTFOUND",
+       "--user-data-dir=" + dir_.File("chromium-profile"), "--dump-dom",
+       "file://" + page},
+      dir_.File("chromium"));
+  ASSERT_EQ(run.exit_code, 0) << "is Debian's chromium installed? " << run.err;
+  const std::string& dom = run.out;
+  ASSERT_NE(dom.find("data-charts=\"drawn\""), std::string::npos)
+      << "the chart script did not run:\n"
+      << run.err;
+
+  // Implementation rate by week: one bar per week, the JSON's rate each.
+  const auto weeks = Attributes(dom, "bar", "data-week");
+  const auto rates = Attributes(dom, "bar", "data-rate");
+  const auto& points = built.accommodation_matrix().rate_by_week();
+  ASSERT_EQ(rates.size(), static_cast<size_t>(points.size()));
+  ASSERT_EQ(weeks.size(), rates.size());
+  for (int i = 0; i < points.size(); ++i) {
+    double rate = -1;
+    ASSERT_TRUE(absl::SimpleAtod(rates[i], &rate)) << rates[i];
+    EXPECT_NEAR(rate, points[i].implementation_rate(), 1e-9);
+    EXPECT_EQ(weeks[i], points[i].week_start());
+  }
+  // Minutes mandated and delivered, per service.
+  const auto mandated = Attributes(dom, "mandated", "data-minutes");
+  const auto delivered = Attributes(dom, "delivered", "data-minutes");
+  const auto& services = built.service_fidelity().services();
+  ASSERT_EQ(mandated.size(), static_cast<size_t>(services.size()));
+  ASSERT_EQ(delivered.size(), mandated.size());
+  for (int i = 0; i < services.size(); ++i) {
+    EXPECT_EQ(mandated[i], std::to_string(services[i].mandated_minutes()));
+    EXPECT_EQ(delivered[i], std::to_string(services[i].delivered_minutes()));
+  }
+  // The summary cards and a table row, as the browser shows them.
+  EXPECT_NE(dom.find("<div class=\"card\" id=\"card-overdue\"><b>" +
+                     std::to_string(built.compliance().overdue()) + "</b>"),
+            std::string::npos);
+  EXPECT_NE(dom.find("<td class=\"days\">" +
+                     built.accommodation_matrix().rows(0).days() + "</td>"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace plansync
