@@ -149,7 +149,7 @@ PLANSYNC_API const char* plansync_store_replica_id(const plansync_store* store);
  * its id is empty. If `id` is not NULL, sets *id to the record's id, a
  * NUL-terminated string to free with plansync_free. Errors as above, plus:
  * FAILED_PRECONDITION for a log entry type (use plansync_append); reason
- * DUPLICATE_ID if the id is taken. */
+ * DUPLICATE_ID if the id is taken. Thread-safe. */
 PLANSYNC_API int plansync_create(plansync_store* store, const char* type,
                                  const void* record, size_t size, char** id,
                                  plansync_error* error);
@@ -162,14 +162,15 @@ PLANSYNC_API int plansync_create(plansync_store* store, const char* type,
  * `type` does not have), IMMUTABLE_FIELD (`id` or a field fixed at
  * creation), LOG_ENTRY_IMMUTABLE (a log entry type). A write the device's
  * user may not make (a guardian editing a plan) is stored here and refused
- * by the server at the next sync: see plansync_rejected_changes. */
+ * by the server at the next sync: see plansync_rejected_changes.
+ * Thread-safe. */
 PLANSYNC_API int plansync_update(plansync_store* store, const char* type,
                                  const void* values, size_t size,
                                  const char* const* fields, size_t field_count,
                                  plansync_error* error);
 
 /* Archives the mutable record `id` of `type` (sets `deleted`; records are
- * never erased). Errors as for plansync_update. */
+ * never erased). Errors as for plansync_update. Thread-safe. */
 PLANSYNC_API int plansync_archive(plansync_store* store, const char* type,
                                   const char* id, plansync_error* error);
 
@@ -179,20 +180,20 @@ PLANSYNC_API int plansync_archive(plansync_store* store, const char* type,
  * and recorded_hlc. If `id` is not NULL, sets *id to the entry's id, to free
  * with plansync_free. Errors as above, plus: FAILED_PRECONDITION for a
  * mutable type (use plansync_create); reason DUPLICATE_ID if the id is
- * taken. */
+ * taken. Thread-safe. */
 PLANSYNC_API int plansync_append(plansync_store* store, const char* type,
                                  const void* entry, size_t size, char** id,
                                  plansync_error* error);
 
 /* ------------------------------------------------------------------------
- * Reads. Thread-safe.
+ * Reads
  * ------------------------------------------------------------------------ */
 
 /* Reads the record `id` of `type` (archived ones too) and sets *record to its
  * serialized message and *size to its length; free *record with
  * plansync_free. Errors: INVALID_ARGUMENT for a NULL argument; reason
  * UNKNOWN_RECORD_TYPE; NOT_FOUND (reason UNKNOWN_RECORD) if there is no such
- * record. */
+ * record. Thread-safe. */
 PLANSYNC_API int plansync_get(plansync_store* store, const char* type,
                               const char* id, uint8_t** record, size_t* size,
                               plansync_error* error);
@@ -209,7 +210,7 @@ typedef int (*plansync_record_callback)(void* context, const uint8_t* record,
  * callbacks made after it. Errors: INVALID_ARGUMENT for a NULL store,
  * callback, or `value` with a `field`; reason UNKNOWN_RECORD_TYPE; reason
  * UNKNOWN_FIELD if `field` is not a text field of `type`. Stopping early is
- * not an error. */
+ * not an error. Thread-safe. */
 PLANSYNC_API int plansync_list(plansync_store* store, const char* type,
                                const char* field, const char* value,
                                int include_archived,
@@ -217,7 +218,8 @@ PLANSYNC_API int plansync_list(plansync_store* store, const char* type,
                                plansync_error* error);
 
 /* Sets *count to the number of local changes not yet acknowledged by the
- * server (refused ones not included). */
+ * server (refused ones not included). Errors: INVALID_ARGUMENT for a NULL
+ * argument. Thread-safe. */
 PLANSYNC_API int plansync_pending_count(plansync_store* store, int64_t* count,
                                         plansync_error* error);
 
@@ -238,7 +240,8 @@ typedef int (*plansync_rejected_callback)(
     void* context, const plansync_rejected_change* change);
 
 /* Calls `callback` (with `context`) for each local change the server refused,
- * oldest first. Errors: INVALID_ARGUMENT for a NULL store or callback. */
+ * oldest first. Errors: INVALID_ARGUMENT for a NULL store or callback.
+ * Thread-safe. */
 PLANSYNC_API int plansync_rejected_changes(plansync_store* store,
                                            plansync_rejected_callback callback,
                                            void* context,
