@@ -47,7 +47,7 @@ void CopyMessage(absl::string_view text, char* out, size_t size) {
     // Back off continuation bytes (10xxxxxx) so no character is split.
     while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
   }
-  std::memcpy(out, text.data(), n);
+  if (n > 0) std::memcpy(out, text.data(), n);  // data() may be null if empty
   out[n] = '\0';
 }
 
@@ -144,7 +144,7 @@ absl::StatusOr<uint8_t*> CopyOut(absl::string_view bytes) {
 absl::StatusOr<char*> CopyString(absl::string_view text) {
   char* out = static_cast<char*>(std::malloc(text.size() + 1));
   if (out == nullptr) return absl::ResourceExhaustedError("out of memory");
-  std::memcpy(out, text.data(), text.size());
+  if (!text.empty()) std::memcpy(out, text.data(), text.size());
   out[text.size()] = '\0';
   return out;
 }
@@ -341,6 +341,7 @@ int plansync_store_open(const char* path, const char* principal_id,
     if (store == nullptr) return NullArgument("the store out-parameter");
     *store = nullptr;
     if (path == nullptr) return NullArgument("the path");
+    if (*path == '\0') return absl::InvalidArgumentError("the path is empty");
     plansync::DeviceStoreOptions options;
     options.path = path;
     if (principal_id != nullptr) options.principal_id = principal_id;

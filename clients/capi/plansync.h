@@ -113,10 +113,10 @@ typedef struct plansync_store plansync_store;
  * with plansync_store_close. `principal_id` is the user id of the device's
  * user, the author of its writes: required for a new file; for an existing
  * one it may be NULL or "" (the file's is used) but must otherwise match.
- * Errors: INVALID_ARGUMENT for a NULL `path` or `store`, or a new file
- * without a principal; FAILED_PRECONDITION if the file belongs to another
- * principal or was written by a newer plansync; DATA_LOSS if it is not a
- * SQLite file. On error *store is NULL. Thread-safe. */
+ * Errors: INVALID_ARGUMENT for a NULL or empty `path`, a NULL `store`, or a
+ * new file without a principal; FAILED_PRECONDITION if the file belongs to
+ * another principal or was written by a newer plansync; DATA_LOSS if it is not
+ * a SQLite file. On error *store is NULL. Thread-safe. */
 PLANSYNC_API int plansync_store_open(const char* path, const char* principal_id,
                                      plansync_store** store,
                                      plansync_error* error);

@@ -184,6 +184,9 @@ TEST_F(CApiTest, NullArgumentsAreRefusedWithoutCrashing) {
   refused(plansync_store_open(nullptr, kUser, &other, &err_));
   EXPECT_EQ(other, nullptr);
   refused(plansync_store_open(Path("x.db").c_str(), kUser, nullptr, &err_));
+  EXPECT_EQ(plansync_store_open("", kUser, &other, &err_),
+            PLANSYNC_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(other, nullptr);
   // The NULL-tolerant ones.
   plansync_store_close(nullptr);
   plansync_free(nullptr);
