@@ -39,6 +39,9 @@ WriteTransaction::WriteTransaction(WriteTransaction&& other) noexcept
   other.store_ = nullptr;
 }
 
+// store_ is set only while this transaction is open, that is while its
+// thread holds the store's lock: once it ends, another thread's transaction
+// may set the store's in_transaction_, which this one must not touch.
 WriteTransaction::~WriteTransaction() {
   if (store_ != nullptr && store_->in_transaction_) {
     store_->Rollback().IgnoreError();
@@ -49,13 +52,15 @@ absl::Status WriteTransaction::Commit() {
   if (store_ == nullptr || !store_->in_transaction_) {
     return absl::FailedPreconditionError("the transaction is not open");
   }
-  absl::Status status = store_->commit_->Run();
+  DeviceStore* store = store_;
+  store_ = nullptr;
+  absl::Status status = store->commit_->Run();
   if (!status.ok()) {
-    store_->Rollback().IgnoreError();
+    store->Rollback().IgnoreError();
     return status;
   }
-  store_->in_transaction_ = false;
-  store_->mu_.unlock();
+  store->in_transaction_ = false;
+  store->mu_.unlock();
   return absl::OkStatus();
 }
 

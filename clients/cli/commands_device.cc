@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -17,9 +16,8 @@
 #include "absl/time/time.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/record_args.h"
-#include "core/file.h"
 #include "core/status_macros.h"
-#include "grpcpp/grpcpp.h"
+#include "sync/connect.h"
 #include "sync/grpc_transport.h"
 #include "sync/replicator.h"
 
@@ -33,26 +31,13 @@ std::vector<std::string> Rest(const Flags& flags, size_t from) {
                                   flags.args().end());
 }
 
-// The device token in `path`: its first line, without surrounding space.
-absl::StatusOr<std::string> ReadToken(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFileToString(path);
-  if (!text.ok()) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot read the token file ", path));
-  }
-  std::string token(absl::StripAsciiWhitespace(
-      absl::string_view(*text).substr(0, text->find('\n'))));
-  if (token.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the token file ", path, " is empty"));
-  }
-  return token;
-}
-
 // The token for this sync: $PLANSYNC_TOKEN, else the token file set at init.
 absl::StatusOr<std::string> DeviceToken(DeviceStore& store) {
   if (const char* token = std::getenv("PLANSYNC_TOKEN")) {
-    if (*token != '\0') return std::string(token);
+    if (*token != '\0') {
+      RETURN_IF_ERROR(sync::CheckToken(token));
+      return std::string(token);
+    }
   }
   ASSIGN_OR_RETURN(std::string token_file, store.Setting("token_file"));
   if (token_file.empty()) {
@@ -60,7 +45,7 @@ absl::StatusOr<std::string> DeviceToken(DeviceStore& store) {
         "this device has no token: run init with --token-file FILE, or set "
         "PLANSYNC_TOKEN");
   }
-  return ReadToken(token_file);
+  return sync::ReadTokenFile(token_file);
 }
 
 absl::Status Init(Context& context) {
@@ -70,7 +55,7 @@ absl::Status Init(Context& context) {
   std::string token_file;
   if (flags.Has("--token-file")) {
     // Read once now, so a wrong path fails here and not at the first sync.
-    RETURN_IF_ERROR(ReadToken(flags.Get("--token-file")).status());
+    RETURN_IF_ERROR(sync::ReadTokenFile(flags.Get("--token-file")).status());
     token_file = std::filesystem::absolute(flags.Get("--token-file")).string();
   }
   std::string ca_file;
@@ -227,17 +212,8 @@ absl::Status Sync(Context& context) {
     return absl::FailedPreconditionError(
         "this device has no server; run plansync init first");
   }
-  std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (ca_file.empty()) {
-    credentials = grpc::InsecureChannelCredentials();
-  } else {
-    grpc::SslCredentialsOptions ssl;
-    ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFileToString(ca_file));
-    credentials = grpc::SslCredentials(ssl);
-  }
   ASSIGN_OR_RETURN(std::string token, DeviceToken(*store));
-  auto channel = grpc::CreateCustomChannel(server, credentials,
-                                           sync::DefaultChannelArguments());
+  ASSIGN_OR_RETURN(auto channel, sync::OpenChannel(server, ca_file));
   sync::TransportOptions transport_options;
   transport_options.token = std::move(token);
   sync::GrpcTransport transport(channel, transport_options);

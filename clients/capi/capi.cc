@@ -1,0 +1,535 @@
+// The C API (plansync.h): each function checks its C arguments, calls the C++
+// API (core/device_store.h, sync/replicator.h) and turns the absl::Status into
+// a plansync_error. Nothing else lives here.
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "core/device_store.h"
+#include "core/errors.h"
+#include "core/reports/report.h"
+#include "core/schema.h"
+#include "core/status_macros.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/unknown_field_set.h"
+#include "google/protobuf/util/json_util.h"
+#include "plansync/plansync.h"
+#include "sync/connect.h"
+#include "sync/grpc_transport.h"
+#include "sync/replicator.h"
+
+// The handle behind the opaque plansync_store.
+struct plansync_store {
+  std::unique_ptr<plansync::DeviceStore> store;
+  std::mutex sync_mu;  // one plansync_sync at a time on this handle
+};
+
+namespace plansync::capi {
+namespace {
+
+// Copies `text` into `out` (`size` bytes), cut at a UTF-8 character
+// boundary if it does not fit, and NUL-terminates it.
+void CopyMessage(absl::string_view text, char* out, size_t size) {
+  size_t n = std::min(text.size(), size - 1);
+  if (n < text.size()) {
+    // Back off continuation bytes (10xxxxxx) so no character is split.
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  }
+  if (n > 0) std::memcpy(out, text.data(), n);  // data() may be null if empty
+  out[n] = '\0';
+}
+
+// Fills `error` (if not NULL) from `status`; returns the status code.
+int Fill(const absl::Status& status, plansync_error* error) {
+  const int code = static_cast<int>(status.code());
+  if (error != nullptr) {
+    error->code = code;
+    error->reason = static_cast<int>(ReasonOf(status));
+    CopyMessage(status.message(), error->message, sizeof(error->message));
+  }
+  return code;
+}
+
+// Runs `body` (returning an absl::Status) with every C++ exception caught:
+// nothing but a plansync_error crosses the C boundary.
+template <typename Body>
+int Guard(plansync_error* error, Body&& body) {
+  try {
+    return Fill(body(), error);
+  } catch (const std::bad_alloc&) {
+    return Fill(absl::ResourceExhaustedError("out of memory"), error);
+  } catch (const std::exception& e) {
+    return Fill(absl::InternalError(absl::StrCat("internal error: ", e.what())),
+                error);
+  } catch (...) {
+    return Fill(absl::InternalError("internal error: unknown exception"),
+                error);
+  }
+}
+
+absl::Status NullArgument(absl::string_view name) {
+  return absl::InvalidArgumentError(absl::StrCat(name, " is NULL"));
+}
+
+absl::StatusOr<DeviceStore*> StoreOf(plansync_store* handle) {
+  if (handle == nullptr || handle->store == nullptr) {
+    return NullArgument("the store handle");
+  }
+  return handle->store.get();
+}
+
+// The record type named `name` (full or short name).
+absl::StatusOr<const RecordType*> TypeNamed(const char* name) {
+  if (name == nullptr) return NullArgument("the record type");
+  if (const RecordType* type = Schema::Get().Find(name)) return type;
+  std::vector<std::string> names;
+  for (const auto& type : Schema::Get().types()) {
+    names.push_back(type->short_name);
+  }
+  return ReasonError(
+      v1::UNKNOWN_RECORD_TYPE,
+      absl::StrCat("\"", name, "\" is not a plansync record type; the types: ",
+                   absl::StrJoin(names, ", ")));
+}
+
+// A message of `type` parsed from `size` bytes at `data`. Bytes holding a
+// field number the type does not have are refused, not silently dropped.
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> Parse(
+    const RecordType& type, const void* data, size_t size) {
+  if (data == nullptr && size > 0) return NullArgument("the message bytes");
+  if (size > static_cast<size_t>(INT_MAX)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a ", type.short_name, " message of ", size, " bytes is too large"));
+  }
+  std::unique_ptr<google::protobuf::Message> message = NewRecordMessage(type);
+  if (size > 0 && !message->ParseFromArray(data, static_cast<int>(size))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the ", size, " bytes given are not a serialized ", type.full_name,
+        " message (protobuf wire format, text fields in UTF-8)"));
+  }
+  const google::protobuf::UnknownFieldSet& unknown =
+      message->GetReflection()->GetUnknownFields(*message);
+  if (!unknown.empty()) {
+    return ReasonError(
+        v1::UNKNOWN_FIELD,
+        absl::StrCat(type.full_name, " has no field number ",
+                     unknown.field(0).number(),
+                     "; the message was made from another version of "
+                     "records.proto"));
+  }
+  return message;
+}
+
+// A malloc'd copy of `bytes` for the caller to free with plansync_free.
+absl::StatusOr<uint8_t*> CopyOut(absl::string_view bytes) {
+  void* out = std::malloc(bytes.empty() ? 1 : bytes.size());
+  if (out == nullptr) return absl::ResourceExhaustedError("out of memory");
+  if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
+  return static_cast<uint8_t*>(out);
+}
+
+// A malloc'd NUL-terminated copy of `text`.
+absl::StatusOr<char*> CopyString(absl::string_view text) {
+  char* out = static_cast<char*>(std::malloc(text.size() + 1));
+  if (out == nullptr) return absl::ResourceExhaustedError("out of memory");
+  if (!text.empty()) std::memcpy(out, text.data(), text.size());
+  out[text.size()] = '\0';
+  return out;
+}
+
+// Create and Append: parse, write in one transaction, return the id.
+absl::Status AddRecord(plansync_store* handle, const char* type_name,
+                       const void* data, size_t size, bool log, char** id) {
+  if (id != nullptr) *id = nullptr;
+  ASSIGN_OR_RETURN(DeviceStore * store, StoreOf(handle));
+  ASSIGN_OR_RETURN(const RecordType* type, TypeNamed(type_name));
+  ASSIGN_OR_RETURN(auto record, Parse(*type, data, size));
+  std::string new_id;
+  RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
+    ASSIGN_OR_RETURN(new_id, log ? store->Append(txn, *record)
+                                 : store->Create(txn, *record));
+    return absl::OkStatus();
+  }));
+  if (id != nullptr) {
+    // The record is stored; only the copy of its id can still fail.
+    ASSIGN_OR_RETURN(*id, CopyString(new_id));
+  }
+  return absl::OkStatus();
+}
+
+sync::ProgressCallback ProgressAdapter(const plansync_sync_options& options) {
+  if (options.progress == nullptr) return {};
+  return [&options](const sync::SyncProgress& progress) {
+    int phase = PLANSYNC_SYNC_CONNECT;
+    int64_t done = 0, total = 0;
+    switch (progress.phase) {
+      case sync::SyncProgress::Phase::kHello:
+        break;
+      case sync::SyncProgress::Phase::kPush:
+        phase = PLANSYNC_SYNC_PUSH;
+        done = progress.pushed;
+        total = progress.push_total;
+        break;
+      case sync::SyncProgress::Phase::kPull:
+        phase = PLANSYNC_SYNC_PULL;
+        done = progress.pulled;
+        total = -1;
+        break;
+      case sync::SyncProgress::Phase::kDone:
+        phase = PLANSYNC_SYNC_DONE;
+        done = total = progress.pushed + progress.pulled;
+        break;
+    }
+    options.progress(options.progress_context, phase, done, total);
+  };
+}
+
+absl::Status Sync(plansync_store* handle, const plansync_sync_options* options,
+                  plansync_sync_counts* counts) {
+  if (counts != nullptr) *counts = plansync_sync_counts{};
+  ASSIGN_OR_RETURN(DeviceStore * store, StoreOf(handle));
+  if (options == nullptr) return NullArgument("the sync options");
+  const auto given = [](const char* text) {
+    return text != nullptr && *text != '\0';
+  };
+  if (!given(options->server)) {
+    return absl::InvalidArgumentError(
+        "the sync options name no server (HOST:PORT)");
+  }
+  if (given(options->token) == given(options->token_file)) {
+    return absl::InvalidArgumentError(
+        "the sync options need exactly one of token and token_file");
+  }
+  std::string token;
+  if (given(options->token)) {
+    RETURN_IF_ERROR(sync::CheckToken(options->token));
+    token = options->token;
+  } else {
+    ASSIGN_OR_RETURN(token, sync::ReadTokenFile(options->token_file));
+  }
+  ASSIGN_OR_RETURN(
+      auto channel,
+      sync::OpenChannel(options->server,
+                        given(options->ca_file) ? options->ca_file : ""));
+  sync::TransportOptions transport_options;
+  transport_options.token = std::move(token);
+  sync::GrpcTransport transport(channel, std::move(transport_options));
+  std::lock_guard<std::mutex> lock(handle->sync_mu);
+  sync::Replicator replicator(store, &transport);
+  ASSIGN_OR_RETURN(sync::SyncReport report,
+                   replicator.SyncOnce(ProgressAdapter(*options)));
+  if (counts != nullptr) {
+    counts->pushed = report.accepted;
+    counts->rejected = report.rejected;
+    counts->pulled = report.pulled;
+    counts->held = report.held;
+    counts->clock_ahead = report.clock_ahead ? 1 : 0;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Report(plansync_store* handle,
+                    const plansync_report_request* request, int format,
+                    uint8_t** out, size_t* size) {
+  if (out == nullptr || size == nullptr) {
+    return NullArgument("the report out-parameter");
+  }
+  *out = nullptr;
+  *size = 0;
+  ASSIGN_OR_RETURN(DeviceStore * store, StoreOf(handle));
+  if (request == nullptr) return NullArgument("the report request");
+  if (format != PLANSYNC_REPORT_PROTO && format != PLANSYNC_REPORT_JSON) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown report format ", format));
+  }
+  const auto text = [](const char* value) {
+    return value == nullptr ? std::string() : std::string(value);
+  };
+  ReportRequest report_request;
+  report_request.today = text(request->today);
+  report_request.from = text(request->from);
+  report_request.to = text(request->to);
+  report_request.student_id = text(request->student_id);
+  v1::RuleBook rules;
+  if (request->rules != nullptr) {
+    if (request->rules_size > static_cast<size_t>(INT_MAX) ||
+        !rules.ParseFromArray(request->rules,
+                              static_cast<int>(request->rules_size))) {
+      return absl::InvalidArgumentError(
+          "the rules are not a serialized plansync.v1.RuleBook");
+    }
+    report_request.rules = &rules;
+  }
+  ASSIGN_OR_RETURN(v1::Report report, BuildReport(*store, report_request));
+  std::string bytes;
+  if (format == PLANSYNC_REPORT_PROTO) {
+    if (!report.SerializeToString(&bytes)) {
+      return absl::InternalError("the report could not be serialized");
+    }
+    ASSIGN_OR_RETURN(*out, CopyOut(bytes));
+  } else {
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    options.always_print_primitive_fields = true;
+    const auto status =
+        google::protobuf::util::MessageToJsonString(report, &bytes, options);
+    if (!status.ok()) {
+      return absl::InternalError(absl::StrCat(
+          "the report could not be written as JSON: ", status.ToString()));
+    }
+    ASSIGN_OR_RETURN(char* json, CopyString(bytes));
+    *out = reinterpret_cast<uint8_t*>(json);
+  }
+  *size = bytes.size();
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace plansync::capi
+
+using plansync::DeviceStore;
+using plansync::RecordType;
+using plansync::WriteTransaction;
+using plansync::capi::Guard;
+using plansync::capi::NullArgument;
+using plansync::capi::Parse;
+using plansync::capi::StoreOf;
+using plansync::capi::TypeNamed;
+
+extern "C" {
+
+const char* plansync_version(void) { return PLANSYNC_VERSION; }
+
+const char* plansync_code_name(int code) {
+  // absl's names, made once; absl::StatusCodeToString returns a new string.
+  static const std::vector<std::string>* const names = [] {
+    auto* names = new std::vector<std::string>();
+    for (int i = 0; i <= static_cast<int>(absl::StatusCode::kUnauthenticated);
+         ++i) {
+      names->push_back(
+          absl::StatusCodeToString(static_cast<absl::StatusCode>(i)));
+    }
+    return names;
+  }();
+  if (code < 0 || static_cast<size_t>(code) >= names->size()) return "";
+  return (*names)[code].c_str();
+}
+
+const char* plansync_reason_name(int reason) {
+  const google::protobuf::EnumValueDescriptor* value =
+      plansync::v1::Reason_descriptor()->FindValueByNumber(reason);
+  return value == nullptr ? "" : value->name().c_str();
+}
+
+void plansync_free(void* buffer) { std::free(buffer); }
+
+int plansync_store_open(const char* path, const char* principal_id,
+                        plansync_store** store, plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    if (store == nullptr) return NullArgument("the store out-parameter");
+    *store = nullptr;
+    if (path == nullptr) return NullArgument("the path");
+    if (*path == '\0') return absl::InvalidArgumentError("the path is empty");
+    plansync::DeviceStoreOptions options;
+    options.path = path;
+    if (principal_id != nullptr) options.principal_id = principal_id;
+    ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> opened,
+                     DeviceStore::Open(options));
+    auto handle = std::make_unique<plansync_store>();
+    handle->store = std::move(opened);
+    *store = handle.release();
+    return absl::OkStatus();
+  });
+}
+
+void plansync_store_close(plansync_store* store) {
+  try {
+    delete store;
+  } catch (...) {
+    // A destructor that throws has nowhere to report to; the handle is gone.
+  }
+}
+
+const char* plansync_store_principal_id(const plansync_store* store) {
+  if (store == nullptr || store->store == nullptr) return "";
+  return store->store->principal_id().c_str();
+}
+
+const char* plansync_store_replica_id(const plansync_store* store) {
+  if (store == nullptr || store->store == nullptr) return "";
+  return store->store->replica_id().c_str();
+}
+
+int plansync_create(plansync_store* store, const char* type, const void* record,
+                    size_t size, char** id, plansync_error* error) {
+  return Guard(error, [&] {
+    return plansync::capi::AddRecord(store, type, record, size, /*log=*/false,
+                                     id);
+  });
+}
+
+int plansync_append(plansync_store* store, const char* type, const void* entry,
+                    size_t size, char** id, plansync_error* error) {
+  return Guard(error, [&] {
+    return plansync::capi::AddRecord(store, type, entry, size, /*log=*/true,
+                                     id);
+  });
+}
+
+int plansync_update(plansync_store* store, const char* type, const void* values,
+                    size_t size, const char* const* fields, size_t field_count,
+                    plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    ASSIGN_OR_RETURN(const RecordType* record_type, TypeNamed(type));
+    if (fields == nullptr && field_count > 0) {
+      return NullArgument("the field names");
+    }
+    std::vector<absl::string_view> names;
+    for (size_t i = 0; i < field_count; ++i) {
+      if (fields[i] == nullptr) {
+        return NullArgument(absl::StrCat("field name ", i));
+      }
+      names.push_back(fields[i]);
+    }
+    ASSIGN_OR_RETURN(auto record, Parse(*record_type, values, size));
+    return device->Write([&](WriteTransaction& txn) {
+      return device->Update(txn, *record, names);
+    });
+  });
+}
+
+int plansync_archive(plansync_store* store, const char* type, const char* id,
+                     plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    ASSIGN_OR_RETURN(const RecordType* record_type, TypeNamed(type));
+    if (id == nullptr) return NullArgument("the record id");
+    return device->Write([&](WriteTransaction& txn) {
+      return device->Archive(txn, *record_type, id);
+    });
+  });
+}
+
+int plansync_get(plansync_store* store, const char* type, const char* id,
+                 uint8_t** record, size_t* size, plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    if (record == nullptr || size == nullptr) {
+      return NullArgument("the record out-parameter");
+    }
+    *record = nullptr;
+    *size = 0;
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    ASSIGN_OR_RETURN(const RecordType* record_type, TypeNamed(type));
+    if (id == nullptr) return NullArgument("the record id");
+    auto message = plansync::NewRecordMessage(*record_type);
+    RETURN_IF_ERROR(device->Get(id, message.get()));
+    const std::string bytes = message->SerializeAsString();
+    ASSIGN_OR_RETURN(*record, plansync::capi::CopyOut(bytes));
+    *size = bytes.size();
+    return absl::OkStatus();
+  });
+}
+
+int plansync_list(plansync_store* store, const char* type, const char* field,
+                  const char* value, int include_archived,
+                  plansync_record_callback callback, void* context,
+                  plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    ASSIGN_OR_RETURN(const RecordType* record_type, TypeNamed(type));
+    if (callback == nullptr) return NullArgument("the callback");
+    const bool filtered = field != nullptr && *field != '\0';
+    if (filtered && value == nullptr) return NullArgument("the field's value");
+    // Read everything first, so that the callbacks run with no lock held.
+    std::vector<std::string> records;
+    RETURN_IF_ERROR(device->Scan(
+        *record_type, filtered ? field : "", filtered ? value : "",
+        include_archived != 0, [&](const google::protobuf::Message& record) {
+          records.push_back(record.SerializeAsString());
+          return absl::OkStatus();
+        }));
+    for (const std::string& bytes : records) {
+      if (callback(context, reinterpret_cast<const uint8_t*>(bytes.data()),
+                   bytes.size()) != 0) {
+        break;
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+int plansync_pending_count(plansync_store* store, int64_t* count,
+                           plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    if (count == nullptr) return NullArgument("the count out-parameter");
+    *count = 0;
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    ASSIGN_OR_RETURN(*count, device->PendingCount());
+    return absl::OkStatus();
+  });
+}
+
+int plansync_rejected_changes(plansync_store* store,
+                              plansync_rejected_callback callback,
+                              void* context, plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    if (callback == nullptr) return NullArgument("the callback");
+    ASSIGN_OR_RETURN(std::vector<plansync::OutboxEntry> rejected,
+                     device->RejectedChanges());
+    for (const plansync::OutboxEntry& entry : rejected) {
+      const plansync::v1::Change& change = entry.change;
+      std::string field;
+      if (change.has_field_write()) {
+        const RecordType* record_type =
+            plansync::Schema::Get().Find(change.record_type());
+        const plansync::FieldInfo* info =
+            record_type == nullptr
+                ? nullptr
+                : record_type->FieldByNumber(
+                      static_cast<int>(change.field_write().field_number()));
+        field = info != nullptr
+                    ? info->name
+                    : absl::StrCat(change.field_write().field_number());
+      }
+      plansync_rejected_change out{};
+      out.seq = entry.seq;
+      out.type = change.record_type().c_str();
+      out.record_id = change.record_id().c_str();
+      out.field = field.c_str();
+      out.reason = static_cast<int>(entry.reject_reason);
+      out.message = entry.reject_message.c_str();
+      if (callback(context, &out) != 0) break;
+    }
+    return absl::OkStatus();
+  });
+}
+
+int plansync_sync(plansync_store* store, const plansync_sync_options* options,
+                  plansync_sync_counts* counts, plansync_error* error) {
+  return Guard(error,
+               [&] { return plansync::capi::Sync(store, options, counts); });
+}
+
+int plansync_report(plansync_store* store,
+                    const plansync_report_request* request, int format,
+                    uint8_t** report, size_t* size, plansync_error* error) {
+  return Guard(error, [&] {
+    return plansync::capi::Report(store, request, format, report, size);
+  });
+}
+
+}  // extern "C"

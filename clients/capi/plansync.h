@@ -1,0 +1,372 @@
+/* plansync.h: the C API of plansync, for apps (Swift, Kotlin through JNI, C).
+ *
+ * It wraps the C++ device core (core/device_store.h, core/reports/report.h)
+ * and the replicator (sync/replicator.h) and nothing more: a device store on
+ * a local SQLite file that works offline, a sync with a plansync server, and
+ * the case manager's consolidated report computed from the store.
+ *
+ * Records are the messages of proto/plansync/v1/records.proto, passed in and
+ * out as serialized protobuf bytes: an app encodes and decodes them with the
+ * protobuf library of its own language from the same .proto files. Record
+ * types are named by full name ("plansync.v1.LapseReport") or short name
+ * ("LapseReport").
+ *
+ * Errors. Every function that can fail returns a plansync_code (0,
+ * PLANSYNC_CODE_OK, on success) and, if `error` is not NULL, fills *error
+ * with the same code, the plansync_reason if plansync refused a write (e.g.
+ * PLANSYNC_REASON_MALFORMED_DATE), and a message a person can read. Codes and
+ * reasons come from plansync_codes.h, generated from their one source each.
+ * A write that fails changes nothing in the store (a sync that fails keeps
+ * what it applied before; see plansync_sync). No C++ exception leaves these
+ * functions.
+ *
+ * Memory. Buffers and strings the API returns through `uint8_t**` or
+ * `char**` out-parameters are the caller's, to be freed with plansync_free
+ * (not free). On error they are set to NULL. Pointers the API passes to
+ * callbacks are valid only during the callback.
+ *
+ * Thread-safety. A plansync_store handle may be used from several threads at
+ * once: the device store is thread-safe and serializes access to its file
+ * (a write waits for any other call in progress on the handle; a call never
+ * sees half of another's write). Syncs on one handle run one at a time; other
+ * calls may run while a sync is in progress. plansync_store_close must be the
+ * last call on a handle: no call may run on it at the same time or after.
+ * A store file must be open in one handle at a time, in one process (the
+ * handle keeps state of its file, such as the next change number).
+ * Callbacks run on the thread that made the call, before the call returns,
+ * with no lock held: they may call other functions on the same handle (but
+ * not close it). Callbacks must not throw C++ exceptions or longjmp out.
+ *
+ * ABI: structs the caller fills (plansync_sync_options,
+ * plansync_report_request) gain fields only with a new soname (a new major
+ * version; before 1.0, a new minor version).
+ *
+ * Linking into a C++ program: libplansync holds its own copy of the code
+ * generated from the plansync .proto files; a program that also links C++
+ * code generated from them into the same process must not use this library.
+ */
+#ifndef PLANSYNC_PLANSYNC_H_
+#define PLANSYNC_PLANSYNC_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plansync_codes.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PLANSYNC_API __attribute__((visibility("default")))
+#else
+#define PLANSYNC_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Errors, versions and memory
+ * ------------------------------------------------------------------------ */
+
+/* Room for an error message, its terminating NUL included. Longer messages
+ * are cut at a UTF-8 character boundary. */
+#define PLANSYNC_ERROR_MESSAGE_SIZE 1024
+
+/* What went wrong in a call. Filled by every call that takes one (when not
+ * NULL): on success code and reason are 0 and message is "". */
+typedef struct plansync_error {
+  /* A plansync_code: the canonical status code (the numbers of gRPC and
+   * Abseil), e.g. PLANSYNC_CODE_INVALID_ARGUMENT. */
+  int code;
+  /* A plansync_reason: why plansync refused the write (plansync.v1.Reason),
+   * or PLANSYNC_REASON_UNSPECIFIED (0) when the error is not such a refusal
+   * (a NULL argument, bytes that are not protobuf, the network). */
+  int reason;
+  /* NUL-terminated UTF-8 text for a person; never contains a token. */
+  char message[PLANSYNC_ERROR_MESSAGE_SIZE];
+} plansync_error;
+
+/* The library's version, "MAJOR.MINOR.PATCH". Static storage. Thread-safe. */
+PLANSYNC_API const char* plansync_version(void);
+
+/* The name of a plansync_code ("INVALID_ARGUMENT"), or "" if `code` is none.
+ * Static storage. Thread-safe. */
+PLANSYNC_API const char* plansync_code_name(int code);
+
+/* The name of a plansync_reason as errors.proto spells it
+ * ("ROLE_NOT_PERMITTED"), or "" if `reason` is none. Static storage.
+ * Thread-safe. */
+PLANSYNC_API const char* plansync_reason_name(int reason);
+
+/* Frees a buffer or string returned by this API. NULL is ignored.
+ * Thread-safe. */
+PLANSYNC_API void plansync_free(void* buffer);
+
+/* ------------------------------------------------------------------------
+ * Device stores
+ * ------------------------------------------------------------------------ */
+
+/* An open device store. Opaque. */
+typedef struct plansync_store plansync_store;
+
+/* Opens the device store in the SQLite file `path`, creating it (readable by
+ * its owner only) if missing, and sets *store to a new handle, to be closed
+ * with plansync_store_close. `principal_id` is the user id of the device's
+ * user, the author of its writes: required for a new file; for an existing
+ * one it may be NULL or "" (the file's is used) but must otherwise match.
+ * Errors: INVALID_ARGUMENT for a NULL or empty `path`, a NULL `store`, or a
+ * new file without a principal; FAILED_PRECONDITION if the file belongs to
+ * another principal or was written by a newer plansync; DATA_LOSS if it is not
+ * a SQLite file. On error *store is NULL. Thread-safe. */
+PLANSYNC_API int plansync_store_open(const char* path, const char* principal_id,
+                                     plansync_store** store,
+                                     plansync_error* error);
+
+/* Closes `store` and frees the handle. NULL is ignored. Must be the last call
+ * on the handle (see Thread-safety above). */
+PLANSYNC_API void plansync_store_close(plansync_store* store);
+
+/* The principal (user id) and the replica (device) id of `store`, owned by
+ * the handle and valid until it is closed; "" for NULL. Thread-safe. */
+PLANSYNC_API const char* plansync_store_principal_id(
+    const plansync_store* store);
+PLANSYNC_API const char* plansync_store_replica_id(const plansync_store* store);
+
+/* ------------------------------------------------------------------------
+ * Writes. Each is one transaction: the record and its outbox entries are
+ * stored together, or nothing is. They work offline; plansync_sync sends
+ * them. Errors common to all: INVALID_ARGUMENT for a NULL store or argument;
+ * reason UNKNOWN_RECORD_TYPE for a type that is not a plansync record;
+ * INVALID_ARGUMENT (reason UNSPECIFIED) for bytes that are not a serialized
+ * message of the type, reason UNKNOWN_FIELD for bytes holding a field number
+ * the type does not have (a newer .proto: nothing is dropped silently); the
+ * store's validation and reference errors with their reasons
+ * (MISSING_REQUIRED_FIELD, VALUE_TOO_LONG, MALFORMED_DATE, UNKNOWN_REFERENCE,
+ * CROSS_STUDENT_REFERENCE, ...). Thread-safe.
+ * ------------------------------------------------------------------------ */
+
+/* Creates a mutable record (Student, Plan, Accommodation, ...) from the
+ * serialized message `record` (`size` bytes) of `type`, giving it a new id if
+ * its id is empty. If `id` is not NULL, sets *id to the record's id, a
+ * NUL-terminated string to free with plansync_free. Errors as above, plus:
+ * FAILED_PRECONDITION for a log entry type (use plansync_append); reason
+ * DUPLICATE_ID if the id is taken. Thread-safe. */
+PLANSYNC_API int plansync_create(plansync_store* store, const char* type,
+                                 const void* record, size_t size, char** id,
+                                 plansync_error* error);
+
+/* Sets the fields named in `fields` (`field_count` names, e.g. "status") of
+ * the mutable record whose id is the id in the serialized message `values`
+ * of `type`, to their values in `values`; the message's other fields are
+ * ignored. Values equal to the stored ones record nothing. Errors as above,
+ * plus reasons: UNKNOWN_RECORD (no such record), UNKNOWN_FIELD (a name
+ * `type` does not have), IMMUTABLE_FIELD (`id` or a field fixed at
+ * creation), LOG_ENTRY_IMMUTABLE (a log entry type). A write the device's
+ * user may not make (a guardian editing a plan) is stored here and refused
+ * by the server at the next sync: see plansync_rejected_changes.
+ * Thread-safe. */
+PLANSYNC_API int plansync_update(plansync_store* store, const char* type,
+                                 const void* values, size_t size,
+                                 const char* const* fields, size_t field_count,
+                                 plansync_error* error);
+
+/* Archives the mutable record `id` of `type` (sets `deleted`; records are
+ * never erased). Errors as for plansync_update. Thread-safe. */
+PLANSYNC_API int plansync_archive(plansync_store* store, const char* type,
+                                  const char* id, plansync_error* error);
+
+/* Appends a log entry (LapseReport, ImplementationConfirmation, Comment, ...)
+ * from the serialized message `entry` (`size` bytes) of `type`, giving it a
+ * new id if its id is empty; the store sets author_id (the store's principal)
+ * and recorded_hlc. If `id` is not NULL, sets *id to the entry's id, to free
+ * with plansync_free. Errors as above, plus: FAILED_PRECONDITION for a
+ * mutable type (use plansync_create); reason DUPLICATE_ID if the id is
+ * taken. Thread-safe. */
+PLANSYNC_API int plansync_append(plansync_store* store, const char* type,
+                                 const void* entry, size_t size, char** id,
+                                 plansync_error* error);
+
+/* ------------------------------------------------------------------------
+ * Reads
+ * ------------------------------------------------------------------------ */
+
+/* Reads the record `id` of `type` (archived ones too) and sets *record to its
+ * serialized message and *size to its length; free *record with
+ * plansync_free. Errors: INVALID_ARGUMENT for a NULL argument; reason
+ * UNKNOWN_RECORD_TYPE; NOT_FOUND (reason UNKNOWN_RECORD) if there is no such
+ * record. Thread-safe. */
+PLANSYNC_API int plansync_get(plansync_store* store, const char* type,
+                              const char* id, uint8_t** record, size_t* size,
+                              plansync_error* error);
+
+/* Called by plansync_list once per record with its serialized message.
+ * Return 0 to go on, anything else to stop the listing. */
+typedef int (*plansync_record_callback)(void* context, const uint8_t* record,
+                                        size_t size);
+
+/* Calls `callback` (with `context`) for each record of `type` whose text
+ * field `field` equals `value`, or for every record of `type` if `field` is
+ * NULL or "", in id order; archived records only if `include_archived` is
+ * not 0. The records are read first, in one consistent read, and the
+ * callbacks made after it. Errors: INVALID_ARGUMENT for a NULL store,
+ * callback, or `value` with a `field`; reason UNKNOWN_RECORD_TYPE; reason
+ * UNKNOWN_FIELD if `field` is not a text field of `type`. Stopping early is
+ * not an error. Thread-safe. */
+PLANSYNC_API int plansync_list(plansync_store* store, const char* type,
+                               const char* field, const char* value,
+                               int include_archived,
+                               plansync_record_callback callback, void* context,
+                               plansync_error* error);
+
+/* Sets *count to the number of local changes not yet acknowledged by the
+ * server (refused ones not included). Errors: INVALID_ARGUMENT for a NULL
+ * argument. Thread-safe. */
+PLANSYNC_API int plansync_pending_count(plansync_store* store, int64_t* count,
+                                        plansync_error* error);
+
+/* A local change the server refused. It stays on the device, listed here,
+ * and after the sync the record shows what the server holds. */
+typedef struct plansync_rejected_change {
+  uint64_t seq;          /* the change's number on this device */
+  const char* type;      /* full type name, "plansync.v1.Plan" */
+  const char* record_id; /* the record's id */
+  const char* field;     /* the field written, or "" for a log entry */
+  int reason;            /* a plansync_reason, e.g. ROLE_NOT_PERMITTED */
+  const char* message;   /* the server's message, for a person */
+} plansync_rejected_change;
+
+/* Called by plansync_rejected_changes once per refused change. Return 0 to
+ * go on, anything else to stop. */
+typedef int (*plansync_rejected_callback)(
+    void* context, const plansync_rejected_change* change);
+
+/* Calls `callback` (with `context`) for each local change the server refused,
+ * oldest first. Errors: INVALID_ARGUMENT for a NULL store or callback.
+ * Thread-safe. */
+PLANSYNC_API int plansync_rejected_changes(plansync_store* store,
+                                           plansync_rejected_callback callback,
+                                           void* context,
+                                           plansync_error* error);
+
+/* ------------------------------------------------------------------------
+ * Sync
+ * ------------------------------------------------------------------------ */
+
+/* The phases of a sync, in order, with what a progress callback's `done`
+ * and `total` count in each:
+ * - CONNECT: saying hello to the server; done = total = 0.
+ * - PUSH: done = local changes the server acknowledged so far, total =
+ *   changes pending when the push began (refused changes are not counted in
+ *   done, so it may end below total).
+ * - PULL: done = remote changes applied so far; total = -1, unknown until
+ *   the server has sent everything.
+ * - DONE: finished; done = total = changes pushed and pulled. */
+typedef enum plansync_sync_phase {
+  PLANSYNC_SYNC_CONNECT = 0,
+  PLANSYNC_SYNC_PUSH = 1,
+  PLANSYNC_SYNC_PULL = 2,
+  PLANSYNC_SYNC_DONE = 3
+} plansync_sync_phase;
+
+/* Called during plansync_sync with a plansync_sync_phase: once when it
+ * starts, after each pushed batch and each pulled page, and once at the end
+ * (only if the sync succeeds). */
+typedef void (*plansync_progress_callback)(void* context, int phase,
+                                           int64_t done, int64_t total);
+
+/* Where and how to sync. Zero-initialize, then set what is needed. */
+typedef struct plansync_sync_options {
+  /* The server, "host:port". Required. */
+  const char* server;
+  /* The device token, exactly one of: `token`, the token itself in memory,
+   * or `token_file`, a file whose first line is the token. The token is sent
+   * only to `server`, never logged nor put in an error message. */
+  const char* token;
+  const char* token_file;
+  /* PEM file of the certificate authorities to trust: the sync uses TLS.
+   * NULL or "": plaintext, which a server accepts on loopback only. */
+  const char* ca_file;
+  /* Optional progress callback, called with `progress_context`. */
+  plansync_progress_callback progress;
+  void* progress_context;
+} plansync_sync_options;
+
+/* What a sync did. */
+typedef struct plansync_sync_counts {
+  int64_t pushed;   /* local changes the server accepted */
+  int64_t rejected; /* local changes it refused: plansync_rejected_changes */
+  int64_t pulled;   /* remote changes applied to the store */
+  int64_t held;     /* remote changes this version cannot apply, kept and
+                       retried at each sync (update the app) */
+  int clock_ahead;  /* 1 if changes wait because this device's clock is
+                       ahead of the server's: the user should set it right */
+} plansync_sync_counts;
+
+/* Pushes the store's pending changes to the server and pulls everything
+ * new for the device's user, as the replicator does (sync/replicator.h):
+ * network failures are retried with backoff for a few seconds; a change the
+ * server refuses is not an error (it is counted and listed by
+ * plansync_rejected_changes). If `counts` is not NULL it is filled on
+ * success (zeroed on error). Blocks until done. Errors: INVALID_ARGUMENT for
+ * a NULL store or options, no server, none or both of token and token_file,
+ * or a malformed token; NOT_FOUND if the token file or CA file cannot be
+ * read; UNAVAILABLE or DEADLINE_EXCEEDED if the server cannot be reached;
+ * UNAUTHENTICATED if it does not accept the token; FAILED_PRECONDITION if
+ * the token belongs to another user than the store's. What was applied
+ * before an error stays applied, and the next sync goes on from there.
+ * Thread-safe; syncs on one handle run one at a time. */
+PLANSYNC_API int plansync_sync(plansync_store* store,
+                               const plansync_sync_options* options,
+                               plansync_sync_counts* counts,
+                               plansync_error* error);
+
+/* ------------------------------------------------------------------------
+ * Reports
+ * ------------------------------------------------------------------------ */
+
+/* The forms plansync_report returns a report in. */
+typedef enum plansync_report_format {
+  /* The serialized plansync.v1.Report (proto/plansync/v1/report.proto). */
+  PLANSYNC_REPORT_PROTO = 0,
+  /* The same message in protobuf's JSON mapping, UTF-8: field names as in
+   * the .proto (snake_case), enums by name, fields at their default values
+   * included. NUL-terminated; the size does not count the NUL. */
+  PLANSYNC_REPORT_JSON = 1
+} plansync_report_format;
+
+/* What to report on. Zero-initialize, then set what is needed. */
+typedef struct plansync_report_request {
+  /* The day to report for, "YYYY-MM-DD": the device's local day. Required. */
+  const char* today;
+  /* The window, both ends included, "YYYY-MM-DD". NULL or "" `from`: the
+   * school year that holds `today` (from August 1); NULL or "" `to`:
+   * `today`. */
+  const char* from;
+  const char* to;
+  /* One student's id, or NULL or "" for every student on the device. */
+  const char* student_id;
+  /* Deadline rules: a serialized plansync.v1.RuleBook (rules.proto) of
+   * `rules_size` bytes, or NULL for the built-in federal and state rules. */
+  const void* rules;
+  size_t rules_size;
+} plansync_report_request;
+
+/* Builds the case manager's consolidated review (core/reports/report.h)
+ * from the records in `store`, offline: compliance calendar, service
+ * fidelity, accommodation matrix, parent concerns, conflict queue, meetings
+ * and notices, sync health. Sets *report to it in `format` (a
+ * plansync_report_format) and *size to its length in bytes; free *report
+ * with plansync_free. What the report holds is what the device's user may
+ * read: it is computed from the store alone. Errors: INVALID_ARGUMENT for a
+ * NULL argument, an unknown format, a missing or malformed day, a window
+ * that ends before it starts, or `rules` that are not a serialized RuleBook;
+ * NOT_FOUND for a student not on the device. Thread-safe. */
+PLANSYNC_API int plansync_report(plansync_store* store,
+                                 const plansync_report_request* request,
+                                 int format, uint8_t** report, size_t* size,
+                                 plansync_error* error);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* PLANSYNC_PLANSYNC_H_ */
