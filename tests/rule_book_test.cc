@@ -133,5 +133,20 @@ TEST(SchoolCalendarTest, SchoolDaysSkipWeekendsAndThisSchoolsClosures) {
             "2026-12-25");
 }
 
+TEST(SchoolCalendarTest,
+     HolidaysNameTheirSchoolInAnyCaseAndArchivedOnesDoNotClose) {
+  v1::SchoolHoliday holiday;
+  holiday.set_school("LINCOLN");
+  holiday.set_day("2026-11-25");
+  v1::SchoolHoliday cancelled;
+  cancelled.set_day("2026-11-24");
+  cancelled.set_deleted(true);
+  EXPECT_TRUE(HolidayAppliesTo(holiday, "Lincoln"));
+  EXPECT_FALSE(HolidayAppliesTo(holiday, "Roosevelt"));
+  const SchoolCalendar calendar("Lincoln", {holiday, cancelled});
+  EXPECT_FALSE(calendar.IsSchoolDay(Day(2026, 11, 25)));
+  EXPECT_TRUE(calendar.IsSchoolDay(Day(2026, 11, 24)));
+}
+
 }  // namespace
 }  // namespace plansync::reports

@@ -10,6 +10,7 @@
 #include "clients/cli/describe.h"
 #include "clients/cli/lookup.h"
 #include "clients/cli/output.h"
+#include "core/enum_words.h"
 #include "core/status_macros.h"
 
 namespace plansync::cli {

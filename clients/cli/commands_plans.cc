@@ -11,6 +11,7 @@
 #include "clients/cli/days.h"
 #include "clients/cli/lookup.h"
 #include "clients/cli/output.h"
+#include "core/enum_words.h"
 #include "core/status_macros.h"
 
 namespace plansync::cli {

@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/hlc.h"
+#include "core/reports/school_calendar.h"
 #include "core/status_macros.h"
 #include "core/validate.h"
 #include "plansync/v1/records.pb.h"
@@ -154,8 +155,7 @@ absl::StatusOr<std::optional<std::string>> NoSchoolReason(
   ASSIGN_OR_RETURN(std::vector<v1::SchoolHoliday> holidays,
                    store.List<v1::SchoolHoliday>("day", day));
   for (const v1::SchoolHoliday& holiday : holidays) {
-    if (holiday.school().empty() ||
-        absl::EqualsIgnoreCase(holiday.school(), school)) {
+    if (reports::HolidayAppliesTo(holiday, school)) {
       return holiday.name().empty() ? std::string("a school holiday")
                                     : holiday.name();
     }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/cli/output.h"
+#include "core/enum_words.h"
 
 namespace plansync::cli {
 
@@ -74,12 +75,6 @@ std::string OutcomeText(v1::SessionOutcome outcome) {
     return "cancelled for a school event";
   }
   return EnumWords(*v1::SessionOutcome_descriptor(), outcome);
-}
-
-bool IsMissed(v1::SessionOutcome outcome) {
-  return outcome == v1::SESSION_OUTCOME_STUDENT_ABSENT ||
-         outcome == v1::SESSION_OUTCOME_PROVIDER_ABSENT ||
-         outcome == v1::SESSION_OUTCOME_CANCELLED_SCHOOL_EVENT;
 }
 
 std::string ResponseText(const v1::LapseResponse& response) {

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "core/reports/service_fidelity.h"
 #include "plansync/v1/records.pb.h"
 
 namespace plansync::cli {
@@ -22,9 +23,8 @@ std::string ServiceText(const v1::Service& service);
 std::string ConfirmationText(v1::ConfirmationStatus status);
 // "delivered", "student absent", ..., "make-up".
 std::string OutcomeText(v1::SessionOutcome outcome);
-// True for the outcomes of a session that did not happen (student or
-// provider absent, cancelled): the sessions a make-up may name.
-bool IsMissed(v1::SessionOutcome outcome);
+// Sessions that did not happen: the ones a make-up may name.
+using reports::IsMissed;
 // "resolved (remedy: make-up)", "investigating".
 std::string ResponseText(const v1::LapseResponse& response);
 

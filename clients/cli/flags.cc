@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "clients/cli/record_args.h"
+#include "core/enum_words.h"
 
 namespace plansync::cli {
 

@@ -202,13 +202,6 @@ absl::StatusOr<v1::Student> ResolveStudent(DeviceStore& store,
                    "give the student's id or full name"));
 }
 
-std::string StudentName(const v1::Student& student) {
-  const std::string& given = student.preferred_name().empty()
-                                 ? student.given_name()
-                                 : student.preferred_name();
-  return absl::StrCat(given, " ", student.family_name());
-}
-
 std::string StudentNameOf(DeviceStore& store, absl::string_view id) {
   absl::StatusOr<v1::Student> student = store.Get<v1::Student>(id);
   return student.ok() ? StudentName(*student) : std::string(id);

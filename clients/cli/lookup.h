@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "core/device_store.h"
 #include "core/permissions.h"
+#include "core/reports/caseload.h"
 #include "plansync/v1/records.pb.h"
 
 namespace plansync::cli {
@@ -45,8 +46,8 @@ absl::StatusOr<v1::Student> ResolveStudent(DeviceStore& store,
                                            RoleSet roles,
                                            absl::string_view day);
 
-// "Maya Diaz" (the preferred name when there is one).
-std::string StudentName(const v1::Student& student);
+// "Given Family" (the preferred name in place of the given one).
+using reports::StudentName;
 // The student `id`'s name, or the id if the device does not hold it.
 std::string StudentNameOf(DeviceStore& store, absl::string_view id);
 // The display name of directory user `user_id`, or the id if unknown.

@@ -163,15 +163,6 @@ void PrintJson(const JsonObject& object) {
   std::fputs(JsonText(object).c_str(), stdout);
 }
 
-std::string EnumWords(const google::protobuf::EnumDescriptor& type,
-                      int number) {
-  if (number == 0) return "";
-  const auto* value = type.FindValueByNumber(number);
-  if (value == nullptr) return absl::StrCat(number);
-  return absl::StrReplaceAll(
-      absl::AsciiStrToLower(ShortEnumName(type, value->name())), {{"_", " "}});
-}
-
 std::string Quoted(absl::string_view text) {
   return absl::StrCat("\"", text, "\"");
 }

@@ -35,10 +35,6 @@ std::string JsonText(const JsonObject& object);
 // Prints JsonText(object) on stdout.
 void PrintJson(const JsonObject& object);
 
-// An enum value in plain words: "timing and scheduling" for
-// ACCOMMODATION_CATEGORY_TIMING_AND_SCHEDULING; "" for the zero value.
-std::string EnumWords(const google::protobuf::EnumDescriptor& type, int number);
-
 // `text` in double quotes, for quoting what someone wrote.
 std::string Quoted(absl::string_view text);
 

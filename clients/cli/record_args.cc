@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/enum_words.h"
 #include "core/errors.h"
 #include "core/value.h"
 #include "google/protobuf/util/json_util.h"
@@ -78,16 +79,6 @@ absl::StatusOr<v1::Value> ParseValue(const RecordType& type,
 }
 
 }  // namespace
-
-std::string ShortEnumName(const EnumDescriptor& type, const std::string& name) {
-  std::string prefix;
-  for (char c : type.name()) {
-    if (absl::ascii_isupper(c) && !prefix.empty()) prefix.push_back('_');
-    prefix.push_back(absl::ascii_toupper(c));
-  }
-  prefix.push_back('_');
-  return absl::StartsWith(name, prefix) ? name.substr(prefix.size()) : name;
-}
 
 absl::StatusOr<const RecordType*> FindType(absl::string_view name) {
   std::vector<std::string> names;

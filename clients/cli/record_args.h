@@ -26,11 +26,6 @@ absl::StatusOr<std::vector<std::string>> SetFields(
     const RecordType& type, const std::vector<std::string>& args,
     google::protobuf::Message* record);
 
-// The name of enum value `name` of `type` after the enum's own prefix:
-// CONFIRMATION_STATUS_PROVIDED -> PROVIDED.
-std::string ShortEnumName(const google::protobuf::EnumDescriptor& type,
-                          const std::string& name);
-
 // One line: "Type id  field=value ..." (set fields only; enums by short
 // name).
 std::string RecordToText(const RecordType& type,

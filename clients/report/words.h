@@ -6,17 +6,16 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "core/enum_words.h"
 #include "google/protobuf/generated_enum_reflection.h"
 #include "plansync/v1/report.pb.h"
 
 namespace plansync::report {
 
-// An enum value without its type's prefix, lower case, spaced:
-// SESSION_OUTCOME_PROVIDER_ABSENT -> "provider absent"; "" for 0.
-std::string EnumWords(const google::protobuf::EnumDescriptor* type, int value);
+// An enum value in words (core/enum_words.h): "provider absent".
 template <typename E>
 std::string Words(E value) {
-  return EnumWords(google::protobuf::GetEnumDescriptor<E>(),
+  return EnumWords(*google::protobuf::GetEnumDescriptor<E>(),
                    static_cast<int>(value));
 }
 

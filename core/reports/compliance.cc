@@ -30,6 +30,19 @@ std::optional<Day> PlanDay(const v1::Plan& plan, v1::RuleAnchor anchor) {
   }
 }
 
+// `day` moved by `months` calendar months, to the same day of the month or
+// the month's last day (29 February + 12 months -> 28 February).
+Day AddMonths(Day day, int months) {
+  const absl::CivilMonth month = absl::CivilMonth(day) + months;
+  return std::min(Day(month.year(), month.month(), day.day()),
+                  Day(month + 1) - 1);
+}
+
+int RuleMonths(const v1::ComplianceRule& rule) {
+  return rule.unit() == v1::RULE_UNIT_YEARS ? 12 * rule.amount()
+                                            : rule.amount();
+}
+
 // The plan's own due day for the rule (its `due_field`), if set.
 std::optional<Day> DueField(const v1::ComplianceRule& rule,
                             const v1::Plan& plan) {
@@ -46,15 +59,11 @@ std::optional<Day> DueField(const v1::ComplianceRule& rule,
 // `day` moved back by the rule's period (calendar arithmetic; school and
 // business days counted as calendar days).
 Day PeriodBefore(const v1::ComplianceRule& rule, Day day) {
-  const int n = rule.amount();
   if (rule.unit() == v1::RULE_UNIT_MONTHS ||
       rule.unit() == v1::RULE_UNIT_YEARS) {
-    const int months = rule.unit() == v1::RULE_UNIT_YEARS ? 12 * n : n;
-    const absl::CivilMonth month = absl::CivilMonth(day) - months;
-    return std::min(Day(month.year(), month.month(), day.day()),
-                    Day(month + 1) - 1);
+    return AddMonths(day, -RuleMonths(rule));
   }
-  return day - n;
+  return day - rule.amount();
 }
 
 // Every day the rule's clock starts on for this student.
@@ -98,13 +107,8 @@ Day DueDay(const v1::ComplianceRule& rule, const v1::Plan& plan, Day anchor,
     case v1::RULE_UNIT_BUSINESS_DAYS:
       return SchoolCalendar::AddWeekdays(anchor, n);
     case v1::RULE_UNIT_MONTHS:
-    case v1::RULE_UNIT_YEARS: {
-      const int months = rule.unit() == v1::RULE_UNIT_YEARS ? 12 * n : n;
-      const absl::CivilMonth month = absl::CivilMonth(anchor) + months;
-      // The same day of the month, or the month's last day (Feb 29 -> 28).
-      const Day last = Day(month + 1) - 1;
-      return std::min(Day(month.year(), month.month(), anchor.day()), last);
-    }
+    case v1::RULE_UNIT_YEARS:
+      return AddMonths(anchor, RuleMonths(rule));
     default:
       return calendar.AddCalendarDaysSkippingBreaks(
           anchor, n, rule.skip_breaks_longer_than());

@@ -1,26 +1,17 @@
 #include "core/reports/school_calendar.h"
 
-#include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/time/time.h"
+#include "core/validate.h"
 
 namespace plansync::reports {
 
 std::optional<Day> ParseDay(absl::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
+  Day day;
+  if (!IsIsoDay(text) || !absl::ParseCivilTime(text, &day)) {
     return std::nullopt;
   }
-  int year = 0, month = 0, day = 0;
-  if (!absl::SimpleAtoi(text.substr(0, 4), &year) ||
-      !absl::SimpleAtoi(text.substr(5, 2), &month) ||
-      !absl::SimpleAtoi(text.substr(8, 2), &day)) {
-    return std::nullopt;
-  }
-  const Day parsed(year, month, day);
-  // CivilDay normalizes out-of-range fields (02-30 -> 03-02): refuse those.
-  if (parsed.year() != year || parsed.month() != month || parsed.day() != day) {
-    return std::nullopt;
-  }
-  return parsed;
+  return day;
 }
 
 std::optional<Day> DayOfInstant(absl::string_view text) {
@@ -43,11 +34,17 @@ bool IsWeekday(Day day) {
   return weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday;
 }
 
+bool HolidayAppliesTo(const v1::SchoolHoliday& holiday,
+                      absl::string_view school) {
+  return !holiday.deleted() &&
+         (holiday.school().empty() ||
+          absl::EqualsIgnoreCase(holiday.school(), school));
+}
+
 SchoolCalendar::SchoolCalendar(absl::string_view school,
                                const std::vector<v1::SchoolHoliday>& holidays) {
   for (const v1::SchoolHoliday& holiday : holidays) {
-    if (holiday.deleted()) continue;
-    if (!holiday.school().empty() && holiday.school() != school) continue;
+    if (!HolidayAppliesTo(holiday, school)) continue;
     if (auto day = ParseDay(holiday.day())) closed_.insert(*day);
   }
 }

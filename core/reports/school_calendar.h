@@ -26,6 +26,11 @@ std::string FormatDay(Day day);
 Day MondayOf(Day day);
 bool IsWeekday(Day day);
 
+// True if `holiday` closes `school`: it names no school (every school) or
+// names `school`, in any case. Archived holidays close nothing.
+bool HolidayAppliesTo(const v1::SchoolHoliday& holiday,
+                      absl::string_view school);
+
 // The school days of one school. Immutable after construction; thread-safe.
 class SchoolCalendar {
  public:

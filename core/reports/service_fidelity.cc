@@ -29,12 +29,6 @@ double DailyMandate(const v1::Service& service, int school_days_in_month) {
   }
 }
 
-bool Missed(v1::SessionOutcome outcome) {
-  return outcome == v1::SESSION_OUTCOME_STUDENT_ABSENT ||
-         outcome == v1::SESSION_OUTCOME_PROVIDER_ABSENT ||
-         outcome == v1::SESSION_OUTCOME_CANCELLED_SCHOOL_EVENT;
-}
-
 // Accumulates mandated (fractional) and delivered minutes of one period.
 struct Tally {
   Day start, end;
@@ -65,6 +59,12 @@ v1::MinutesInPeriod ToProto(const Tally& tally) {
 }
 
 }  // namespace
+
+bool IsMissed(v1::SessionOutcome outcome) {
+  return outcome == v1::SESSION_OUTCOME_STUDENT_ABSENT ||
+         outcome == v1::SESSION_OUTCOME_PROVIDER_ABSENT ||
+         outcome == v1::SESSION_OUTCOME_CANCELLED_SCHOOL_EVENT;
+}
 
 v1::ServiceFidelityRow ServiceFidelityOf(const StudentRecords& records,
                                          const v1::Service& service,
@@ -131,7 +131,7 @@ v1::ServiceFidelityRow ServiceFidelityOf(const StudentRecords& records,
     }
     if (session.outcome() == v1::SESSION_OUTCOME_MAKE_UP) {
       row.set_makeups_done(row.makeups_done() + 1);
-    } else if (Missed(session.outcome())) {
+    } else if (IsMissed(session.outcome())) {
       v1::MissedSessions& reason = missed[session.outcome()];
       reason.set_outcome(session.outcome());
       reason.set_sessions(reason.sessions() + 1);

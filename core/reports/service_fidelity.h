@@ -16,6 +16,10 @@
 
 namespace plansync::reports {
 
+// True for the outcomes of a session that did not happen (student or
+// provider absent, cancelled for a school event).
+bool IsMissed(v1::SessionOutcome outcome);
+
 // One service's figures over [from, to] (to no later than today).
 v1::ServiceFidelityRow ServiceFidelityOf(const StudentRecords& records,
                                          const v1::Service& service,
