@@ -22,13 +22,17 @@ absl::StatusCode CodeForReason(v1::Reason reason) {
     case v1::CHANGE_ID_REUSED:
       return absl::StatusCode::kAlreadyExists;
     case v1::BATCH_TOO_LARGE:
+    case v1::TOO_MANY_CURSORS:
+    case v1::TOO_MANY_STREAMS:
       return absl::StatusCode::kResourceExhausted;
     case v1::CROSS_STUDENT_REFERENCE:
     case v1::LOG_ENTRY_IMMUTABLE:
     case v1::IMMUTABLE_FIELD:
     case v1::CLOCK_DRIFT:
+    case v1::WRONG_BUCKET:
       return absl::StatusCode::kFailedPrecondition;
     case v1::AUTHOR_MISMATCH:
+    case v1::REPLICA_NOT_OWNED:
       return absl::StatusCode::kPermissionDenied;
     case v1::VALUE_OUT_OF_RANGE:
       return absl::StatusCode::kOutOfRange;

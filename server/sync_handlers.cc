@@ -88,6 +88,11 @@ absl::StatusOr<v1::HelloResponse> SyncHandlers::Hello(
   limits->set_max_message_bytes(limits_.max_message_bytes);
   limits->set_max_clock_drift_ms(limits_.max_clock_drift_ms);
   limits->set_pull_page_changes(limits_.pull_page_changes);
+  limits->set_max_change_bytes(limits_.max_change_bytes);
+  limits->set_max_pull_cursors(limits_.max_pull_cursors);
+  limits->set_max_pull_bytes(limits_.max_pull_bytes);
+  limits->set_max_watch_streams_per_token(limits_.max_watch_streams_per_token);
+  limits->set_max_pulls_per_token(limits_.max_pulls_per_token);
   response.set_server_hlc(hlc_.Now());
   return response;
 }

@@ -33,6 +33,16 @@ struct ServerLimits {
   int64_t max_clock_drift_ms = kDefaultMaxDriftMillis;
   // Most changes in one PullPage.
   uint32_t pull_page_changes = 10000;
+  // Largest serialized Change in a push.
+  uint32_t max_change_bytes = 64 * 1024;
+  // Most bucket cursors in one PullRequest.
+  uint32_t max_pull_cursors = 1000;
+  // Most bytes of changes in one Pull; the pull then ends with `more`.
+  uint64_t max_pull_bytes = 64 * 1024 * 1024;
+  // Per token: most open Watch streams, most Pulls running at once. Far
+  // above what a real device opens.
+  uint32_t max_watch_streams_per_token = 16;
+  uint32_t max_pulls_per_token = 4;
 };
 
 // Thread-safe.
