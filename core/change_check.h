@@ -29,7 +29,12 @@ struct CheckedChange {
 };
 
 // Checks `change`. Errors, each with its reason (core/errors.h):
-// UNKNOWN_RECORD_TYPE; MALFORMED_ID (record id not a UUID);
+// INVALID_UTF8 (a text field of the change or entry); UNKNOWN_FIELD (a field
+// the change, its write, its value or its entry does not define);
+// UNKNOWN_RECORD_TYPE (anything but a type's full name); MALFORMED_ID (record
+// id not a UUID); STORE_ASSIGNED_MISMATCH (an entry's recorded_hlc that
+// differs from its change's hlc); AUTHOR_MISMATCH (an entry's author_id that
+// differs from its change's);
 // MALFORMED_CHANGE (no change id, a bucket that is not the record type's, a
 // body that does not fit the record kind, an entry that cannot be parsed or
 // whose id or student differ from the change's, a bucket key that differs

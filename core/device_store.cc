@@ -435,6 +435,7 @@ absl::Status DeviceStore::UpdateFields(
                        absl::StrCat("there is no ", type.short_name, " ", id));
   }
   const std::string bucket = BucketOf(type, *current);
+  RETURN_IF_ERROR(CheckNoUnknownFields(type, values));
 
   // Check everything before writing anything.
   std::vector<const FieldInfo*> changed;
@@ -449,11 +450,7 @@ absl::Status DeviceStore::UpdateFields(
                                         GetFieldValue(*current, *field))) {
       continue;
     }
-    if (field->is_id || field->immutable || field->is_bucket_key) {
-      return ReasonError(v1::IMMUTABLE_FIELD,
-                         absl::StrCat(type.short_name, ".", field->name,
-                                      " is fixed when the record is created"));
-    }
+    RETURN_IF_ERROR(CheckFieldChange(type, *field));
     RETURN_IF_ERROR(ValidateField(type, *field, values));
     if (field->required && IsDefaultValue(values, *field)) {
       return ReasonError(v1::MISSING_REQUIRED_FIELD,

@@ -220,7 +220,7 @@ absl::StatusOr<std::optional<v1::Change>> DeviceStore::PendingChange(
 }
 
 absl::Status DeviceStore::RevertRefused(const v1::Change& change) {
-  const RecordType* type = Schema::Get().Find(change.record_type());
+  const RecordType* type = Schema::Get().FindCanonical(change.record_type());
   if (type == nullptr) return absl::OkStatus();
   ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(*type));
   std::unique_ptr<Message> record = NewRecordMessage(*type);
@@ -304,7 +304,7 @@ absl::Status DeviceStore::Restamp(WriteTransaction& txn,
     ASSIGN_OR_RETURN(std::optional<v1::Change> pending, PendingChange(seq));
     if (!pending.has_value()) continue;
     v1::Change& change = *pending;
-    const RecordType* type = Schema::Get().Find(change.record_type());
+    const RecordType* type = Schema::Get().FindCanonical(change.record_type());
     if (type == nullptr) continue;
     ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(*type));
     const Hlc old_hlc = change.hlc();
@@ -325,13 +325,24 @@ absl::Status DeviceStore::Restamp(WriteTransaction& txn,
         RETURN_IF_ERROR(table->WriteField(change.record_id(), *field, *record,
                                           clocks.Encode()));
       }
-    } else if (change.has_log_entry() && found) {
+    } else if (change.has_log_entry()) {
+      // The entry's recorded_hlc is its change's stamp (receivers check it),
+      // so both move together, whether or not the row is still shown.
       const FieldInfo* recorded = type->FieldByName("recorded_hlc");
-      record->GetReflection()->SetInt64(record.get(), recorded->descriptor,
-                                        static_cast<int64_t>(new_hlc));
-      RETURN_IF_ERROR(
-          table->WriteField(change.record_id(), *recorded, *record, {}));
-      record->SerializeToString(change.mutable_log_entry());
+      std::unique_ptr<Message> entry = NewRecordMessage(*type);
+      const std::string& bytes = change.log_entry();
+      if (!entry->ParseFromArray(bytes.data(),
+                                 static_cast<int>(bytes.size()))) {
+        return absl::DataLossError(
+            absl::StrCat("outbox entry ", seq, " holds a corrupt log entry"));
+      }
+      entry->GetReflection()->SetInt64(entry.get(), recorded->descriptor,
+                                       static_cast<int64_t>(new_hlc));
+      if (found) {
+        RETURN_IF_ERROR(
+            table->WriteField(change.record_id(), *recorded, *entry, {}));
+      }
+      entry->SerializeToString(change.mutable_log_entry());
     }
     const std::string bytes = change.SerializeAsString();
     ScopedReset reset(update_outbox_.get());

@@ -1,5 +1,6 @@
 #include "core/schema.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -77,9 +78,56 @@ absl::StatusOr<std::unique_ptr<RecordType>> BuildType(
     info.required = options.required();
     info.immutable = options.immutable();
     info.store_assigned = options.store_assigned();
+    info.since = std::max<uint32_t>(options.since(), 1);
+    if (options.has_min()) info.min = options.min();
+    if (options.has_max()) info.max = options.max();
+    info.record_type_name = options.record_type_name();
+    info.log_only = options.log_only();
+    const bool numeric = field->cpp_type() == FieldDescriptor::CPPTYPE_INT32 ||
+                         field->cpp_type() == FieldDescriptor::CPPTYPE_INT64 ||
+                         field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE;
+    if (numeric && !info.store_assigned &&
+        (!info.min.has_value() || !info.max.has_value() ||
+         *info.min > *info.max)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field->full_name(),
+                       ": a number needs its range (min <= max options)"));
+    }
+    if ((info.min.has_value() || info.max.has_value()) && !numeric) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field->full_name(), ": only numbers take min and max"));
+    }
+    if ((info.record_type_name || !options.ref_type_field().empty()) &&
+        field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field->full_name(), ": a type name or typed reference is a string"));
+    }
     info.is_id = field == id;
     info.is_bucket_key = info.name == bucket_field;
     type->fields.push_back(std::move(info));
+  }
+  type->since = std::max<uint32_t>(type->options.since(), 1);
+  for (FieldInfo& info : type->fields) {
+    const std::string& type_field =
+        info.descriptor->options().GetExtension(v1::field).ref_type_field();
+    if (type_field.empty()) continue;
+    for (const FieldInfo& other : type->fields) {
+      if (other.name == type_field && other.record_type_name) {
+        info.ref_type_field = &other;
+      }
+    }
+    if (info.ref_type_field == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          info.descriptor->full_name(), ": ref_type_field names no field of ",
+          type->short_name, " marked record_type_name"));
+    }
+  }
+  for (const FieldInfo& info : type->fields) {
+    if (info.since > kSchemaVersion || type->since > kSchemaVersion) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          info.descriptor->full_name(), ": since is newer than kSchemaVersion ",
+          kSchemaVersion, " (core/schema.h)"));
+    }
   }
   if (type->is_mutable()) {
     const FieldDescriptor* deleted = descriptor->FindFieldByName("deleted");
@@ -128,6 +176,7 @@ absl::StatusOr<std::unique_ptr<Schema>> Schema::Build(
     ASSIGN_OR_RETURN(auto type, BuildType(descriptor));
     schema->by_name_[type->full_name] = type.get();
     schema->by_name_[type->short_name] = type.get();
+    schema->by_full_name_[type->full_name] = type.get();
     schema->types_.push_back(std::move(type));
   }
   // Resolve references once every type is known.
@@ -170,9 +219,14 @@ const RecordType* Schema::Find(absl::string_view name) const {
   return it == by_name_.end() ? nullptr : it->second;
 }
 
+const RecordType* Schema::FindCanonical(absl::string_view full_name) const {
+  auto it = by_full_name_.find(full_name);
+  return it == by_full_name_.end() ? nullptr : it->second;
+}
+
 const RecordType* Schema::For(
     const google::protobuf::Descriptor* descriptor) const {
-  return Find(descriptor->full_name());
+  return FindCanonical(descriptor->full_name());
 }
 
 std::unique_ptr<google::protobuf::Message> NewRecordMessage(

@@ -5,12 +5,13 @@
 #define PLANSYNC_CORE_SCHEMA_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
-#include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "plansync/v1/options.pb.h"
 
@@ -36,6 +37,15 @@ struct FieldInfo {
   const RecordType* ref = nullptr;  // the referenced record type, if any
   bool is_id = false;               // the `id` field
   bool is_bucket_key = false;       // the field naming the student
+  uint32_t since = 1;               // schema version that added the field
+  // Numbers: the allowed range, inclusive (every numeric field that is not
+  // store-assigned has both).
+  std::optional<double> min, max;
+  // The string names a record type (full name); with log_only, a log type.
+  bool record_type_name = false;
+  bool log_only = false;
+  // A reference whose type is named by this other field of the record.
+  const FieldInfo* ref_type_field = nullptr;
 };
 
 // One record message type.
@@ -47,6 +57,7 @@ struct RecordType {
   v1::RecordOptions options;
   std::vector<FieldInfo> fields;          // in declaration order
   const FieldInfo* bucket_key = nullptr;  // null for directory records
+  uint32_t since = 1;                     // schema version that added the type
 
   bool is_log() const { return options.kind() == v1::LOG; }
   bool is_mutable() const { return options.kind() == v1::MUTABLE; }
@@ -54,6 +65,13 @@ struct RecordType {
   const FieldInfo* FieldByNumber(int number) const;
   const FieldInfo* FieldByName(absl::string_view name) const;
 };
+
+// The record schema version this build understands: the highest `since` of
+// any type or field in records.proto. Devices state it in Hello and Pull; the
+// server holds back what is newer than a device's version.
+//   1: the records of the first release;
+//   2: SchoolHoliday.
+constexpr uint32_t kSchemaVersion = 2;
 
 // Default bound on string fields without a max_len option, in bytes.
 constexpr uint32_t kDefaultMaxStringBytes = 256;
@@ -76,7 +94,12 @@ class Schema {
       const google::protobuf::FileDescriptor* file);
 
   // By full name ("plansync.v1.Plan") or short name ("Plan"); null if none.
+  // For names people and programs type; what arrives in a change goes
+  // through FindCanonical.
   const RecordType* Find(absl::string_view name) const;
+  // By full name only: the one name a type has in changes, stores and
+  // references. Null for anything else, a short name included.
+  const RecordType* FindCanonical(absl::string_view full_name) const;
   const RecordType* For(const google::protobuf::Descriptor* descriptor) const;
   const std::vector<std::unique_ptr<RecordType>>& types() const {
     return types_;
@@ -85,6 +108,7 @@ class Schema {
  private:
   std::vector<std::unique_ptr<RecordType>> types_;
   absl::flat_hash_map<std::string, const RecordType*> by_name_;
+  absl::flat_hash_map<std::string, const RecordType*> by_full_name_;
 };
 
 // A new, empty message of `type`'s message type; owned by the caller.

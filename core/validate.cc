@@ -6,7 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "core/errors.h"
 #include "core/status_macros.h"
+#include "core/utf8.h"
 #include "core/uuid.h"
+#include "core/value.h"
+#include "google/protobuf/unknown_field_set.h"
 
 namespace plansync {
 namespace {
@@ -32,6 +35,34 @@ int DaysInMonth(int year, int month) {
 
 std::string FieldLabel(const RecordType& type, const FieldInfo& field) {
   return absl::StrCat(type.short_name, ".", field.name);
+}
+
+// A bound as people write it: 480, not 480.000000 or 4.8e+02.
+std::string BoundText(double bound) {
+  if (bound == static_cast<double>(static_cast<int64_t>(bound)) &&
+      std::fabs(bound) < 1e15) {
+    return absl::StrCat(static_cast<int64_t>(bound));
+  }
+  return absl::StrCat(bound);
+}
+
+// VALUE_OUT_OF_RANGE unless min <= value <= max (the field's options).
+absl::Status CheckRange(const RecordType& type, const FieldInfo& field,
+                        double value, absl::string_view shown) {
+  if (!field.min.has_value() || !field.max.has_value()) return absl::OkStatus();
+  if (value >= *field.min && value <= *field.max) return absl::OkStatus();
+  return ReasonError(
+      v1::VALUE_OUT_OF_RANGE,
+      absl::StrCat(FieldLabel(type, field), " is ", shown, "; it must be from ",
+                   BoundText(*field.min), " to ", BoundText(*field.max)));
+}
+
+// The record type named by `field` of `record` (a record_type_name field),
+// or null.
+const RecordType* NamedType(const google::protobuf::Message& record,
+                            const FieldInfo& field) {
+  return Schema::Get().FindCanonical(record.GetReflection()->GetStringReference(
+      record, field.descriptor, nullptr));
 }
 
 // Rules about a record as a whole that field options cannot state.
@@ -93,7 +124,13 @@ absl::Status ValidateField(const RecordType& type, const FieldInfo& field,
   const FieldDescriptor* fd = field.descriptor;
   switch (fd->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING: {
-      const std::string& text = reflection->GetString(record, fd);
+      const std::string& text =
+          reflection->GetStringReference(record, fd, nullptr);
+      if (!IsValidUtf8(text)) {
+        return ReasonError(
+            v1::INVALID_UTF8,
+            absl::StrCat(FieldLabel(type, field), " is not valid UTF-8 text"));
+      }
       if (text.size() > field.max_len) {
         return ReasonError(
             v1::VALUE_TOO_LONG,
@@ -118,22 +155,48 @@ absl::Status ValidateField(const RecordType& type, const FieldInfo& field,
                 " must be a UTC instant (YYYY-MM-DDTHH:MM:SSZ); got \"", text,
                 "\""));
       }
-      if ((field.is_id || field.ref != nullptr) && !IsUuid(text)) {
+      if ((field.is_id || field.ref != nullptr ||
+           field.ref_type_field != nullptr) &&
+          !IsUuid(text)) {
         return ReasonError(
             v1::MALFORMED_ID,
             absl::StrCat(FieldLabel(type, field),
                          " must be a UUID (8-4-4-4-12 hex digits); got \"",
                          text, "\""));
       }
+      if (field.record_type_name) {
+        const RecordType* named = Schema::Get().FindCanonical(text);
+        if (named == nullptr || (field.log_only && !named->is_log())) {
+          return ReasonError(
+              v1::UNKNOWN_RECORD_TYPE,
+              absl::StrCat(FieldLabel(type, field),
+                           " must be the full name of a ",
+                           field.log_only ? "log entry type" : "record type",
+                           " (e.g. \"plansync.v1.",
+                           field.log_only ? "ServiceSession" : "LapseReport",
+                           "\"); got \"", text, "\""));
+        }
+      }
       break;
     }
-    case FieldDescriptor::CPPTYPE_DOUBLE:
-      if (!std::isfinite(reflection->GetDouble(record, fd))) {
+    case FieldDescriptor::CPPTYPE_INT32: {
+      const int32_t value = reflection->GetInt32(record, fd);
+      return CheckRange(type, field, value, absl::StrCat(value));
+    }
+    case FieldDescriptor::CPPTYPE_INT64: {
+      const int64_t value = reflection->GetInt64(record, fd);
+      return CheckRange(type, field, static_cast<double>(value),
+                        absl::StrCat(value));
+    }
+    case FieldDescriptor::CPPTYPE_DOUBLE: {
+      const double value = reflection->GetDouble(record, fd);
+      if (!std::isfinite(value)) {
         return ReasonError(
             v1::VALUE_OUT_OF_RANGE,
             absl::StrCat(FieldLabel(type, field), " must be a finite number"));
       }
-      break;
+      return CheckRange(type, field, value, absl::StrCat(value));
+    }
     case FieldDescriptor::CPPTYPE_ENUM: {
       const int number = reflection->GetEnumValue(record, fd);
       if (fd->enum_type()->FindValueByNumber(number) == nullptr) {
@@ -150,8 +213,29 @@ absl::Status ValidateField(const RecordType& type, const FieldInfo& field,
   return absl::OkStatus();
 }
 
+absl::Status CheckNoUnknownFields(const RecordType& type,
+                                  const google::protobuf::Message& record) {
+  const google::protobuf::UnknownFieldSet& unknown =
+      record.GetReflection()->GetUnknownFields(record);
+  if (unknown.empty()) return absl::OkStatus();
+  return ReasonError(v1::UNKNOWN_FIELD,
+                     absl::StrCat(type.short_name, " has no field number ",
+                                  unknown.field(0).number(),
+                                  " (written by a newer schema, or forged)"));
+}
+
+absl::Status CheckFieldChange(const RecordType& type, const FieldInfo& field) {
+  if (!(field.is_id || field.immutable || field.is_bucket_key)) {
+    return absl::OkStatus();
+  }
+  return ReasonError(v1::IMMUTABLE_FIELD,
+                     absl::StrCat(FieldLabel(type, field),
+                                  " is fixed when the record is created"));
+}
+
 absl::Status ValidateNewRecord(const RecordType& type,
                                const google::protobuf::Message& record) {
+  RETURN_IF_ERROR(CheckNoUnknownFields(type, record));
   RETURN_IF_ERROR(CheckRecordRules(type, record));
   for (const FieldInfo& field : type.fields) {
     RETURN_IF_ERROR(ValidateField(type, field, record));
@@ -169,22 +253,27 @@ absl::Status ValidateReferences(const RecordType& type,
                                 const FieldInfo* only, absl::string_view bucket,
                                 BucketLookup lookup) {
   for (const FieldInfo& field : type.fields) {
-    if (field.ref == nullptr || (only != nullptr && &field != only)) continue;
+    if (only != nullptr && &field != only) continue;
+    const RecordType* target_type =
+        field.ref_type_field != nullptr
+            ? NamedType(record, *field.ref_type_field)
+            : field.ref;
+    if (target_type == nullptr) continue;
     const std::string& target =
         record.GetReflection()->GetString(record, field.descriptor);
     if (target.empty()) continue;
     ASSIGN_OR_RETURN(std::optional<std::string> target_bucket,
-                     lookup(*field.ref, target));
+                     lookup(*target_type, target));
     if (!target_bucket.has_value()) {
       return ReasonError(v1::UNKNOWN_REFERENCE,
                          absl::StrCat(FieldLabel(type, field), " names ",
-                                      field.ref->short_name, " ", target,
+                                      target_type->short_name, " ", target,
                                       ", which does not exist on this device"));
     }
     if (*target_bucket != bucket) {
       return ReasonError(v1::CROSS_STUDENT_REFERENCE,
                          absl::StrCat(FieldLabel(type, field), " names ",
-                                      field.ref->short_name, " ", target,
+                                      target_type->short_name, " ", target,
                                       ", which belongs to another student"));
     }
   }

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "core/schema.h"
 #include "google/protobuf/message.h"
+#include "plansync/v1/change.pb.h"
 
 namespace plansync {
 
@@ -25,16 +26,31 @@ bool IsIsoDay(absl::string_view text);
 bool IsUtcInstant(absl::string_view text);
 
 // Checks the value of `field` in `record`: VALUE_TOO_LONG past the field's
-// bound; MALFORMED_DATE for a bad day or instant; MALFORMED_ID for an id or
-// reference that is not a UUID; VALUE_OUT_OF_RANGE for a non-finite number or
-// an enum number its enum does not define.
+// bound; INVALID_UTF8 for text that is not UTF-8; MALFORMED_DATE for a bad
+// day or instant; MALFORMED_ID for an id or reference that is not a UUID;
+// UNKNOWN_RECORD_TYPE for a type-name field that names no record type;
+// VALUE_OUT_OF_RANGE for a number outside its field's range, a non-finite
+// number or an enum number its enum does not define.
 absl::Status ValidateField(const RecordType& type, const FieldInfo& field,
                            const google::protobuf::Message& record);
 
-// Checks a record about to be created or appended: every field valid, every
-// required field set (MISSING_REQUIRED_FIELD).
+// Checks a record about to be created or appended: no field its type does not
+// define (UNKNOWN_FIELD), every field valid, every required field set
+// (MISSING_REQUIRED_FIELD).
 absl::Status ValidateNewRecord(const RecordType& type,
                                const google::protobuf::Message& record);
+
+// UNKNOWN_FIELD if `record` carries fields its type does not define (kept by
+// the protobuf parser as unknown fields, which no bound would check).
+absl::Status CheckNoUnknownFields(const RecordType& type,
+                                  const google::protobuf::Message& record);
+
+// The rule for writing a field that already holds a value: IMMUTABLE_FIELD
+// if the field is fixed at creation (the id, the bucket key, an `immutable`
+// field), which is written once. Pure; the device store (for a write that
+// changes or rewrites the value) and the server (for a write over a stored
+// one) both apply it.
+absl::Status CheckFieldChange(const RecordType& type, const FieldInfo& field);
 
 // The bucket holding the record of type `type` with id `id`, or nullopt if the
 // store has no such record.

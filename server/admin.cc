@@ -21,9 +21,9 @@ Admin::Admin(ServerStore* store, ClockSource* clock, uint64_t seed)
 absl::StatusOr<bool> Admin::RecordExists(const RecordType& type,
                                          absl::string_view id) {
   ASSIGN_OR_RETURN(std::unique_ptr<ServerTransaction> txn, store_->Begin());
-  ASSIGN_OR_RETURN(std::optional<std::string> bucket,
-                   txn->RecordBucket(type.full_name, id));
-  return bucket.has_value();  // the transaction rolls back: nothing written
+  ASSIGN_OR_RETURN(std::optional<RecordHome> home, txn->GetRecordHome(id));
+  // The transaction rolls back: nothing written.
+  return home.has_value() && home->record_type == type.full_name;
 }
 
 absl::Status Admin::Write(const google::protobuf::Message& record, bool create,

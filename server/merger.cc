@@ -6,6 +6,7 @@
 #include "core/merge.h"
 #include "core/permissions.h"
 #include "core/status_macros.h"
+#include "core/validate.h"
 #include "core/value.h"
 #include "plansync/v1/records.pb.h"
 
@@ -69,29 +70,67 @@ v1::Change ConflictChange(const CheckedChange& checked,
 }
 
 // CROSS_STUDENT_REFERENCE if a reference of the change names a record held
-// in another bucket. A reference to a record the server does not hold is let
-// through: the device checked it when writing, and the record may be one
-// whose own push was refused for a passing reason (clock drift) and will
+// in another bucket; UNKNOWN_REFERENCE if it names a record of another type.
+// Typed references (a Comment's about_record_id) are checked against the
+// type their record names. A reference to a record the server does not hold
+// is let through: the device checked it when writing, and the record may be
+// one whose own push was refused for a passing reason (clock drift) and will
 // come again.
 absl::Status CheckReferences(const CheckedChange& checked,
                              const v1::Change& change, ServerTransaction& txn) {
   const RecordType& type = *checked.type;
+  const google::protobuf::Message& record = *checked.record;
+  const auto* reflection = record.GetReflection();
   for (const FieldInfo& field : type.fields) {
-    if (field.ref == nullptr || field.is_bucket_key) continue;
+    if (field.is_bucket_key) continue;
     if (checked.field != nullptr && checked.field != &field) continue;
+    const RecordType* target_type = field.ref;
+    if (field.ref_type_field != nullptr) {
+      target_type = Schema::Get().FindCanonical(reflection->GetStringReference(
+          record, field.ref_type_field->descriptor, nullptr));
+    }
+    if (target_type == nullptr) continue;
     const std::string& target =
-        checked.record->GetReflection()->GetStringReference(
-            *checked.record, field.descriptor, nullptr);
+        reflection->GetStringReference(record, field.descriptor, nullptr);
     if (target.empty()) continue;
-    ASSIGN_OR_RETURN(std::optional<std::string> bucket,
-                     txn.RecordBucket(field.ref->full_name, target));
-    if (bucket.has_value() && *bucket != change.bucket()) {
+    ASSIGN_OR_RETURN(std::optional<RecordHome> home, txn.GetRecordHome(target));
+    if (!home.has_value()) continue;
+    if (home->bucket != change.bucket()) {
       return ReasonError(
           v1::CROSS_STUDENT_REFERENCE,
           absl::StrCat(type.short_name, ".", field.name, " names ",
-                       field.ref->short_name, " ", target,
+                       target_type->short_name, " ", target,
                        ", which belongs to another student"));
     }
+    if (home->record_type != target_type->full_name) {
+      return ReasonError(
+          v1::UNKNOWN_REFERENCE,
+          absl::StrCat(type.short_name, ".", field.name, " names ", target,
+                       " as a ", target_type->short_name,
+                       ", but that id is not a ", target_type->short_name));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// WRONG_BUCKET if the change's record lives in another bucket; DUPLICATE_ID if
+// its id belongs to a record of another type. Records never move.
+absl::Status CheckHome(const CheckedChange& checked, const v1::Change& change,
+                       const RecordHome& home) {
+  if (home.bucket != change.bucket()) {
+    return ReasonError(
+        v1::WRONG_BUCKET,
+        absl::StrCat(checked.type->short_name, " ", change.record_id(),
+                     " belongs to another bucket; a record stays in the "
+                     "bucket it was made in"));
+  }
+  if (home.record_type != change.record_type()) {
+    const RecordType* other = Schema::Get().FindCanonical(home.record_type);
+    return ReasonError(
+        v1::DUPLICATE_ID,
+        absl::StrCat("the id ", change.record_id(), " belongs to a ",
+                     other != nullptr ? other->short_name : "record",
+                     ", not a ", checked.type->short_name));
   }
   return absl::OkStatus();
 }
@@ -124,12 +163,32 @@ uint64_t Fnv1a(absl::string_view bytes) {
   return hash;
 }
 
+absl::StatusOr<bool> Merger::BindServerReplica(ServerTransaction& txn) {
+  if (server_replica_bound_.load(std::memory_order_acquire)) return false;
+  ASSIGN_OR_RETURN(std::optional<std::string> owner,
+                   txn.ReplicaOwner(replica_id_));
+  if (owner.has_value()) {
+    server_replica_bound_.store(true, std::memory_order_release);
+    return false;
+  }
+  RETURN_IF_ERROR(txn.BindReplica(replica_id_, kServerPrincipal));
+  return true;
+}
+
+void Merger::ServerReplicaCommitted() {
+  server_replica_bound_.store(true, std::memory_order_release);
+}
+
 absl::StatusOr<BatchOutcome> Merger::Apply(
     const Access& access,
     const google::protobuf::RepeatedPtrField<v1::Change>& changes) {
   BatchOutcome outcome;
   outcome.results.reserve(changes.size());
   ASSIGN_OR_RETURN(std::unique_ptr<ServerTransaction> txn, store_->Begin());
+  ASSIGN_OR_RETURN(const bool bound_server_replica, BindServerReplica(*txn));
+  // The owner of each replica id seen in the batch; nullopt while unbound.
+  // An unbound replica is bound to the caller with its first accepted change.
+  absl::flat_hash_map<std::string, std::optional<std::string>> owners;
   auto put = [&](const v1::Change& change, int field,
                  absl::string_view bytes) -> absl::Status {
     ASSIGN_OR_RETURN(int64_t seq, txn->PutItem(change, field, bytes));
@@ -138,6 +197,28 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
   };
   std::string bytes;
   for (const v1::Change& change : changes) {
+    const size_t size = change.ByteSizeLong();
+    if (size > max_change_bytes_) {
+      outcome.results.push_back(Rejected(
+          ReasonError(v1::BATCH_TOO_LARGE,
+                      absl::StrCat("the change is ", size,
+                                   " bytes; the server accepts "
+                                   "at most ",
+                                   max_change_bytes_, " bytes per change"))));
+      continue;
+    }
+    // A replica id belongs to the principal that first used it.
+    auto [owner, first_seen] = owners.try_emplace(change.replica_id());
+    if (first_seen) {
+      ASSIGN_OR_RETURN(owner->second, txn->ReplicaOwner(change.replica_id()));
+    }
+    if (owner->second.has_value() && *owner->second != access.principal_id()) {
+      outcome.results.push_back(Rejected(ReasonError(
+          v1::REPLICA_NOT_OWNED,
+          "the change's replica (device) id belongs to another user; a "
+          "device writes under its own replica id")));
+      continue;
+    }
     // Idempotence by change id.
     bytes.clear();
     change.SerializeToString(&bytes);
@@ -173,23 +254,30 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
       continue;
     }
     const int field = checked->field != nullptr ? checked->field->number : 0;
-    ASSIGN_OR_RETURN(
-        std::optional<StoredItem> stored,
-        txn->GetItem(change.record_type(), change.record_id(), field));
-    // A record stays in the bucket it was made in. A log entry has one item,
-    // so with none stored there is nothing else to check.
-    std::optional<std::string> bucket;
-    if (stored.has_value()) {
-      bucket = stored->bucket;
-    } else if (field != 0) {
-      ASSIGN_OR_RETURN(
-          bucket, txn->RecordBucket(change.record_type(), change.record_id()));
+    // A record keeps its type and bucket. A register write looks up its item
+    // first (it needs it to merge), a log entry its record's home first (a
+    // new entry, the common case, then needs nothing else).
+    std::optional<StoredItem> stored;
+    std::optional<RecordHome> home;
+    if (field != 0) {
+      ASSIGN_OR_RETURN(stored, txn->GetItem(change.record_type(),
+                                            change.record_id(), field));
     }
-    if (bucket.has_value() && *bucket != change.bucket()) {
-      outcome.results.push_back(Rejected(ReasonError(
-          v1::MALFORMED_CHANGE,
-          absl::StrCat(checked->type->short_name, " ", change.record_id(),
-                       " belongs to another bucket"))));
+    if (stored.has_value()) {
+      home = RecordHome{change.record_type(), stored->bucket};
+    } else {
+      ASSIGN_OR_RETURN(home, txn->GetRecordHome(change.record_id()));
+    }
+    if (home.has_value()) valid = CheckHome(*checked, change, *home);
+    if (valid.ok() && field == 0 && home.has_value()) {
+      ASSIGN_OR_RETURN(
+          stored, txn->GetItem(change.record_type(), change.record_id(), 0));
+    }
+    if (valid.ok() && stored.has_value() && field != 0) {
+      valid = CheckFieldChange(*checked->type, *checked->field);
+    }
+    if (!valid.ok()) {
+      outcome.results.push_back(Rejected(valid));
       continue;
     }
 
@@ -246,9 +334,15 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
     }
     RETURN_IF_ERROR(
         txn->RecordApplied(change.replica_id(), change.replica_seq(), digest));
+    if (!owner->second.has_value()) {
+      RETURN_IF_ERROR(
+          txn->BindReplica(change.replica_id(), access.principal_id()));
+      owner->second = access.principal_id();
+    }
     outcome.results.push_back(Accepted());
   }
   RETURN_IF_ERROR(txn->Commit());
+  if (bound_server_replica) ServerReplicaCommitted();
   return outcome;
 }
 

@@ -8,6 +8,7 @@
 #ifndef PLANSYNC_SERVER_MERGER_H_
 #define PLANSYNC_SERVER_MERGER_H_
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -35,27 +36,41 @@ struct BatchOutcome {
 class Merger {
  public:
   // None owned; all must outlive the merger. `replica_id` is the server's
-  // replica id, stamped on the entries it writes.
+  // replica id, stamped on the entries it writes. Changes larger than
+  // `max_change_bytes` (serialized) are refused.
   Merger(ServerStore* store, HybridClock* clock, IdGenerator* ids,
-         std::string replica_id)
+         std::string replica_id, size_t max_change_bytes = 64 * 1024)
       : store_(store),
         clock_(clock),
         ids_(ids),
-        replica_id_(std::move(replica_id)) {}
+        replica_id_(std::move(replica_id)),
+        max_change_bytes_(max_change_bytes) {}
 
   // Applies `changes`, pushed by the principal of `access`, in one
   // transaction. A refused change gets REJECTED with its reason and does not
-  // stop the others; an error return means the store failed and nothing was
-  // applied.
+  // stop the others, and leaves nothing stored: REPLICA_NOT_OWNED (a replica
+  // id bound to another principal), BATCH_TOO_LARGE (a change over the size
+  // bound), WRONG_BUCKET or DUPLICATE_ID (a record id that lives elsewhere),
+  // IMMUTABLE_FIELD, and every reason of CheckChange and AuthorizeChange. An
+  // accepted change binds an unbound replica id to the caller. An error
+  // return means the store failed and nothing was applied.
   absl::StatusOr<BatchOutcome> Apply(
       const Access& access,
       const google::protobuf::RepeatedPtrField<v1::Change>& changes);
+
+  // Binds the server's own replica id to kServerPrincipal in `txn` unless
+  // that is known done; true if it wrote the binding, in which case the
+  // caller calls ServerReplicaCommitted once `txn` commits.
+  absl::StatusOr<bool> BindServerReplica(ServerTransaction& txn);
+  void ServerReplicaCommitted();
 
  private:
   ServerStore* const store_;
   HybridClock* const clock_;
   IdGenerator* const ids_;
   const std::string replica_id_;
+  const size_t max_change_bytes_;
+  std::atomic<bool> server_replica_bound_{false};
 };
 
 // FNV-1a 64 of `bytes` (a change's serialization: what its id must keep).

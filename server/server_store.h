@@ -34,6 +34,13 @@ struct StoredItem {
   v1::Change change;  // the change that wrote it
 };
 
+// Where a record lives: its type (full name) and bucket, fixed by its first
+// item. A record id has one home, for good.
+struct RecordHome {
+  std::string record_type;
+  std::string bucket;
+};
+
 // What the server keeps of the records that confer rights, so that it can
 // authorize a call without reading the feed: one row per Assignment (a
 // user's role on a student) and one per User (student_id empty, role the
@@ -69,15 +76,27 @@ class ServerTransaction {
   virtual absl::StatusOr<std::optional<StoredItem>> GetItem(
       absl::string_view record_type, absl::string_view record_id,
       int field_number) = 0;
-  // The bucket holding any item of the record, or nullopt if it has none.
-  virtual absl::StatusOr<std::optional<std::string>> RecordBucket(
-      absl::string_view record_type, absl::string_view record_id) = 0;
+  // The home of record `record_id` (its type and bucket, fixed by its first
+  // item), or nullopt if the store holds no item of it.
+  virtual absl::StatusOr<std::optional<RecordHome>> GetRecordHome(
+      absl::string_view record_id) = 0;
   // Stores `change`, whose serialization is `bytes`, as the item of
   // `field_number` (0 for a log entry), replacing any item there, under the
-  // next global sequence number, which it returns.
+  // next global sequence number, which it returns. The first item of a record
+  // fixes its home; the store refuses (a constraint, not a prior read) an
+  // item whose record lives under another type or in another bucket, with
+  // FAILED_PRECONDITION. Callers check first to give the reason.
   virtual absl::StatusOr<int64_t> PutItem(const v1::Change& change,
                                           int field_number,
                                           absl::string_view bytes) = 0;
+
+  // The principal a replica (device) id is bound to, or nullopt if unbound.
+  virtual absl::StatusOr<std::optional<std::string>> ReplicaOwner(
+      absl::string_view replica_id) = 0;
+  // Binds an unbound replica id to `principal_id`, for good. ALREADY_EXISTS
+  // if it is bound (the store's unique constraint).
+  virtual absl::Status BindReplica(absl::string_view replica_id,
+                                   absl::string_view principal_id) = 0;
 
   // The grant row `id`, or nullopt.
   virtual absl::StatusOr<std::optional<Grant>> GetGrant(

@@ -17,7 +17,7 @@ using internal::Database;
 using internal::ScopedReset;
 using internal::Statement;
 
-constexpr int kServerSchemaVersion = 4;
+constexpr int kServerSchemaVersion = 5;
 
 // kSteps[v - 1] moves a store from version v - 1 to version v.
 constexpr absl::string_view kSteps[] = {
@@ -79,8 +79,56 @@ constexpr absl::string_view kSteps[] = {
   CREATE INDEX grants_by_user ON grants (user_id);
   INSERT INTO meta (key, value) VALUES ('grants_version', 0);
 )sql",
+    // 5: each record's home and each replica's owner, held by constraints.
+    // A record id has one type and one bucket for good: `records` holds one
+    // row per id (its primary key), and the trigger refuses any item that
+    // does not match its record's row, whatever the code above the store
+    // checked. A replica id belongs to the principal that first used it
+    // (`replicas`, keyed by replica id); existing replicas are bound to the
+    // authors of their stored changes (BackfillReplicaOwners).
+    R"sql(
+  CREATE TABLE records (
+    record_id TEXT PRIMARY KEY NOT NULL,
+    record_type TEXT NOT NULL,
+    bucket TEXT NOT NULL) WITHOUT ROWID;
+  INSERT OR IGNORE INTO records (record_id, record_type, bucket)
+    SELECT record_id, record_type, bucket FROM items ORDER BY seq;
+  CREATE TRIGGER items_stay_home BEFORE INSERT ON items
+    WHEN NOT EXISTS (SELECT 1 FROM records WHERE record_id = NEW.record_id
+                     AND record_type = NEW.record_type
+                     AND bucket = NEW.bucket)
+    BEGIN
+      SELECT RAISE(ABORT, 'an item outside its record''s type or bucket');
+    END;
+  CREATE TABLE replicas (
+    replica_id TEXT PRIMARY KEY NOT NULL,
+    principal_id TEXT NOT NULL) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::size(kSteps) == kServerSchemaVersion);
+
+// Binds every replica id of the stored changes to its changes' author (the
+// caller, checked since version 4), for stores migrated to version 5.
+absl::Status BackfillReplicaOwners(Database& db) {
+  ASSIGN_OR_RETURN(auto select,
+                   db.Prepare("SELECT change FROM items ORDER BY seq"));
+  ASSIGN_OR_RETURN(auto insert,
+                   db.Prepare("INSERT OR IGNORE INTO replicas (replica_id, "
+                              "principal_id) VALUES (?1, ?2)"));
+  v1::Change change;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select->Step());
+    if (!row) return absl::OkStatus();
+    absl::string_view blob = select->ColumnBlob(0);
+    if (!change.ParseFromArray(blob.data(), static_cast<int>(blob.size())) ||
+        change.replica_id().empty() || change.author_id().empty()) {
+      continue;
+    }
+    insert->BindText(1, change.replica_id());
+    insert->BindText(2, change.author_id());
+    RETURN_IF_ERROR(insert->Run());
+  }
+}
 
 absl::Status ConfigureConnection(Database& db, bool durable) {
   RETURN_IF_ERROR(db.Exec("PRAGMA busy_timeout = 10000"));
@@ -175,10 +223,14 @@ class SqliteTransaction final : public ServerTransaction {
   absl::StatusOr<std::optional<StoredItem>> GetItem(
       absl::string_view record_type, absl::string_view record_id,
       int field_number) override;
-  absl::StatusOr<std::optional<std::string>> RecordBucket(
-      absl::string_view record_type, absl::string_view record_id) override;
+  absl::StatusOr<std::optional<RecordHome>> GetRecordHome(
+      absl::string_view record_id) override;
   absl::StatusOr<int64_t> PutItem(const v1::Change& change, int field_number,
                                   absl::string_view bytes) override;
+  absl::StatusOr<std::optional<std::string>> ReplicaOwner(
+      absl::string_view replica_id) override;
+  absl::Status BindReplica(absl::string_view replica_id,
+                           absl::string_view principal_id) override;
   absl::StatusOr<std::optional<Grant>> GetGrant(absl::string_view id) override;
   absl::Status PutGrant(const Grant& grant) override;
   absl::Status Commit() override;
@@ -224,10 +276,12 @@ class SqliteServerStore final : public ServerStore {
   absl::Mutex write_mu_;
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Statement> begin_, commit_, rollback_, get_applied_,
-      put_applied_, get_item_, record_bucket_, put_item_, save_seq_;
+      put_applied_, get_item_, get_home_, put_home_, put_item_, save_seq_;
+  std::unique_ptr<Statement> get_replica_, bind_replica_;
   std::unique_ptr<Statement> put_head_, add_token_, revoke_token_;
   std::unique_ptr<Statement> get_grant_, put_grant_, bump_grants_;
-  int64_t next_seq_ = 1;  // valid inside a write transaction
+  int64_t next_seq_ = 1;   // valid inside a write transaction
+  int64_t first_seq_ = 1;  // next_seq_ when the transaction began
   // Buckets written by the open transaction, with their new heads.
   absl::flat_hash_map<std::string, int64_t> heads_;
   bool grants_changed_ = false;  // by the open transaction
@@ -292,21 +346,50 @@ absl::StatusOr<std::optional<StoredItem>> SqliteTransaction::GetItem(
   return item;
 }
 
-absl::StatusOr<std::optional<std::string>> SqliteTransaction::RecordBucket(
-    absl::string_view record_type, absl::string_view record_id) {
-  Statement& s = *store_->record_bucket_;
+absl::StatusOr<std::optional<RecordHome>> SqliteTransaction::GetRecordHome(
+    absl::string_view record_id) {
+  Statement& s = *store_->get_home_;
   ScopedReset reset(&s);
-  s.BindText(1, record_type);
-  s.BindText(2, record_id);
+  s.BindText(1, record_id);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::nullopt;
+  return RecordHome{std::string(s.ColumnText(0)), std::string(s.ColumnText(1))};
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteTransaction::ReplicaOwner(
+    absl::string_view replica_id) {
+  Statement& s = *store_->get_replica_;
+  ScopedReset reset(&s);
+  s.BindText(1, replica_id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::nullopt;
   return std::string(s.ColumnText(0));
+}
+
+absl::Status SqliteTransaction::BindReplica(absl::string_view replica_id,
+                                            absl::string_view principal_id) {
+  Statement& s = *store_->bind_replica_;
+  s.BindText(1, replica_id);
+  s.BindText(2, principal_id);
+  absl::Status status = s.Run();
+  if (!status.ok()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("the replica id is bound already: ", status.message()));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> SqliteTransaction::PutItem(const v1::Change& change,
                                                    int field_number,
                                                    absl::string_view bytes) {
   const int64_t seq = store_->next_seq_;
+  {
+    Statement& home = *store_->put_home_;
+    home.BindTextNoCopy(1, change.record_id());
+    home.BindTextNoCopy(2, change.record_type());
+    home.BindTextNoCopy(3, change.bucket());
+    RETURN_IF_ERROR(home.Run());
+  }
   Statement& s = *store_->put_item_;
   s.BindTextNoCopy(1, change.record_type());
   s.BindTextNoCopy(2, change.record_id());
@@ -316,7 +399,11 @@ absl::StatusOr<int64_t> SqliteTransaction::PutItem(const v1::Change& change,
   s.BindInt(6, static_cast<int64_t>(change.hlc()));
   s.BindTextNoCopy(7, change.replica_id());
   s.BindBlobNoCopy(8, bytes);
-  RETURN_IF_ERROR(s.Run());
+  absl::Status stored = s.Run();
+  if (!stored.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the store refused an item: ", stored.message()));
+  }
   ++store_->next_seq_;
   store_->heads_[change.bucket()] = seq;
   return seq;
@@ -349,9 +436,12 @@ absl::Status SqliteTransaction::PutGrant(const Grant& grant) {
 absl::Status SqliteTransaction::Commit() {
   if (!open_) return absl::FailedPreconditionError("transaction is closed");
   open_ = false;
-  Statement& save = *store_->save_seq_;
-  save.BindInt(1, store_->next_seq_);
-  absl::Status status = save.Run();
+  absl::Status status;
+  if (store_->next_seq_ != store_->first_seq_) {
+    Statement& save = *store_->save_seq_;
+    save.BindInt(1, store_->next_seq_);
+    status = save.Run();
+  }
   if (status.ok() && store_->grants_changed_) {
     status = store_->bump_grants_->Run();
   }
@@ -385,6 +475,9 @@ absl::Status SqliteServerStore::Initialize(
   for (int64_t next = version + 1; next <= kServerSchemaVersion; ++next) {
     RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
     absl::Status status = writer_->Exec(kSteps[next - 1]);
+    if (status.ok() && next == 5 && version > 0) {
+      status = BackfillReplicaOwners(*writer_);
+    }
     if (status.ok()) {
       status = writer_->Exec(absl::StrCat("PRAGMA user_version = ", next));
     }
@@ -410,10 +503,19 @@ absl::Status SqliteServerStore::Initialize(
                    writer_->Prepare("SELECT seq, hlc, replica_id, bucket, "
                                     "change FROM items WHERE record_type = ?1 "
                                     "AND record_id = ?2 AND field = ?3"));
-  ASSIGN_OR_RETURN(record_bucket_,
-                   writer_->Prepare("SELECT bucket FROM items WHERE "
-                                    "record_type = ?1 AND record_id = ?2 "
-                                    "LIMIT 1"));
+  ASSIGN_OR_RETURN(get_home_,
+                   writer_->Prepare("SELECT record_type, bucket FROM records "
+                                    "WHERE record_id = ?1"));
+  ASSIGN_OR_RETURN(put_home_,
+                   writer_->Prepare("INSERT INTO records (record_id, "
+                                    "record_type, bucket) VALUES (?1, ?2, ?3) "
+                                    "ON CONFLICT (record_id) DO NOTHING"));
+  ASSIGN_OR_RETURN(get_replica_,
+                   writer_->Prepare("SELECT principal_id FROM replicas WHERE "
+                                    "replica_id = ?1"));
+  ASSIGN_OR_RETURN(bind_replica_,
+                   writer_->Prepare("INSERT INTO replicas (replica_id, "
+                                    "principal_id) VALUES (?1, ?2)"));
   ASSIGN_OR_RETURN(
       put_item_,
       writer_->Prepare("INSERT INTO items (record_type, record_id, field, "
@@ -469,6 +571,7 @@ absl::StatusOr<std::unique_ptr<ServerTransaction>> SqliteServerStore::Begin() {
     return next.status();
   }
   next_seq_ = *next;
+  first_seq_ = *next;
   heads_.clear();
   grants_changed_ = false;
   return std::unique_ptr<ServerTransaction>(new SqliteTransaction(this));

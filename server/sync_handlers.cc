@@ -4,18 +4,58 @@
 #include <map>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "core/errors.h"
 #include "core/permissions.h"
 #include "core/schema.h"
 #include "core/status_macros.h"
+#include "core/uuid.h"
 
 namespace plansync::server {
 namespace {
 
+// A cursor: [unused sign bit][schema version: 11][feed sequence: 44][view: 8].
 constexpr int kViewBits = 8;
+constexpr int kSeqBits = 44;
+constexpr int kVersionShift = kViewBits + kSeqBits;
 static_assert(kAllRoles < (1u << kViewBits));
+static_assert(kSchemaVersion < (1u << (63 - kVersionShift)));
+
+// The schema version a device states, as the server reads it: 0 (a device
+// older than the field) is 1; a device newer than the server understands
+// everything the server has.
+uint32_t DeviceVersion(uint32_t stated) {
+  return std::clamp<uint32_t>(stated, 1, kSchemaVersion);
+}
+
+// True if a device that understands schema `version` can apply `change`, of
+// type `type`: the type, the written field and every field set in a log
+// entry are no newer than `version`. Newer ones are held back on the server.
+bool Understands(const RecordType& type, const v1::Change& change,
+                 uint32_t version) {
+  if (version >= kSchemaVersion) return true;
+  if (type.since > version) return false;
+  if (change.has_field_write()) {
+    const FieldInfo* field = type.FieldByNumber(
+        static_cast<int>(change.field_write().field_number()));
+    return field == nullptr || field->since <= version;
+  }
+  std::unique_ptr<google::protobuf::Message> entry = NewRecordMessage(type);
+  const std::string& bytes = change.log_entry();
+  if (!entry->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return true;  // stored as accepted; the device will hold what it cannot
+                  // read
+  }
+  for (const FieldInfo& field : type.fields) {
+    if (field.since > version &&
+        entry->GetReflection()->HasField(*entry, field.descriptor)) {
+      return false;
+    }
+  }
+  return true;
+}
 
 // True if `access`'s principal, holding `roles` on the item's bucket, may
 // read the item.
@@ -34,12 +74,20 @@ bool MayRead(const RecordType& type, RoleSet roles, const Access& access,
 
 }  // namespace
 
-int64_t SyncHandlers::EncodeCursor(int64_t seq, RoleSet view) {
-  return (seq << kViewBits) | static_cast<int64_t>(view);
+int64_t SyncHandlers::EncodeCursor(int64_t seq, RoleSet view,
+                                   uint32_t version) {
+  return (static_cast<int64_t>(version) << kVersionShift) | (seq << kViewBits) |
+         static_cast<int64_t>(view);
 }
-int64_t SyncHandlers::CursorSeq(int64_t cursor) { return cursor >> kViewBits; }
+int64_t SyncHandlers::CursorSeq(int64_t cursor) {
+  return (cursor >> kViewBits) & ((int64_t{1} << kSeqBits) - 1);
+}
 RoleSet SyncHandlers::CursorView(int64_t cursor) {
   return static_cast<RoleSet>(cursor & ((1 << kViewBits) - 1));
+}
+uint32_t SyncHandlers::CursorVersion(int64_t cursor) {
+  // Cursors issued before versions were encoded carry 0: version 1.
+  return std::max<uint32_t>(static_cast<uint32_t>(cursor >> kVersionShift), 1);
 }
 
 SyncHandlers::SyncHandlers(ServerStore* store, ClockSource* clock,
@@ -49,7 +97,7 @@ SyncHandlers::SyncHandlers(ServerStore* store, ClockSource* clock,
       hlc_(clock, limits.max_clock_drift_ms),
       ids_(clock, seed),
       replica_id_(ids_.Next()),
-      merger_(store, &hlc_, &ids_, replica_id_),
+      merger_(store, &hlc_, &ids_, replica_id_, limits.max_change_bytes),
       access_(store, clock),
       access_log_(store, &hlc_, clock, replica_id_) {}
 
@@ -75,9 +123,40 @@ absl::StatusOr<std::vector<std::string>> SyncHandlers::BucketsOf(
   return buckets;
 }
 
+absl::Status SyncHandlers::BindReplica(const AuthContext& auth,
+                                       const std::string& replica_id) {
+  if (!IsUuid(replica_id)) {
+    return ReasonError(v1::MALFORMED_ID,
+                       "the device's replica id must be a UUID (8-4-4-4-12 "
+                       "hex digits)");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<ServerTransaction> txn, store_->Begin());
+  ASSIGN_OR_RETURN(const bool bound_server, merger_.BindServerReplica(*txn));
+  ASSIGN_OR_RETURN(std::optional<std::string> owner,
+                   txn->ReplicaOwner(replica_id));
+  if (owner.has_value() && *owner != auth.principal_id) {
+    return ReasonError(v1::REPLICA_NOT_OWNED,
+                       "this device's replica id is registered to another "
+                       "user; reinstall or reset the app's store to get a "
+                       "new one");
+  }
+  if (!owner.has_value()) {
+    RETURN_IF_ERROR(txn->BindReplica(replica_id, auth.principal_id));
+  } else if (!bound_server) {
+    return absl::OkStatus();  // nothing written: the transaction rolls back
+  }
+  RETURN_IF_ERROR(txn->Commit());
+  if (bound_server) merger_.ServerReplicaCommitted();
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::HelloResponse> SyncHandlers::Hello(
     const AuthContext& auth, const v1::HelloRequest& request) {
   ASSIGN_OR_RETURN(std::vector<std::string> buckets, BucketsOf(auth));
+  // A replica id is bound to its principal at its first Hello (or push).
+  if (!request.replica_id().empty()) {
+    RETURN_IF_ERROR(BindReplica(auth, request.replica_id()));
+  }
   // A device clock far ahead is not an error here; its changes will be.
   hlc_.Observe(request.device_hlc()).IgnoreError();
   v1::HelloResponse response;
@@ -120,6 +199,27 @@ absl::StatusOr<v1::PushResponse> SyncHandlers::Push(
 absl::Status SyncHandlers::Pull(
     const AuthContext& auth, const v1::PullRequest& request,
     absl::FunctionRef<bool(const v1::PullPage&)> send) {
+  // Each bucket once, from the lowest cursor named for it, in request order.
+  std::vector<v1::BucketCursor> cursors;
+  {
+    absl::flat_hash_map<absl::string_view, size_t> index;
+    for (const v1::BucketCursor& cursor : request.cursors()) {
+      auto [it, inserted] = index.try_emplace(cursor.bucket(), cursors.size());
+      if (inserted) {
+        cursors.push_back(cursor);
+      } else if (cursor.cursor() < cursors[it->second].cursor()) {
+        cursors[it->second].set_cursor(cursor.cursor());
+      }
+    }
+  }
+  if (cursors.size() > limits_.max_pull_cursors) {
+    return ReasonError(
+        v1::TOO_MANY_CURSORS,
+        absl::StrCat("a pull names at most ", limits_.max_pull_cursors,
+                     " buckets (TOO_MANY_CURSORS); this one names ",
+                     cursors.size(), ": split them over several pulls"));
+  }
+  const uint32_t version = DeviceVersion(request.schema_version());
   ASSIGN_OR_RETURN(std::shared_ptr<const Access> access, access_.Resolve(auth));
   ASSIGN_OR_RETURN(std::vector<std::string> readable, BucketsOf(*access));
   const absl::flat_hash_set<std::string> allowed(readable.begin(),
@@ -128,11 +228,15 @@ absl::Status SyncHandlers::Pull(
   PullTally tally;
   v1::PullPage page;
   size_t page_bytes = 0;
+  uint64_t pull_bytes = 0;
+  bool stopped = false;  // at max_pull_bytes: the device pulls again
   // Leaves room under the message limit for the page's own framing.
   const size_t byte_budget = limits_.max_message_bytes / 2;
   auto flush = [&]() -> absl::Status {
     page.set_server_hlc(hlc_.Now());
+    page.set_more(stopped);
     if (!send(page)) return absl::CancelledError("the client went away");
+    pull_bytes += page_bytes;
     page.Clear();
     page_bytes = 0;
     return absl::OkStatus();
@@ -146,7 +250,7 @@ absl::Status SyncHandlers::Pull(
     auto advance = [&] {
       v1::BucketCursor* advanced = page.add_cursors();
       advanced->set_bucket(bucket);
-      advanced->set_cursor(EncodeCursor(*after, roles));
+      advanced->set_cursor(EncodeCursor(*after, roles, version));
     };
     while (true) {
       items.clear();
@@ -154,8 +258,10 @@ absl::Status SyncHandlers::Pull(
           store_->ReadFeed(bucket, *after, limits_.pull_page_changes, &items));
       for (FeedItem& item : items) {
         *after = item.seq;
-        const RecordType* type = schema.Find(item.change.record_type());
-        if (type == nullptr || !MayRead(*type, roles, *access, item.change)) {
+        const RecordType* type =
+            schema.FindCanonical(item.change.record_type());
+        if (type == nullptr || !MayRead(*type, roles, *access, item.change) ||
+            !Understands(*type, item.change, version)) {
           continue;
         }
         if (sent != nullptr) sent->insert(type->short_name);
@@ -166,6 +272,10 @@ absl::Status SyncHandlers::Pull(
             page_bytes >= byte_budget) {
           advance();
           RETURN_IF_ERROR(flush());
+          if (pull_bytes >= limits_.max_pull_bytes) {
+            stopped = true;
+            return absl::OkStatus();
+          }
         }
       }
       if (items.size() < limits_.pull_page_changes) return absl::OkStatus();
@@ -178,7 +288,8 @@ absl::Status SyncHandlers::Pull(
   };
   std::map<std::string, Position> positions;
   auto pull_buckets = [&]() -> absl::Status {
-    for (const v1::BucketCursor& cursor : request.cursors()) {
+    for (const v1::BucketCursor& cursor : cursors) {
+      if (stopped) break;
       if (!allowed.contains(cursor.bucket())) {
         // Unrestricted callers lose nothing: the bucket is just not here yet.
         if (!access->unrestricted()) page.add_evicted(cursor.bucket());
@@ -189,6 +300,9 @@ absl::Status SyncHandlers::Pull(
       at.requested = cursor.cursor();
       at.after = CursorSeq(cursor.cursor());
       const RoleSet old_view = CursorView(cursor.cursor());
+      if (cursor.cursor() != 0 && CursorVersion(cursor.cursor()) != version) {
+        at.after = 0;  // the device upgraded: send what it can now read
+      }
       if (cursor.cursor() != 0 && old_view != at.roles) {
         if ((old_view & ~at.roles) != 0) {
           // Roles were lost: the device may hold records it can no longer
@@ -202,7 +316,7 @@ absl::Status SyncHandlers::Pull(
       RETURN_IF_ERROR(read_bucket(cursor.bucket(), at.roles, &at.after,
                                   &tally[cursor.bucket()]));
       // The bucket's cursor goes with the page holding its last items.
-      const int64_t advanced = EncodeCursor(at.after, at.roles);
+      const int64_t advanced = EncodeCursor(at.after, at.roles, version);
       if (advanced != at.requested) {
         v1::BucketCursor* entry = page.add_cursors();
         entry->set_bucket(cursor.bucket());
@@ -222,7 +336,7 @@ absl::Status SyncHandlers::Pull(
         access_log_.Record(*access, tally);
     if (!logged.ok()) return logged.status();
     hub_.Publish(*logged);
-    if (pulled.ok()) {
+    if (pulled.ok() && !stopped) {
       for (const auto& [bucket, head] : *logged) {
         auto it = positions.find(bucket);
         if (it == positions.end()) continue;
@@ -234,10 +348,11 @@ absl::Status SyncHandlers::Pull(
   }
   if (!pulled.ok()) return pulled;
   for (const auto& [bucket, at] : positions) {
-    if (EncodeCursor(at.after, at.roles) == at.requested) continue;  // sent
+    const int64_t advanced_cursor = EncodeCursor(at.after, at.roles, version);
+    if (advanced_cursor == at.requested) continue;  // sent
     v1::BucketCursor* advanced = page.add_cursors();
     advanced->set_bucket(bucket);
-    advanced->set_cursor(EncodeCursor(at.after, at.roles));
+    advanced->set_cursor(advanced_cursor);
   }
   // A last page: the remaining changes, cursors and evictions (possibly
   // empty, so the device always hears the server's clock).

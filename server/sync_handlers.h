@@ -52,13 +52,18 @@ class SyncHandlers {
   SyncHandlers(ServerStore* store, ClockSource* clock, ServerLimits limits,
                uint64_t seed);
 
-  // Pull cursors are opaque to devices: the feed position and, in the low
-  // bits, the caller's role set on the bucket when the cursor was issued, so
-  // that a change of roles is noticed on the next pull.
-  static int64_t EncodeCursor(int64_t seq, RoleSet view);
+  // Pull cursors are opaque to devices: the feed position, the caller's role
+  // set on the bucket and the device's schema version when the cursor was
+  // issued, so that a change of roles or an upgrade is noticed on the next
+  // pull (the bucket is then sent afresh).
+  static int64_t EncodeCursor(int64_t seq, RoleSet view, uint32_t version = 1);
   static int64_t CursorSeq(int64_t cursor);
   static RoleSet CursorView(int64_t cursor);
+  static uint32_t CursorVersion(int64_t cursor);
 
+  // Binds the request's replica id to the caller (the first principal to
+  // use a replica id owns it): PERMISSION_DENIED (REPLICA_NOT_OWNED) if it is
+  // another's, INVALID_ARGUMENT (MALFORMED_ID) if it is not a UUID.
   absl::StatusOr<v1::HelloResponse> Hello(const AuthContext& auth,
                                           const v1::HelloRequest& request);
 
@@ -69,10 +74,14 @@ class SyncHandlers {
 
   // Streams pages through `send`, which returns false when the client has
   // gone (the pull then stops with CANCELLED). Only records the caller's
-  // roles may read are sent; buckets the caller may no longer read, or whose
-  // readable types shrank since the cursor was issued, are evicted. The pull
-  // is then written to the access log of each student it returned records
-  // of.
+  // roles may read, of types and fields no newer than the request's schema
+  // version, are sent; buckets the caller may no longer read, or whose
+  // readable types shrank since the cursor was issued, are evicted. A bucket
+  // named twice is pulled once, from its lower cursor; more distinct buckets
+  // than max_pull_cursors is RESOURCE_EXHAUSTED (TOO_MANY_CURSORS). Past
+  // max_pull_bytes the pull ends early with `more` on its last page. The
+  // pull is then written to the access log of each student it returned
+  // records of.
   absl::Status Pull(const AuthContext& auth, const v1::PullRequest& request,
                     absl::FunctionRef<bool(const v1::PullPage&)> send);
 
@@ -88,6 +97,8 @@ class SyncHandlers {
 
  private:
   absl::StatusOr<std::vector<std::string>> BucketsOf(const Access& access);
+  absl::Status BindReplica(const AuthContext& auth,
+                           const std::string& replica_id);
 
   ServerStore* const store_;
   const ServerLimits limits_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "grpcpp/grpcpp.h"
@@ -28,6 +29,7 @@ absl::Status Replicator::Hello(v1::HelloResponse* hello) {
   v1::HelloRequest request;
   request.set_replica_id(store_->replica_id());
   request.set_device_hlc(store_->clock().Last());
+  request.set_schema_version(options_.schema_version);
   RETURN_IF_ERROR(RetryCall(options_.retry, backoff_, sleep_, [&] {
     absl::StatusOr<v1::HelloResponse> response = transport_->Hello(request);
     if (response.ok()) *hello = std::move(*response);
@@ -129,58 +131,90 @@ absl::Status Replicator::PullAll(const v1::HelloResponse& hello,
     ASSIGN_OR_RETURN(report->unheld, store_->RetryHeld(txn));
     return absl::OkStatus();
   }));
-  return RetryCall(options_.retry, backoff_, sleep_, [&]() -> absl::Status {
-    // Cursors are re-read on every attempt: a retried pull resumes after the
-    // last page applied.
-    // The buckets the server offers, and those this device holds that it
-    // no longer offers, so that the server can answer them with an evict.
-    v1::PullRequest request;
+  // The buckets the server offers, then those this device holds that it no
+  // longer offers, so that the server can answer them with an evict.
+  std::vector<std::string> buckets(hello.buckets().begin(),
+                                   hello.buckets().end());
+  {
     ASSIGN_OR_RETURN(auto held, store_->Cursors());
-    absl::flat_hash_map<std::string, int64_t> cursors(held.begin(), held.end());
-    for (const std::string& bucket : hello.buckets()) {
-      v1::BucketCursor* entry = request.add_cursors();
-      entry->set_bucket(bucket);
-      auto it = cursors.find(bucket);
-      entry->set_cursor(it == cursors.end() ? 0 : it->second);
-      if (it != cursors.end()) cursors.erase(it);
-    }
+    const absl::flat_hash_set<std::string> offered(buckets.begin(),
+                                                   buckets.end());
     for (const auto& [bucket, cursor] : held) {
-      if (!cursors.contains(bucket)) continue;
-      v1::BucketCursor* entry = request.add_cursors();
-      entry->set_bucket(bucket);
-      entry->set_cursor(cursor);
+      if (!offered.contains(bucket)) buckets.push_back(bucket);
     }
-    return transport_->Pull(request, [&](const v1::PullPage& page) {
-      store_->clock().Witness(page.server_hlc());
-      RETURN_IF_ERROR(store_->Write([&](WriteTransaction& txn) -> absl::Status {
-        ASSIGN_OR_RETURN(std::vector<RemoteResult> results,
-                         store_->ApplyRemote(txn, page.changes()));
-        for (size_t i = 0; i < results.size(); ++i) {
-          if (results[i].outcome != RemoteOutcome::kRejected) continue;
-          RETURN_IF_ERROR(store_->Hold(txn, page.changes(static_cast<int>(i)),
-                                       results[i].error));
-          ++report->held;
-        }
-        for (const v1::BucketCursor& cursor : page.cursors()) {
-          RETURN_IF_ERROR(
-              store_->SetCursor(txn, cursor.bucket(), cursor.cursor()));
-        }
-        for (const std::string& bucket : page.evicted()) {
-          RETURN_IF_ERROR(store_->EvictBucket(txn, bucket));
-        }
-        return absl::OkStatus();
-      }));
-      report->pulled += page.changes_size();
-      report->evicted += page.evicted_size();
-      report->evicted_buckets.insert(report->evicted_buckets.end(),
-                                     page.evicted().begin(),
-                                     page.evicted().end());
-      ++report->pages;
-      progress->pulled += page.changes_size();
-      if (cb) cb(*progress);
-      return absl::OkStatus();
-    });
-  });
+  }
+  // At most max_pull_cursors buckets a pull (an administrator holds more).
+  const size_t per_pull = hello.limits().max_pull_cursors() == 0
+                              ? std::max<size_t>(buckets.size(), 1)
+                              : hello.limits().max_pull_cursors();
+  size_t start = 0;
+  do {
+    const size_t end = std::min(buckets.size(), start + per_pull);
+    bool more = true;
+    while (more) {
+      int64_t applied = 0;
+      RETURN_IF_ERROR(
+          RetryCall(options_.retry, backoff_, sleep_, [&]() -> absl::Status {
+            more = false;
+            // Cursors are re-read on every attempt: a retried pull resumes
+            // after the last page applied.
+            v1::PullRequest request;
+            request.set_schema_version(options_.schema_version);
+            ASSIGN_OR_RETURN(auto held, store_->Cursors());
+            const absl::flat_hash_map<std::string, int64_t> cursors(
+                held.begin(), held.end());
+            for (size_t i = start; i < end; ++i) {
+              v1::BucketCursor* entry = request.add_cursors();
+              entry->set_bucket(buckets[i]);
+              auto it = cursors.find(buckets[i]);
+              entry->set_cursor(it == cursors.end() ? 0 : it->second);
+            }
+            return transport_->Pull(request, [&](const v1::PullPage& page) {
+              RETURN_IF_ERROR(ApplyPage(page, report));
+              more = page.more();
+              applied += page.changes_size() + page.cursors_size();
+              progress->pulled += page.changes_size();
+              if (cb) cb(*progress);
+              return absl::OkStatus();
+            });
+          }));
+      if (more && applied == 0) {
+        return absl::UnavailableError(
+            "the server asked for another pull but sent nothing; try again "
+            "later");
+      }
+    }
+    start = end;
+  } while (start < buckets.size());
+  return absl::OkStatus();
+}
+
+absl::Status Replicator::ApplyPage(const v1::PullPage& page,
+                                   SyncReport* report) {
+  store_->clock().Witness(page.server_hlc());
+  RETURN_IF_ERROR(store_->Write([&](WriteTransaction& txn) -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<RemoteResult> results,
+                     store_->ApplyRemote(txn, page.changes()));
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].outcome != RemoteOutcome::kRejected) continue;
+      RETURN_IF_ERROR(store_->Hold(txn, page.changes(static_cast<int>(i)),
+                                   results[i].error));
+      ++report->held;
+    }
+    for (const v1::BucketCursor& cursor : page.cursors()) {
+      RETURN_IF_ERROR(store_->SetCursor(txn, cursor.bucket(), cursor.cursor()));
+    }
+    for (const std::string& bucket : page.evicted()) {
+      RETURN_IF_ERROR(store_->EvictBucket(txn, bucket));
+    }
+    return absl::OkStatus();
+  }));
+  report->pulled += page.changes_size();
+  report->evicted += page.evicted_size();
+  report->evicted_buckets.insert(report->evicted_buckets.end(),
+                                 page.evicted().begin(), page.evicted().end());
+  ++report->pages;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SyncReport> Replicator::SyncOnce(

@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/device_store.h"
+#include "core/schema.h"
 #include "sync/retry.h"
 #include "sync/transport.h"
 
@@ -78,6 +79,9 @@ struct ReplicatorOptions {
   Sleeper sleep;
   // Background mode: also sync this often when nothing happens.
   absl::Duration background_interval = absl::Seconds(60);
+  // The record schema version stated to the server (core/schema.h). Only
+  // tests set it lower, to act as a device of an older release.
+  uint32_t schema_version = kSchemaVersion;
 };
 
 class Replicator {
@@ -110,6 +114,9 @@ class Replicator {
   absl::Status Hello(v1::HelloResponse* hello);
   absl::Status PushAll(const v1::HelloResponse& hello, SyncReport* report,
                        SyncProgress* progress, const ProgressCallback& cb);
+  // Applies one pulled page with its cursors and evictions, in one store
+  // transaction, and counts it in `report`.
+  absl::Status ApplyPage(const v1::PullPage& page, SyncReport* report);
   absl::Status PullAll(const v1::HelloResponse& hello, SyncReport* report,
                        SyncProgress* progress, const ProgressCallback& cb);
   void BackgroundLoop();

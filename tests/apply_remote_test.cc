@@ -176,7 +176,7 @@ TEST_F(ApplyRemoteTest, ChangeFromAheadIsAppliedAndTheClockFollows) {
   // The server enforces the drift bound; a device whose own clock is behind
   // must still take what the server accepted, and order its next writes
   // after it.
-  v1::Change change = FirstLogChange();
+  v1::Change change = FirstFieldWrite("plansync.v1.Plan");
   const Hlc ahead = HlcPack(testing::kStartMillis + 60 * 60 * 1000, 0);
   change.set_hlc(ahead);
   EXPECT_EQ(ApplyOne(change).outcome, RemoteOutcome::kApplied);
@@ -194,7 +194,7 @@ TEST_F(ApplyRemoteTest, BucketThatDoesNotMatchTheRecordIsRejected) {
 TEST_F(ApplyRemoteTest, UnparseableLogEntryAndEmptyChangeAreRejected) {
   v1::Change change = FirstLogChange();
   change.set_log_entry("\xff\xff\xff not a message");
-  ExpectRejected(change, v1::MALFORMED_CHANGE, "cannot be parsed");
+  ExpectRejected(change, v1::MALFORMED_CHANGE, "not a valid protobuf message");
   v1::Change empty = FirstLogChange();
   empty.clear_log_entry();
   ExpectRejected(empty, v1::MALFORMED_CHANGE, "neither a field write");

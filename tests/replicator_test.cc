@@ -270,7 +270,7 @@ TEST(PushBatches, StayWithinTheServersMessageLimit) {
       v1::Comment comment;
       comment.set_student_id(ids["plansync.v1.Student"]);
       comment.set_about_record_id(ids["plansync.v1.Plan"]);
-      comment.set_about_record_type("Plan");
+      comment.set_about_record_type("plansync.v1.Plan");
       comment.set_text(std::string(3000, 'c'));
       absl::Status status = device->Append(txn, comment).status();
       if (!status.ok()) return status;
@@ -366,7 +366,7 @@ TEST(BackgroundSync, WriteOnOneDeviceReachesAnotherThroughWatch) {
   v1::Comment comment;
   comment.set_student_id(ids["plansync.v1.Student"]);
   comment.set_about_record_id(ids["plansync.v1.Plan"]);
-  comment.set_about_record_type("Plan");
+  comment.set_about_record_type("plansync.v1.Plan");
   comment.set_text("Reviewed with the family");
   std::string id;
   ASSERT_OK(a->Write([&](WriteTransaction& txn) -> absl::Status {

@@ -138,7 +138,7 @@ TEST_F(ServerBadInputTest, OversizeValue) {
 }
 
 TEST_F(ServerBadInputTest, ClockBeyondTheDriftBound) {
-  v1::Change change = Variant(FirstLog());
+  v1::Change change = Variant(FirstWrite("plansync.v1.Plan"));
   change.set_hlc(HlcPack(testing::kStartMillis + 6 * 60 * 1000, 0));
   ExpectRejected(change, v1::CLOCK_DRIFT, "limit is 300000 ms");
 }
@@ -175,7 +175,7 @@ TEST_F(ServerBadInputTest, MalformedChanges) {
   ExpectRejected(no_id, v1::MALFORMED_CHANGE, "no change id");
   v1::Change garbage = Variant(FirstLog());
   garbage.set_log_entry("\xff\xfe not protobuf");
-  ExpectRejected(garbage, v1::MALFORMED_CHANGE, "cannot be parsed");
+  ExpectRejected(garbage, v1::MALFORMED_CHANGE, "not a valid protobuf message");
   v1::Change empty = Variant(FirstLog());
   empty.clear_log_entry();
   ExpectRejected(empty, v1::MALFORMED_CHANGE, "neither a field write");
@@ -187,7 +187,7 @@ TEST_F(ServerBadInputTest, MalformedChanges) {
       v1::Plan::kJurisdictionFieldNumber);
   moved.mutable_field_write()->mutable_value()->set_string_value("US-MO");
   moved.set_bucket("student/01a080e3-ae00-7000-8000-000000000000");
-  ExpectRejected(moved, v1::MALFORMED_CHANGE, "belongs to another bucket");
+  ExpectRejected(moved, v1::WRONG_BUCKET, "belongs to another bucket");
 }
 
 TEST_F(ServerBadInputTest, OversizeBatchIsRefusedWhole) {

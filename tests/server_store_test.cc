@@ -22,6 +22,7 @@ v1::Change MakeChange(const std::string& bucket, const std::string& record,
   v1::Change change;
   change.set_replica_id("replica-a");
   change.set_replica_seq(hlc);
+  change.set_author_id("user-a");
   change.set_record_type(field == 0 ? "plansync.v1.Comment"
                                     : "plansync.v1.Plan");
   change.set_record_id(record);
@@ -120,6 +121,37 @@ TEST_P(ServerStoreTest, UncommittedTransactionLeavesNothing) {
   ASSERT_OK((*txn)->Commit());
 }
 
+// The store itself, not only the merger's checks, keeps a record id in one
+// bucket and one type: an item elsewhere is refused and nothing is written.
+TEST_P(ServerStoreTest, RecordIdLivesInOneBucketByConstraint) {
+  ASSERT_OK(Put(*store_, {MakeChange("student/a", "plan", 5, 1)}));
+  const std::vector<FeedItem> before = Feed(*store_, "student/a");
+  absl::Status moved = Put(*store_, {MakeChange("student/b", "plan", 6, 2)});
+  EXPECT_EQ(moved.code(), absl::StatusCode::kFailedPrecondition) << moved;
+  v1::Change retyped = MakeChange("student/a", "plan", 0, 3);  // a Comment
+  absl::Status other_type = Put(*store_, {retyped});
+  EXPECT_EQ(other_type.code(), absl::StatusCode::kFailedPrecondition)
+      << other_type;
+  EXPECT_TRUE(Feed(*store_, "student/b").empty());
+  EXPECT_EQ(Feed(*store_, "student/a").size(), before.size());
+  EXPECT_EQ(*store_->ItemCount(), 1);
+  // The record's other fields still go to its own bucket.
+  EXPECT_OK(Put(*store_, {MakeChange("student/a", "plan", 6, 4)}));
+}
+
+TEST_P(ServerStoreTest, ReplicaIdIsBoundOnceByConstraint) {
+  auto txn = store_->Begin();
+  ASSERT_OK(txn);
+  EXPECT_FALSE((*(*txn)->ReplicaOwner("replica-a")).has_value());
+  ASSERT_OK((*txn)->BindReplica("replica-a", "user-1"));
+  EXPECT_EQ((*txn)->BindReplica("replica-a", "user-2").code(),
+            absl::StatusCode::kAlreadyExists);
+  ASSERT_OK((*txn)->Commit());
+  auto read = store_->Begin();
+  ASSERT_OK(read);
+  EXPECT_EQ(*(*(*read)->ReplicaOwner("replica-a")), "user-1");
+}
+
 TEST_P(ServerStoreTest, AppliedChangeIdsAndRecordBuckets) {
   auto txn = store_->Begin();
   ASSERT_OK(txn);
@@ -128,7 +160,12 @@ TEST_P(ServerStoreTest, AppliedChangeIdsAndRecordBuckets) {
   ASSERT_OK((*txn)->PutItem(change, 5, change.SerializeAsString()));
   EXPECT_EQ(*(*(*txn)->AppliedDigest("replica-a", 7)), 1234u);
   EXPECT_FALSE((*(*txn)->AppliedDigest("replica-a", 8)).has_value());
-  EXPECT_EQ(*(*(*txn)->RecordBucket("plansync.v1.Plan", "plan")), "student/a");
+  auto home = (*txn)->GetRecordHome("plan");
+  ASSERT_OK(home);
+  ASSERT_TRUE(home->has_value());
+  EXPECT_EQ((*home)->record_type, "plansync.v1.Plan");
+  EXPECT_EQ((*home)->bucket, "student/a");
+  EXPECT_FALSE((*(*txn)->GetRecordHome("nothing")).has_value());
   auto item = (*txn)->GetItem("plansync.v1.Plan", "plan", 5);
   ASSERT_OK(item);
   ASSERT_TRUE(item->has_value());
@@ -159,7 +196,9 @@ TEST(ServerStoreMigration, VersionOneStoreGainsLaterTables) {
   ASSERT_EQ(sqlite3_open(options.path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE buckets; DROP TABLE tokens; "
-                         "DROP TABLE grants; DELETE FROM meta WHERE key = "
+                         "DROP TABLE grants; DROP TRIGGER items_stay_home; "
+                         "DROP TABLE records; DROP TABLE replicas; "
+                         "DELETE FROM meta WHERE key = "
                          "'grants_version'; PRAGMA user_version = 1;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
@@ -172,6 +211,13 @@ TEST(ServerStoreMigration, VersionOneStoreGainsLaterTables) {
   EXPECT_EQ(*(*store)->Head("student/a"), 3);
   EXPECT_EQ(*(*store)->Head("student/b"), 2);
   EXPECT_TRUE((*store)->ListTokens("")->empty());
+  // Version 5: every stored record has its home, every replica its owner
+  // (the author of its stored changes).
+  auto txn = (*store)->Begin();
+  ASSERT_OK(txn);
+  EXPECT_EQ((*(*txn)->GetRecordHome("r2"))->bucket, "student/b");
+  EXPECT_EQ((*(*txn)->GetRecordHome("r3"))->record_type, "plansync.v1.Comment");
+  EXPECT_EQ(*(*(*txn)->ReplicaOwner("replica-a")), "user-a");
   EXPECT_EQ(*(*store)->GrantsVersion(), 0);
   EXPECT_TRUE((*store)->GrantsOf("anyone")->empty());
 }

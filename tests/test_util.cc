@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -47,6 +48,17 @@ std::unique_ptr<Message> NewRecord(const RecordType& type) {
           ->New());
 }
 
+namespace {
+
+// `value`, moved into the field's range if it has one.
+double InRange(const FieldInfo& field, double value) {
+  if (field.min.has_value()) value = std::max(value, *field.min);
+  if (field.max.has_value()) value = std::min(value, *field.max);
+  return value;
+}
+
+}  // namespace
+
 void FillRecord(const RecordType& type, const std::string& student_id,
                 const std::map<std::string, std::string>& existing, int variant,
                 Message* record) {
@@ -64,7 +76,31 @@ void FillRecord(const RecordType& type, const std::string& student_id,
       continue;
     switch (fd->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
-        if (field.ref != nullptr) {
+        if (field.ref_type_field != nullptr) {
+          // A typed reference (a Comment's subject, a Correction's entry):
+          // the student itself, or for log-only types a log entry made
+          // earlier.
+          std::string target = "plansync.v1.Student";
+          if (field.ref_type_field->log_only) {
+            target.clear();
+            for (const auto& [name, id] : existing) {
+              const RecordType* held = Schema::Get().FindCanonical(name);
+              if (held != nullptr && held->is_log() &&
+                  held->bucket_key != nullptr && held != &type) {
+                target = name;
+                break;
+              }
+            }
+          }
+          auto it = existing.find(target);
+          if (it != existing.end()) {
+            reflection->SetString(record, fd, it->second);
+            reflection->SetString(record, field.ref_type_field->descriptor,
+                                  target);
+          }
+        } else if (field.record_type_name) {
+          // Set with its typed reference, above.
+        } else if (field.ref != nullptr) {
           auto it = existing.find(field.ref->full_name);
           if (it != existing.end())
             reflection->SetString(record, fd, it->second);
@@ -81,10 +117,12 @@ void FillRecord(const RecordType& type, const std::string& student_id,
         }
         break;
       case FieldDescriptor::CPPTYPE_INT32:
-        reflection->SetInt32(record, fd, 30 + variant);
+        reflection->SetInt32(
+            record, fd, static_cast<int32_t>(InRange(field, 30 + variant)));
         break;
       case FieldDescriptor::CPPTYPE_INT64:
-        reflection->SetInt64(record, fd, 1000 + variant);
+        reflection->SetInt64(
+            record, fd, static_cast<int64_t>(InRange(field, 1000 + variant)));
         break;
       case FieldDescriptor::CPPTYPE_ENUM: {
         const auto* values = fd->enum_type();
@@ -97,7 +135,7 @@ void FillRecord(const RecordType& type, const std::string& student_id,
         reflection->SetBool(record, fd, variant % 2 == 1);
         break;
       case FieldDescriptor::CPPTYPE_DOUBLE:
-        reflection->SetDouble(record, fd, 1.5 * variant);
+        reflection->SetDouble(record, fd, InRange(field, 1.5 * variant));
         break;
       default:
         break;
