@@ -29,6 +29,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
   WatchReactor(WatchHub* hub, AuthContext auth,
                absl::flat_hash_set<std::string> buckets)
       : hub_(hub), auth_(std::move(auth)), buckets_(std::move(buckets)) {
+    // At once, not with the first event: the device then knows the stream
+    // is open (and was not refused) before anything changes.
+    StartSendInitialMetadata();
     hub_->Add(this);
   }
 
