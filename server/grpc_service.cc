@@ -211,8 +211,13 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
+  std::string message(status.message());
+  if (message.empty()) {
+    message = absl::StrCat("the server could not answer (",
+                           absl::StatusCodeToString(status.code()), ")");
+  }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
+                      std::move(message));
 }
 
 namespace {

@@ -50,7 +50,10 @@ class GrpcSyncService final : public v1::SyncService::WithCallbackMethod_Watch<
   TokenSlots pull_slots_;
 };
 
-// An absl::Status as a grpc::Status (same code and message).
+// An absl::Status as a grpc::Status (same code and message). An error with
+// an empty message gets one naming its code, so that no answer of ours reads
+// like gRPC's own INTERNAL for a request it could not parse
+// (server/malformed_request.h).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace plansync::server

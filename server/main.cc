@@ -15,7 +15,9 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -30,6 +32,7 @@
 #include "server/admin_main.h"
 #include "server/grpc_service.h"
 #include "server/listen_address.h"
+#include "server/malformed_request.h"
 #include "server/sqlite_server_store.h"
 #include "server/sync_handlers.h"
 #include "server/token_auth.h"
@@ -141,6 +144,14 @@ int Serve() {
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(static_cast<int>(limits.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(limits.max_message_bytes));
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(
+      std::make_unique<server::MalformedRequestInterceptorFactory>(
+          std::vector<std::string>{v1::SyncService::service_full_name()},
+          service_options.request_log));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (grpc_server == nullptr || port == 0) {
     std::fprintf(stderr, "plansync-server: cannot listen on %s\n",

@@ -1,6 +1,8 @@
 // Operating the real plansync-server binary on a loopback port with real
-// device tokens. Each test is named after what broke.
+// device tokens: archiving a user, per-token stream limits, the request log
+// and malformed request bytes. Each test is named after what broke.
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +24,7 @@
 #include "plansync/v1/sync.grpc.pb.h"
 #include "sync/grpc_transport.h"
 #include "tests/cli_fixture.h"
+#include "tests/grpc_test_util.h"
 #include "tests/process_util.h"
 
 namespace plansync {
@@ -102,6 +105,53 @@ class ServerOpsTest : public testing::CliFixture {
 
   std::string plan_;
 };
+
+// Every row of every table of the SQLite file `path`, as text, in a
+// canonical order: equal strings mean byte-identical contents.
+std::string StoreDigest(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  auto query = [&](const std::string& sql) {
+    std::vector<std::string> rows;
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr),
+              SQLITE_OK)
+        << sql;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      std::string row;
+      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+        const void* blob = sqlite3_column_blob(stmt, i);
+        const int size = sqlite3_column_bytes(stmt, i);
+        absl::StrAppend(&row, sqlite3_column_type(stmt, i), ":", size, ":",
+                        blob == nullptr
+                            ? ""
+                            : std::string(static_cast<const char*>(blob),
+                                          static_cast<size_t>(size)),
+                        "|");
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(stmt);
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  };
+  std::string digest;
+  for (const std::string& table :
+       query("SELECT name FROM sqlite_master WHERE type = 'table' AND name "
+             "NOT LIKE 'sqlite_%'")) {
+    const std::string name = table.substr(table.find(':', 2) + 1);
+    const std::string bare = name.substr(0, name.size() - 1);  // the '|'
+    absl::StrAppend(&digest, "table ", bare, "\n");
+    for (const std::string& row :
+         query(absl::StrCat("SELECT * FROM \"", bare, "\""))) {
+      absl::StrAppend(&digest, row, "\n");
+    }
+  }
+  sqlite3_close(db);
+  return digest;
+}
 
 // A Watch stream on its own thread: opened with `token`, read until it
 // ends. `started` is notified once the server has answered the call (its
@@ -431,7 +481,12 @@ TEST_F(ServerOpsTest, RequestLogWasMissingOrLeakedNamesTokensAndNotes) {
   EXPECT_TRUE(
       transport.Pull(pull, [](const v1::PullPage&) { return absl::OkStatus(); })
           .ok());
-  EXPECT_EQ(CallLines(server.process().Stderr()).size(), before + 3);
+  std::string reply;
+  EXPECT_EQ(testing::GenericUnaryCall(channel, "/plansync.v1.SyncService/Push",
+                                      "\xff\xff", &reply)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(CallLines(server.process().Stderr()).size(), before + 4);
 
   // A revoked token: its open Watch stream closes, its next sync is refused.
   const std::string teacher_token = TokenOf(dir_.File("teacher.token"));
@@ -464,6 +519,8 @@ TEST_F(ServerOpsTest, RequestLogWasMissingOrLeakedNamesTokensAndNotes) {
       << err;
   EXPECT_TRUE(has({"method=Hello ", "principal=- ", "status=UNAUTHENTICATED"}))
       << err;
+  EXPECT_TRUE(has({"method=Push ", "malformed=1", "status=INVALID_ARGUMENT"}))
+      << err;
   for (const std::string& line : lines) {
     EXPECT_NE(line.find(" method="), std::string::npos) << line;
     EXPECT_NE(line.find(" principal="), std::string::npos) << line;
@@ -481,6 +538,42 @@ TEST_F(ServerOpsTest, RequestLogWasMissingOrLeakedNamesTokensAndNotes) {
   for (const std::string& secret : secrets) {
     EXPECT_EQ(err.find(secret), std::string::npos) << secret;
   }
+}
+
+TEST_F(ServerOpsTest, MalformedRequestBytesGotInternalWithNoMessage) {
+  ServerProcess server(Db("server"), Log());
+  Init("manager", AddUser("Case manager", {"case-manager"}), server);
+  MakePlan("manager");
+  Ok("manager", {"sync"});
+  const std::string before = StoreDigest(Db("server"));
+  ASSERT_NE(before.find("table "), std::string::npos);
+  auto channel = Channel(server);
+  struct Case {
+    std::string method, type, bytes;
+  };
+  // A length running past the end; a field of wire type 7 (none exists).
+  const std::string overrun("\x0a\xff\xff\xff\xff\x0f", 6);
+  const std::string bad_wire_type("\x0f\x01", 2);
+  for (const Case& bad :
+       std::vector<Case>{{"Hello", "HelloRequest", overrun},
+                         {"Push", "PushRequest", overrun},
+                         {"Push", "PushRequest", bad_wire_type},
+                         {"Pull", "PullRequest", overrun},
+                         {"Watch", "WatchRequest", bad_wire_type}}) {
+    std::string reply;
+    grpc::Status status = testing::GenericUnaryCall(
+        channel, "/plansync.v1.SyncService/" + bad.method, bad.bytes, &reply);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << bad.method << ": " << status.error_message();
+    EXPECT_EQ(status.error_message(),
+              "the request is not a valid plansync.v1." + bad.type +
+                  " message (malformed protobuf, or a text field that is not "
+                  "UTF-8)")
+        << bad.method;
+  }
+  EXPECT_EQ(StoreDigest(Db("server")), before);
+  // The server still serves.
+  Ok("manager", {"sync"});
 }
 
 }  // namespace
