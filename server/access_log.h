@@ -1,4 +1,4 @@
-// The access log of DESIGN.md section 7: each pull of a student's records by
+// The access log: each pull of a student's records by
 // someone other than the student's guardians is recorded in that student's
 // bucket as an AccessLogEntry, one record per accessor, student and day,
 // whose pull count and record types grow with each pull. The entries are

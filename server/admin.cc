@@ -96,16 +96,28 @@ absl::StatusOr<std::string> Admin::AddUser(absl::string_view display_name,
   return user.id();
 }
 
-absl::Status Admin::ArchiveUser(absl::string_view user_id) {
+absl::StatusOr<int> Admin::ArchiveUser(absl::string_view user_id) {
   ASSIGN_OR_RETURN(bool exists,
                    RecordExists(*Schema::Get().Find("User"), user_id));
   if (!exists) {
     return absl::NotFoundError(absl::StrCat("there is no user ", user_id));
   }
+  ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens,
+                   store_->ListTokens(user_id));
+  int revoked = 0;
+  for (const TokenRecord& token : tokens) {
+    if (token.revoked_ms != 0) continue;
+    absl::Status status =
+        store_->RevokeToken(token.token_id, clock_->NowMillis());
+    // NOT_FOUND: revoked meanwhile by another admin run, which is as good.
+    if (!status.ok() && !absl::IsNotFound(status)) return status;
+    if (status.ok()) ++revoked;
+  }
   v1::User user;
   user.set_id(std::string(user_id));
   user.set_deleted(true);
-  return Write(user, /*create=*/false, {"deleted"});
+  RETURN_IF_ERROR(Write(user, /*create=*/false, {"deleted"}));
+  return revoked;
 }
 
 absl::StatusOr<std::string> Admin::AddStudent(v1::Student student) {

@@ -31,9 +31,13 @@ class Admin {
   // for district administrators, ROLE_UNSPECIFIED otherwise.
   absl::StatusOr<std::string> AddUser(absl::string_view display_name,
                                       v1::Role district_role);
-  // Archives a user: every token of theirs stops working for sync, and
-  // every role ends.
-  absl::Status ArchiveUser(absl::string_view user_id);
+  // Archives a user: every role ends, and every live token of theirs is
+  // revoked, so that their calls fail with UNAUTHENTICATED and a running
+  // server's WatchSupervisor closes their open Watch streams. The tokens are
+  // revoked first: if archiving then fails, the user can no longer sync and
+  // running it again finishes the job. Returns how many tokens were revoked.
+  // NOT_FOUND for an unknown user.
+  absl::StatusOr<int> ArchiveUser(absl::string_view user_id);
   // Adds a student (so that a case manager can be assigned); returns the id.
   absl::StatusOr<std::string> AddStudent(v1::Student student);
   // Closes `holiday.school()` (every school if empty) on `holiday.day()`;

@@ -29,7 +29,9 @@ store. Works whether or not a server is running on the same file.
 
 commands:
   add-user --name NAME [--admin]          add a user; prints the user id
-  archive-user --user ID                  end every role and token of a user
+  archive-user --user ID                  end every role of a user and revoke
+                                          every live token (open Watch
+                                          streams close)
   add-student --given NAME --family NAME [--grade G] [--school S]
               [--local-id ID] [--id UUID] add a student; prints the id
   add-holiday --day YYYY-MM-DD [--school S] [--name TEXT]
@@ -148,8 +150,9 @@ absl::Status Run(const Args& args) {
     std::printf("%s\n", id.c_str());
   } else if (command == "archive-user") {
     ASSIGN_OR_RETURN(std::string user, Need(args, "--user"));
-    RETURN_IF_ERROR(admin.ArchiveUser(user));
-    std::printf("archived user %s\n", user.c_str());
+    ASSIGN_OR_RETURN(int revoked, admin.ArchiveUser(user));
+    std::printf("archived user %s; revoked %d live token%s\n", user.c_str(),
+                revoked, revoked == 1 ? "" : "s");
   } else if (command == "add-student") {
     v1::Student student;
     ASSIGN_OR_RETURN(*student.mutable_given_name(), Need(args, "--given"));

@@ -1,11 +1,16 @@
 #include "server/grpc_service.h"
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "core/errors.h"
+#include "server/request_log.h"
 
 namespace plansync::server {
 namespace {
@@ -20,6 +25,36 @@ std::multimap<std::string, std::string> MetadataOf(
   return out;
 }
 
+// Times one call and writes its request log line when it finishes. Not
+// thread-safe: one call's thread (or its reactor, under its lock) uses it.
+class CallLog {
+ public:
+  CallLog(bool enabled, std::string method) : enabled_(enabled) {
+    entry_.method = std::move(method);
+  }
+  void set_principal(const std::string& principal_id) {
+    entry_.principal_id = principal_id;
+  }
+  void Count(std::string name, int64_t value) {
+    entry_.counts.emplace_back(std::move(name), value);
+  }
+  // Writes the line (if enabled) for a call ending with `status`; returns
+  // `status`.
+  grpc::Status Finish(grpc::Status status) {
+    if (enabled_) {
+      entry_.code = static_cast<absl::StatusCode>(status.error_code());
+      entry_.duration_ms = absl::ToInt64Milliseconds(absl::Now() - start_);
+      WriteRequestLog(entry_);
+    }
+    return status;
+  }
+
+ private:
+  const bool enabled_;
+  const absl::Time start_ = absl::Now();
+  RequestLogEntry entry_;
+};
+
 // One Watch stream: queues the latest sequence per bucket and writes one
 // event at a time. gRPC is called outside the reactor's lock. Deletes itself
 // when the call is done.
@@ -27,8 +62,16 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
                            public WatchListener {
  public:
   WatchReactor(WatchHub* hub, AuthContext auth,
-               absl::flat_hash_set<std::string> buckets)
-      : hub_(hub), auth_(std::move(auth)), buckets_(std::move(buckets)) {
+               absl::flat_hash_set<std::string> buckets, TokenSlots::Slot slot,
+               CallLog log)
+      : hub_(hub),
+        auth_(std::move(auth)),
+        slot_(std::move(slot)),
+        log_(std::move(log)),
+        buckets_(std::move(buckets)) {
+    // At once, not with the first event: the device then knows the stream
+    // is open (and was not refused) before anything changes.
+    StartSendInitialMetadata();
     hub_->Add(this);
   }
 
@@ -75,7 +118,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
       finish = !writing_ && !finish_sent_;
       if (finish) finish_sent_ = true;
     }
-    if (finish) Finish(finish_status_);
+    if (finish) FinishWith(finish_status_);
   }
 
   const std::string& principal_id() const override {
@@ -89,6 +132,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
+      if (ok) ++events_;
       if (!ok) done_ = true;
       if (done_) {
         finish = !finish_sent_;
@@ -97,7 +141,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
         write = TakeNextLocked();
       }
     }
-    if (finish) Finish(finish_status_);
+    if (finish) FinishWith(finish_status_);
     if (write) StartWrite(&event_);
   }
 
@@ -110,15 +154,29 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
       finish = !writing_ && !finish_sent_;
       if (finish) finish_sent_ = true;
     }
-    if (finish) Finish(grpc::Status::CANCELLED);
+    if (finish) FinishWith(grpc::Status::CANCELLED);
   }
 
   void OnDone() override {
     hub_->Remove(this);
-    delete this;
+    {
+      absl::MutexLock lock(&mu_);
+      log_.Count("events", events_);
+      log_.Finish(ended_with_);
+    }
+    delete this;  // gives back the token's slot
   }
 
  private:
+  // Finishes the call with `status`, which is logged when the call is done.
+  void FinishWith(const grpc::Status& status) {
+    {
+      absl::MutexLock lock(&mu_);
+      ended_with_ = status;
+    }
+    Finish(status);
+  }
+
   // Moves the next pending event into event_ if no write is in flight.
   bool TakeNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (writing_ || done_ || pending_.empty()) return false;
@@ -132,7 +190,11 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
 
   WatchHub* const hub_;
   const AuthContext auth_;
+  const TokenSlots::Slot slot_;  // held while the stream is open
   absl::Mutex mu_;
+  CallLog log_ ABSL_GUARDED_BY(mu_);
+  int64_t events_ ABSL_GUARDED_BY(mu_) = 0;  // events written
+  grpc::Status ended_with_ ABSL_GUARDED_BY(mu_) = grpc::Status::CANCELLED;
   absl::flat_hash_set<std::string> buckets_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int64_t> pending_ ABSL_GUARDED_BY(mu_);
   // Written under mu_ by TakeNextLocked, read by gRPC during the one write
@@ -149,75 +211,144 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
+  std::string message(status.message());
+  if (message.empty()) {
+    message = absl::StrCat("the server could not answer (",
+                           absl::StatusCodeToString(status.code()), ")");
+  }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
+                      std::move(message));
 }
 
 namespace {
 
-// Authenticates the call and answers it with `handle(auth)`'s response.
-template <typename Response, typename Handle>
+// Authenticates the call and answers it with `handle(auth)`'s response;
+// `count(response)` adds the response's counts to the log.
+template <typename Response, typename Handle, typename CountOf>
 grpc::Status AnswerUnary(const Authenticator& authenticator,
-                         grpc::ServerContext* context, Response* response,
-                         Handle handle) {
+                         grpc::ServerContext* context, CallLog& log,
+                         Response* response, Handle handle, CountOf count) {
   absl::StatusOr<AuthContext> auth =
       authenticator.Authenticate(MetadataOf(context->client_metadata()));
-  if (!auth.ok()) return ToGrpcStatus(auth.status());
+  if (!auth.ok()) return log.Finish(ToGrpcStatus(auth.status()));
+  log.set_principal(auth->principal_id);
   absl::StatusOr<Response> result = handle(*auth);
-  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!result.ok()) return log.Finish(ToGrpcStatus(result.status()));
   *response = std::move(*result);
-  return grpc::Status::OK;
+  count(*response);
+  return log.Finish(grpc::Status::OK);
+}
+
+absl::Status TooManyWatchStreams(uint32_t limit) {
+  return ReasonError(
+      v1::TOO_MANY_STREAMS,
+      absl::StrCat("this token already holds ", limit,
+                   " open Watch streams, the most the server allows "
+                   "(TOO_MANY_STREAMS); close one first"));
+}
+
+absl::Status TooManyPulls(uint32_t limit) {
+  return ReasonError(
+      v1::TOO_MANY_STREAMS,
+      absl::StrCat("this token already has ", limit,
+                   " pulls running, the most the server allows "
+                   "(TOO_MANY_STREAMS); wait for one to finish"));
 }
 
 }  // namespace
 
+GrpcSyncService::GrpcSyncService(SyncHandlers* handlers,
+                                 const Authenticator* authenticator,
+                                 GrpcServiceOptions options)
+    : handlers_(handlers),
+      authenticator_(authenticator),
+      options_(options),
+      watch_slots_(handlers->limits().max_watch_streams_per_token),
+      pull_slots_(handlers->limits().max_pulls_per_token) {}
+
 grpc::Status GrpcSyncService::Hello(grpc::ServerContext* context,
                                     const v1::HelloRequest* request,
                                     v1::HelloResponse* response) {
-  return AnswerUnary(*authenticator_, context, response,
-                     [&](const AuthContext& auth) {
-                       return handlers_->Hello(auth, *request);
-                     });
+  CallLog log(options_.request_log, "Hello");
+  return AnswerUnary(
+      *authenticator_, context, log, response,
+      [&](const AuthContext& auth) { return handlers_->Hello(auth, *request); },
+      [&](const v1::HelloResponse& hello) {
+        log.Count("buckets", hello.buckets_size());
+      });
 }
 
 grpc::Status GrpcSyncService::Push(grpc::ServerContext* context,
                                    const v1::PushRequest* request,
                                    v1::PushResponse* response) {
+  CallLog log(options_.request_log, "Push");
+  log.Count("changes", request->changes_size());
   return AnswerUnary(
-      *authenticator_, context, response,
-      [&](const AuthContext& auth) { return handlers_->Push(auth, *request); });
+      *authenticator_, context, log, response,
+      [&](const AuthContext& auth) { return handlers_->Push(auth, *request); },
+      [&](const v1::PushResponse& push) {
+        int64_t accepted = 0, duplicate = 0, rejected = 0;
+        for (const v1::ChangeResult& result : push.results()) {
+          accepted += result.status() == v1::ChangeResult::ACCEPTED;
+          duplicate += result.status() == v1::ChangeResult::DUPLICATE;
+          rejected += result.status() == v1::ChangeResult::REJECTED;
+        }
+        log.Count("accepted", accepted);
+        log.Count("duplicate", duplicate);
+        log.Count("rejected", rejected);
+      });
 }
 
 grpc::Status GrpcSyncService::Pull(grpc::ServerContext* context,
                                    const v1::PullRequest* request,
                                    grpc::ServerWriter<v1::PullPage>* writer) {
+  CallLog log(options_.request_log, "Pull");
+  log.Count("buckets", request->cursors_size());
   absl::StatusOr<AuthContext> auth =
       authenticator_->Authenticate(MetadataOf(context->client_metadata()));
-  if (!auth.ok()) return ToGrpcStatus(auth.status());
-  return ToGrpcStatus(
+  if (!auth.ok()) return log.Finish(ToGrpcStatus(auth.status()));
+  log.set_principal(auth->principal_id);
+  std::optional<TokenSlots::Slot> slot = pull_slots_.TryAcquire(auth->token_id);
+  if (!slot.has_value()) {
+    return log.Finish(ToGrpcStatus(TooManyPulls(pull_slots_.limit())));
+  }
+  int64_t pages = 0, changes = 0;
+  absl::Status status =
       handlers_->Pull(*auth, *request, [&](const v1::PullPage& page) {
-        return !context->IsCancelled() && writer->Write(page);
-      }));
+        if (context->IsCancelled() || !writer->Write(page)) return false;
+        ++pages;
+        changes += page.changes_size();
+        return true;
+      });
+  log.Count("pages", pages);
+  log.Count("changes", changes);
+  return log.Finish(ToGrpcStatus(status));
 }
 
 grpc::ServerWriteReactor<v1::WatchEvent>* GrpcSyncService::Watch(
     grpc::CallbackServerContext* context, const v1::WatchRequest* request) {
+  CallLog log(options_.request_log, "Watch");
   absl::StatusOr<AuthContext> auth =
       authenticator_->Authenticate(MetadataOf(context->client_metadata()));
+  if (auth.ok()) log.set_principal(auth->principal_id);
+  std::optional<TokenSlots::Slot> slot =
+      auth.ok() ? watch_slots_.TryAcquire(auth->token_id) : std::nullopt;
   absl::StatusOr<std::vector<std::string>> buckets =
-      auth.ok() ? handlers_->BucketsOf(*auth)
-                : absl::StatusOr<std::vector<std::string>>(auth.status());
+      !auth.ok()         ? auth.status()
+      : slot.has_value() ? handlers_->BucketsOf(*auth)
+                         : TooManyWatchStreams(watch_slots_.limit());
   if (!buckets.ok()) {
     class Refused final : public grpc::ServerWriteReactor<v1::WatchEvent> {
      public:
       explicit Refused(const grpc::Status& status) { Finish(status); }
       void OnDone() override { delete this; }
     };
-    return new Refused(ToGrpcStatus(buckets.status()));
+    return new Refused(log.Finish(ToGrpcStatus(buckets.status())));
   }
   return new WatchReactor(
       &handlers_->watch_hub(), *auth,
-      absl::flat_hash_set<std::string>(buckets->begin(), buckets->end()));
+      absl::flat_hash_set<std::string>(buckets->begin(), buckets->end()),
+      std::move(*slot), std::move(log));
 }
 
 }  // namespace plansync::server

@@ -2,17 +2,22 @@
 //
 //   plansync-server --db=server.db [--listen=127.0.0.1:7443]
 //                   [--max_batch=1000] [--tls_cert=F --tls_key=F]
+//                   [--max_watch_streams_per_token=16]
+//                   [--max_pulls_per_token=4] [--request_log=true]
 //   plansync-server admin COMMAND --db server.db ...   (server/admin_main.h)
 //
 // Every call must carry a device token issued by `plansync-server admin
 // issue-token`.
 // Prints "plansync-server listening on HOST:PORT" once it serves (port 0
 // picks a free port). SIGINT or SIGTERM finish the calls in flight, then the
-// server exits with status 0. Logs carry no tokens, names or record content.
+// server exits with status 0. Logs carry no tokens, names or record content;
+// the request log (server/request_log.h) is one line per call on stderr.
 #include <signal.h>
 
 #include <cstdio>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -27,6 +32,7 @@
 #include "server/admin_main.h"
 #include "server/grpc_service.h"
 #include "server/listen_address.h"
+#include "server/malformed_request.h"
 #include "server/sqlite_server_store.h"
 #include "server/sync_handlers.h"
 #include "server/token_auth.h"
@@ -45,6 +51,13 @@ ABSL_FLAG(bool, durable, true,
 ABSL_FLAG(int64_t, watch_check_ms, 1000,
           "how often open Watch streams are checked against revoked tokens "
           "and changed assignments (ms)");
+ABSL_FLAG(uint32_t, max_watch_streams_per_token, 16,
+          "most Watch streams one device token may hold open at once");
+ABSL_FLAG(uint32_t, max_pulls_per_token, 4,
+          "most Pulls one device token may run at once");
+ABSL_FLAG(bool, request_log, true,
+          "one line per call on stderr: method, principal id, counts, "
+          "status, milliseconds (never a token, a name or record content)");
 
 namespace {
 
@@ -103,10 +116,22 @@ int Serve() {
   server::ServerLimits limits;
   limits.max_changes_per_push = absl::GetFlag(FLAGS_max_batch);
   limits.max_clock_drift_ms = absl::GetFlag(FLAGS_max_drift_ms);
+  limits.max_watch_streams_per_token =
+      absl::GetFlag(FLAGS_max_watch_streams_per_token);
+  limits.max_pulls_per_token = absl::GetFlag(FLAGS_max_pulls_per_token);
+  if (limits.max_watch_streams_per_token == 0 ||
+      limits.max_pulls_per_token == 0) {
+    std::fprintf(stderr,
+                 "plansync-server: --max_watch_streams_per_token and "
+                 "--max_pulls_per_token must be at least 1\n");
+    return 2;
+  }
   server::SyncHandlers handlers(store->get(), SystemClock::Get(), limits,
                                 IdGenerator::RandomSeed());
   server::TokenAuthenticator authenticator(store->get());
-  server::GrpcSyncService service(&handlers, &authenticator);
+  server::GrpcServiceOptions service_options;
+  service_options.request_log = absl::GetFlag(FLAGS_request_log);
+  server::GrpcSyncService service(&handlers, &authenticator, service_options);
   server::WatchSupervisor supervisor(
       &handlers, store->get(), SystemClock::Get(),
       absl::Milliseconds(absl::GetFlag(FLAGS_watch_check_ms)));
@@ -119,6 +144,14 @@ int Serve() {
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(static_cast<int>(limits.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(limits.max_message_bytes));
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(
+      std::make_unique<server::MalformedRequestInterceptorFactory>(
+          std::vector<std::string>{v1::SyncService::service_full_name()},
+          service_options.request_log));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (grpc_server == nullptr || port == 0) {
     std::fprintf(stderr, "plansync-server: cannot listen on %s\n",
