@@ -55,6 +55,12 @@ ABSL_FLAG(uint32_t, max_watch_streams_per_token, 16,
           "most Watch streams one device token may hold open at once");
 ABSL_FLAG(uint32_t, max_pulls_per_token, 4,
           "most Pulls one device token may run at once");
+ABSL_FLAG(uint32_t, max_change_bytes, 64 * 1024,
+          "largest serialized change accepted in a push (bytes)");
+ABSL_FLAG(uint32_t, max_pull_cursors, 1000,
+          "most buckets one Pull may name; devices split theirs to fit");
+ABSL_FLAG(uint64_t, max_pull_bytes, 64 * 1024 * 1024,
+          "most bytes of changes one Pull sends before it ends with `more`");
 ABSL_FLAG(bool, request_log, true,
           "one line per call on stderr: method, principal id, counts, "
           "status, milliseconds (never a token, a name or record content)");
@@ -119,11 +125,17 @@ int Serve() {
   limits.max_watch_streams_per_token =
       absl::GetFlag(FLAGS_max_watch_streams_per_token);
   limits.max_pulls_per_token = absl::GetFlag(FLAGS_max_pulls_per_token);
+  limits.max_change_bytes = absl::GetFlag(FLAGS_max_change_bytes);
+  limits.max_pull_cursors = absl::GetFlag(FLAGS_max_pull_cursors);
+  limits.max_pull_bytes = absl::GetFlag(FLAGS_max_pull_bytes);
   if (limits.max_watch_streams_per_token == 0 ||
-      limits.max_pulls_per_token == 0) {
+      limits.max_pulls_per_token == 0 || limits.max_pull_cursors == 0 ||
+      limits.max_pull_bytes == 0 || limits.max_change_bytes == 0) {
     std::fprintf(stderr,
-                 "plansync-server: --max_watch_streams_per_token and "
-                 "--max_pulls_per_token must be at least 1\n");
+                 "plansync-server: --max_watch_streams_per_token, "
+                 "--max_pulls_per_token, --max_change_bytes, "
+                 "--max_pull_cursors and --max_pull_bytes must be at least "
+                 "1\n");
     return 2;
   }
   server::SyncHandlers handlers(store->get(), SystemClock::Get(), limits,
