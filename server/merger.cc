@@ -254,27 +254,36 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
       continue;
     }
     const int field = checked->field != nullptr ? checked->field->number : 0;
-    // A record keeps its type and bucket. A register write looks up its item
-    // first (it needs it to merge), a log entry its record's home first (a
-    // new entry, the common case, then needs nothing else).
+    // A record keeps its type and bucket. A register write reads its item
+    // first, to merge against it; a log entry is inserted at once where
+    // nothing is stored (a new entry, the common case), and otherwise reads
+    // what is there.
+    bool inserted = false;
     std::optional<StoredItem> stored;
-    std::optional<RecordHome> home;
     if (field != 0) {
       ASSIGN_OR_RETURN(stored, txn->GetItem(change.record_type(),
                                             change.record_id(), field));
-    }
-    if (stored.has_value()) {
-      home = RecordHome{change.record_type(), stored->bucket};
     } else {
-      ASSIGN_OR_RETURN(home, txn->GetRecordHome(change.record_id()));
+      ASSIGN_OR_RETURN(std::optional<int64_t> seq,
+                       txn->InsertItem(change, 0, bytes));
+      if (seq.has_value()) outcome.changed_buckets[change.bucket()] = *seq;
+      inserted = seq.has_value();
     }
-    if (home.has_value()) valid = CheckHome(*checked, change, *home);
-    if (valid.ok() && field == 0 && home.has_value()) {
-      ASSIGN_OR_RETURN(
-          stored, txn->GetItem(change.record_type(), change.record_id(), 0));
-    }
-    if (valid.ok() && stored.has_value() && field != 0) {
-      valid = CheckFieldChange(*checked->type, *checked->field);
+    if (!inserted) {
+      std::optional<RecordHome> home;
+      if (stored.has_value()) {
+        home = RecordHome{change.record_type(), stored->bucket};
+      } else {
+        ASSIGN_OR_RETURN(home, txn->GetRecordHome(change.record_id()));
+      }
+      if (home.has_value()) valid = CheckHome(*checked, change, *home);
+      if (valid.ok() && field == 0) {
+        ASSIGN_OR_RETURN(
+            stored, txn->GetItem(change.record_type(), change.record_id(), 0));
+      }
+      if (valid.ok() && stored.has_value() && field != 0) {
+        valid = CheckFieldChange(*checked->type, *checked->field);
+      }
     }
     if (!valid.ok()) {
       outcome.results.push_back(Rejected(valid));
@@ -317,9 +326,14 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
           return absl::DataLossError("a stored log entry is corrupt");
         }
       }
-      switch (MergeLogEntry(stored_entry.get(), *checked->record)) {
+      switch (inserted ? LogMerge::kInsert
+                       : MergeLogEntry(stored_entry.get(), *checked->record)) {
         case LogMerge::kInsert:
-          RETURN_IF_ERROR(put(change, 0, bytes));
+          if (!inserted) {
+            // InsertItem refuses only where an item or another home is.
+            return absl::InternalError(
+                "the store refused a log entry it does not hold");
+          }
           break;
         case LogMerge::kDuplicate:
           break;

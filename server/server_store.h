@@ -90,6 +90,13 @@ class ServerTransaction {
                                           int field_number,
                                           absl::string_view bytes) = 0;
 
+  // As PutItem, but only where nothing is stored yet: nullopt, with nothing
+  // written, if the record already has an item at `field_number` or lives
+  // under another type or in another bucket (the caller then reads what is
+  // there to say why). For new log entries: one write, no read first.
+  virtual absl::StatusOr<std::optional<int64_t>> InsertItem(
+      const v1::Change& change, int field_number, absl::string_view bytes) = 0;
+
   // The principal a replica (device) id is bound to, or nullopt if unbound.
   virtual absl::StatusOr<std::optional<std::string>> ReplicaOwner(
       absl::string_view replica_id) = 0;

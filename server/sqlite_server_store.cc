@@ -227,6 +227,9 @@ class SqliteTransaction final : public ServerTransaction {
       absl::string_view record_id) override;
   absl::StatusOr<int64_t> PutItem(const v1::Change& change, int field_number,
                                   absl::string_view bytes) override;
+  absl::StatusOr<std::optional<int64_t>> InsertItem(
+      const v1::Change& change, int field_number,
+      absl::string_view bytes) override;
   absl::StatusOr<std::optional<std::string>> ReplicaOwner(
       absl::string_view replica_id) override;
   absl::Status BindReplica(absl::string_view replica_id,
@@ -236,6 +239,10 @@ class SqliteTransaction final : public ServerTransaction {
   absl::Status Commit() override;
 
  private:
+  // Writes the item with `statement` (the upsert or the plain insert).
+  absl::Status WriteItem(Statement& statement, const v1::Change& change,
+                         int field_number, absl::string_view bytes);
+
   SqliteServerStore* store_;
   bool open_ = true;
 };
@@ -276,7 +283,8 @@ class SqliteServerStore final : public ServerStore {
   absl::Mutex write_mu_;
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Statement> begin_, commit_, rollback_, get_applied_,
-      put_applied_, get_item_, get_home_, put_home_, put_item_, save_seq_;
+      put_applied_, get_item_, get_home_, put_home_, put_item_, insert_item_,
+      save_seq_;
   std::unique_ptr<Statement> get_replica_, bind_replica_;
   std::unique_ptr<Statement> put_head_, add_token_, revoke_token_;
   std::unique_ptr<Statement> get_grant_, put_grant_, bump_grants_;
@@ -379,18 +387,18 @@ absl::Status SqliteTransaction::BindReplica(absl::string_view replica_id,
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> SqliteTransaction::PutItem(const v1::Change& change,
-                                                   int field_number,
-                                                   absl::string_view bytes) {
+absl::Status SqliteTransaction::WriteItem(Statement& s,
+                                          const v1::Change& change,
+                                          int field_number,
+                                          absl::string_view bytes) {
   const int64_t seq = store_->next_seq_;
-  {
-    Statement& home = *store_->put_home_;
-    home.BindTextNoCopy(1, change.record_id());
-    home.BindTextNoCopy(2, change.record_type());
-    home.BindTextNoCopy(3, change.bucket());
-    RETURN_IF_ERROR(home.Run());
-  }
-  Statement& s = *store_->put_item_;
+  // The record's home: set by its first item, kept by the primary key; the
+  // trigger items_stay_home refuses an item that does not match it.
+  Statement& home = *store_->put_home_;
+  home.BindTextNoCopy(1, change.record_id());
+  home.BindTextNoCopy(2, change.record_type());
+  home.BindTextNoCopy(3, change.bucket());
+  RETURN_IF_ERROR(home.Run());
   s.BindTextNoCopy(1, change.record_type());
   s.BindTextNoCopy(2, change.record_id());
   s.BindInt(3, field_number);
@@ -399,14 +407,33 @@ absl::StatusOr<int64_t> SqliteTransaction::PutItem(const v1::Change& change,
   s.BindInt(6, static_cast<int64_t>(change.hlc()));
   s.BindTextNoCopy(7, change.replica_id());
   s.BindBlobNoCopy(8, bytes);
-  absl::Status stored = s.Run();
-  if (!stored.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the store refused an item: ", stored.message()));
-  }
+  RETURN_IF_ERROR(s.Run());
   ++store_->next_seq_;
   store_->heads_[change.bucket()] = seq;
-  return seq;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> SqliteTransaction::PutItem(const v1::Change& change,
+                                                   int field_number,
+                                                   absl::string_view bytes) {
+  absl::Status status =
+      WriteItem(*store_->put_item_, change, field_number, bytes);
+  if (absl::IsAlreadyExists(status)) {  // a constraint: the record's home
+    return absl::FailedPreconditionError(
+        absl::StrCat("the store refused an item: ", status.message()));
+  }
+  RETURN_IF_ERROR(status);
+  return store_->next_seq_ - 1;
+}
+
+absl::StatusOr<std::optional<int64_t>> SqliteTransaction::InsertItem(
+    const v1::Change& change, int field_number, absl::string_view bytes) {
+  // A failed statement is undone alone (ABORT), so a refusal writes nothing.
+  absl::Status status =
+      WriteItem(*store_->insert_item_, change, field_number, bytes);
+  if (absl::IsAlreadyExists(status)) return std::nullopt;
+  RETURN_IF_ERROR(status);
+  return store_->next_seq_ - 1;
 }
 
 absl::StatusOr<std::optional<Grant>> SqliteTransaction::GetGrant(
@@ -525,6 +552,11 @@ absl::Status SqliteServerStore::Initialize(
                        "bucket, seq = excluded.seq, hlc = excluded.hlc, "
                        "replica_id = excluded.replica_id, change = "
                        "excluded.change"));
+  ASSIGN_OR_RETURN(
+      insert_item_,
+      writer_->Prepare("INSERT INTO items (record_type, record_id, field, "
+                       "bucket, seq, hlc, replica_id, change) VALUES (?1, ?2, "
+                       "?3, ?4, ?5, ?6, ?7, ?8)"));
   ASSIGN_OR_RETURN(add_token_,
                    writer_->Prepare("INSERT INTO tokens (token_id, digest, "
                                     "principal_id, label, created_ms) VALUES "
