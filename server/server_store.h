@@ -83,17 +83,17 @@ class ServerTransaction {
   // Stores `change`, whose serialization is `bytes`, as the item of
   // `field_number` (0 for a log entry), replacing any item there, under the
   // next global sequence number, which it returns. The first item of a record
-  // fixes its home; the store refuses (a constraint, not a prior read) an
-  // item whose record lives under another type or in another bucket, with
-  // FAILED_PRECONDITION. Callers check first to give the reason.
+  // fixes its home (one row per record id, its primary key); the store
+  // refuses an item whose record lives under another type or in another
+  // bucket, with FAILED_PRECONDITION. Callers check first to give the reason.
   virtual absl::StatusOr<int64_t> PutItem(const v1::Change& change,
                                           int field_number,
                                           absl::string_view bytes) = 0;
 
-  // As PutItem, but only where nothing is stored yet: nullopt, with nothing
-  // written, if the record already has an item at `field_number` or lives
-  // under another type or in another bucket (the caller then reads what is
-  // there to say why). For new log entries: one write, no read first.
+  // As PutItem, for the first item of a new record: nullopt, with nothing
+  // written, if the record id has any item already (the primary key of its
+  // home refuses the claim; the caller then reads what is there to say why).
+  // For new log entries: no read first.
   virtual absl::StatusOr<std::optional<int64_t>> InsertItem(
       const v1::Change& change, int field_number, absl::string_view bytes) = 0;
 

@@ -81,11 +81,12 @@ constexpr absl::string_view kSteps[] = {
 )sql",
     // 5: each record's home and each replica's owner, held by constraints.
     // A record id has one type and one bucket for good: `records` holds one
-    // row per id (its primary key), and the trigger refuses any item that
-    // does not match its record's row, whatever the code above the store
-    // checked. A replica id belongs to the principal that first used it
-    // (`replicas`, keyed by replica id); existing replicas are bound to the
-    // authors of their stored changes (BackfillReplicaOwners).
+    // row per id (its primary key), written with the record's first item;
+    // the store writes no item that does not match its record's row
+    // (SqliteTransaction::WriteItem), whatever the code above it checked. A
+    // replica id belongs to the principal that first used it (`replicas`,
+    // keyed by replica id); existing replicas are bound to the authors of
+    // their stored changes (BackfillReplicaOwners).
     R"sql(
   CREATE TABLE records (
     record_id TEXT PRIMARY KEY NOT NULL,
@@ -93,13 +94,6 @@ constexpr absl::string_view kSteps[] = {
     bucket TEXT NOT NULL) WITHOUT ROWID;
   INSERT OR IGNORE INTO records (record_id, record_type, bucket)
     SELECT record_id, record_type, bucket FROM items ORDER BY seq;
-  CREATE TRIGGER items_stay_home BEFORE INSERT ON items
-    WHEN NOT EXISTS (SELECT 1 FROM records WHERE record_id = NEW.record_id
-                     AND record_type = NEW.record_type
-                     AND bucket = NEW.bucket)
-    BEGIN
-      SELECT RAISE(ABORT, 'an item outside its record''s type or bucket');
-    END;
   CREATE TABLE replicas (
     replica_id TEXT PRIMARY KEY NOT NULL,
     principal_id TEXT NOT NULL) WITHOUT ROWID;
@@ -239,9 +233,12 @@ class SqliteTransaction final : public ServerTransaction {
   absl::Status Commit() override;
 
  private:
-  // Writes the item with `statement` (the upsert or the plain insert).
-  absl::Status WriteItem(Statement& statement, const v1::Change& change,
-                         int field_number, absl::string_view bytes);
+  // Writes the item under the next sequence number, once the record's home
+  // is claimed (a new record) or found to be the change's. ALREADY_EXISTS,
+  // with nothing written, if `new_record` and the id has a home;
+  // FAILED_PRECONDITION if the home is another type's or bucket's.
+  absl::Status WriteItem(const v1::Change& change, int field_number,
+                         absl::string_view bytes, bool new_record);
 
   SqliteServerStore* store_;
   bool open_ = true;
@@ -283,7 +280,7 @@ class SqliteServerStore final : public ServerStore {
   absl::Mutex write_mu_;
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Statement> begin_, commit_, rollback_, get_applied_,
-      put_applied_, get_item_, get_home_, put_home_, put_item_, insert_item_,
+      put_applied_, get_item_, get_home_, put_home_, claim_home_, put_item_,
       save_seq_;
   std::unique_ptr<Statement> get_replica_, bind_replica_;
   std::unique_ptr<Statement> put_head_, add_token_, revoke_token_;
@@ -387,18 +384,27 @@ absl::Status SqliteTransaction::BindReplica(absl::string_view replica_id,
   return absl::OkStatus();
 }
 
-absl::Status SqliteTransaction::WriteItem(Statement& s,
-                                          const v1::Change& change,
+absl::Status SqliteTransaction::WriteItem(const v1::Change& change,
                                           int field_number,
-                                          absl::string_view bytes) {
+                                          absl::string_view bytes,
+                                          bool new_record) {
   const int64_t seq = store_->next_seq_;
-  // The record's home: set by its first item, kept by the primary key; the
-  // trigger items_stay_home refuses an item that does not match it.
-  Statement& home = *store_->put_home_;
+  // The record's home: claimed by its first item, kept by the primary key.
+  Statement& home = new_record ? *store_->claim_home_ : *store_->put_home_;
   home.BindTextNoCopy(1, change.record_id());
   home.BindTextNoCopy(2, change.record_type());
   home.BindTextNoCopy(3, change.bucket());
-  RETURN_IF_ERROR(home.Run());
+  RETURN_IF_ERROR(home.Run());  // ALREADY_EXISTS: a claim of a taken id
+  if (!new_record && sqlite3_changes(store_->writer_->handle()) == 0) {
+    ASSIGN_OR_RETURN(std::optional<RecordHome> stored,
+                     GetRecordHome(change.record_id()));
+    if (!stored.has_value() || stored->record_type != change.record_type() ||
+        stored->bucket != change.bucket()) {
+      return absl::FailedPreconditionError(
+          "the store refused an item outside its record's type or bucket");
+    }
+  }
+  Statement& s = *store_->put_item_;
   s.BindTextNoCopy(1, change.record_type());
   s.BindTextNoCopy(2, change.record_id());
   s.BindInt(3, field_number);
@@ -416,21 +422,17 @@ absl::Status SqliteTransaction::WriteItem(Statement& s,
 absl::StatusOr<int64_t> SqliteTransaction::PutItem(const v1::Change& change,
                                                    int field_number,
                                                    absl::string_view bytes) {
-  absl::Status status =
-      WriteItem(*store_->put_item_, change, field_number, bytes);
-  if (absl::IsAlreadyExists(status)) {  // a constraint: the record's home
-    return absl::FailedPreconditionError(
-        absl::StrCat("the store refused an item: ", status.message()));
-  }
-  RETURN_IF_ERROR(status);
+  RETURN_IF_ERROR(WriteItem(change, field_number, bytes,
+                            /*new_record=*/false));
   return store_->next_seq_ - 1;
 }
 
 absl::StatusOr<std::optional<int64_t>> SqliteTransaction::InsertItem(
     const v1::Change& change, int field_number, absl::string_view bytes) {
-  // A failed statement is undone alone (ABORT), so a refusal writes nothing.
+  // The claim of the id's home is the check: it fails, writing nothing, if
+  // the id has any item already.
   absl::Status status =
-      WriteItem(*store_->insert_item_, change, field_number, bytes);
+      WriteItem(change, field_number, bytes, /*new_record=*/true);
   if (absl::IsAlreadyExists(status)) return std::nullopt;
   RETURN_IF_ERROR(status);
   return store_->next_seq_ - 1;
@@ -537,6 +539,10 @@ absl::Status SqliteServerStore::Initialize(
                    writer_->Prepare("INSERT INTO records (record_id, "
                                     "record_type, bucket) VALUES (?1, ?2, ?3) "
                                     "ON CONFLICT (record_id) DO NOTHING"));
+  ASSIGN_OR_RETURN(claim_home_,
+                   writer_->Prepare("INSERT INTO records (record_id, "
+                                    "record_type, bucket) VALUES (?1, ?2, "
+                                    "?3)"));
   ASSIGN_OR_RETURN(get_replica_,
                    writer_->Prepare("SELECT principal_id FROM replicas WHERE "
                                     "replica_id = ?1"));
@@ -552,11 +558,6 @@ absl::Status SqliteServerStore::Initialize(
                        "bucket, seq = excluded.seq, hlc = excluded.hlc, "
                        "replica_id = excluded.replica_id, change = "
                        "excluded.change"));
-  ASSIGN_OR_RETURN(
-      insert_item_,
-      writer_->Prepare("INSERT INTO items (record_type, record_id, field, "
-                       "bucket, seq, hlc, replica_id, change) VALUES (?1, ?2, "
-                       "?3, ?4, ?5, ?6, ?7, ?8)"));
   ASSIGN_OR_RETURN(add_token_,
                    writer_->Prepare("INSERT INTO tokens (token_id, digest, "
                                     "principal_id, label, created_ms) VALUES "

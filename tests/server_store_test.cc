@@ -196,7 +196,7 @@ TEST(ServerStoreMigration, VersionOneStoreGainsLaterTables) {
   ASSERT_EQ(sqlite3_open(options.path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE buckets; DROP TABLE tokens; "
-                         "DROP TABLE grants; DROP TRIGGER items_stay_home; "
+                         "DROP TABLE grants; "
                          "DROP TABLE records; DROP TABLE replicas; "
                          "DELETE FROM meta WHERE key = "
                          "'grants_version'; PRAGMA user_version = 1;",
