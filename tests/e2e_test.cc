@@ -281,7 +281,7 @@ TEST_F(EndToEndTest, DeviceKilledMidPullResumesFromItsCursors) {
   // Kill the reader's first sync part-way; try shorter waits until a kill
   // lands inside the pull.
   bool partial = false;
-  for (int wait_ms : {400, 200, 100, 50, 25, 800, 1600}) {
+  for (int wait_ms : {400, 200, 100, 50, 25, 800, 1600, 3200, 6400}) {
     std::filesystem::remove(Db("reader"));
     Init("reader", writer, server);
     testing::Process sync({PLANSYNC_CLI_BIN, "--db", Db("reader"), "sync"},
