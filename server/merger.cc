@@ -197,7 +197,9 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
   };
   std::string bytes;
   for (const v1::Change& change : changes) {
-    const size_t size = change.ByteSizeLong();
+    bytes.clear();
+    change.SerializeToString(&bytes);
+    const size_t size = bytes.size();
     if (size > max_change_bytes_) {
       outcome.results.push_back(Rejected(
           ReasonError(v1::BATCH_TOO_LARGE,
@@ -220,8 +222,6 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
       continue;
     }
     // Idempotence by change id.
-    bytes.clear();
-    change.SerializeToString(&bytes);
     const uint64_t digest = Fnv1a(bytes);
     ASSIGN_OR_RETURN(
         std::optional<uint64_t> applied,
