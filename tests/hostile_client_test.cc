@@ -176,7 +176,7 @@ class HostileClientTest : public ::testing::Test {
     plan.set_status(v1::PLAN_STATUS_ACTIVE);
     plan.set_start_date("2026-09-01");
     plan.set_jurisdiction("US-MO");
-    return Create(*cm_.store, plan);
+    return testing::CreateRecord(*cm_.store, plan);
   }
   std::string CreateAccommodation(const std::string& student,
                                   const std::string& plan) {
@@ -187,16 +187,7 @@ class HostileClientTest : public ::testing::Test {
     accommodation.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
     accommodation.set_category(
         v1::ACCOMMODATION_CATEGORY_TIMING_AND_SCHEDULING);
-    return Create(*cm_.store, accommodation);
-  }
-  std::string Create(DeviceStore& store, google::protobuf::Message& record) {
-    std::string id;
-    EXPECT_OK(store.Write([&](WriteTransaction& txn) -> absl::Status {
-      auto made = store.Create(txn, record);
-      if (made.ok()) id = *made;
-      return made.status();
-    }));
-    return id;
+    return testing::CreateRecord(*cm_.store, accommodation);
   }
   std::string Confirm(Device& device) {
     v1::ImplementationConfirmation entry;
@@ -204,13 +195,7 @@ class HostileClientTest : public ::testing::Test {
     entry.set_accommodation_id(accommodation_s_);
     entry.set_day("2026-09-09");
     entry.set_status(v1::CONFIRMATION_STATUS_PROVIDED);
-    std::string id;
-    EXPECT_OK(device.store->Write([&](WriteTransaction& txn) -> absl::Status {
-      auto made = device.store->Append(txn, entry);
-      if (made.ok()) id = *made;
-      return made.status();
-    }));
-    return id;
+    return testing::AppendEntry(*device.store, entry);
   }
 
   server::AuthContext AuthOf(const std::string& user) {

@@ -33,25 +33,6 @@ class ReportScenario : public ::testing::Test {
     MakeCaseload();
   }
 
-  // Creates a mutable record on `store`; returns its id.
-  std::string Create(DeviceStore& store, google::protobuf::Message& record) {
-    std::string id;
-    EXPECT_OK(store.Write([&](WriteTransaction& txn) -> absl::Status {
-      auto made = store.Create(txn, record);
-      if (made.ok()) id = *made;
-      return made.status();
-    }));
-    return id;
-  }
-  std::string Append(DeviceStore& store, google::protobuf::Message& entry) {
-    std::string id;
-    EXPECT_OK(store.Write([&](WriteTransaction& txn) -> absl::Status {
-      auto made = store.Append(txn, entry);
-      if (made.ok()) id = *made;
-      return made.status();
-    }));
-    return id;
-  }
   // Applies `from`'s local changes to `to`, as a sync through the server
   // would deliver them.
   void Deliver(DeviceStore& from, DeviceStore& to) {
@@ -72,7 +53,7 @@ class ReportScenario : public ::testing::Test {
     c.set_accommodation_id(extended_time_);
     c.set_day(day);
     c.set_status(status);
-    Append(*teacher_, c);
+    AppendEntry(*teacher_, c);
     clock_.Advance(1000);
   }
   std::string Session(const std::string& day, v1::SessionOutcome outcome,
@@ -84,7 +65,7 @@ class ReportScenario : public ::testing::Test {
     s.set_outcome(outcome);
     s.set_minutes_delivered(minutes);
     s.set_makeup_of_session_id(makeup_of);
-    return Append(*provider_, s);
+    return AppendEntry(*provider_, s);
   }
 
   void MakeCaseload() {
@@ -93,24 +74,24 @@ class ReportScenario : public ::testing::Test {
     v1::User teacher;
     teacher.set_id(kTeacher);
     teacher.set_display_name("Ms. Rivera");
-    Create(*server_, teacher);
+    CreateRecord(*server_, teacher);
     for (const char* day : {"2026-11-26", "2026-11-27"}) {
       v1::SchoolHoliday holiday;
       holiday.set_day(day);
       holiday.set_name("Thanksgiving");
-      Create(*server_, holiday);
+      CreateRecord(*server_, holiday);
     }
     v1::SchoolHoliday lincoln_only;
     lincoln_only.set_school("Lincoln");
     lincoln_only.set_day("2026-11-23");
-    Create(*server_, lincoln_only);
+    CreateRecord(*server_, lincoln_only);
 
     // Student 1: an IEP under Missouri's rules at Lincoln.
     v1::Student a;
     a.set_given_name("Avery");
     a.set_family_name("Diaz");
     a.set_school("Lincoln");
-    lincoln_ = Create(*cm_, a);
+    lincoln_ = CreateRecord(*cm_, a);
     v1::Plan iep;
     iep.set_student_id(lincoln_);
     iep.set_kind(v1::PLAN_KIND_IEP);
@@ -119,7 +100,7 @@ class ReportScenario : public ::testing::Test {
     iep.set_jurisdiction("US-MO");
     iep.set_start_date("2025-12-01");            // annual review due 2026-12-01
     iep.set_last_evaluation_date("2023-11-01");  // reevaluation 2026-11-01
-    iep_ = Create(*cm_, iep);
+    iep_ = CreateRecord(*cm_, iep);
     v1::Accommodation accommodation;
     accommodation.set_student_id(lincoln_);
     accommodation.set_plan_id(iep_);
@@ -128,7 +109,7 @@ class ReportScenario : public ::testing::Test {
         v1::ACCOMMODATION_CATEGORY_TIMING_AND_SCHEDULING);
     accommodation.set_title("Extended time");
     accommodation.set_description("1.5x on tests");
-    extended_time_ = Create(*cm_, accommodation);
+    extended_time_ = CreateRecord(*cm_, accommodation);
     v1::Service speech;
     speech.set_student_id(lincoln_);
     speech.set_plan_id(iep_);
@@ -137,25 +118,25 @@ class ReportScenario : public ::testing::Test {
     speech.set_minutes_per_period(60);
     speech.set_period(v1::SERVICE_PERIOD_WEEK);
     speech.set_start_date("2026-09-01");
-    speech_ = Create(*cm_, speech);
+    speech_ = CreateRecord(*cm_, speech);
     v1::Assignment teaches;
     teaches.set_student_id(lincoln_);
     teaches.set_user_id(kTeacher);
     teaches.set_role(v1::TEACHER);
     teaches.set_start_date("2026-11-01");
-    Create(*cm_, teaches);
+    CreateRecord(*cm_, teaches);
     v1::Meeting review;
     review.set_student_id(lincoln_);
     review.set_meeting_type(v1::MEETING_TYPE_ANNUAL_REVIEW);
     review.set_scheduled_at("2026-12-01T15:00:00Z");
     review.set_plan_id(iep_);
-    const std::string meeting = Create(*cm_, review);
+    const std::string meeting = CreateRecord(*cm_, review);
     v1::MeetingAttendee mom;
     mom.set_student_id(lincoln_);
     mom.set_meeting_id(meeting);
     mom.set_name_or_role("Parent");
     mom.set_participation(v1::PARTICIPATION_IN_PERSON);
-    Create(*cm_, mom);
+    CreateRecord(*cm_, mom);
     v1::MeetingDecision keep, add;
     for (auto* decision : {&keep, &add}) {
       decision->set_student_id(lincoln_);
@@ -164,8 +145,8 @@ class ReportScenario : public ::testing::Test {
     }
     keep.set_description("Continue extended time");
     add.set_description("Add 30 speech minutes");
-    Create(*cm_, keep);
-    const std::string added = Create(*cm_, add);
+    CreateRecord(*cm_, keep);
+    const std::string added = CreateRecord(*cm_, add);
     // A Notice of Action for one of the two decisions, sent 2026-11-20:
     // Missouri's waiting period ends 2026-11-30.
     v1::Notice notice;
@@ -173,14 +154,14 @@ class ReportScenario : public ::testing::Test {
     notice.set_notice_type(v1::NOTICE_TYPE_PRIOR_WRITTEN_NOTICE);
     notice.set_meeting_decision_id(added);
     notice.set_sent_date("2026-11-20");
-    Create(*cm_, notice);
+    CreateRecord(*cm_, notice);
 
     // Student 2: a 504 plan at Roosevelt (open on 2026-11-23).
     v1::Student b;
     b.set_given_name("Blake");
     b.set_family_name("Lee");
     b.set_school("Roosevelt");
-    roosevelt_ = Create(*cm_, b);
+    roosevelt_ = CreateRecord(*cm_, b);
     v1::Plan plan504;
     plan504.set_student_id(roosevelt_);
     plan504.set_kind(v1::PLAN_KIND_SECTION_504);
@@ -189,7 +170,7 @@ class ReportScenario : public ::testing::Test {
     plan504.set_jurisdiction("US-CA");
     plan504.set_start_date("2026-08-20");
     plan504.set_annual_review_due("2027-08-20");
-    Create(*cm_, plan504);
+    CreateRecord(*cm_, plan504);
 
     Deliver(*server_, *cm_);
     Deliver(*cm_, *server_);
@@ -225,20 +206,20 @@ class ReportScenario : public ::testing::Test {
     quiz.set_accommodation_id(extended_time_);
     quiz.set_day("2026-11-17");
     quiz.set_what_happened("No \"extra time\" on the quiz, <again>");
-    quiz_lapse_ = Append(*parent_, quiz);
+    quiz_lapse_ = AppendEntry(*parent_, quiz);
     v1::LapseReport no_speech;
     no_speech.set_student_id(lincoln_);
     no_speech.set_service_id(speech_);
     no_speech.set_day("2026-11-19");
     no_speech.set_what_happened("No speech today");
-    const std::string speech_lapse = Append(*parent_, no_speech);
+    const std::string speech_lapse = AppendEntry(*parent_, no_speech);
     Deliver(*parent_, *cm_);
     v1::LapseResponse resolved;
     resolved.set_student_id(lincoln_);
     resolved.set_lapse_report_id(speech_lapse);
     resolved.set_response(v1::LAPSE_RESPONSE_STATUS_RESOLVED);
     resolved.set_remedy(v1::REMEDY_MAKE_UP);
-    Append(*cm_, resolved);
+    AppendEntry(*cm_, resolved);
 
     // The server: the teacher's pulls in the access log (last 10 November),
     // and a conflict on the accommodation's description.
@@ -249,7 +230,7 @@ class ReportScenario : public ::testing::Test {
     pulled.set_day("2026-11-10");
     pulled.set_pull_count(3);
     pulled.set_last_pull_at("2026-11-10T12:00:00Z");
-    Create(*server_, pulled);
+    CreateRecord(*server_, pulled);
     auto current = cm_->CurrentStamp(*Schema::Get().Find("Accommodation"),
                                      extended_time_, "description");
     ASSERT_OK(current);
@@ -263,7 +244,7 @@ class ReportScenario : public ::testing::Test {
     conflict.set_losing_value("2x on tests");
     conflict.set_winner_hlc(static_cast<int64_t>((*current)->hlc));
     conflict.set_loser_hlc(static_cast<int64_t>((*current)->hlc) - 1);
-    Append(*server_, conflict);
+    AppendEntry(*server_, conflict);
     Deliver(*server_, *cm_);
   }
 

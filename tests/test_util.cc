@@ -143,6 +143,28 @@ void FillRecord(const RecordType& type, const std::string& student_id,
   }
 }
 
+std::string CreateRecord(DeviceStore& store, Message& record) {
+  std::string id;
+  absl::Status status = store.Write([&](WriteTransaction& txn) {
+    auto made = store.Create(txn, record);
+    if (made.ok()) id = *made;
+    return made.status();
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  return id;
+}
+
+std::string AppendEntry(DeviceStore& store, Message& entry) {
+  std::string id;
+  absl::Status status = store.Write([&](WriteTransaction& txn) {
+    auto made = store.Append(txn, entry);
+    if (made.ok()) id = *made;
+    return made.status();
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  return id;
+}
+
 std::map<std::string, std::string> CreateOneOfEach(DeviceStore& store,
                                                    int variant) {
   std::map<std::string, std::string> ids;

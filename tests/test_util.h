@@ -72,6 +72,12 @@ void FillRecord(const RecordType& type, const std::string& student_id,
                 const std::map<std::string, std::string>& existing, int variant,
                 google::protobuf::Message* record);
 
+// Creates the mutable `record` (Append: appends the log entry `entry`) in
+// `store` in its own transaction and returns its id; a failure is a test
+// failure, and returns "".
+std::string CreateRecord(DeviceStore& store, google::protobuf::Message& record);
+std::string AppendEntry(DeviceStore& store, google::protobuf::Message& entry);
+
 // Creates one record of every type in `store` for a new student, in an order
 // that satisfies references, and returns the ids by type full name.
 std::map<std::string, std::string> CreateOneOfEach(DeviceStore& store,
