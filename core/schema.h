@@ -70,8 +70,10 @@ struct RecordType {
 // any type or field in records.proto. Devices state it in Hello and Pull; the
 // server holds back what is newer than a device's version.
 //   1: the records of the first release;
-//   2: SchoolHoliday.
-constexpr uint32_t kSchemaVersion = 2;
+//   2: SchoolHoliday;
+//   3: plans over time: Plan.follows_plan_id, and continues_id on
+//      Accommodation, Service and Goal (the lineage of a plan's items).
+constexpr uint32_t kSchemaVersion = 3;
 
 // Default bound on string fields without a max_len option, in bytes.
 constexpr uint32_t kDefaultMaxStringBytes = 256;

@@ -97,10 +97,10 @@ TEST_F(CaseManagerCliTest, AmendMakesAVersionAndCarriesItsRecordsOver) {
       Ok("cm", {"plan", "amend", plan_, "--annual-review-due", "2027-09-15",
                 "--eligibility", "Specific Learning Disability"});
   const std::string amended = IdIn(out);
+  // Without --effective, the new version is in effect from today.
   EXPECT_NE(out.find("version 2 is plan " + amended +
-                     ", now active; "
-                     "version 1 (plan " +
-                     plan_ + ") is superseded."),
+                     ", in effect from 2026-09-17; version 1 (plan " + plan_ +
+                     ") is in effect to 2026-09-16."),
             std::string::npos)
       << out;
   EXPECT_NE(out.find("changed annual review due: 2027-08-23 -> 2027-09-15"),
@@ -121,7 +121,7 @@ TEST_F(CaseManagerCliTest, AmendMakesAVersionAndCarriesItsRecordsOver) {
   EXPECT_EQ(now->supersedes_plan_id(), plan_);
   EXPECT_EQ(now->annual_review_due(), "2027-09-15");
   EXPECT_EQ(now->eligibility_category(), "Specific Learning Disability");
-  EXPECT_EQ(now->start_date(), old->start_date());
+  EXPECT_EQ(now->start_date(), "2026-09-17");
   EXPECT_EQ(now->jurisdiction(), "US-MO");
   // Each record of version 1 stays; a copy with a new id points at version 2.
   const auto accommodations = Records<v1::Accommodation>("cm");
@@ -287,8 +287,8 @@ TEST_F(CaseManagerCliTest, BadPlanInputIsRefusedWithNothingStored) {
   MakePlan();
   ExpectRefused("cm",
                 {"plan", "create", "--kind", "iep", "--jurisdiction", "US-MO"},
-                "Maya Diaz already has an active plan (IEP version 1, " +
-                    plan_ + "); change it with plansync plan amend");
+                "Maya Diaz's IEP version 1 (" + plan_ +
+                    ") is in effect on 2026-09-17: end it first");
   ExpectRefused("cm",
                 {"plan", "create", "--kind", "ifsp", "--jurisdiction", "US-MO",
                  "--status", "draft"},

@@ -83,7 +83,7 @@ absl::Status Schedule(Context& context) {
     meeting.set_plan_id(plan.id());
   } else {
     ASSIGN_OR_RETURN(std::optional<v1::Plan> plan,
-                     PlanInEffect(*store, student.id(), today));
+                     PlanOn(*store, student.id(), today));
     if (plan.has_value()) meeting.set_plan_id(plan->id());
   }
   std::string id;

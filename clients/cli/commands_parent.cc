@@ -44,8 +44,7 @@ absl::Status Lapse(Context& context) {
   ASSIGN_OR_RETURN(const v1::Student student,
                    ResolveStudent(*store, flags.Get("--student"),
                                   RoleBit(v1::GUARDIAN), today));
-  ASSIGN_OR_RETURN(const v1::Plan plan,
-                   RequirePlanInEffect(*store, student, day));
+  ASSIGN_OR_RETURN(const v1::Plan plan, RequirePlanOn(*store, student, day));
   v1::LapseReport report;
   report.set_student_id(student.id());
   report.set_day(day);
@@ -98,10 +97,9 @@ void PrintPlan(DeviceStore& store, const v1::Student& student,
               plan.version(),
               EnumWords(*v1::PlanStatus_descriptor(), plan.status()).c_str(),
               plan.jurisdiction().c_str(), plan.id().c_str());
-  std::printf(
-      "  in effect from %s to %s\n",
-      plan.start_date().empty() ? "(not stated)" : plan.start_date().c_str(),
-      plan.end_date().empty() ? "(not stated)" : plan.end_date().c_str());
+  absl::StatusOr<std::string> days = PlanDaysText(store, plan);
+  std::printf("  in effect %s\n",
+              days.ok() ? days->c_str() : "(unknown: the store failed)");
   const std::pair<const char*, const std::string*> dates[] = {
       {"eligibility", &plan.eligibility_category()},
       {"consent", &plan.consent_date()},
@@ -159,7 +157,7 @@ absl::Status ShowPlan(Context& context) {
       const v1::Student student,
       ResolveStudent(*store, flags.Get("--student"), kAnyRole, today));
   ASSIGN_OR_RETURN(std::optional<v1::Plan> plan,
-                   PlanInEffect(*store, student.id(), day));
+                   PlanOn(*store, student.id(), day));
   std::vector<v1::Accommodation> accommodations;
   std::vector<v1::Service> services;
   std::vector<v1::Goal> goals;

@@ -33,7 +33,7 @@ absl::StatusOr<std::pair<v1::Student, v1::Plan>> TargetPlan(
     if (plan.status() != v1::PLAN_STATUS_ACTIVE &&
         plan.status() != v1::PLAN_STATUS_DRAFT) {
       ASSIGN_OR_RETURN(std::optional<v1::Plan> current,
-                       PlanInEffect(store, student.id(), today));
+                       PlanOn(store, student.id(), today));
       return absl::FailedPreconditionError(absl::StrCat(
           "plan ", plan.id(), " is ",
           EnumWords(*v1::PlanStatus_descriptor(), plan.status()),
@@ -48,7 +48,7 @@ absl::StatusOr<std::pair<v1::Student, v1::Plan>> TargetPlan(
   ASSIGN_OR_RETURN(
       v1::Student student,
       ResolveStudent(store, flags.Get("--student"), kCaseManager, today));
-  ASSIGN_OR_RETURN(v1::Plan plan, RequirePlanInEffect(store, student, today));
+  ASSIGN_OR_RETURN(v1::Plan plan, RequirePlanOn(store, student, today));
   return std::make_pair(std::move(student), std::move(plan));
 }
 

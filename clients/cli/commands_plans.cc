@@ -1,17 +1,23 @@
-// For case managers, the plan itself: `plan create` (version 1) and `plan
-// amend` (a new version, active, that carries the plan's accommodations,
-// services and goals over; the old one superseded).
+// For case managers, the plan over time: `plan create` (version 1, or a plan
+// that follows an ended one), `plan amend` (a new version from its effective
+// day, carrying the plan's accommodations, services and goals forward),
+// `plan end` and `plan versions`. Which plan is in effect on a day is the one
+// rule of core/plan_timeline.h.
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/days.h"
 #include "clients/cli/lookup.h"
 #include "clients/cli/output.h"
 #include "core/enum_words.h"
+#include "core/plan_timeline.h"
 #include "core/status_macros.h"
 
 namespace plansync::cli {
@@ -110,6 +116,139 @@ absl::StatusOr<std::vector<std::string>> ApplyPlanFields(
   return changes;
 }
 
+// The accommodations, services and (optionally) goals of a plan that a new
+// version or a following plan carries forward: those not archived and not
+// ended before the day the new plan starts.
+struct ItemsToCarry {
+  std::vector<v1::Accommodation> accommodations;
+  std::vector<v1::Service> services;
+  std::vector<v1::Goal> goals;
+
+  // Writes each as a new record of `plan_id` continuing the original.
+  absl::Status CarryTo(DeviceStore& store, WriteTransaction& txn,
+                       const std::string& plan_id) const {
+    RETURN_IF_ERROR(Carry(store, txn, accommodations, plan_id));
+    RETURN_IF_ERROR(Carry(store, txn, services, plan_id));
+    return Carry(store, txn, goals, plan_id);
+  }
+  // "2 accommodations, 1 service, 0 goals".
+  std::string Summary() const {
+    auto count = [](size_t n, absl::string_view what) {
+      return absl::StrCat(n, " ", what, n == 1 ? "" : "s");
+    };
+    return absl::StrCat(count(accommodations.size(), "accommodation"), ", ",
+                        count(services.size(), "service"), ", ",
+                        count(goals.size(), "goal"));
+  }
+
+ private:
+  template <typename T>
+  static absl::Status Carry(DeviceStore& store, WriteTransaction& txn,
+                            const std::vector<T>& items,
+                            const std::string& plan_id) {
+    for (const T& item : items) {
+      T copy = item;
+      copy.clear_id();
+      copy.set_plan_id(plan_id);
+      copy.set_continues_id(item.id());
+      RETURN_IF_ERROR(store.Create(txn, copy).status());
+    }
+    return absl::OkStatus();
+  }
+};
+
+absl::StatusOr<ItemsToCarry> ItemsOf(DeviceStore& store, const v1::Plan& plan,
+                                     absl::string_view from, bool goals) {
+  auto still_applies = [&](const auto& item) {
+    return item.end_date().empty() || item.end_date() >= from;
+  };
+  ItemsToCarry items;
+  ASSIGN_OR_RETURN(const auto accommodations,
+                   AccommodationsOf(store, plan.id(), ""));
+  for (const auto& a : accommodations) {
+    if (still_applies(a)) items.accommodations.push_back(a);
+  }
+  ASSIGN_OR_RETURN(const auto services, ServicesOf(store, plan.id(), ""));
+  for (const auto& service : services) {
+    if (still_applies(service)) items.services.push_back(service);
+  }
+  if (goals) {
+    ASSIGN_OR_RETURN(items.goals, GoalsOf(store, plan.id()));
+  }
+  return items;
+}
+
+// FAILED_PRECONDITION unless no plan of `plans` is in effect on `start`
+// (a new active plan would take over from an unended one).
+absl::Status NoneInEffectFrom(const std::vector<v1::Plan>& plans,
+                              const v1::Student& student,
+                              absl::string_view start) {
+  const PlanTimeline timeline(plans);
+  const v1::Plan* current = timeline.InEffectOn(start);
+  if (current == nullptr) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      StudentName(student), "'s ", PlanKindText(current->kind()), " version ",
+      current->version(), " (", current->id(), ") is in effect on ", start,
+      current->end_date().empty() ? " and has no last day" : "",
+      ": end it first (plansync plan end ", current->id(), " --day ",
+      AddDays(start, -1),
+      "), change it with plansync plan amend, or make "
+      "this plan a draft with --status draft; nothing recorded"));
+}
+
+// The plan named by --follows: one of the student's, ended before the new
+// plan's first day.
+absl::StatusOr<v1::Plan> FollowedPlan(const std::vector<v1::Plan>& plans,
+                                      const v1::Student& student,
+                                      absl::string_view id,
+                                      const v1::Plan& next) {
+  auto found = std::find_if(plans.begin(), plans.end(),
+                            [&](const v1::Plan& p) { return p.id() == id; });
+  if (found == plans.end()) {
+    return absl::NotFoundError(absl::StrCat("--follows: ", StudentName(student),
+                                            " has no plan ", id,
+                                            " on this device; see plansync "
+                                            "plan versions"));
+  }
+  if (found->status() != v1::PLAN_STATUS_ENDED || found->end_date().empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--follows: ", PlanKindText(found->kind()), " version ",
+                     found->version(), " (", id,
+                     ") has not ended; end it first with "
+                     "plansync plan end ",
+                     id, " --day LAST_DAY; nothing recorded"));
+  }
+  if (found->end_date() >= next.start_date()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--follows: ", PlanKindText(found->kind()), " version ",
+        found->version(), " is in effect to ", found->end_date(),
+        "; the plan that follows it starts after that (--start ",
+        AddDays(found->end_date(), 1), " or later); nothing recorded"));
+  }
+  return *found;
+}
+
+// Warns on stdout when an IEP change has no prior written notice (US-MO:
+// Notice of Action) recorded for any of `plan_ids`: 34 CFR 300.503 requires
+// one before the school changes the plan.
+void WarnWithoutNotice(const v1::Plan& plan,
+                       const std::vector<std::string>& plan_ids,
+                       const std::vector<v1::Notice>& notices) {
+  if (plan.kind() != v1::PLAN_KIND_IEP) return;
+  for (const v1::Notice& notice : notices) {
+    if (notice.notice_type() == v1::NOTICE_TYPE_PRIOR_WRITTEN_NOTICE &&
+        std::find(plan_ids.begin(), plan_ids.end(), notice.plan_id()) !=
+            plan_ids.end()) {
+      return;
+    }
+  }
+  std::printf(
+      "  warning: no %s is recorded for this change; the school owes the "
+      "parent one before it takes effect (plansync notice send --type "
+      "prior-written-notice --plan ...)\n",
+      PriorNoticeName(plan.jurisdiction()).c_str());
+}
+
 absl::Status CreatePlan(Context& context) {
   const Flags& flags = context.flags();
   ASSIGN_OR_RETURN(const std::string today, Today());
@@ -140,51 +279,51 @@ absl::Status CreatePlan(Context& context) {
   plan.set_version(1);
   plan.set_case_manager_user_id(store->principal_id());
   RETURN_IF_ERROR(ApplyPlanFields(flags, today, &plan).status());
+  if (plan.status() == v1::PLAN_STATUS_ACTIVE && plan.start_date().empty()) {
+    plan.set_start_date(today);
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Plan> plans,
+                   store->ListByStudent<v1::Plan>(student.id()));
+  std::optional<v1::Plan> follows;
+  if (flags.Has("--follows")) {
+    ASSIGN_OR_RETURN(
+        follows, FollowedPlan(plans, student, flags.Get("--follows"), plan));
+    plan.set_follows_plan_id(follows->id());
+  }
   if (plan.status() == v1::PLAN_STATUS_ACTIVE) {
-    ASSIGN_OR_RETURN(std::vector<v1::Plan> plans,
-                     store->ListByStudent<v1::Plan>(student.id()));
-    for (const v1::Plan& other : plans) {
-      if (other.status() == v1::PLAN_STATUS_ACTIVE) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            StudentName(student), " already has an active plan (",
-            PlanKindText(other.kind()), " version ", other.version(), ", ",
-            other.id(), "); change it with plansync plan amend ", other.id(),
-            ", or make this one a draft with --status draft"));
-      }
-    }
+    RETURN_IF_ERROR(NoneInEffectFrom(plans, student, plan.start_date()));
+  }
+  ItemsToCarry carried;
+  if (follows.has_value()) {
+    ASSIGN_OR_RETURN(carried,
+                     ItemsOf(*store, *follows, plan.start_date(),
+                             /*goals=*/follows->kind() == plan.kind()));
   }
   std::string id;
   RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
     ASSIGN_OR_RETURN(id, store->Create(txn, plan));
-    return absl::OkStatus();
+    return carried.CarryTo(*store, txn, id);
   }));
   std::printf("Created plan %s: %s for %s, version 1, %s, %s.\n", id.c_str(),
               PlanKindText(plan.kind()).c_str(), StudentName(student).c_str(),
               EnumWords(*v1::PlanStatus_descriptor(), plan.status()).c_str(),
               plan.jurisdiction().c_str());
-  if (!plan.start_date().empty() || !plan.end_date().empty()) {
-    std::printf(
-        "  in effect from %s to %s\n",
-        plan.start_date().empty() ? "(not stated)" : plan.start_date().c_str(),
-        plan.end_date().empty() ? "(not stated)" : plan.end_date().c_str());
+  if (plan.status() == v1::PLAN_STATUS_ACTIVE) {
+    std::printf("  in effect from %s %s\n", plan.start_date().c_str(),
+                plan.end_date().empty()
+                    ? "until replaced or ended"
+                    : absl::StrCat("to ", plan.end_date()).c_str());
+  }
+  if (follows.has_value()) {
+    std::printf("  follows %s version %d (%s), which ended %s\n",
+                PlanKindText(follows->kind()).c_str(), follows->version(),
+                follows->id().c_str(), follows->end_date().c_str());
+    std::printf("  carried forward: %s\n", carried.Summary().c_str());
   }
   std::printf(
       "  Add to it: plansync accommodation add, plansync service add, "
       "plansync goal add (--plan %s)\n",
       id.c_str());
-  return absl::OkStatus();
-}
-
-// Copies `records` (of the old plan) to `plan_id` as new records.
-template <typename T>
-absl::Status CarryOver(DeviceStore& store, WriteTransaction& txn,
-                       const std::vector<T>& records,
-                       const std::string& plan_id) {
-  for (T copy : records) {
-    copy.clear_id();
-    copy.set_plan_id(plan_id);
-    RETURN_IF_ERROR(store.Create(txn, copy).status());
-  }
   return absl::OkStatus();
 }
 
@@ -198,9 +337,11 @@ absl::Status AmendPlan(Context& context) {
   ASSIGN_OR_RETURN(const v1::Student student,
                    GetRecord<v1::Student>(*store, old.student_id(), "student"));
   RETURN_IF_ERROR(RequireRole(*store, student, kCaseManager, today));
+  ASSIGN_OR_RETURN(const std::string effective,
+                   DayFlag(flags, "--effective", today, today));
+  ASSIGN_OR_RETURN(std::vector<v1::Plan> plans,
+                   store->ListByStudent<v1::Plan>(student.id()));
   if (old.status() != v1::PLAN_STATUS_ACTIVE) {
-    ASSIGN_OR_RETURN(std::vector<v1::Plan> plans,
-                     store->ListByStudent<v1::Plan>(student.id()));
     std::string successor;
     for (const v1::Plan& p : plans) {
       if (p.supersedes_plan_id() == old.id()) {
@@ -213,6 +354,20 @@ absl::Status AmendPlan(Context& context) {
                      EnumWords(*v1::PlanStatus_descriptor(), old.status()),
                      ", not active", successor, "; nothing recorded"));
   }
+  if (!old.start_date().empty() && effective <= old.start_date()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--effective ", effective, " is not after version ", old.version(),
+        "'s first day (", old.start_date(),
+        "): an amendment takes effect while the version it amends is in "
+        "effect; nothing recorded"));
+  }
+  if (!old.end_date().empty() && effective > old.end_date()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--effective ", effective, " is after version ",
+                     old.version(), "'s last day (", old.end_date(),
+                     "); start a new plan with plansync plan create --follows ",
+                     old.id(), "; nothing recorded"));
+  }
   v1::Plan amended = old;
   amended.clear_id();
   amended.set_version(old.version() + 1);
@@ -220,10 +375,9 @@ absl::Status AmendPlan(Context& context) {
   amended.set_status(v1::PLAN_STATUS_ACTIVE);
   ASSIGN_OR_RETURN(const std::vector<std::string> changes,
                    ApplyPlanFields(flags, today, &amended));
-  ASSIGN_OR_RETURN(const auto accommodations,
-                   AccommodationsOf(*store, old.id(), ""));
-  ASSIGN_OR_RETURN(const auto services, ServicesOf(*store, old.id(), ""));
-  ASSIGN_OR_RETURN(const auto goals, GoalsOf(*store, old.id()));
+  amended.set_start_date(effective);
+  ASSIGN_OR_RETURN(ItemsToCarry carried,
+                   ItemsOf(*store, old, effective, /*goals=*/true));
   std::string id;
   RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
     ASSIGN_OR_RETURN(id, store->Create(txn, amended));
@@ -231,25 +385,131 @@ absl::Status AmendPlan(Context& context) {
     superseded.set_status(v1::PLAN_STATUS_SUPERSEDED);
     const absl::string_view status_field[] = {"status"};
     RETURN_IF_ERROR(store->Update(txn, superseded, status_field));
-    RETURN_IF_ERROR(CarryOver(*store, txn, accommodations, id));
-    RETURN_IF_ERROR(CarryOver(*store, txn, services, id));
-    return CarryOver(*store, txn, goals, id);
+    return carried.CarryTo(*store, txn, id);
   }));
   std::printf(
-      "Amended %s's %s: version %d is plan %s, now active; version %d (plan "
-      "%s) is superseded.\n",
+      "Amended %s's %s: version %d is plan %s, in effect from %s; version %d "
+      "(plan %s) is in effect to %s.\n",
       StudentName(student).c_str(), PlanKindText(old.kind()).c_str(),
-      amended.version(), id.c_str(), old.version(), old.id().c_str());
+      amended.version(), id.c_str(), effective.c_str(), old.version(),
+      old.id().c_str(), AddDays(effective, -1).c_str());
   for (const std::string& change : changes) {
     std::printf("  changed %s\n", change.c_str());
   }
+  std::printf("  carried forward to version %d: %s\n", amended.version(),
+              carried.Summary().c_str());
   std::printf(
-      "  carried over to version %d as new records: %zu accommodation%s, %zu "
-      "service%s, %zu goal%s\n",
-      amended.version(), accommodations.size(),
-      accommodations.size() == 1 ? "" : "s", services.size(),
-      services.size() == 1 ? "" : "s", goals.size(),
-      goals.size() == 1 ? "" : "s");
+      "  Change what the amendment changes with plansync accommodation add / "
+      "service add (--plan %s) and plansync set.\n",
+      id.c_str());
+  ASSIGN_OR_RETURN(std::vector<v1::Notice> notices,
+                   store->ListByStudent<v1::Notice>(student.id()));
+  WarnWithoutNotice(old, {old.id(), id}, notices);
+  return absl::OkStatus();
+}
+
+absl::Status EndPlan(Context& context) {
+  const Flags& flags = context.flags();
+  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  ASSIGN_OR_RETURN(const v1::Plan plan,
+                   GetRecord<v1::Plan>(*store, flags.args()[0], "plan"));
+  ASSIGN_OR_RETURN(
+      const v1::Student student,
+      GetRecord<v1::Student>(*store, plan.student_id(), "student"));
+  RETURN_IF_ERROR(RequireRole(*store, student, kCaseManager, today));
+  ASSIGN_OR_RETURN(const std::string day, flags.Require("--day"));
+  ASSIGN_OR_RETURN(const std::string last, ParseDay("--day", day, today));
+  if (plan.status() != v1::PLAN_STATUS_ACTIVE) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "plan ", plan.id(), " is ",
+        EnumWords(*v1::PlanStatus_descriptor(), plan.status()),
+        ", not active: only the version in effect can be ended; see plansync "
+        "plan versions; nothing recorded"));
+  }
+  if (!plan.start_date().empty() && last < plan.start_date()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--day ", last, " is before the plan's first day (", plan.start_date(),
+        "); --day is the last day the plan is in effect; nothing recorded"));
+  }
+  v1::Plan ended = plan;
+  ended.set_status(v1::PLAN_STATUS_ENDED);
+  ended.set_end_date(last);
+  v1::Comment why;
+  if (flags.Has("--reason")) {
+    why.set_student_id(student.id());
+    why.set_about_record_id(plan.id());
+    why.set_about_record_type(v1::Plan::descriptor()->full_name());
+    why.set_text(
+        absl::StrCat("Plan ended on ", last, ": ", flags.Get("--reason")));
+  }
+  RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
+    const absl::string_view fields[] = {"status", "end_date"};
+    RETURN_IF_ERROR(store->Update(txn, ended, fields));
+    if (why.student_id().empty()) return absl::OkStatus();
+    return store->Append(txn, why).status();
+  }));
+  std::printf(
+      "Ended %s's %s version %d (plan %s): its last day in effect is "
+      "%s.\n",
+      StudentName(student).c_str(), PlanKindText(plan.kind()).c_str(),
+      plan.version(), plan.id().c_str(), last.c_str());
+  if (!why.student_id().empty())
+    std::printf("  reason recorded as a comment\n");
+  std::printf(
+      "  A plan that follows it: plansync plan create --kind iep|504 --start "
+      "%s --follows %s\n",
+      AddDays(last, 1).c_str(), plan.id().c_str());
+  ASSIGN_OR_RETURN(std::vector<v1::Notice> notices,
+                   store->ListByStudent<v1::Notice>(student.id()));
+  WarnWithoutNotice(plan, {plan.id()}, notices);
+  return absl::OkStatus();
+}
+
+absl::Status ListVersions(Context& context) {
+  const Flags& flags = context.flags();
+  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  ASSIGN_OR_RETURN(
+      const v1::Student student,
+      ResolveStudent(*store, flags.Get("--student"), kAllRoles, today));
+  ASSIGN_OR_RETURN(std::vector<v1::Plan> plans,
+                   store->ListByStudent<v1::Plan>(student.id()));
+  std::sort(plans.begin(), plans.end(), [](const auto& a, const auto& b) {
+    return std::make_tuple(a.start_date(), a.version(), a.id()) <
+           std::make_tuple(b.start_date(), b.version(), b.id());
+  });
+  const PlanTimeline timeline(plans);
+  const v1::Plan* now = timeline.InEffectOn(today);
+  std::printf("Plans of %s (today %s):\n", StudentName(student).c_str(),
+              today.c_str());
+  if (plans.empty()) std::printf("  none\n");
+  for (const v1::Plan& plan : plans) {
+    std::vector<std::string> spans;
+    for (const PlanSpan& span : timeline.spans()) {
+      if (span.plan != &plan) continue;
+      spans.push_back(absl::StrCat(
+          span.first == kBeforeAnyDay ? std::string("(no first day)")
+                                      : FormatDay(span.first),
+          " to ", span.last ? FormatDay(*span.last) : std::string("(open)")));
+    }
+    std::printf(
+        "  %s version %d  %s  %s%s\n    %s\n",
+        PlanKindText(plan.kind()).c_str(), plan.version(), plan.id().c_str(),
+        EnumWords(*v1::PlanStatus_descriptor(), plan.status()).c_str(),
+        &plan == now ? ", in effect today" : "",
+        spans.empty()
+            ? "never in effect"
+            : absl::StrCat("in effect ", absl::StrJoin(spans, ", ")).c_str());
+  }
+  for (const CompetingAmendments& competing : timeline.competing()) {
+    std::printf(
+        "  warning: plan %s has competing amendments (%s), made apart; each "
+        "is in effect only until the next one starts. End or archive the one "
+        "that should not stand.\n",
+        competing.superseded_plan_id.c_str(),
+        absl::StrJoin(competing.amendment_ids, ", ").c_str());
+  }
   return absl::OkStatus();
 }
 
@@ -261,39 +521,84 @@ std::vector<Command> PlanCommands() {
       {"--student", "S",
        "the student, by name or id (needed only if you manage several)"},
       {"--kind", "iep|504", "the kind of plan"},
-      {"--status", "active|draft", "default: active"}};
+      {"--status", "active|draft", "default: active"},
+      {"--follows", "PLAN_ID",
+       "the ended plan this one follows; its accommodations and services "
+       "(and goals, for the same kind) are carried forward"}};
   for (FlagSpec& flag : PlanFieldFlags()) create_flags.push_back(flag);
   commands.push_back(
       {.name = "plan",
        .sub = "create",
-       .synopsis = "[--student S] --kind iep|504 --jurisdiction J [dates...]",
+       .synopsis = "[--student S] --kind iep|504 --jurisdiction J [--start D] "
+                   "[--follows PLAN] [dates...]",
        .summary = "create a student's plan (version 1)",
        .description =
-           "A student has one active plan; change it with plansync plan "
-           "amend.",
+           "An active plan is in effect from --start (default: today) until "
+           "it is amended, ended\n(plansync plan end) or followed by another "
+           "plan; a passed annual review does\nnot end it. It is refused "
+           "while another plan is in effect on its first day.\nAfter an "
+           "ended plan (an IEP ended, a 504 plan next), give --follows.",
        .flags = create_flags,
        .examples = {"plansync plan create --student Maya --kind iep "
-                    "--jurisdiction US-MO --start 2026-08-24 --end "
-                    "2027-08-23 --annual-review-due 2027-08-23"},
+                    "--jurisdiction US-MO --start 2026-08-24 "
+                    "--annual-review-due 2027-08-23",
+                    "plansync plan create --student Maya --kind 504 "
+                    "--jurisdiction US-MO --start 2026-10-19 --follows $IEP"},
        .audience = Audience::kCaseManager,
        .run = CreatePlan});
+  std::vector<FlagSpec> amend_flags = {
+      {"--effective", "D",
+       "first day the new version is in effect (default: today; a past day "
+       "is allowed)"}};
+  for (FlagSpec& flag : PlanFieldFlags()) {
+    if (flag.name != "--start") amend_flags.push_back(flag);
+  }
   commands.push_back(
       {.name = "plan",
        .sub = "amend",
-       .synopsis = "PLAN_ID [field changes...]",
-       .summary = "amend a plan: a new version, the old one superseded",
+       .synopsis = "PLAN_ID [--effective D] [field changes...]",
+       .summary = "amend a plan: a new version from its effective day",
        .description =
-           "Makes version N+1 of the active plan PLAN_ID with the changes "
-           "given, active, and\nmarks PLAN_ID superseded. Its accommodations, "
-           "services and goals are carried\nover as new records of the new "
-           "version (the old ones stay with the old\nversion, as the "
-           "record of what it said). All of it in one transaction.",
-       .flags = PlanFieldFlags(),
+           "Makes version N+1 of the active plan PLAN_ID, in effect from "
+           "--effective; PLAN_ID\nstays in effect to the day before. Its "
+           "accommodations, services and goals are\ncarried forward as new "
+           "records that continue the old ones, so what was recorded\n"
+           "against either version counts toward the same item. All of it in "
+           "one transaction.",
+       .flags = amend_flags,
        .min_args = 1,
        .max_args = 1,
-       .examples = {"plansync plan amend $PLAN --annual-review-due 2027-09-15"},
+       .examples = {"plansync plan amend $PLAN --effective 2026-10-14"},
        .audience = Audience::kCaseManager,
        .run = AmendPlan});
+  commands.push_back(
+      {.name = "plan",
+       .sub = "end",
+       .synopsis = "PLAN_ID --day D [--reason TEXT]",
+       .summary = "end a plan: D is its last day in effect",
+       .description =
+           "Ends the active plan PLAN_ID: it stays in effect through --day, "
+           "and no longer after.\nThe reason is kept as a comment on the "
+           "plan.",
+       .flags = {{"--day", "D", "the plan's last day in effect"},
+                 {"--reason", "TEXT",
+                  "why it ends (exit, move, a 504 plan "
+                  "next)"}},
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"plansync plan end $IEP --day 2026-10-16 --reason "
+                    "\"no longer eligible under IDEA; 504 plan next\""},
+       .audience = Audience::kCaseManager,
+       .run = EndPlan});
+  commands.push_back(
+      {.name = "plan",
+       .sub = "versions",
+       .synopsis = "[--student S]",
+       .summary = "every plan of a student, with the days each was in effect",
+       .flags = {{"--student", "S", "the student, by name or id"}},
+       .examples = {"plansync plan versions --student Maya"},
+       .audience = Audience::kCaseManager,
+       .run = ListVersions});
   return commands;
 }
 

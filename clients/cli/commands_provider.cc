@@ -106,8 +106,7 @@ absl::Status Session(Context& context) {
   ASSIGN_OR_RETURN(
       const v1::Student student,
       ResolveStudent(*store, flags.Get("--student"), kSessionWriters, today));
-  ASSIGN_OR_RETURN(const v1::Plan plan,
-                   RequirePlanInEffect(*store, student, day));
+  ASSIGN_OR_RETURN(const v1::Plan plan, RequirePlanOn(*store, student, day));
   ASSIGN_OR_RETURN(const v1::Service service,
                    FindService(*store, student, plan, service_text, day));
   std::optional<v1::ServiceSession> missed;

@@ -89,7 +89,7 @@ absl::Status Today(Context& context) {
                      NoSchoolReason(*store, entry.student.school(), day));
     if (entry.no_school.has_value()) continue;
     ++open_students;
-    ASSIGN_OR_RETURN(entry.plan, PlanInEffect(*store, entry.student.id(), day));
+    ASSIGN_OR_RETURN(entry.plan, PlanOn(*store, entry.student.id(), day));
     if (!entry.plan.has_value()) continue;
     ASSIGN_OR_RETURN(entry.accommodations,
                      AccommodationsOf(*store, entry.plan->id(), day));
@@ -319,8 +319,7 @@ absl::Status Confirm(Context& context) {
                        student.school().empty() ? "school" : student.school(),
                        " (", *no_school, "); nothing recorded"));
     }
-    ASSIGN_OR_RETURN(const v1::Plan plan,
-                     RequirePlanInEffect(*store, student, day));
+    ASSIGN_OR_RETURN(const v1::Plan plan, RequirePlanOn(*store, student, day));
     std::vector<v1::Accommodation> accommodations;
     if (all) {
       ASSIGN_OR_RETURN(accommodations,

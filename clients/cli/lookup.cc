@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "clients/cli/days.h"
 #include "clients/cli/output.h"
+#include "core/plan_timeline.h"
 #include "core/status_macros.h"
 
 namespace plansync::cli {
@@ -214,28 +215,22 @@ std::string UserName(DeviceStore& store, absl::string_view user_id) {
                                                     : std::string(user_id);
 }
 
-absl::StatusOr<std::optional<v1::Plan>> PlanInEffect(
-    DeviceStore& store, absl::string_view student_id, absl::string_view day) {
+absl::StatusOr<std::optional<v1::Plan>> PlanOn(DeviceStore& store,
+                                               absl::string_view student_id,
+                                               absl::string_view day) {
   ASSIGN_OR_RETURN(std::vector<v1::Plan> plans,
                    store.ListByStudent<v1::Plan>(student_id));
-  std::optional<v1::Plan> best;
-  for (v1::Plan& plan : plans) {
-    if (plan.status() != v1::PLAN_STATUS_ACTIVE ||
-        !Applies(plan.start_date(), plan.end_date(), day)) {
-      continue;
-    }
-    if (!best.has_value() || plan.version() > best->version()) {
-      best = std::move(plan);
-    }
-  }
-  return best;
+  const PlanTimeline timeline(plans);
+  const v1::Plan* plan = timeline.InEffectOn(day);
+  if (plan == nullptr) return std::nullopt;
+  return *plan;
 }
 
-absl::StatusOr<v1::Plan> RequirePlanInEffect(DeviceStore& store,
-                                             const v1::Student& student,
-                                             absl::string_view day) {
+absl::StatusOr<v1::Plan> RequirePlanOn(DeviceStore& store,
+                                       const v1::Student& student,
+                                       absl::string_view day) {
   ASSIGN_OR_RETURN(std::optional<v1::Plan> plan,
-                   PlanInEffect(store, student.id(), day));
+                   PlanOn(store, student.id(), day));
   if (!plan.has_value()) {
     return absl::NotFoundError(absl::StrCat(StudentName(student),
                                             " has no plan in effect on ",
@@ -253,6 +248,32 @@ std::string PlanKindText(v1::PlanKind kind) {
     default:
       return "plan";
   }
+}
+
+absl::StatusOr<std::string> PlanDaysText(DeviceStore& store,
+                                         const v1::Plan& plan) {
+  ASSIGN_OR_RETURN(std::vector<v1::Plan> plans,
+                   store.ListByStudent<v1::Plan>(plan.student_id()));
+  const PlanTimeline timeline(plans);
+  std::vector<std::string> spans;
+  for (const PlanSpan& span : timeline.spans()) {
+    if (span.plan->id() != plan.id()) continue;
+    spans.push_back(
+        absl::StrCat(span.first == kBeforeAnyDay
+                         ? "before any stated day"
+                         : absl::StrCat("from ", FormatDay(span.first)),
+                     span.last ? absl::StrCat(" to ", FormatDay(*span.last))
+                               : std::string(" until replaced or ended")));
+  }
+  if (spans.empty()) {
+    return std::string(
+        "never (a draft, archived, or replaced before its first day)");
+  }
+  return absl::StrJoin(spans, ", then ");
+}
+
+std::string PriorNoticeName(absl::string_view jurisdiction) {
+  return jurisdiction == "US-MO" ? "Notice of Action" : "prior written notice";
 }
 
 absl::StatusOr<std::vector<v1::Accommodation>> AccommodationsOf(

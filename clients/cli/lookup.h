@@ -53,16 +53,25 @@ std::string StudentNameOf(DeviceStore& store, absl::string_view id);
 // The display name of directory user `user_id`, or the id if unknown.
 std::string UserName(DeviceStore& store, absl::string_view user_id);
 
-// The plan in effect for `student_id` on `day`: active, started on or
-// before `day`, not ended before it; the highest version if several.
-absl::StatusOr<std::optional<v1::Plan>> PlanInEffect(
-    DeviceStore& store, absl::string_view student_id, absl::string_view day);
+// The plan in effect for `student_id` on `day` (an ISO day), by the one
+// rule of core/plan_timeline.h; nullopt if none.
+absl::StatusOr<std::optional<v1::Plan>> PlanOn(DeviceStore& store,
+                                               absl::string_view student_id,
+                                               absl::string_view day);
 // The same, NOT_FOUND ("Maya Diaz has no plan in effect on ...") if none.
-absl::StatusOr<v1::Plan> RequirePlanInEffect(DeviceStore& store,
-                                             const v1::Student& student,
-                                             absl::string_view day);
+absl::StatusOr<v1::Plan> RequirePlanOn(DeviceStore& store,
+                                       const v1::Student& student,
+                                       absl::string_view day);
+// The days `plan` is in effect by the plan-in-effect rule, for output:
+// "from 2026-08-24 to 2026-09-21", "from 2026-09-22 until replaced or
+// ended", or "never (a draft, archived, or replaced before its first day)".
+absl::StatusOr<std::string> PlanDaysText(DeviceStore& store,
+                                         const v1::Plan& plan);
 // "IEP" or "Section 504 plan".
 std::string PlanKindText(v1::PlanKind kind);
+// What the jurisdiction calls a prior written notice: "Notice of Action" in
+// US-MO, "prior written notice" elsewhere.
+std::string PriorNoticeName(absl::string_view jurisdiction);
 
 // True if a record with these start and end days applies on `day` (empty
 // `day`: always).

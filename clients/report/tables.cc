@@ -1,5 +1,7 @@
 #include "clients/report/tables.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/report/words.h"
@@ -14,6 +16,27 @@ std::string NameOf(const Names& names, const std::string& id) {
   return it == names.end() ? id : it->second;
 }
 
+// The plans in effect over the window: "IEP", or "IEP v1 to 2026-10-16,
+// then Section 504 plan v1 from 2026-10-19".
+std::string PlansText(const v1::Report& report, const v1::ReportStudent& s) {
+  if (s.plans().empty()) return "no plan in effect";
+  // Nothing is counted after today.
+  const std::string last = std::min(report.to_day(), report.as_of());
+  std::vector<std::string> parts;
+  for (const v1::PlanPeriod& period : s.plans()) {
+    std::string text = Words(period.kind());
+    if (s.plans_size() > 1) absl::StrAppend(&text, " v", period.version());
+    if (period.first_day() > report.from_day()) {
+      absl::StrAppend(&text, " from ", period.first_day());
+    }
+    if (period.last_day() < last) {
+      absl::StrAppend(&text, " to ", period.last_day());
+    }
+    parts.push_back(std::move(text));
+  }
+  return absl::StrJoin(parts, ", then ");
+}
+
 Table Students(const v1::Report& report) {
   Table t{"students",
           "Caseload",
@@ -21,10 +44,7 @@ Table Students(const v1::Report& report) {
           {"student", "school", "grade", "plan", "jurisdiction"},
           {}};
   for (const v1::ReportStudent& s : report.students()) {
-    t.rows.push_back({s.name(), s.school(), s.grade(),
-                      s.plan_kind() == v1::PLAN_KIND_UNSPECIFIED
-                          ? "no plan in effect"
-                          : Words(s.plan_kind()),
+    t.rows.push_back({s.name(), s.school(), s.grade(), PlansText(report, s),
                       s.jurisdiction()});
   }
   t.summary = absl::StrCat(report.students_size(), " students; ",

@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "core/reports/plan_items.h"
 
 namespace plansync::reports {
 namespace {
@@ -101,23 +102,23 @@ v1::AccommodationMatrix BuildAccommodationMatrix(const Caseload& caseload,
   WeekTally total;
   for (size_t s = 0; s < caseload.students.size(); ++s) {
     const StudentRecords& records = caseload.students[s];
-    const v1::Plan* plan = CurrentPlan(records);
-    if (plan == nullptr) continue;
-    // Latest status per (accommodation, teacher, day).
+    const PlanTimeline timeline(records.plans);
+    const PlanItems<v1::Accommodation> items(records.accommodations, timeline,
+                                             from, to);
+    // Latest status per (accommodation chain, teacher, day).
     absl::flat_hash_map<std::string, std::pair<int64_t, char>> latest;
     for (const v1::ImplementationConfirmation& c : records.confirmations) {
-      auto [it, fresh] = latest.try_emplace(
-          absl::StrCat(c.accommodation_id(), "|", c.author_id(), "|", c.day()),
-          c.recorded_hlc(), StatusChar(c.status()));
+      auto [it, fresh] =
+          latest.try_emplace(absl::StrCat(items.RootOf(c.accommodation_id()),
+                                          "|", c.author_id(), "|", c.day()),
+                             c.recorded_hlc(), StatusChar(c.status()));
       if (!fresh && c.recorded_hlc() > it->second.first) {
         it->second = {c.recorded_hlc(), StatusChar(c.status())};
       }
     }
     const std::vector<Teacher> teachers = TeachersOf(records);
-    for (const v1::Accommodation& accommodation : records.accommodations) {
-      if (accommodation.plan_id() != plan->id()) continue;
-      const auto start = ParseDay(accommodation.start_date());
-      const auto end = ParseDay(accommodation.end_date());
+    for (const PlanItems<v1::Accommodation>::Chain& chain : items.chains()) {
+      const v1::Accommodation& accommodation = *chain.latest;
       for (const Teacher& teacher : teachers) {
         v1::AccommodationRow row;
         row.set_student_id(records.student.id());
@@ -127,11 +128,11 @@ v1::AccommodationMatrix BuildAccommodationMatrix(const Caseload& caseload,
         row.set_teacher_name(UserName(caseload, teacher.user_id));
         std::string cells(days.size(), kNotDue);
         const std::string prefix =
-            absl::StrCat(accommodation.id(), "|", teacher.user_id, "|");
+            absl::StrCat(chain.root, "|", teacher.user_id, "|");
         for (size_t d = 0; d < days.size(); ++d) {
           const Day day = days[d];
-          if (!calendars[s].IsSchoolDay(day) || (start && day < *start) ||
-              (end && day > *end) || !teacher.Covers(day)) {
+          if (!calendars[s].IsSchoolDay(day) || !teacher.Covers(day) ||
+              items.InEffectOn(chain, day) == nullptr) {
             continue;
           }
           auto found = latest.find(absl::StrCat(prefix, FormatDay(day)));

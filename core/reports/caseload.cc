@@ -61,23 +61,6 @@ absl::StatusOr<Caseload> LoadCaseload(DeviceStore& store,
   return caseload;
 }
 
-const v1::Plan* CurrentPlan(const StudentRecords& records) {
-  const v1::Plan* best = nullptr;
-  auto rank = [](const v1::Plan& plan) {
-    return plan.status() == v1::PLAN_STATUS_ACTIVE  ? 2
-           : plan.status() == v1::PLAN_STATUS_DRAFT ? 1
-                                                    : 0;
-  };
-  for (const v1::Plan& plan : records.plans) {
-    if (rank(plan) == 0) continue;
-    if (best == nullptr || rank(plan) > rank(*best) ||
-        (rank(plan) == rank(*best) && plan.version() > best->version())) {
-      best = &plan;
-    }
-  }
-  return best;
-}
-
 std::string StudentName(const v1::Student& student) {
   return absl::StrCat(student.preferred_name().empty()
                           ? student.given_name()

@@ -47,10 +47,6 @@ struct Caseload {
 absl::StatusOr<Caseload> LoadCaseload(DeviceStore& store,
                                       absl::string_view student_id);
 
-// The plan in effect for a student: the active plan of highest version, else
-// the draft of highest version; null if neither.
-const v1::Plan* CurrentPlan(const StudentRecords& records);
-
 // "Given Family" (the preferred name in place of the given one if set).
 std::string StudentName(const v1::Student& student);
 

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "core/plan_timeline.h"
+
 namespace plansync::reports {
 namespace {
 
@@ -153,13 +155,29 @@ bool AppliesTo(const v1::ComplianceRule& rule, v1::PlanKind kind) {
              rule.plan_kinds().end();
 }
 
+// The plan whose clocks run on `today`: the plan in effect then, else the
+// draft of highest version (before a plan is in effect, its evaluation and
+// eligibility clocks run).
+const v1::Plan* DeadlinePlan(const StudentRecords& records, Day today) {
+  const PlanTimeline timeline(records.plans);
+  if (const v1::Plan* plan = timeline.InEffectOn(today)) return plan;
+  const v1::Plan* draft = nullptr;
+  for (const v1::Plan& plan : records.plans) {
+    if (plan.status() == v1::PLAN_STATUS_DRAFT && !plan.deleted() &&
+        (draft == nullptr || plan.version() > draft->version())) {
+      draft = &plan;
+    }
+  }
+  return draft;
+}
+
 }  // namespace
 
 std::vector<v1::Deadline> StudentDeadlines(
     const StudentRecords& records, const std::vector<ResolvedRule>& rules,
     const SchoolCalendar& calendar, Day today) {
   std::vector<v1::Deadline> deadlines;
-  const v1::Plan* plan = CurrentPlan(records);
+  const v1::Plan* plan = DeadlinePlan(records, today);
   if (plan == nullptr) return deadlines;
   for (const ResolvedRule& resolved : rules) {
     const v1::ComplianceRule& rule = resolved.rule;
@@ -202,7 +220,7 @@ v1::ComplianceCalendar BuildComplianceCalendar(const Caseload& caseload,
   v1::ComplianceCalendar calendar;
   std::vector<v1::Deadline> all;
   for (const StudentRecords& records : caseload.students) {
-    const v1::Plan* plan = CurrentPlan(records);
+    const v1::Plan* plan = DeadlinePlan(records, today);
     if (plan == nullptr) continue;
     const SchoolCalendar school(records.student.school(), caseload.holidays);
     for (v1::Deadline& deadline : StudentDeadlines(

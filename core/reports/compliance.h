@@ -1,6 +1,7 @@
 // The compliance calendar: each deadline rule of the student's jurisdiction
-// applied to the plan in effect, its meetings and its notices; due day, days
-// left, and whether and when it was met.
+// applied to the plan in effect today (core/plan_timeline.h; before any plan
+// is in effect, the latest draft, whose evaluation clocks run), its meetings
+// and its notices; due day, days left, and whether and when it was met.
 #ifndef PLANSYNC_CORE_REPORTS_COMPLIANCE_H_
 #define PLANSYNC_CORE_REPORTS_COMPLIANCE_H_
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/errors.h"
+#include "core/plan_timeline.h"
 #include "core/reports/accommodation_matrix.h"
 #include "core/reports/caseload.h"
 #include "core/reports/compliance.h"
@@ -55,17 +56,28 @@ absl::StatusOr<reports::DeviceSyncState> SyncState(DeviceStore& store) {
   return state;
 }
 
-void AddStudents(const reports::Caseload& caseload, v1::Report* report) {
+void AddStudents(const reports::Caseload& caseload, Day from, Day to,
+                 v1::Report* report) {
   for (const reports::StudentRecords& records : caseload.students) {
     v1::ReportStudent* student = report->add_students();
     student->set_student_id(records.student.id());
     student->set_name(reports::StudentName(records.student));
     student->set_school(records.student.school());
     student->set_grade(records.student.grade());
-    if (const v1::Plan* plan = reports::CurrentPlan(records)) {
+    const PlanTimeline timeline(records.plans);
+    if (const v1::Plan* plan = timeline.InEffectOn(to)) {
       student->set_plan_kind(plan->kind());
       student->set_plan_id(plan->id());
       student->set_jurisdiction(plan->jurisdiction());
+    }
+    for (const PlanSpan& span : timeline.SpansWithin(from, to)) {
+      v1::PlanPeriod* period = student->add_plans();
+      period->set_plan_id(span.plan->id());
+      period->set_kind(span.plan->kind());
+      period->set_version(span.plan->version());
+      period->set_first_day(reports::FormatDay(span.first));
+      period->set_last_day(reports::FormatDay(*span.last));
+      period->set_jurisdiction(span.plan->jurisdiction());
     }
   }
 }
@@ -98,7 +110,7 @@ absl::StatusOr<v1::Report> BuildReport(DeviceStore& store,
   report.set_as_of(reports::FormatDay(today));
   report.set_from_day(reports::FormatDay(from));
   report.set_to_day(reports::FormatDay(to));
-  AddStudents(caseload, &report);
+  AddStudents(caseload, from, last, &report);
   *report.mutable_compliance() =
       reports::BuildComplianceCalendar(caseload, book, today);
   *report.mutable_service_fidelity() =

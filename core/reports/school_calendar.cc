@@ -1,38 +1,8 @@
 #include "core/reports/school_calendar.h"
 
 #include "absl/strings/match.h"
-#include "absl/time/time.h"
-#include "core/validate.h"
 
 namespace plansync::reports {
-
-std::optional<Day> ParseDay(absl::string_view text) {
-  Day day;
-  if (!IsIsoDay(text) || !absl::ParseCivilTime(text, &day)) {
-    return std::nullopt;
-  }
-  return day;
-}
-
-std::optional<Day> DayOfInstant(absl::string_view text) {
-  if (text.size() < 10 || (text.size() > 10 && text[10] != 'T')) {
-    return std::nullopt;
-  }
-  return ParseDay(text.substr(0, 10));
-}
-
-std::string FormatDay(Day day) { return absl::FormatCivilTime(day); }
-
-Day MondayOf(Day day) {
-  return day - ((static_cast<int>(absl::GetWeekday(day)) -
-                 static_cast<int>(absl::Weekday::monday) + 7) %
-                7);
-}
-
-bool IsWeekday(Day day) {
-  const absl::Weekday weekday = absl::GetWeekday(day);
-  return weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday;
-}
 
 bool HolidayAppliesTo(const v1::SchoolHoliday& holiday,
                       absl::string_view school) {

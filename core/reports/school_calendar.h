@@ -1,5 +1,5 @@
 // Days for the reports: ISO 8601 day text, and the school days of a school
-// (weekdays minus its closures, DOMAIN.md).
+// (weekdays minus its closures).
 #ifndef PLANSYNC_CORE_REPORTS_SCHOOL_CALENDAR_H_
 #define PLANSYNC_CORE_REPORTS_SCHOOL_CALENDAR_H_
 
@@ -11,20 +11,17 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "core/day.h"
 #include "plansync/v1/records.pb.h"
 
 namespace plansync::reports {
 
-using Day = absl::CivilDay;
-
-// "YYYY-MM-DD" -> Day; nullopt for anything else (including "").
-std::optional<Day> ParseDay(absl::string_view text);
-// The day of an RFC 3339 UTC instant ("2026-09-17T14:00:00Z"), or nullopt.
-std::optional<Day> DayOfInstant(absl::string_view text);
-std::string FormatDay(Day day);
-// The Monday on or before `day`.
-Day MondayOf(Day day);
-bool IsWeekday(Day day);
+using plansync::Day;
+using plansync::DayOfInstant;
+using plansync::FormatDay;
+using plansync::IsWeekday;
+using plansync::MondayOf;
+using plansync::ParseDay;
 
 // True if `holiday` closes `school`: it names no school (every school) or
 // names `school`, in any case. Archived holidays close nothing.

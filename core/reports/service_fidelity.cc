@@ -66,21 +66,18 @@ bool IsMissed(v1::SessionOutcome outcome) {
          outcome == v1::SESSION_OUTCOME_CANCELLED_SCHOOL_EVENT;
 }
 
-v1::ServiceFidelityRow ServiceFidelityOf(const StudentRecords& records,
-                                         const v1::Service& service,
-                                         const SchoolCalendar& calendar,
-                                         Day from, Day to) {
+v1::ServiceFidelityRow ServiceFidelityOf(
+    const StudentRecords& records, const PlanItems<v1::Service>& services,
+    const PlanItems<v1::Service>::Chain& chain, const SchoolCalendar& calendar,
+    Day from, Day to) {
+  const v1::Service& latest = *chain.latest;
   v1::ServiceFidelityRow row;
   row.set_student_id(records.student.id());
-  row.set_service_id(service.id());
-  row.set_service_type(service.service_type());
-  row.set_provider_role(service.provider_role());
-  row.set_minutes_per_period(service.minutes_per_period());
-  row.set_period(service.period());
-  Day first = from, last = to;
-  if (auto start = ParseDay(service.start_date()))
-    first = std::max(first, *start);
-  if (auto end = ParseDay(service.end_date())) last = std::min(last, *end);
+  row.set_service_id(latest.id());
+  row.set_service_type(latest.service_type());
+  row.set_provider_role(latest.provider_role());
+  row.set_minutes_per_period(latest.minutes_per_period());
+  row.set_period(latest.period());
 
   std::map<Day, Tally> weeks;                // by Monday
   std::map<absl::CivilMonth, Tally> months;  // by month
@@ -96,31 +93,35 @@ v1::ServiceFidelityRow ServiceFidelityOf(const StudentRecords& records,
   };
   std::map<absl::CivilMonth, int> month_days;
   double mandated_total = 0;
-  for (Day day = first; day <= last; ++day) {
+  for (Day day = from; day <= to; ++day) {
     if (!calendar.IsSchoolDay(day)) continue;
+    const v1::Service* service = services.InEffectOn(chain, day);
+    if (service == nullptr) continue;
     const absl::CivilMonth month(day);
     auto [days, fresh] = month_days.try_emplace(month, 0);
     if (fresh) {
       days->second = static_cast<int>(
           calendar.SchoolDays(Day(month), Day(month + 1) - 1).size());
     }
-    const double owed = DailyMandate(service, days->second);
+    const double owed = DailyMandate(*service, days->second);
     mandated_total += owed;
     week_of(day).mandated += owed;
     month_of(day).mandated += owed;
   }
 
+  auto in_chain = [&](const v1::ServiceSession& session) {
+    return services.RootOf(session.service_id()) == chain.root;
+  };
   absl::flat_hash_set<std::string> made_up;
   for (const v1::ServiceSession& session : records.sessions) {
-    if (session.service_id() == service.id() &&
-        session.outcome() == v1::SESSION_OUTCOME_MAKE_UP) {
+    if (session.outcome() == v1::SESSION_OUTCOME_MAKE_UP && in_chain(session)) {
       made_up.insert(session.makeup_of_session_id());
     }
   }
   int delivered_total = 0;
   std::map<int, v1::MissedSessions> missed;
   for (const v1::ServiceSession& session : records.sessions) {
-    if (session.service_id() != service.id()) continue;
+    if (!in_chain(session)) continue;
     auto day = ParseDay(session.day());
     if (!day || *day < from || *day > to) continue;
     const int minutes = std::max(0, session.minutes_delivered());
@@ -160,13 +161,12 @@ v1::ServiceFidelity BuildServiceFidelity(const Caseload& caseload, Day from,
                                          Day to) {
   v1::ServiceFidelity fidelity;
   for (const StudentRecords& records : caseload.students) {
-    const v1::Plan* plan = CurrentPlan(records);
-    if (plan == nullptr) continue;
+    const PlanTimeline timeline(records.plans);
+    const PlanItems<v1::Service> services(records.services, timeline, from, to);
     const SchoolCalendar calendar(records.student.school(), caseload.holidays);
-    for (const v1::Service& service : records.services) {
-      if (service.plan_id() != plan->id()) continue;
+    for (const PlanItems<v1::Service>::Chain& chain : services.chains()) {
       v1::ServiceFidelityRow row =
-          ServiceFidelityOf(records, service, calendar, from, to);
+          ServiceFidelityOf(records, services, chain, calendar, from, to);
       fidelity.set_mandated_minutes(fidelity.mandated_minutes() +
                                     row.mandated_minutes());
       fidelity.set_delivered_minutes(fidelity.delivered_minutes() +

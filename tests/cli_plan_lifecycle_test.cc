@@ -1,0 +1,193 @@
+// Plans over time through the real binaries and a real server: a back-dated
+// amendment keeps the days before it (views, catch-up entries), an IEP ends
+// and a 504 plan follows it, and each bad lifecycle input gets its message
+// with nothing stored.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "plansync/v1/records.pb.h"
+#include "tests/cli_roles_fixture.h"
+
+namespace plansync::testing {
+namespace {
+
+class PlanLifecycleCliTest : public CliRolesTest {
+ protected:
+  template <typename T>
+  const T* ById(const std::vector<T>& records, const std::string& id) {
+    auto it = std::find_if(records.begin(), records.end(),
+                           [&](const T& r) { return r.id() == id; });
+    return it == records.end() ? nullptr : &*it;
+  }
+  void ExpectRefused(const std::string& device, std::vector<std::string> args,
+                     const std::string& message) {
+    const auto before = Records<v1::Plan>(device).size();
+    CliResult result = Cli(device, std::move(args));
+    EXPECT_NE(result.exit_code, 0) << result.out;
+    EXPECT_NE(result.err.find(message), std::string::npos) << result.err;
+    EXPECT_EQ(Records<v1::Plan>(device).size(), before);
+  }
+};
+
+TEST_F(PlanLifecycleCliTest, ABackDatedAmendmentKeepsTheDaysBeforeIt) {
+  StartCaseload();
+  MakePlan();  // IEP from 2026-08-24; today is Thursday 2026-09-17
+  const std::string out =
+      Ok("cm", {"plan", "amend", plan_, "--effective", "2026-09-15"});
+  const std::string v2 = IdIn(out);
+  EXPECT_NE(out.find("version 2 is plan " + v2 +
+                     ", in effect from 2026-09-15; version 1 (plan " + plan_ +
+                     ") is in effect to 2026-09-14."),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("carried forward to version 2: 2 accommodations, 1 "
+                     "service, 1 goal"),
+            std::string::npos)
+      << out;
+  // No Notice of Action is recorded for the change: the command says so.
+  EXPECT_NE(out.find("warning: no Notice of Action is recorded"),
+            std::string::npos)
+      << out;
+  const auto plans = Records<v1::Plan>("cm");
+  ASSERT_NE(ById(plans, v2), nullptr);
+  EXPECT_EQ(ById(plans, v2)->start_date(), "2026-09-15");
+  // Each carried record names the one it continues.
+  const auto accommodations = Records<v1::Accommodation>("cm");
+  int carried = 0;
+  for (const auto& a : accommodations) {
+    if (a.plan_id() != v2) continue;
+    ++carried;
+    EXPECT_TRUE(a.continues_id() == extended_time_ ||
+                a.continues_id() == seating_)
+        << a.continues_id();
+  }
+  EXPECT_EQ(carried, 2);
+  SyncAll({"cm", "teacher", "parent"});
+
+  // The days before the amendment still have version 1 in effect.
+  const std::string before = Ok("parent", {"plan", "--day", "2026-09-14"});
+  EXPECT_NE(before.find("version 1"), std::string::npos) << before;
+  EXPECT_NE(before.find("in effect from 2026-08-24 to 2026-09-14"),
+            std::string::npos)
+      << before;
+  const std::string after = Ok("parent", {"plan", "--day", "2026-09-16"});
+  EXPECT_NE(after.find("version 2"), std::string::npos) << after;
+  // A catch-up confirmation for Monday is recorded against version 1's
+  // accommodation; one for Wednesday against version 2's.
+  Ok("teacher", {"confirm", "--accommodation", "seating", "--status",
+                 "provided", "--day", "2026-09-14"});
+  Ok("teacher", {"confirm", "--accommodation", "seating", "--status",
+                 "provided", "--day", "2026-09-16"});
+  const auto confirmations = Records<v1::ImplementationConfirmation>("teacher");
+  const auto held = Records<v1::Accommodation>("teacher");
+  ASSERT_EQ(confirmations.size(), 2u);
+  for (const auto& c : confirmations) {
+    if (c.day() == "2026-09-14") {
+      EXPECT_EQ(c.accommodation_id(), seating_);
+    } else {
+      EXPECT_NE(c.accommodation_id(), seating_);
+      const auto* copy = ById(held, c.accommodation_id());
+      ASSERT_NE(copy, nullptr);
+      EXPECT_EQ(copy->continues_id(), seating_);
+    }
+  }
+  const std::string sync = Ok("teacher", {"sync"});
+  EXPECT_NE(sync.find("refused 0"), std::string::npos) << sync;
+
+  // plan versions shows both spans.
+  const std::string versions = Ok("cm", {"plan", "versions"});
+  EXPECT_NE(versions.find("in effect 2026-08-24 to 2026-09-14"),
+            std::string::npos)
+      << versions;
+  EXPECT_NE(versions.find("in effect 2026-09-15 to 2027-08-23"),
+            std::string::npos)
+      << versions;
+  EXPECT_NE(versions.find("active, in effect today"), std::string::npos)
+      << versions;
+}
+
+TEST_F(PlanLifecycleCliTest, AnIepEndsAndASection504PlanFollowsIt) {
+  StartCaseload();
+  MakePlan();
+  // A 504 plan cannot start while the IEP is in effect.
+  ExpectRefused("cm",
+                {"plan", "create", "--kind", "504", "--jurisdiction", "US-MO",
+                 "--start", "2026-09-21"},
+                "Maya Diaz's IEP version 1 (" + plan_ +
+                    ") is in effect on 2026-09-21: end it first (plansync "
+                    "plan end " +
+                    plan_ + " --day 2026-09-20)");
+  const std::string ended =
+      Ok("cm", {"plan", "end", plan_, "--day", "2026-09-18", "--reason",
+                "No longer eligible under IDEA"});
+  EXPECT_NE(ended.find("its last day in effect is 2026-09-18"),
+            std::string::npos)
+      << ended;
+  ExpectRefused("cm",
+                {"plan", "create", "--kind", "504", "--jurisdiction", "US-MO",
+                 "--start", "2026-09-18", "--follows", plan_},
+                "--follows: IEP version 1 is in effect to 2026-09-18; the "
+                "plan that follows it starts after that (--start 2026-09-19 "
+                "or later)");
+  const std::string created =
+      Ok("cm", {"plan", "create", "--kind", "504", "--jurisdiction", "US-MO",
+                "--start", "2026-09-21", "--follows", plan_});
+  const std::string plan504 = IdIn(created);
+  EXPECT_NE(created.find("carried forward: 2 accommodations, 1 service, 0 "
+                         "goals"),
+            std::string::npos)
+      << created;
+  const auto plans = Records<v1::Plan>("cm");
+  ASSERT_NE(ById(plans, plan504), nullptr);
+  EXPECT_EQ(ById(plans, plan504)->follows_plan_id(), plan_);
+  EXPECT_EQ(ById(plans, plan_)->status(), v1::PLAN_STATUS_ENDED);
+  EXPECT_EQ(ById(plans, plan_)->end_date(), "2026-09-18");
+  // The reason is a comment on the IEP.
+  const auto comments = Records<v1::Comment>("cm");
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_EQ(comments[0].about_record_id(), plan_);
+  EXPECT_NE(comments[0].text().find("No longer eligible"), std::string::npos);
+  const std::string sync = Ok("cm", {"sync"});
+  EXPECT_NE(sync.find("refused 0"), std::string::npos) << sync;
+
+  // The IEP's days stay the IEP's; the weekend between has no plan.
+  SyncAll({"cm", "parent"});
+  const std::string friday = Ok("parent", {"plan", "--day", "2026-09-18"});
+  EXPECT_NE(friday.find("IEP"), std::string::npos) << friday;
+  const std::string saturday = Ok("parent", {"plan", "--day", "2026-09-19"});
+  EXPECT_NE(saturday.find("no plan in effect"), std::string::npos) << saturday;
+  setenv("PLANSYNC_TODAY", "2026-09-21", 1);  // TearDown unsets it
+  const std::string monday = Ok("parent", {"plan"});
+  EXPECT_NE(monday.find("Section 504 plan"), std::string::npos) << monday;
+}
+
+TEST_F(PlanLifecycleCliTest, BadLifecycleInputIsRefusedWithNothingStored) {
+  StartCaseload();
+  MakePlan();
+  ExpectRefused("cm", {"plan", "amend", plan_, "--effective", "2026-08-24"},
+                "--effective 2026-08-24 is not after version 1's first day "
+                "(2026-08-24)");
+  ExpectRefused("cm", {"plan", "amend", plan_, "--effective", "someday"},
+                "--effective: \"someday\" is not a day");
+  ExpectRefused("cm", {"plan", "end", plan_}, "plansync plan end needs --day");
+  ExpectRefused("cm", {"plan", "end", plan_, "--day", "2026-08-01"},
+                "--day 2026-08-01 is before the plan's first day (2026-08-24)");
+  ExpectRefused("cm",
+                {"plan", "create", "--kind", "504", "--jurisdiction", "US-MO",
+                 "--start", "2026-09-21", "--follows", plan_},
+                "--follows: IEP version 1 (" + plan_ + ") has not ended");
+  ExpectRefused(
+      "cm",
+      {"plan", "create", "--kind", "504", "--jurisdiction", "US-MO", "--status",
+       "draft", "--follows", "01900000-0000-7000-8000-000000000000"},
+      "--follows: Maya Diaz has no plan "
+      "01900000-0000-7000-8000-000000000000");
+  // Only the case manager ends a plan.
+  ExpectRefused("teacher", {"plan", "end", plan_, "--day", "2026-09-18"},
+                "you are not the case manager of Maya Diaz");
+}
+
+}  // namespace
+}  // namespace plansync::testing
