@@ -11,6 +11,7 @@
 namespace plansync {
 namespace {
 
+using testing::CliResult;
 using testing::CliRolesTest;
 
 class CaseManagerCliTest : public CliRolesTest {};
@@ -280,6 +281,52 @@ TEST_F(CaseManagerCliTest, MeetingsDecisionsAndNotices) {
   Ok("teacher", {"sync"});
   ExpectRefused("teacher", {"meeting", "held", meeting},
                 "you are not the case manager of Maya Diaz");
+}
+
+// A notice is due for a proposed decision too; without --action it takes the
+// decision's outcome; a second one for the same decision needs --again; and
+// a Missouri plan's notice is a Notice of Action.
+TEST_F(CaseManagerCliTest, PriorWrittenNoticesAsTheLawReadsThem) {
+  StartCaseload();
+  MakePlan();
+  const std::string meeting =
+      IdIn(Ok("cm", {"meeting", "schedule", "--type", "amendment", "--at",
+                     "2026-09-16T15:30:00Z"}));
+  const std::string proposed =
+      IdIn(Ok("cm", {"meeting", "decide", meeting, "--decision",
+                     "Move speech to individual sessions", "--outcome",
+                     "proposed", "--reason", "Progress data"}));
+  const auto summary = [&] {
+    return Ok("cm", {"report", "meetings", "--json"});
+  };
+  EXPECT_NE(summary().find("\"decisions_without_notice\": 1"),
+            std::string::npos)
+      << summary();
+  const std::string out =
+      Ok("cm", {"notice", "send", "--type", "prior-written-notice",
+                "--decision", proposed});
+  EXPECT_NE(out.find("Recorded Notice of Action "), std::string::npos) << out;
+  EXPECT_NE(out.find("the school proposes \"Move speech to individual "
+                     "sessions\" because \"Progress data\""),
+            std::string::npos)
+      << out;
+  EXPECT_NE(summary().find("\"decisions_without_notice\": 0"),
+            std::string::npos)
+      << summary();
+  const CliResult again =
+      Cli("cm", {"notice", "send", "--type", "prior-written-notice",
+                 "--decision", proposed});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("a Notice of Action for this decision was already "
+                           "sent on 2026-09-17"),
+            std::string::npos)
+      << again.err;
+  EXPECT_NE(again.err.find("add --again; nothing recorded"), std::string::npos)
+      << again.err;
+  EXPECT_EQ(Records<v1::Notice>("cm").size(), 1u);
+  Ok("cm", {"notice", "send", "--type", "prior-written-notice", "--decision",
+            proposed, "--again"});
+  EXPECT_EQ(Records<v1::Notice>("cm").size(), 2u);
 }
 
 TEST_F(CaseManagerCliTest, BadPlanInputIsRefusedWithNothingStored) {

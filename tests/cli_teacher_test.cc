@@ -65,7 +65,8 @@ TEST_F(TeacherCliTest, TodayListsEachClassesAccommodationsAndWhatIConfirmed) {
   const auto& extended = accommodations.values(0).struct_value();
   EXPECT_EQ(Field(extended, "accommodation_id").string_value(), extended_time_);
   EXPECT_TRUE(Field(extended, "confirmed").bool_value());
-  EXPECT_EQ(Field(extended, "status").string_value(), "provided");
+  EXPECT_EQ(Field(extended, "status").string_value(),
+            "CONFIRMATION_STATUS_PROVIDED");
   EXPECT_FALSE(
       Field(accommodations.values(1).struct_value(), "confirmed").bool_value());
   ExpectRefused("teacher", {"today", "--class", "Period 9"},

@@ -275,6 +275,26 @@ absl::Status Held(Context& context) {
   return absl::OkStatus();
 }
 
+// What the student's jurisdiction calls `notice`'s type: a prior written
+// notice is a "Notice of Action" in Missouri. The jurisdiction is that of
+// the notice's plan, else of the plan in effect on the day it was sent.
+std::string NoticeName(DeviceStore& store, const v1::Student& student,
+                       const v1::Notice& notice) {
+  if (notice.notice_type() != v1::NOTICE_TYPE_PRIOR_WRITTEN_NOTICE) {
+    return EnumWords(*v1::NoticeType_descriptor(), notice.notice_type());
+  }
+  std::string jurisdiction;
+  if (absl::StatusOr<v1::Plan> plan = store.Get<v1::Plan>(notice.plan_id());
+      plan.ok()) {
+    jurisdiction = plan->jurisdiction();
+  } else if (absl::StatusOr<std::optional<v1::Plan>> current =
+                 PlanOn(store, student.id(), notice.sent_date());
+             current.ok() && current->has_value()) {
+    jurisdiction = (*current)->jurisdiction();
+  }
+  return PriorNoticeName(jurisdiction);
+}
+
 absl::Status SendNotice(Context& context) {
   const Flags& flags = context.flags();
   ASSIGN_OR_RETURN(const std::string today, Today());
@@ -324,10 +344,12 @@ absl::Status SendNotice(Context& context) {
     RETURN_IF_ERROR(same_student(decision->student_id(), "decision"));
     notice.set_meeting_decision_id(decision->id());
     notice.set_meeting_id(decision->meeting_id());
-    // A notice of a decision proposes what was agreed, or refuses what was
-    // refused, and says so in the decision's words unless told otherwise.
+    // A notice of a decision proposes what was proposed or agreed, or
+    // refuses what was refused, and says so in the decision's words unless
+    // told otherwise.
     if (!action.has_value()) {
-      if (decision->outcome() == v1::DECISION_OUTCOME_AGREED) {
+      if (decision->outcome() == v1::DECISION_OUTCOME_PROPOSED ||
+          decision->outcome() == v1::DECISION_OUTCOME_AGREED) {
         action = v1::NOTICE_ACTION_PROPOSED;
       } else if (decision->outcome() == v1::DECISION_OUTCOME_REFUSED) {
         action = v1::NOTICE_ACTION_REFUSED;
@@ -371,13 +393,28 @@ absl::Status SendNotice(Context& context) {
         "why: give --action proposed|refused, --description and --reason "
         "(or --decision, whose outcome, text and reason they default to)");
   }
+  ASSIGN_OR_RETURN(const std::vector<v1::Notice> earlier,
+                   store->ListByStudent<v1::Notice>(student.id()));
+  if (decision.has_value() && !flags.Has("--again")) {
+    for (const v1::Notice& other : earlier) {
+      if (other.notice_type() == type &&
+          other.meeting_decision_id() == decision->id()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "a ", NoticeName(*store, student, other),
+            " for this decision "
+            "was already sent on ",
+            other.sent_date(), " (notice ", other.id(),
+            "); to record a second one, add --again; nothing recorded"));
+      }
+    }
+  }
   std::string id;
   RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
     ASSIGN_OR_RETURN(id, store->Create(txn, notice));
     return absl::OkStatus();
   }));
   std::printf("Recorded %s %s for %s's parents, sent %s",
-              EnumWords(*v1::NoticeType_descriptor(), type).c_str(), id.c_str(),
+              NoticeName(*store, student, notice).c_str(), id.c_str(),
               StudentName(student).c_str(), DayText(sent).c_str());
   if (notice.proposed_or_refused() != v1::NOTICE_ACTION_UNSPECIFIED) {
     std::printf(": the school %s %s",
@@ -505,7 +542,10 @@ std::vector<Command> MeetingCommands() {
                  {"--description", "T", "the action, as written"},
                  {"--reason", "T", "why, as written"},
                  {"--sent", "D", "day sent (default: today)"},
-                 {"--waived", "", "the parent waived the waiting period"}},
+                 {"--waived", "", "the parent waived the waiting period"},
+                 {"--again", "",
+                  "record a second notice of the same type for the same "
+                  "decision"}},
        .examples = {"plansync notice send --type prior-written-notice "
                     "--decision $DECISION",
                     "plansync notice send --student Maya --type "

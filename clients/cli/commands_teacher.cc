@@ -137,7 +137,7 @@ absl::Status Today(Context& context) {
         if (s.no_school.has_value()) PutText(*st, "no_school", *s.no_school);
         if (s.plan.has_value()) {
           PutText(*st, "plan_id", s.plan->id());
-          PutText(*st, "plan_kind", PlanKindText(s.plan->kind()));
+          PutText(*st, "plan_kind", v1::PlanKind_Name(s.plan->kind()));
         }
         JsonList* list = PutList(*st, "accommodations");
         for (const v1::Accommodation& a : s.accommodations) {
@@ -151,14 +151,11 @@ absl::Status Today(Context& context) {
           JsonList* confirmations = PutList(*acc, "confirmations");
           if (found == s.confirmed.end()) continue;
           PutText(*acc, "status",
-                  EnumFlagWord(*v1::ConfirmationStatus_descriptor(),
-                               found->second.back().status()));
+                  v1::ConfirmationStatus_Name(found->second.back().status()));
           for (const auto& c : found->second) {
             JsonObject* conf = AddObject(*confirmations);
             PutText(*conf, "id", c.id());
-            PutText(
-                *conf, "status",
-                EnumFlagWord(*v1::ConfirmationStatus_descriptor(), c.status()));
+            PutText(*conf, "status", v1::ConfirmationStatus_Name(c.status()));
             PutText(*conf, "note", c.note());
           }
         }

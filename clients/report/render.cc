@@ -104,6 +104,7 @@ std::string RenderJson(const v1::Report& report, Section section) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;  // README: one JSON convention
   std::string json;
   // Printing a valid message cannot fail.
   (void)google::protobuf::util::MessageToJsonString(

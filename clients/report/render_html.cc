@@ -55,27 +55,27 @@ constexpr char kScript[] = R"js(
   }
   var H = 160, TOP = 20;
   // Implementation rate, week by week.
-  var weeks = (report.accommodationMatrix || {}).rateByWeek || [];
+  var weeks = (report.accommodation_matrix || {}).rate_by_week || [];
   var box = document.getElementById('chart-implementation');
   var w = Math.max(320, weeks.length * 48 + 40);
   var svg = el('svg', {width: w, height: H + 60, role: 'img',
                        'aria-label': 'Implementation rate by week'}, box);
   weeks.forEach(function (p, i) {
-    var rate = p.implementationRate, h = Math.round(rate * H);
+    var rate = p.implementation_rate, h = Math.round(rate * H);
     var x = 30 + i * 48;
     el('rect', {'class': 'bar', x: x, y: TOP + H - h, width: 36, height: h,
-                'data-week': p.weekStart, 'data-rate': rate}, svg);
+                'data-week': p.week_start, 'data-rate': rate}, svg);
     text(svg, x + 18, TOP + H - h - 4, Math.round(rate * 100) + '%');
-    text(svg, x + 18, TOP + H + 16, p.weekStart.slice(5));
+    text(svg, x + 18, TOP + H + 16, p.week_start.slice(5));
   });
   if (!weeks.length) text(svg, 10, 40, 'No confirmations in this window', 'start');
   // Minutes delivered against minutes mandated, per service.
-  var services = (report.serviceFidelity || {}).services || [];
+  var services = (report.service_fidelity || {}).services || [];
   var names = {};
-  (report.students || []).forEach(function (s) { names[s.studentId] = s.name; });
+  (report.students || []).forEach(function (s) { names[s.student_id] = s.name; });
   var most = 1;
   services.forEach(function (s) {
-    most = Math.max(most, s.mandatedMinutes, s.deliveredMinutes);
+    most = Math.max(most, s.mandated_minutes, s.delivered_minutes);
   });
   box = document.getElementById('chart-minutes');
   svg = el('svg', {width: Math.max(320, services.length * 170 + 60),
@@ -83,16 +83,16 @@ constexpr char kScript[] = R"js(
                    'aria-label': 'Minutes delivered against mandated'}, box);
   services.forEach(function (s, i) {
     var x = 60 + i * 170;
-    [['mandated', s.mandatedMinutes, 0], ['delivered', s.deliveredMinutes, 40]]
+    [['mandated', s.mandated_minutes, 0], ['delivered', s.delivered_minutes, 40]]
         .forEach(function (bar) {
       var h = Math.round(bar[1] / most * H);
       el('rect', {'class': bar[0], x: x + bar[2], y: TOP + H - h, width: 36,
-                  height: h, 'data-service-id': s.serviceId,
+                  height: h, 'data-service-id': s.service_id,
                   'data-minutes': bar[1]}, svg);
       text(svg, x + bar[2] + 18, TOP + H - h - 4, bar[1]);
     });
-    text(svg, x + 38, TOP + H + 16, s.serviceType);
-    text(svg, x + 38, TOP + H + 30, names[s.studentId] || '');
+    text(svg, x + 38, TOP + H + 16, s.service_type);
+    text(svg, x + 38, TOP + H + 30, names[s.student_id] || '');
   });
   if (!services.length) text(svg, 10, 40, 'No services in this window', 'start');
   document.body.setAttribute('data-charts', 'drawn');
@@ -105,6 +105,7 @@ std::string RenderHtml(const v1::Report& report) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
   (void)google::protobuf::util::MessageToJsonString(report, &json, options);
   // Inside <script>, "</script>" in a value would end the element early.
   json = absl::StrReplaceAll(json, {{"<", "\\u003c"}});

@@ -98,10 +98,11 @@ v1::MeetingsAndNotices BuildMeetings(const Caseload& caseload) {
         d->set_outcome(decision.outcome());
         d->set_reason(decision.reason());
         d->set_has_prior_written_notice(noticed.contains(decision.id()));
-        const bool settled =
-            decision.outcome() == v1::DECISION_OUTCOME_AGREED ||
-            decision.outcome() == v1::DECISION_OUTCOME_REFUSED;
-        if (settled && !d->has_prior_written_notice()) {
+        // 34 CFR 300.503: notice is due when the school proposes or refuses
+        // a change, whatever the parent's answer.
+        const bool notice_due =
+            decision.outcome() != v1::DECISION_OUTCOME_UNSPECIFIED;
+        if (notice_due && !d->has_prior_written_notice()) {
           out.set_decisions_without_notice(out.decisions_without_notice() + 1);
         }
       }

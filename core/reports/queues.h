@@ -22,7 +22,8 @@ v1::ConflictQueue BuildConflictQueue(
     absl::FunctionRef<std::optional<int64_t>(const v1::Conflict&)> field_hlc);
 
 // Meetings by scheduled time with attendees and decisions; a decision
-// agreed or refused needs a prior written notice naming it.
+// proposed, agreed or refused needs a prior written notice naming it (34
+// CFR 300.503: the school owes one when it proposes or refuses a change).
 v1::MeetingsAndNotices BuildMeetings(const Caseload& caseload);
 
 // What this device knows of its own sync state.
