@@ -122,6 +122,34 @@ absl::StatusOr<Caseload> MakePlans(DeviceStore& cm, int students,
         ASSIGN_OR_RETURN(std::string svc, cm.Create(txn, service));
         caseload.services.back().push_back(svc);
       }
+      // One amendment per student, mid-week in January: version 2 carries
+      // every accommodation and service forward (speech 60 -> 90 minutes a
+      // week); confirmations keep naming version 1's items, which count
+      // toward the same items through their lineage.
+      v1::Plan amended = plan;
+      amended.clear_id();
+      amended.set_version(2);
+      amended.set_supersedes_plan_id(plan_id);
+      amended.set_start_date("2026-01-14");
+      ASSIGN_OR_RETURN(std::string v2, cm.Create(txn, amended));
+      for (const std::string& item : caseload.accommodations.back()) {
+        ASSIGN_OR_RETURN(v1::Accommodation copy,
+                         cm.Get<v1::Accommodation>(item));
+        copy.clear_id();
+        copy.set_plan_id(v2);
+        copy.set_continues_id(item);
+        RETURN_IF_ERROR(cm.Create(txn, copy).status());
+      }
+      for (const std::string& item : caseload.services.back()) {
+        ASSIGN_OR_RETURN(v1::Service copy, cm.Get<v1::Service>(item));
+        copy.clear_id();
+        copy.set_plan_id(v2);
+        copy.set_continues_id(item);
+        if (copy.service_type() == "Speech therapy") {
+          copy.set_minutes_per_period(90);
+        }
+        RETURN_IF_ERROR(cm.Create(txn, copy).status());
+      }
       v1::Assignment teaches;
       teaches.set_student_id(id);
       teaches.set_user_id(teachers[s / kStudentsPerTeacher]);

@@ -37,11 +37,13 @@ class PlanItems {
   PlanItems(const std::vector<T>& items, const PlanTimeline& timeline, Day from,
             Day to)
       : lineage_(items), timeline_(timeline) {
+    // Entries name items thousands of times: each root is found once.
+    for (const T& item : items) roots_[item.id()] = lineage_.RootOf(item.id());
     absl::flat_hash_map<std::string, size_t> index;
     for (const PlanSpan& span : timeline.SpansWithin(from, to)) {
       for (const T& item : items) {
         if (item.plan_id() != span.plan->id()) continue;
-        std::string root = lineage_.RootOf(item.id());
+        std::string root = roots_.at(item.id());
         auto [it, fresh] = index.try_emplace(root, chains_.size());
         if (fresh) chains_.push_back({std::move(root), {}, nullptr});
         Chain& chain = chains_[it->second];
@@ -72,12 +74,14 @@ class PlanItems {
   }
 
   // The root of the chain holding item `id` (of any plan, in the window or
-  // not): where an entry recorded against `id` counts.
+  // not): where an entry recorded against `id` counts. An id not among the
+  // items is its own root.
   std::string RootOf(absl::string_view id) const { return lineage_.RootOf(id); }
 
  private:
   ItemLineage lineage_;
   const PlanTimeline& timeline_;
+  absl::flat_hash_map<std::string, std::string> roots_;  // item id -> root
   std::vector<Chain> chains_;
 };
 
