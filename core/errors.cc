@@ -33,6 +33,7 @@ absl::StatusCode CodeForReason(v1::Reason reason) {
       return absl::StatusCode::kFailedPrecondition;
     case v1::AUTHOR_MISMATCH:
     case v1::REPLICA_NOT_OWNED:
+    case v1::NOT_ENTRY_AUTHOR:
       return absl::StatusCode::kPermissionDenied;
     case v1::VALUE_OUT_OF_RANGE:
       return absl::StatusCode::kOutOfRange;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "core/corrections.h"
 #include "core/errors.h"
 #include "core/status_macros.h"
 #include "core/utf8.h"
@@ -81,6 +82,9 @@ absl::Status CheckRecordRules(const RecordType& type,
                          "LapseReport names exactly one of accommodation_id "
                          "and service_id");
     }
+  }
+  if (const auto* correction = dynamic_cast<const v1::Correction*>(&record)) {
+    return CheckCorrection(*correction);
   }
   return absl::OkStatus();
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/change_check.h"
+#include "core/corrections.h"
 #include "core/errors.h"
 #include "core/merge.h"
 #include "core/permissions.h"
@@ -111,6 +112,26 @@ absl::Status CheckReferences(const CheckedChange& checked,
     }
   }
   return absl::OkStatus();
+}
+
+// NOT_ENTRY_AUTHOR if the change is a Correction of an entry its author may
+// not correct (core/corrections.h, MayCorrect). An entry the server does not
+// hold is let through, as a reference to it would be.
+absl::Status CheckCorrector(const CheckedChange& checked,
+                            const v1::Change& change, const Access& access,
+                            ServerTransaction& txn) {
+  const auto* correction =
+      dynamic_cast<const v1::Correction*>(checked.record.get());
+  if (correction == nullptr) return absl::OkStatus();
+  const RecordType* entry_type =
+      Schema::Get().FindCanonical(correction->corrected_entry_type());
+  if (entry_type == nullptr) return absl::OkStatus();
+  ASSIGN_OR_RETURN(
+      std::optional<StoredItem> entry,
+      txn.GetItem(entry_type->full_name, correction->corrected_entry_id(), 0));
+  if (!entry.has_value()) return absl::OkStatus();
+  return MayCorrect(*entry_type, entry->change.author_id(),
+                    access.principal_id(), access.RolesOn(change.bucket()));
 }
 
 // WRONG_BUCKET if the change's record lives in another bucket; DUPLICATE_ID if
@@ -247,6 +268,14 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
       absl::Status refs = CheckReferences(*checked, change, *txn);
       if (!refs.ok() && ReasonOf(refs) == v1::REASON_UNSPECIFIED) return refs;
       valid = refs;
+    }
+    if (valid.ok() && !access.unrestricted() &&
+        checked->type->descriptor == v1::Correction::descriptor()) {
+      absl::Status corrector = CheckCorrector(*checked, change, access, *txn);
+      if (!corrector.ok() && ReasonOf(corrector) == v1::REASON_UNSPECIFIED) {
+        return corrector;
+      }
+      valid = corrector;
     }
     if (valid.ok()) valid = clock_->Observe(change.hlc());
     if (!valid.ok()) {

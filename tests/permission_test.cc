@@ -496,6 +496,9 @@ class PermissionMatrixTest : public PermissionTest,
     }
     if (options.server_written()) return v1::ROLE_NOT_PERMITTED;
     if (Lists(options.writers(), role) || Lists(options.own_writers(), role)) {
+      // A Correction names a seeded entry (FillRecord: a Comment), written
+      // by the seeder: nobody else may correct it (core/corrections.h).
+      if (type.short_name == "Correction") return v1::NOT_ENTRY_AUTHOR;
       return v1::REASON_UNSPECIFIED;
     }
     // Includes the directory's User for non-administrators: each of them

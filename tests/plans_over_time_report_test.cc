@@ -104,26 +104,29 @@ class PlansOverTimeReportTest : public ::testing::Test {
     a.set_start_date("2026-09-01");
     CreateRecord(*cm_, a);
   }
-  void Confirm(const std::string& student, const std::string& accommodation,
-               const std::string& day, v1::ConfirmationStatus status) {
+  std::string Confirm(const std::string& student,
+                      const std::string& accommodation, const std::string& day,
+                      v1::ConfirmationStatus status) {
     v1::ImplementationConfirmation c;
     c.set_student_id(student);
     c.set_accommodation_id(accommodation);
     c.set_day(day);
     c.set_status(status);
-    AppendEntry(*teacher_, c);
+    const std::string id = AppendEntry(*teacher_, c);
     clock_.Advance(1000);
+    return id;
   }
-  void Session(const std::string& student, const std::string& service,
-               const std::string& day, int minutes) {
+  std::string Session(const std::string& student, const std::string& service,
+                      const std::string& day, int minutes) {
     v1::ServiceSession s;
     s.set_student_id(student);
     s.set_service_id(service);
     s.set_day(day);
     s.set_outcome(v1::SESSION_OUTCOME_DELIVERED);
     s.set_minutes_delivered(minutes);
-    AppendEntry(*provider_, s);
+    const std::string id = AppendEntry(*provider_, s);
     clock_.Advance(1000);
+    return id;
   }
 
   // Avery: an IEP from 1 September, amended with effect from Wednesday 14
@@ -167,7 +170,7 @@ class PlansOverTimeReportTest : public ::testing::Test {
     Session(avery_, speech1_, "2026-10-08", 30);
     Session(avery_, speech2_, "2026-10-15", 45);
     Session(avery_, speech1_, "2026-10-13", 30);
-    Session(avery_, speech2_, "2026-10-20", 45);
+    session_20th_ = Session(avery_, speech2_, "2026-10-20", 45);
     Session(avery_, speech2_, "2026-10-22", 45);
     // Extended time provided every day but the 21st, named by the version
     // in effect that day (the 12th and 13th as catch-up entries).
@@ -176,11 +179,12 @@ class PlansOverTimeReportTest : public ::testing::Test {
           "2026-10-12", "2026-10-13"}) {
       Confirm(avery_, extended1_, day, v1::CONFIRMATION_STATUS_PROVIDED);
     }
-    for (const char* day :
-         {"2026-10-14", "2026-10-15", "2026-10-16", "2026-10-19", "2026-10-20",
-          "2026-10-22", "2026-10-23"}) {
+    for (const char* day : {"2026-10-14", "2026-10-15", "2026-10-16",
+                            "2026-10-19", "2026-10-20", "2026-10-22"}) {
       Confirm(avery_, extended2_, day, v1::CONFIRMATION_STATUS_PROVIDED);
     }
+    confirmation_23rd_ = Confirm(avery_, extended2_, "2026-10-23",
+                                 v1::CONFIRMATION_STATUS_PROVIDED);
     Confirm(avery_, read_aloud_, "2026-10-05",
             v1::CONFIRMATION_STATUS_PROVIDED);
     Confirm(avery_, seating_, "2026-10-14",
@@ -230,6 +234,7 @@ class PlansOverTimeReportTest : public ::testing::Test {
   std::string avery_, speech1_, speech2_, extended1_, extended2_, read_aloud_,
       seating_;
   std::string blake_, ot_, breaks_iep_, breaks_504_;
+  std::string session_20th_, confirmation_23rd_;
 };
 
 TEST_F(PlansOverTimeReportTest,
@@ -327,6 +332,39 @@ TEST_F(PlansOverTimeReportTest, TheCaseloadShowsEachPlanInEffectOverTheWindow) {
       EXPECT_EQ(student.plans(1).first_day(), "2026-10-19");
     }
   }
+}
+
+// A corrected session counts with its corrected minutes, and a withdrawn
+// confirmation no longer counts; both stay in the record.
+TEST_F(PlansOverTimeReportTest, CorrectionsAreHonouredByEveryFigure) {
+  v1::Correction minutes;
+  minutes.set_student_id(avery_);
+  minutes.set_corrected_entry_id(session_20th_);
+  minutes.set_corrected_entry_type("plansync.v1.ServiceSession");
+  minutes.set_field_name("minutes_delivered");
+  minutes.set_corrected_value("30");
+  minutes.set_reason("The session ended early");
+  AppendEntry(*cm_, minutes);
+  v1::Correction withdrawn;
+  withdrawn.set_student_id(avery_);
+  withdrawn.set_corrected_entry_id(confirmation_23rd_);
+  withdrawn.set_corrected_entry_type("plansync.v1.ImplementationConfirmation");
+  withdrawn.set_reason("Avery was absent on the 23rd");
+  AppendEntry(*cm_, withdrawn);
+
+  const v1::Report report = Build();
+  const v1::ServiceFidelityRow* speech = ServiceRow(report, avery_);
+  ASSERT_NE(speech, nullptr);
+  // Week of the 19th: 30 + 45 instead of 45 + 45.
+  EXPECT_EQ(speech->weeks(2).delivered_minutes(), 75);
+  EXPECT_EQ(speech->delivered_minutes(), 210);
+  const v1::AccommodationRow* extended =
+      MatrixRow(report, avery_, "Extended time");
+  ASSERT_NE(extended, nullptr);
+  EXPECT_EQ(extended->days(), "PPPPPPPPPPPP.P.");
+  EXPECT_EQ(extended->provided(), 13);
+  // Both entries are still held.
+  EXPECT_EQ(cm_->ListByStudent<v1::ServiceSession>(avery_)->size(), 6u);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "core/corrections.h"
 #include "gtest/gtest.h"
 #include "plansync/v1/records.pb.h"
 
@@ -139,6 +140,27 @@ void FillRecord(const RecordType& type, const std::string& student_id,
         break;
       default:
         break;
+    }
+  }
+  // A correction changes one correctable text field of the entry it names
+  // (its own bounds), or withdraws it when it names none.
+  if (auto* correction = dynamic_cast<v1::Correction*>(record)) {
+    correction->clear_field_name();
+    correction->clear_corrected_value();
+    const RecordType* entry =
+        Schema::Get().FindCanonical(correction->corrected_entry_type());
+    const FieldInfo* text = nullptr;
+    for (size_t i = 0; entry != nullptr && i < entry->fields.size(); ++i) {
+      const FieldInfo& f = entry->fields[i];
+      if (IsCorrectable(f) && !f.date && !f.instant &&
+          f.descriptor->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+        text = &f;
+        break;
+      }
+    }
+    if (text != nullptr) {
+      correction->set_field_name(text->name);
+      correction->set_corrected_value(absl::StrCat("corrected #", variant));
     }
   }
 }

@@ -14,7 +14,8 @@ const std::vector<Command>& AllCommands() {
     for (std::vector<Command> group :
          {ParentCommands(), TeacherCommands(), ProviderCommands(),
           PlanCommands(), PlanRecordCommands(), MeetingCommands(),
-          ReviewCommands(), ReportCommands(), DeviceCommands()}) {
+          ReviewCommands(), CorrectionCommands(), ReportCommands(),
+          DeviceCommands()}) {
       for (Command& command : group) all->push_back(std::move(command));
     }
     return all;

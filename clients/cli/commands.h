@@ -28,6 +28,8 @@ std::vector<Command> PlanRecordCommands();
 std::vector<Command> MeetingCommands();
 // respond, conflicts, resolve: commands_review.cc.
 std::vector<Command> ReviewCommands();
+// correct: commands_correct.cc.
+std::vector<Command> CorrectionCommands();
 // (The case manager's consolidated review, `plansync report`, comes as one
 // more group: ReportCommands() in commands_report.cc, added to the table in
 // command_table.cc.)

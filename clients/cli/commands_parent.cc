@@ -13,6 +13,7 @@
 #include "clients/cli/describe.h"
 #include "clients/cli/lookup.h"
 #include "clients/cli/output.h"
+#include "core/corrections.h"
 #include "core/enum_words.h"
 #include "core/status_macros.h"
 
@@ -249,10 +250,40 @@ absl::Status History(Context& context) {
     return text.empty() ? id : text;
   };
 
+  // Entries are shown as corrected, each correction in their trail.
+  ASSIGN_OR_RETURN(const std::vector<v1::Correction> corrections,
+                   store->ListByStudent<v1::Correction>(student.id()));
+  const CorrectionIndex index(corrections);
+  // Applies `entry`'s corrections to it; false if it is withdrawn.
+  auto corrected = [&](google::protobuf::Message* entry) {
+    const RecordType& type = *Schema::Get().For(entry->GetDescriptor());
+    return index.Apply(type, entry);
+  };
+  // Adds "corrected FIELD to VALUE on TIME by NAME: why" lines (and the
+  // corrections, in JSON) to `entry`.
+  auto add_trail = [&](const std::string& id, HistoryEntry& entry) {
+    const auto* trail = index.Of(id);
+    if (trail == nullptr) return;
+    JsonList* list = PutList(entry.json, "corrections");
+    for (const v1::Correction* c : *trail) {
+      const std::string when =
+          HlcTimeText(static_cast<uint64_t>(c->recorded_hlc()));
+      entry.more.push_back(
+          absl::StrCat(c->field_name().empty()
+                           ? "withdrawn"
+                           : absl::StrCat("corrected ", c->field_name(), " to ",
+                                          Quoted(c->corrected_value())),
+                       " on ", when, " by ", UserName(*store, c->author_id()),
+                       ": ", Quoted(c->reason())));
+      *AddObject(*list) = RecordObject(*c);
+    }
+  };
+
   ASSIGN_OR_RETURN(
       auto confirmations,
       store->ListByStudent<v1::ImplementationConfirmation>(student.id()));
-  for (const auto& c : confirmations) {
+  for (auto& c : confirmations) {
+    const bool withdrawn = !corrected(&c);
     if (!in_window(c.day())) continue;
     HistoryEntry& entry = entries.emplace_back();
     entry.day = c.day();
@@ -268,10 +299,13 @@ absl::Status History(Context& context) {
     entry.json = RecordObject(c);
     PutText(entry.json, "accommodation_title",
             label(accommodation_type, c.accommodation_id()));
+    PutBool(entry.json, "withdrawn", withdrawn);
+    add_trail(c.id(), entry);
   }
   ASSIGN_OR_RETURN(auto sessions,
                    store->ListByStudent<v1::ServiceSession>(student.id()));
-  for (const auto& s : sessions) {
+  for (auto& s : sessions) {
+    const bool withdrawn = !corrected(&s);
     if (!in_window(s.day())) continue;
     HistoryEntry& entry = entries.emplace_back();
     entry.day = s.day();
@@ -292,10 +326,13 @@ absl::Status History(Context& context) {
     if (!s.note().empty()) entry.more.push_back("note: " + Quoted(s.note()));
     entry.json = RecordObject(s);
     PutText(entry.json, "service_type", label(service_type, s.service_id()));
+    PutBool(entry.json, "withdrawn", withdrawn);
+    add_trail(s.id(), entry);
   }
   ASSIGN_OR_RETURN(auto lapses,
                    store->ListByStudent<v1::LapseReport>(student.id()));
-  for (const auto& l : lapses) {
+  for (auto& l : lapses) {
+    const bool withdrawn = !corrected(&l);
     if (!in_window(l.day())) continue;
     HistoryEntry& entry = entries.emplace_back();
     entry.day = l.day();
@@ -313,6 +350,8 @@ absl::Status History(Context& context) {
         UserName(*store, l.author_id()), "; lapse report ", l.id(), ")");
     entry.json = RecordObject(l);
     PutText(entry.json, "subject", subject);
+    PutBool(entry.json, "withdrawn", withdrawn);
+    add_trail(l.id(), entry);
     ASSIGN_OR_RETURN(auto responses,
                      store->List<v1::LapseResponse>("lapse_report_id", l.id()));
     std::sort(responses.begin(), responses.end(),

@@ -1,6 +1,7 @@
 #include "core/reports/caseload.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/corrections.h"
 #include "core/status_macros.h"
 
 namespace plansync::reports {
@@ -33,6 +34,12 @@ absl::StatusOr<StudentRecords> LoadStudent(DeviceStore& store,
   RETURN_IF_ERROR(Load(store, id, &r.sessions));
   RETURN_IF_ERROR(Load(store, id, &r.conflicts));
   RETURN_IF_ERROR(Load(store, id, &r.access_log));
+  RETURN_IF_ERROR(Load(store, id, &r.corrections));
+  const CorrectionIndex corrections(r.corrections);
+  corrections.ApplyAll(&r.confirmations);
+  corrections.ApplyAll(&r.lapses);
+  corrections.ApplyAll(&r.responses);
+  corrections.ApplyAll(&r.sessions);
   return r;
 }
 

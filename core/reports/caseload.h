@@ -16,7 +16,10 @@
 
 namespace plansync::reports {
 
-// One student's records (archived mutable records left out).
+// One student's records (archived mutable records left out). Log entries are
+// as corrected (core/corrections.h): a corrected field holds its latest
+// corrected value, and withdrawn entries are left out; `corrections` holds
+// the trail.
 struct StudentRecords {
   v1::Student student;
   std::vector<v1::Plan> plans;
@@ -33,6 +36,7 @@ struct StudentRecords {
   std::vector<v1::ServiceSession> sessions;
   std::vector<v1::Conflict> conflicts;
   std::vector<v1::AccessLogEntry> access_log;
+  std::vector<v1::Correction> corrections;
 };
 
 struct Caseload {
