@@ -72,7 +72,9 @@ struct RecordType {
 //   1: the records of the first release;
 //   2: SchoolHoliday;
 //   3: plans over time: Plan.follows_plan_id, and continues_id on
-//      Accommodation, Service and Goal (the lineage of a plan's items).
+//      Accommodation, Service and Goal (the lineage of a plan's items);
+//      Correction.field_name and corrected_value; Assignment.subject and
+//      ClassTest (where and when accommodations apply).
 constexpr uint32_t kSchemaVersion = 3;
 
 // Default bound on string fields without a max_len option, in bytes.

@@ -38,7 +38,7 @@ commands:
                                           a day the school (every school if
                                           none named) is closed; prints the id
   assign --user ID --student ID --role ROLE [--class TEXT]
-         [--start YYYY-MM-DD] [--end YYYY-MM-DD]
+         [--subject TEXT] [--start YYYY-MM-DD] [--end YYYY-MM-DD]
                                           ROLE: guardian, teacher, provider,
                                           case-manager; prints the id
   end-assignment --assignment ID --end YYYY-MM-DD
@@ -181,6 +181,7 @@ absl::Status Run(const Args& args) {
     ASSIGN_OR_RETURN(v1::Role role, ParseRole(role_text));
     assignment.set_role(role);
     assignment.set_class_or_period(Optional(args, "--class"));
+    assignment.set_subject(Optional(args, "--subject"));
     assignment.set_start_date(Optional(args, "--start"));
     assignment.set_end_date(Optional(args, "--end"));
     ASSIGN_OR_RETURN(std::string id, admin.Assign(assignment));

@@ -104,6 +104,8 @@ TEST_F(ParentCliTest, LapseReachesTheCaseManagerWhoResponds) {
 TEST_F(ParentCliTest, TeachersConfirmationsReachTheParentsHistory) {
   StartCaseload();
   MakePlan();
+  // A quiz that day: the tests-only accommodation is due too.
+  Ok("teacher", {"test", "--class", "Period 2 Math", "--day", "2026-09-16"});
   Ok("teacher", {"confirm", "--all", "--status", "provided", "--note",
                  "Unit 2 quiz", "--day", "2026-09-16"});
   Ok("teacher",

@@ -35,6 +35,22 @@ TEST_F(TeacherCliTest, TodayListsEachClassesAccommodationsAndWhatIConfirmed) {
 
   Ok("teacher", {"confirm", "--student", "Maya", "--accommodation", "Extended",
                  "--status", "provided"});
+  // Without a test recorded, the tests-only accommodation is not due.
+  const std::string no_test = Ok("teacher", {"today"});
+  EXPECT_NE(no_test.find("not due (tests only; no test recorded for this "
+                         "class): Extended time (1.5x)"),
+            std::string::npos)
+      << no_test;
+  EXPECT_NE(no_test.find("2 accommodations, 0 confirmed."), std::string::npos)
+      << no_test;
+  const std::string test =
+      Ok("teacher", {"test", "--class", "period 2 math", "--note", "Quiz"});
+  EXPECT_NE(test.find("Recorded a test in Period 2 Math on Thursday "
+                      "2026-09-17 for 1 student: Maya Diaz."),
+            std::string::npos)
+      << test;
+  ASSERT_EQ(Records<v1::ClassTest>("teacher").size(), 1u);
+  EXPECT_EQ(Records<v1::ClassTest>("teacher")[0].note(), "Quiz");
   const std::string today = Ok("teacher", {"today"});
   for (const char* line :
        {"Thursday 2026-09-17: your students' accommodations",
@@ -128,10 +144,12 @@ TEST_F(TeacherCliTest, ConfirmRecordsManyAtOnceOrNone) {
   }
   // --class --all: every student of the class; other statuses by their
   // words.
+  // No test was recorded yesterday: the tests-only accommodation is not
+  // among "all".
   Ok("teacher", {"confirm", "--class", "Period 2 Math", "--all", "--status",
                  "not-applicable", "--day", "yesterday"});
   stored = Records<v1::ImplementationConfirmation>("teacher");
-  ASSERT_EQ(stored.size(), 4u);
+  ASSERT_EQ(stored.size(), 3u);
   int not_applicable = 0;
   for (const auto& entry : stored) {
     if (entry.status() == v1::CONFIRMATION_STATUS_NOT_APPLICABLE) {
@@ -139,7 +157,7 @@ TEST_F(TeacherCliTest, ConfirmRecordsManyAtOnceOrNone) {
       ++not_applicable;
     }
   }
-  EXPECT_EQ(not_applicable, 2);
+  EXPECT_EQ(not_applicable, 1);
   // One unknown accommodation among good ones: nothing of it is stored.
   ExpectRefused("teacher",
                 {"confirm", "--accommodation", "seating", "--accommodation",
@@ -202,6 +220,7 @@ TEST_F(TeacherCliTest, PlanAmendReachesTheTeachersToday) {
       Ok("cm", {"accommodation", "add", "--title", "Read-aloud of tests",
                 "--category", "presentation", "--applies-to", "tests-only"}));
   SyncAll({"cm", "teacher"});
+  Ok("teacher", {"test", "--class", "Period 2 Math"});
   const auto json = Json(Ok("teacher", {"today", "--json"}));
   const auto& maya =
       Field(Field(json, "classes").list_value().values(0).struct_value(),
@@ -249,10 +268,10 @@ TEST_F(TeacherCliTest, ConfirmingForAStudentNoLongerTheirsIsRefusedAtSync) {
          yesterday});
   // The tablet does not know yet, and records the confirmations.
   Ok("teacher", {"confirm", "--all", "--status", "provided"});
-  ASSERT_EQ(Records<v1::ImplementationConfirmation>("teacher").size(), 2u);
+  ASSERT_EQ(Records<v1::ImplementationConfirmation>("teacher").size(), 1u);
   const CliResult sync = Cli("teacher", {"sync"});
   EXPECT_EQ(sync.exit_code, 0) << sync.err;
-  EXPECT_NE(sync.out.find("refused 2"), std::string::npos) << sync.out;
+  EXPECT_NE(sync.out.find("refused 1"), std::string::npos) << sync.out;
   EXPECT_NE(sync.out.find("refused ImplementationConfirmation"),
             std::string::npos)
       << sync.out;

@@ -496,9 +496,13 @@ class PermissionMatrixTest : public PermissionTest,
     }
     if (options.server_written()) return v1::ROLE_NOT_PERMITTED;
     if (Lists(options.writers(), role) || Lists(options.own_writers(), role)) {
-      // A Correction names a seeded entry (FillRecord: a Comment), written
-      // by the seeder: nobody else may correct it (core/corrections.h).
-      if (type.short_name == "Correction") return v1::NOT_ENTRY_AUTHOR;
+      // A Correction names a seeded entry written by the seeder (FillRecord:
+      // the first log type by name, a ClassTest, which CheckNewRecord
+      // asserts): a staff entry, which only its author and the student's
+      // case manager may correct (core/corrections.h).
+      if (type.short_name == "Correction" && role != v1::CASE_MANAGER) {
+        return v1::NOT_ENTRY_AUTHOR;
+      }
       return v1::REASON_UNSPECIFIED;
     }
     // Includes the directory's User for non-administrators: each of them
@@ -517,6 +521,9 @@ class PermissionMatrixTest : public PermissionTest,
         absl::StrCat(v1::Role_Name(role), " ", op, " ", type.short_name));
     auto record = testing::NewRecord(type);
     testing::FillRecord(type, student_s_, refs, 2, record.get());
+    if (const auto* c = dynamic_cast<const v1::Correction*>(record.get())) {
+      ASSERT_EQ(c->corrected_entry_type(), "plansync.v1.ClassTest");
+    }
     if (type.short_name == "User") {
       // A plain directory entry, no district role.
       record->GetReflection()->SetEnumValue(

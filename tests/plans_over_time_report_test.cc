@@ -334,6 +334,62 @@ TEST_F(PlansOverTimeReportTest, TheCaseloadShowsEachPlanInEffectOverTheWindow) {
   }
 }
 
+// Where and when an accommodation applies: another subject's is never due in
+// an ELA class; a tests-only one is due on the days the teacher recorded a
+// test, and its row says how many.
+TEST_F(PlansOverTimeReportTest,
+       SubjectAndTestsOnlyAccommodationsAreDueWhereTheyApply) {
+  const std::string casey = Student("Casey", "Lincoln");
+  v1::Assignment ela;
+  ela.set_student_id(casey);
+  ela.set_user_id(kTeacher);
+  ela.set_role(v1::TEACHER);
+  ela.set_class_or_period("Period 5 ELA");
+  ela.set_subject("ELA");
+  CreateRecord(*cm_, ela);
+  const std::string plan = Plan(casey, v1::PLAN_KIND_SECTION_504, 1,
+                                v1::PLAN_STATUS_ACTIVE, "2026-09-01");
+  auto add = [&](const char* title, v1::AppliesTo applies_to,
+                 const char* subject) {
+    v1::Accommodation a;
+    a.set_student_id(casey);
+    a.set_plan_id(plan);
+    a.set_kind(v1::ACCOMMODATION_KIND_ACCOMMODATION);
+    a.set_category(v1::ACCOMMODATION_CATEGORY_PRESENTATION);
+    a.set_title(title);
+    a.set_applies_to(applies_to);
+    a.set_subject(subject);
+    CreateRecord(*cm_, a);
+  };
+  add("Calculator", v1::APPLIES_TO_SUBJECT, "Mathematics");
+  add("Spelling aids", v1::APPLIES_TO_SUBJECT, "ela");
+  add("Read aloud", v1::APPLIES_TO_TESTS_ONLY, "");
+  Deliver(*cm_, *teacher_);
+  for (const char* day : {"2026-10-07", "2026-10-21"}) {
+    v1::ClassTest test;
+    test.set_student_id(casey);
+    test.set_class_or_period("Period 5 ELA");
+    test.set_day(day);
+    AppendEntry(*teacher_, test);
+  }
+  Deliver(*teacher_, *cm_);
+
+  const v1::Report report = Build();
+  EXPECT_EQ(MatrixRow(report, casey, "Calculator"), nullptr);
+  const v1::AccommodationRow* spelling =
+      MatrixRow(report, casey, "Spelling aids");
+  ASSERT_NE(spelling, nullptr);
+  EXPECT_EQ(spelling->nothing_logged(), 15);
+  EXPECT_FALSE(spelling->tests_only());
+  const v1::AccommodationRow* read_aloud =
+      MatrixRow(report, casey, "Read aloud");
+  ASSERT_NE(read_aloud, nullptr);
+  EXPECT_TRUE(read_aloud->tests_only());
+  EXPECT_EQ(read_aloud->test_days_recorded(), 2);
+  EXPECT_EQ(read_aloud->days(), "--.---------.--");
+  EXPECT_EQ(read_aloud->nothing_logged(), 2);
+}
+
 // A corrected session counts with its corrected minutes, and a withdrawn
 // confirmation no longer counts; both stay in the record.
 TEST_F(PlansOverTimeReportTest, CorrectionsAreHonouredByEveryFigure) {

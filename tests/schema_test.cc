@@ -21,10 +21,10 @@ TEST(Schema, HoldsEveryRecordOfTheDomain) {
                 "Meeting", "MeetingAttendee", "MeetingDecision", "Notice",
                 "Plan", "SchoolHoliday", "Service", "Student", "User"}));
   EXPECT_EQ(log_types,
-            (std::set<std::string>{"Comment", "Conflict", "Correction",
-                                   "ImplementationConfirmation", "LapseReport",
-                                   "LapseResponse", "ProgressDataPoint",
-                                   "ServiceSession"}));
+            (std::set<std::string>{"ClassTest", "Comment", "Conflict",
+                                   "Correction", "ImplementationConfirmation",
+                                   "LapseReport", "LapseResponse",
+                                   "ProgressDataPoint", "ServiceSession"}));
 }
 
 TEST(Schema, EveryRecordHasItsKindsFixedFields) {

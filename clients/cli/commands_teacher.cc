@@ -15,6 +15,7 @@
 #include "clients/cli/describe.h"
 #include "clients/cli/lookup.h"
 #include "clients/cli/output.h"
+#include "core/accommodation_scope.h"
 #include "core/status_macros.h"
 
 namespace plansync::cli {
@@ -44,12 +45,47 @@ MyConfirmations(DeviceStore& store, absl::string_view student_id,
   return mine;
 }
 
+// True if a test is recorded for `student_id` in `class_or_period` (any
+// case) on `day`, by anyone.
+absl::StatusOr<bool> IsTestDay(DeviceStore& store, absl::string_view student_id,
+                               absl::string_view class_or_period,
+                               absl::string_view day) {
+  ASSIGN_OR_RETURN(std::vector<v1::ClassTest> tests,
+                   store.ListByStudent<v1::ClassTest>(student_id));
+  return std::any_of(tests.begin(), tests.end(), [&](const v1::ClassTest& t) {
+    return t.day() == day &&
+           absl::EqualsIgnoreCase(t.class_or_period(), class_or_period);
+  });
+}
+
+// Splits `all` (the plan's accommodations that apply on the day) by where
+// and when they apply in the class (core/accommodation_scope.h): those due,
+// and the tests-only ones waiting for a test. Other subjects' are dropped.
+void SplitByScope(std::vector<v1::Accommodation> all, absl::string_view subject,
+                  bool test_day, std::vector<v1::Accommodation>* due,
+                  std::vector<v1::Accommodation>* no_test) {
+  for (v1::Accommodation& a : all) {
+    switch (ScopeOf(a, subject, test_day)) {
+      case AccommodationScope::kDue:
+        due->push_back(std::move(a));
+        break;
+      case AccommodationScope::kNoTest:
+        if (no_test != nullptr) no_test->push_back(std::move(a));
+        break;
+      case AccommodationScope::kOtherSubject:
+        break;
+    }
+  }
+}
+
 // One student of a class on the day, for `today`.
 struct StudentDay {
   v1::Student student;
   std::optional<std::string> no_school;
   std::optional<v1::Plan> plan;
-  std::vector<v1::Accommodation> accommodations;
+  bool test_day = false;
+  std::vector<v1::Accommodation> accommodations;  // due in the class
+  std::vector<v1::Accommodation> no_test;  // tests only; no test recorded
   std::map<std::string, std::vector<v1::ImplementationConfirmation>> confirmed;
 };
 
@@ -91,8 +127,13 @@ absl::Status Today(Context& context) {
     ++open_students;
     ASSIGN_OR_RETURN(entry.plan, PlanOn(*store, entry.student.id(), day));
     if (!entry.plan.has_value()) continue;
-    ASSIGN_OR_RETURN(entry.accommodations,
+    ASSIGN_OR_RETURN(std::vector<v1::Accommodation> applying,
                      AccommodationsOf(*store, entry.plan->id(), day));
+    ASSIGN_OR_RETURN(entry.test_day,
+                     IsTestDay(*store, entry.student.id(),
+                               assignment.class_or_period(), day));
+    SplitByScope(std::move(applying), assignment.subject(), entry.test_day,
+                 &entry.accommodations, &entry.no_test);
     ASSIGN_OR_RETURN(entry.confirmed,
                      MyConfirmations(*store, entry.student.id(), day,
                                      assignment.class_or_period()));
@@ -138,6 +179,13 @@ absl::Status Today(Context& context) {
         if (s.plan.has_value()) {
           PutText(*st, "plan_id", s.plan->id());
           PutText(*st, "plan_kind", v1::PlanKind_Name(s.plan->kind()));
+        }
+        PutBool(*st, "test_day", s.test_day);
+        JsonList* waiting = PutList(*st, "tests_only_not_due");
+        for (const v1::Accommodation& a : s.no_test) {
+          JsonObject* item = AddObject(*waiting);
+          PutText(*item, "accommodation_id", a.id());
+          PutText(*item, "title", a.title());
         }
         JsonList* list = PutList(*st, "accommodations");
         for (const v1::Accommodation& a : s.accommodations) {
@@ -205,6 +253,13 @@ absl::Status Today(Context& context) {
             "    %-21s %s%s\n", status.c_str(), a.title().c_str(),
             where.empty() ? "" : absl::StrCat(" (", where, ")").c_str());
       }
+      if (!s.no_test.empty()) {
+        std::vector<std::string> titles;
+        for (const auto& a : s.no_test) titles.push_back(a.title());
+        std::printf(
+            "    not due (tests only; no test recorded for this class): %s\n",
+            absl::StrJoin(titles, ", ").c_str());
+      }
     }
   }
   std::printf("\n%d accommodations, %d confirmed.\n", needed, confirmed);
@@ -248,6 +303,19 @@ absl::StatusOr<std::string> ClassOf(const std::vector<v1::Assignment>& mine,
         absl::StrJoin(classes, " and "), "; say which with --class"));
   }
   return classes.front();
+}
+
+// The subject of my class `class_or_period` of `student` ("" if not stated).
+std::string SubjectOf(const std::vector<v1::Assignment>& mine,
+                      const v1::Student& student,
+                      absl::string_view class_or_period) {
+  for (const v1::Assignment& a : mine) {
+    if (a.student_id() == student.id() &&
+        a.class_or_period() == class_or_period) {
+      return a.subject();
+    }
+  }
+  return "";
 }
 
 absl::Status Confirm(Context& context) {
@@ -319,8 +387,15 @@ absl::Status Confirm(Context& context) {
     ASSIGN_OR_RETURN(const v1::Plan plan, RequirePlanOn(*store, student, day));
     std::vector<v1::Accommodation> accommodations;
     if (all) {
-      ASSIGN_OR_RETURN(accommodations,
+      // Only those due in this class that day: not another subject's, and
+      // tests-only ones only on a test day.
+      ASSIGN_OR_RETURN(std::vector<v1::Accommodation> applying,
                        AccommodationsOf(*store, plan.id(), day));
+      ASSIGN_OR_RETURN(const bool test_day,
+                       IsTestDay(*store, student.id(), class_or_period, day));
+      SplitByScope(std::move(applying),
+                   SubjectOf(mine, student, class_or_period), test_day,
+                   &accommodations, nullptr);
     } else {
       for (const std::string& text : named) {
         ASSIGN_OR_RETURN(v1::Accommodation a,
@@ -376,10 +451,77 @@ absl::Status Confirm(Context& context) {
   return absl::OkStatus();
 }
 
+absl::Status RecordTest(Context& context) {
+  const Flags& flags = context.flags();
+  ASSIGN_OR_RETURN(const std::string today, cli::Today());
+  ASSIGN_OR_RETURN(const std::string day,
+                   DayFlag(flags, "--day", today, today));
+  RETURN_IF_ERROR(NotAfterToday("--day", day, today));
+  ASSIGN_OR_RETURN(const std::string wanted, flags.Require("--class"));
+  ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  ASSIGN_OR_RETURN(std::vector<v1::Assignment> mine,
+                   MyAssignments(*store, kTeacher, day));
+  std::vector<v1::ClassTest> entries;
+  std::vector<std::string> names, classes;
+  for (const v1::Assignment& a : mine) {
+    classes.push_back(a.class_or_period());
+    if (!absl::EqualsIgnoreCase(a.class_or_period(), wanted)) continue;
+    absl::StatusOr<v1::Student> student =
+        store->Get<v1::Student>(a.student_id());
+    if (!student.ok()) continue;  // not pulled yet
+    ASSIGN_OR_RETURN(std::optional<std::string> no_school,
+                     NoSchoolReason(*store, student->school(), day));
+    if (no_school.has_value()) continue;
+    v1::ClassTest& entry = entries.emplace_back();
+    entry.set_student_id(student->id());
+    entry.set_class_or_period(a.class_or_period());
+    entry.set_day(day);
+    entry.set_note(flags.Get("--note"));
+    names.push_back(StudentName(*student));
+  }
+  if (entries.empty()) {
+    std::sort(classes.begin(), classes.end());
+    classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+    return absl::NotFoundError(
+        absl::StrCat("you teach no student with school in \"", wanted, "\" on ",
+                     day, "; your classes: ",
+                     classes.empty() ? "none" : absl::StrJoin(classes, ", "),
+                     "; nothing recorded"));
+  }
+  RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
+    for (v1::ClassTest& entry : entries) {
+      RETURN_IF_ERROR(store->Append(txn, entry).status());
+    }
+    return absl::OkStatus();
+  }));
+  std::printf(
+      "Recorded a test in %s on %s for %zu student%s: %s.\n"
+      "  Their tests-only accommodations are due in this class that day.\n",
+      entries.front().class_or_period().c_str(), DayText(day).c_str(),
+      entries.size(), entries.size() == 1 ? "" : "s",
+      absl::StrJoin(names, ", ").c_str());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::vector<Command> TeacherCommands() {
   std::vector<Command> commands;
+  commands.push_back(
+      {.name = "test",
+       .synopsis = "--class P [--day D] [--note T]",
+       .summary = "record that a class had a test or quiz",
+       .description =
+           "Tests-only accommodations are due in a class on the days a test "
+           "is recorded for it,\nand only then (plansync today lists them "
+           "apart; confirm --all confirms them\nonly on a test day).",
+       .flags = {{"--class", "P", "the class or period"},
+                 {"--day", "D", "the school day (default: today)"},
+                 {"--note", "T", "what the test was"}},
+       .examples = {"plansync test --class \"Period 2 Math\" --note \"Unit 2 "
+                    "quiz\""},
+       .audience = Audience::kTeacher,
+       .run = RecordTest});
   commands.push_back(
       {.name = "today",
        .synopsis = "[--day D] [--class P] [--json]",

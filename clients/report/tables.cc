@@ -141,12 +141,19 @@ std::vector<Table> Accommodations(const v1::Report& report,
       {}};
   for (const v1::AccommodationRow& r : m.rows()) {
     const int due = r.provided() + r.declined() + r.not_provided();
-    rows.rows.push_back(
-        {NameOf(names, r.student_id()), r.title(), r.teacher_name(),
-         Percent(r.implementation_rate(), due > 0), absl::StrCat(r.provided()),
-         absl::StrCat(r.declined()), absl::StrCat(r.not_applicable()),
-         absl::StrCat(r.not_provided()), absl::StrCat(r.nothing_logged()),
-         r.days()});
+    // A tests-only row says how many test days were recorded.
+    const std::string title =
+        r.tests_only()
+            ? absl::StrCat(r.title(), " (tests only; ", r.test_days_recorded(),
+                           " test day", r.test_days_recorded() == 1 ? "" : "s",
+                           " recorded)")
+            : r.title();
+    rows.rows.push_back({NameOf(names, r.student_id()), title, r.teacher_name(),
+                         Percent(r.implementation_rate(), due > 0),
+                         absl::StrCat(r.provided()), absl::StrCat(r.declined()),
+                         absl::StrCat(r.not_applicable()),
+                         absl::StrCat(r.not_provided()),
+                         absl::StrCat(r.nothing_logged()), r.days()});
   }
   Table weeks{"implementation_weeks",
               "Implementation rate by week",

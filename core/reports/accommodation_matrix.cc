@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "core/accommodation_scope.h"
 #include "core/reports/plan_items.h"
 
 namespace plansync::reports {
@@ -35,12 +36,29 @@ double Rate(int provided, int declined, int not_provided) {
   return due == 0 ? 0 : static_cast<double>(provided + declined) / due;
 }
 
-// A teacher of the student and the days they teach them (open ends unset).
+// A teacher of the student and the days they teach them (open ends unset),
+// the subjects of their classes ("" for a class with none stated) and the
+// days they recorded a test.
 struct Teacher {
   std::string user_id;
   std::optional<Day> start, end;
+  std::set<std::string> subjects;
+  std::set<Day> test_days;
   bool Covers(Day day) const {
     return (!start || day >= *start) && (!end || day <= *end);
+  }
+  // True if `accommodation` is due in one of the teacher's classes on `day`
+  // (core/accommodation_scope.h).
+  bool Due(const v1::Accommodation& accommodation, Day day) const {
+    const bool test_day = test_days.contains(day);
+    if (subjects.empty()) {
+      return ScopeOf(accommodation, "", test_day) == AccommodationScope::kDue;
+    }
+    return std::any_of(subjects.begin(), subjects.end(),
+                       [&](const std::string& subject) {
+                         return ScopeOf(accommodation, subject, test_day) ==
+                                AccommodationScope::kDue;
+                       });
   }
 };
 
@@ -51,6 +69,7 @@ std::vector<Teacher> TeachersOf(const StudentRecords& records) {
     Teacher& teacher = teachers[assignment.user_id()];
     const bool first = teacher.user_id.empty();
     teacher.user_id = assignment.user_id();
+    teacher.subjects.insert(assignment.subject());
     // Several classes: the union of their dates (open ends win).
     auto start = ParseDay(assignment.start_date());
     auto end = ParseDay(assignment.end_date());
@@ -65,6 +84,11 @@ std::vector<Teacher> TeachersOf(const StudentRecords& records) {
                         ? std::optional(std::max(*end, *teacher.end))
                         : std::nullopt;
     }
+  }
+  for (const v1::ClassTest& test : records.class_tests) {
+    auto found = teachers.find(test.author_id());
+    if (found == teachers.end()) continue;
+    if (auto day = ParseDay(test.day())) found->second.test_days.insert(*day);
   }
   // Whoever confirmed without an assignment on this device still counts.
   for (const v1::ImplementationConfirmation& confirmation :
@@ -127,14 +151,18 @@ v1::AccommodationMatrix BuildAccommodationMatrix(const Caseload& caseload,
         row.set_teacher_user_id(teacher.user_id);
         row.set_teacher_name(UserName(caseload, teacher.user_id));
         std::string cells(days.size(), kNotDue);
+        bool in_effect = false;  // on some school day the teacher teaches
         const std::string prefix =
             absl::StrCat(chain.root, "|", teacher.user_id, "|");
         for (size_t d = 0; d < days.size(); ++d) {
           const Day day = days[d];
-          if (!calendars[s].IsSchoolDay(day) || !teacher.Covers(day) ||
-              items.InEffectOn(chain, day) == nullptr) {
+          if (!calendars[s].IsSchoolDay(day) || !teacher.Covers(day)) {
             continue;
           }
+          const v1::Accommodation* item = items.InEffectOn(chain, day);
+          if (item == nullptr) continue;
+          in_effect = true;
+          if (!teacher.Due(*item, day)) continue;
           auto found = latest.find(absl::StrCat(prefix, FormatDay(day)));
           const char cell =
               found == latest.end() ? kNothingLogged : found->second.second;
@@ -162,9 +190,22 @@ v1::AccommodationMatrix BuildAccommodationMatrix(const Caseload& caseload,
               break;
           }
         }
-        // A teacher with no day due for this accommodation has no row.
-        if (cells.find_first_not_of(kNotDue) == std::string::npos) continue;
+        // A teacher with no day due for this accommodation has no row,
+        // except for a tests-only one in effect: its row says how many test
+        // days were recorded (none, perhaps), so silence is visible.
+        const bool tests_only =
+            accommodation.applies_to() == v1::APPLIES_TO_TESTS_ONLY;
+        if (cells.find_first_not_of(kNotDue) == std::string::npos &&
+            !(tests_only && in_effect)) {
+          continue;
+        }
         row.set_days(std::move(cells));
+        if (tests_only) {
+          row.set_tests_only(true);
+          row.set_test_days_recorded(static_cast<int32_t>(std::count_if(
+              teacher.test_days.begin(), teacher.test_days.end(),
+              [&](Day day) { return day >= from && day <= to; })));
+        }
         row.set_implementation_rate(
             Rate(row.provided(), row.declined(), row.not_provided()));
         total.provided += row.provided();

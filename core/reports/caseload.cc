@@ -35,6 +35,7 @@ absl::StatusOr<StudentRecords> LoadStudent(DeviceStore& store,
   RETURN_IF_ERROR(Load(store, id, &r.conflicts));
   RETURN_IF_ERROR(Load(store, id, &r.access_log));
   RETURN_IF_ERROR(Load(store, id, &r.corrections));
+  RETURN_IF_ERROR(Load(store, id, &r.class_tests));
   const CorrectionIndex corrections(r.corrections);
   corrections.ApplyAll(&r.confirmations);
   corrections.ApplyAll(&r.lapses);

@@ -37,6 +37,7 @@ struct StudentRecords {
   std::vector<v1::Conflict> conflicts;
   std::vector<v1::AccessLogEntry> access_log;
   std::vector<v1::Correction> corrections;
+  std::vector<v1::ClassTest> class_tests;
 };
 
 struct Caseload {
