@@ -90,6 +90,37 @@ TEST_F(TeacherCliTest, TodayListsEachClassesAccommodationsAndWhatIConfirmed) {
                 "classes: Period 2 Math, Period 5 Science");
 }
 
+// One student of the class without a plan in effect does not block the
+// class: the others' confirmations are recorded and the skip is said.
+TEST_F(TeacherCliTest, ClassWideConfirmationIsNeverBlockedByOneStudent) {
+  StartCaseload();
+  const std::string jonah = Admin({"add-student", "--given", "Jonah",
+                                   "--family", "Park", "--school", "Lincoln"});
+  Admin({"assign", "--user", teacher_, "--student", jonah, "--role", "teacher",
+         "--class", "Period 2 Math"});
+  MakePlan();  // Maya's IEP; Jonah has no plan
+  SyncAll({"teacher"});
+  const std::string out =
+      Ok("teacher", {"confirm", "--class", "Period 2 Math", "--all",
+                     "--status", "provided"});
+  EXPECT_NE(out.find("Recorded 1 confirmation for Thursday 2026-09-17, "
+                     "Period 2 Math: provided."),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("skipped Jonah Park has no plan in effect on Thursday "
+                     "2026-09-17"),
+            std::string::npos)
+      << out;
+  const auto stored = Records<v1::ImplementationConfirmation>("teacher");
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].student_id(), Student());
+  // Jonah alone is still refused, with the reason.
+  ExpectRefused("teacher",
+                {"confirm", "--student", "Jonah", "--all", "--status",
+                 "provided"},
+                "Jonah Park has no plan in effect on Thursday 2026-09-17");
+}
+
 TEST_F(TeacherCliTest, TodaySaysNoSchoolOnWeekendsAndHolidays) {
   StartCaseload();
   MakePlan();

@@ -2,6 +2,7 @@
 // entries for days before it, and an IEP that ends on a Friday with a 504
 // plan following on the Monday. Every figure is worked out by hand in the
 // comments; none comes from the code under test.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -332,6 +333,64 @@ TEST_F(PlansOverTimeReportTest, TheCaseloadShowsEachPlanInEffectOverTheWindow) {
       EXPECT_EQ(student.plans(1).first_day(), "2026-10-19");
     }
   }
+}
+
+// The compliance calendar follows the versions: the annual review runs from
+// the IEP's first version (the amendment does not restart it); the 504 plan
+// that followed an ended IEP is a new plan, reviewed a year from its start.
+TEST_F(PlansOverTimeReportTest, DeadlinesFollowThePlanVersions) {
+  const v1::Report report = Build();
+  const v1::Deadline* review = nullptr;
+  const v1::Deadline* review504 = nullptr;
+  for (const v1::Deadline& d : report.compliance().deadlines()) {
+    if (d.student_id() == avery_ && d.rule_id() == "annual_review") {
+      review = &d;
+    }
+    if (d.student_id() == blake_ && d.rule_id() == "section_504_review") {
+      review504 = &d;
+    }
+  }
+  ASSERT_NE(review, nullptr);
+  EXPECT_EQ(review->anchor_day(), "2026-09-01");
+  EXPECT_EQ(review->due_day(), "2027-09-01");
+  ASSERT_NE(review504, nullptr);
+  EXPECT_EQ(review504->anchor_day(), "2026-10-19");
+  EXPECT_EQ(review504->due_day(), "2027-10-19");
+}
+
+// Two amendments of Avery's version 2, made apart: both stand (each until
+// the next one starts) and the report's conflict queue lists them.
+TEST_F(PlansOverTimeReportTest, CompetingAmendmentsWaitInTheConflictQueue) {
+  const std::vector<v1::Plan> plans = *cm_->ListByStudent<v1::Plan>(avery_);
+  std::string v2;
+  for (const v1::Plan& p : plans) {
+    if (p.version() == 2) v2 = p.id();
+  }
+  const std::string a = Plan(avery_, v1::PLAN_KIND_IEP, 3,
+                             v1::PLAN_STATUS_ACTIVE, "2026-10-19", "", v2);
+  const std::string b = Plan(avery_, v1::PLAN_KIND_IEP, 3,
+                             v1::PLAN_STATUS_ACTIVE, "2026-10-21", "", v2);
+  const v1::Report report = Build();
+  ASSERT_EQ(report.conflicts().competing_amendments_size(), 1);
+  const v1::CompetingAmendments& c = report.conflicts().competing_amendments(0);
+  EXPECT_EQ(c.student_id(), avery_);
+  EXPECT_EQ(c.superseded_plan_id(), v2);
+  std::vector<std::string> expected = {a, b};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(std::vector<std::string>(c.amendment_plan_ids().begin(),
+                                     c.amendment_plan_ids().end()),
+            expected);
+  // Each is in effect until the next starts.
+  bool found = false;
+  for (const v1::ReportStudent& student : report.students()) {
+    if (student.student_id() != avery_) continue;
+    found = true;
+    ASSERT_EQ(student.plans_size(), 4);
+    EXPECT_EQ(student.plans(2).plan_id(), a);
+    EXPECT_EQ(student.plans(2).last_day(), "2026-10-20");
+    EXPECT_EQ(student.plans(3).plan_id(), b);
+  }
+  EXPECT_TRUE(found);
 }
 
 // Where and when an accommodation applies: another subject's is never due in

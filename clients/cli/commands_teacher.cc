@@ -373,18 +373,37 @@ absl::Status Confirm(Context& context) {
   };
   std::vector<v1::ImplementationConfirmation> entries;
   std::vector<Line> lines;
+  // A class-wide confirmation is never blocked by one student: one with no
+  // school or no plan in effect that day is skipped, and said so.
+  const bool several = students.size() > 1;
+  std::vector<std::string> skipped;
   for (const v1::Student& student : students) {
     ASSIGN_OR_RETURN(const std::string class_or_period,
                      ClassOf(mine, student, flags.Get("--class"), day));
     ASSIGN_OR_RETURN(std::optional<std::string> no_school,
                      NoSchoolReason(*store, student.school(), day));
     if (no_school.has_value()) {
-      return absl::InvalidArgumentError(
+      absl::Status why = absl::InvalidArgumentError(
           absl::StrCat(DayText(day), " is not a school day at ",
                        student.school().empty() ? "school" : student.school(),
-                       " (", *no_school, "); nothing recorded"));
+                       " (", *no_school, ")"));
+      if (!several) {
+        return absl::Status(why.code(),
+                            absl::StrCat(why.message(), "; nothing recorded"));
+      }
+      skipped.push_back(
+          absl::StrCat(StudentName(student), ": ", why.message()));
+      continue;
     }
-    ASSIGN_OR_RETURN(const v1::Plan plan, RequirePlanOn(*store, student, day));
+    absl::StatusOr<v1::Plan> in_effect = RequirePlanOn(*store, student, day);
+    if (!in_effect.ok()) {
+      if (!several || !absl::IsNotFound(in_effect.status())) {
+        return in_effect.status();
+      }
+      skipped.push_back(std::string(in_effect.status().message()));
+      continue;
+    }
+    const v1::Plan& plan = *in_effect;
     std::vector<v1::Accommodation> accommodations;
     if (all) {
       // Only those due in this class that day: not another subject's, and
@@ -418,8 +437,11 @@ absl::Status Confirm(Context& context) {
     }
   }
   if (entries.empty()) {
-    return absl::NotFoundError(
-        absl::StrCat("no accommodations apply on ", day, "; nothing recorded"));
+    return absl::NotFoundError(absl::StrCat(
+        "no accommodations apply on ", day,
+        skipped.empty() ? ""
+                        : absl::StrCat(" (", absl::StrJoin(skipped, "; "), ")"),
+        "; nothing recorded"));
   }
   std::vector<std::string> ids;
   RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
@@ -447,6 +469,9 @@ absl::Status Confirm(Context& context) {
   }
   if (flags.Has("--note")) {
     std::printf("  note: %s\n", Quoted(flags.Get("--note")).c_str());
+  }
+  for (const std::string& line : skipped) {
+    std::printf("  skipped %s\n", line.c_str());
   }
   return absl::OkStatus();
 }

@@ -209,6 +209,19 @@ Table Conflicts(const v1::Report& report, const Names& names) {
                       i.field_name(), i.winning_value(), i.losing_value(),
                       i.conflict_id()});
   }
+  // Competing amendments: the plan-in-effect rule settles each day; the
+  // case manager decides which stands.
+  for (const v1::CompetingAmendments& c : q.competing_amendments()) {
+    t.rows.push_back({"", NameOf(names, c.student_id()), "Plan",
+                      "competing amendments",
+                      absl::StrJoin(c.amendment_plan_ids(), ", "), "",
+                      c.superseded_plan_id()});
+  }
+  if (q.competing_amendments_size() > 0) {
+    absl::StrAppend(&t.summary, "; ", q.competing_amendments_size(),
+                    " plan version(s) amended twice, apart: end or archive "
+                    "the amendment that should not stand");
+  }
   return t;
 }
 

@@ -15,7 +15,29 @@ struct Anchor {
   std::string record_id;
 };
 
-std::optional<Day> PlanDay(const v1::Plan& plan, v1::RuleAnchor anchor) {
+// The first day of `plan`'s first version. An amendment does not restart a
+// clock that runs from the plan's start (the annual review runs from the
+// plan's first version); a plan that follows an ended one (follows_plan_id)
+// is a new plan, whose clocks start with it.
+std::optional<Day> FirstVersionStart(const StudentRecords& records,
+                                     const v1::Plan& plan) {
+  const v1::Plan* version = &plan;
+  // Bounded by the number of plans: a forged loop of versions ends.
+  for (size_t hops = 0;
+       hops < records.plans.size() && !version->supersedes_plan_id().empty();
+       ++hops) {
+    auto earlier = std::find_if(
+        records.plans.begin(), records.plans.end(), [&](const v1::Plan& p) {
+          return p.id() == version->supersedes_plan_id();
+        });
+    if (earlier == records.plans.end()) break;
+    version = &*earlier;
+  }
+  return ParseDay(version->start_date());
+}
+
+std::optional<Day> PlanDay(const StudentRecords& records, const v1::Plan& plan,
+                           v1::RuleAnchor anchor) {
   switch (anchor) {
     case v1::RULE_ANCHOR_PLAN_REFERRAL:
       return ParseDay(plan.referral_date());
@@ -24,7 +46,7 @@ std::optional<Day> PlanDay(const v1::Plan& plan, v1::RuleAnchor anchor) {
     case v1::RULE_ANCHOR_PLAN_ELIGIBILITY:
       return ParseDay(plan.eligibility_date());
     case v1::RULE_ANCHOR_PLAN_START:
-      return ParseDay(plan.start_date());
+      return FirstVersionStart(records, plan);
     case v1::RULE_ANCHOR_PLAN_LAST_EVALUATION:
       return ParseDay(plan.last_evaluation_date());
     default:
@@ -88,7 +110,7 @@ std::vector<Anchor> Anchors(const v1::ComplianceRule& rule,
         anchors.push_back({*day, notice.id()});
       }
     }
-  } else if (auto day = PlanDay(plan, rule.anchor())) {
+  } else if (auto day = PlanDay(records, plan, rule.anchor())) {
     anchors.push_back({*day, plan.id()});
   } else if (auto due = DueField(rule, plan)) {
     // The plan states the due day but not the anchor (a 504 plan with a

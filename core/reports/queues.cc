@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "core/hlc.h"
+#include "core/plan_timeline.h"
 
 namespace plansync::reports {
 namespace {
@@ -37,6 +38,17 @@ v1::ConflictQueue BuildConflictQueue(
     const Caseload& caseload,
     absl::FunctionRef<std::optional<int64_t>(const v1::Conflict&)> field_hlc) {
   v1::ConflictQueue queue;
+  for (const StudentRecords& records : caseload.students) {
+    const PlanTimeline timeline(records.plans);
+    for (const CompetingAmendments& competing : timeline.competing()) {
+      v1::CompetingAmendments* item = queue.add_competing_amendments();
+      item->set_student_id(records.student.id());
+      item->set_superseded_plan_id(competing.superseded_plan_id);
+      for (const std::string& id : competing.amendment_ids) {
+        item->add_amendment_plan_ids(id);
+      }
+    }
+  }
   for (const StudentRecords& records : caseload.students) {
     for (const v1::Conflict& conflict : records.conflicts) {
       const std::optional<int64_t> current = field_hlc(conflict);
