@@ -100,9 +100,8 @@ TEST_F(TeacherCliTest, ClassWideConfirmationIsNeverBlockedByOneStudent) {
          "--class", "Period 2 Math"});
   MakePlan();  // Maya's IEP; Jonah has no plan
   SyncAll({"teacher"});
-  const std::string out =
-      Ok("teacher", {"confirm", "--class", "Period 2 Math", "--all",
-                     "--status", "provided"});
+  const std::string out = Ok("teacher", {"confirm", "--class", "Period 2 Math",
+                                         "--all", "--status", "provided"});
   EXPECT_NE(out.find("Recorded 1 confirmation for Thursday 2026-09-17, "
                      "Period 2 Math: provided."),
             std::string::npos)
@@ -115,10 +114,10 @@ TEST_F(TeacherCliTest, ClassWideConfirmationIsNeverBlockedByOneStudent) {
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0].student_id(), Student());
   // Jonah alone is still refused, with the reason.
-  ExpectRefused("teacher",
-                {"confirm", "--student", "Jonah", "--all", "--status",
-                 "provided"},
-                "Jonah Park has no plan in effect on Thursday 2026-09-17");
+  ExpectRefused(
+      "teacher",
+      {"confirm", "--student", "Jonah", "--all", "--status", "provided"},
+      "Jonah Park has no plan in effect on Thursday 2026-09-17");
 }
 
 TEST_F(TeacherCliTest, TodaySaysNoSchoolOnWeekendsAndHolidays) {
