@@ -1,6 +1,8 @@
 #include "server/admin.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "core/errors.h"
 #include "core/schema.h"
 #include "core/status_macros.h"
@@ -132,7 +134,8 @@ absl::StatusOr<std::string> Admin::AddHoliday(v1::SchoolHoliday holiday) {
   return holiday.id();
 }
 
-absl::StatusOr<std::string> Admin::Assign(v1::Assignment assignment) {
+absl::StatusOr<std::string> Admin::Assign(v1::Assignment assignment,
+                                          bool* existing) {
   if (assignment.role() == v1::ADMIN ||
       assignment.role() == v1::ROLE_UNSPECIFIED) {
     return absl::InvalidArgumentError(
@@ -151,9 +154,46 @@ absl::StatusOr<std::string> Admin::Assign(v1::Assignment assignment) {
     return absl::NotFoundError(
         absl::StrCat("there is no student ", assignment.student_id()));
   }
+  ASSIGN_OR_RETURN(std::optional<std::string> same, SameAssignment(assignment));
+  if (existing != nullptr) *existing = same.has_value();
+  if (same.has_value()) return *same;
   if (assignment.id().empty()) assignment.set_id(ids_.Next());
   RETURN_IF_ERROR(Write(assignment, /*create=*/true, {}));
   return assignment.id();
+}
+
+absl::StatusOr<std::optional<std::string>> Admin::SameAssignment(
+    const v1::Assignment& assignment) {
+  // Not ended before the new one starts (today if it states no start).
+  const std::string from =
+      !assignment.start_date().empty()
+          ? assignment.start_date()
+          : absl::FormatTime("%Y-%m-%d",
+                             absl::FromUnixMillis(clock_->NowMillis()),
+                             absl::UTCTimeZone());
+  ASSIGN_OR_RETURN(std::vector<Grant> grants,
+                   store_->GrantsOf(assignment.user_id()));
+  const int class_field = v1::Assignment::descriptor()
+                              ->FindFieldByName("class_or_period")
+                              ->number();
+  for (const Grant& grant : grants) {
+    if (grant.deleted || grant.student_id != assignment.student_id() ||
+        grant.role != assignment.role() ||
+        (!grant.end_date.empty() && grant.end_date < from)) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<ServerTransaction> txn, store_->Begin());
+    ASSIGN_OR_RETURN(std::optional<StoredItem> item,
+                     txn->GetItem(v1::Assignment::descriptor()->full_name(),
+                                  grant.id, class_field));
+    const std::string held_class =
+        item.has_value() ? item->change.field_write().value().string_value()
+                         : "";
+    if (absl::EqualsIgnoreCase(held_class, assignment.class_or_period())) {
+      return grant.id;
+    }
+  }
+  return std::nullopt;
 }
 
 absl::Status Admin::EndAssignment(absl::string_view assignment_id,

@@ -7,6 +7,7 @@
 #ifndef PLANSYNC_SERVER_ADMIN_H_
 #define PLANSYNC_SERVER_ADMIN_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,11 @@ class Admin {
   // Assigns a user to a student; returns the assignment id. NOT_FOUND for an
   // unknown user or student; INVALID_ARGUMENT for the ADMIN role (district
   // wide, set on the user) or no role.
-  absl::StatusOr<std::string> Assign(v1::Assignment assignment);
+  // The same user, student, role and class (any case) already assigned and
+  // not ended before the new one would start is not assigned twice: its id
+  // is returned and `*existing` set (if not null); nothing is written.
+  absl::StatusOr<std::string> Assign(v1::Assignment assignment,
+                                     bool* existing = nullptr);
   // Ends an assignment on `end_date` (inclusive; ISO 8601 day).
   absl::Status EndAssignment(absl::string_view assignment_id,
                              absl::string_view end_date);
@@ -64,6 +69,10 @@ class Admin {
                      const std::vector<std::string>& fields);
   absl::StatusOr<bool> RecordExists(const RecordType& type,
                                     absl::string_view id);
+  // The id of an assignment of the same user, student, role and class (any
+  // case), not archived and not ended before `assignment` would start.
+  absl::StatusOr<std::optional<std::string>> SameAssignment(
+      const v1::Assignment& assignment);
 
   ServerStore* const store_;
   ClockSource* const clock_;

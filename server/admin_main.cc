@@ -184,8 +184,20 @@ absl::Status Run(const Args& args) {
     assignment.set_subject(Optional(args, "--subject"));
     assignment.set_start_date(Optional(args, "--start"));
     assignment.set_end_date(Optional(args, "--end"));
-    ASSIGN_OR_RETURN(std::string id, admin.Assign(assignment));
+    bool existing = false;
+    ASSIGN_OR_RETURN(std::string id, admin.Assign(assignment, &existing));
     std::printf("%s\n", id.c_str());
+    if (existing) {
+      std::fprintf(
+          stderr,
+          "already assigned: the user holds this role on this "
+          "student%s (assignment %s); nothing created\n",
+          assignment.class_or_period().empty()
+              ? ""
+              : absl::StrCat(" in \"", assignment.class_or_period(), "\"")
+                    .c_str(),
+          id.c_str());
+    }
   } else if (command == "end-assignment") {
     ASSIGN_OR_RETURN(std::string id, Need(args, "--assignment"));
     ASSIGN_OR_RETURN(std::string end, Need(args, "--end"));

@@ -14,6 +14,7 @@ namespace {
 
 using testing::CliResult;
 using testing::CliRolesTest;
+using testing::RunAdmin;
 
 class TeacherCliTest : public CliRolesTest {};
 
@@ -118,6 +119,33 @@ TEST_F(TeacherCliTest, ClassWideConfirmationIsNeverBlockedByOneStudent) {
       "teacher",
       {"confirm", "--student", "Jonah", "--all", "--status", "provided"},
       "Jonah Park has no plan in effect on Thursday 2026-09-17");
+}
+
+// `admin assign` run twice creates nothing the second time: the student is
+// listed once and confirm --all writes each confirmation once.
+TEST_F(TeacherCliTest, AssigningTwiceDoesNotDuplicate) {
+  StartCaseload();
+  MakePlan();
+  const auto before = Records<v1::Assignment>("cm").size();
+  const CliResult again =
+      RunAdmin(Db("server"),
+               {"assign", "--user", teacher_, "--student", Student(), "--role",
+                "teacher", "--class", "period 2 math"},
+               Log());
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("already assigned"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("nothing created"), std::string::npos) << again.err;
+  // Another class of the same student is a new assignment.
+  const std::string other =
+      Admin({"assign", "--user", teacher_, "--student", Student(), "--role",
+             "teacher", "--class", "Period 6 Art"});
+  EXPECT_NE(other, again.out.substr(0, again.out.find('\n')));
+  SyncAll({"cm", "teacher"});
+  EXPECT_EQ(Records<v1::Assignment>("cm").size(), before + 1);
+  const std::string out = Ok("teacher", {"confirm", "--class", "Period 2 Math",
+                                         "--all", "--status", "provided"});
+  EXPECT_EQ(Records<v1::ImplementationConfirmation>("teacher").size(), 1u)
+      << out;
 }
 
 TEST_F(TeacherCliTest, TodaySaysNoSchoolOnWeekendsAndHolidays) {
