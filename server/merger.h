@@ -4,7 +4,7 @@
 // bucket, the clock-drift bound), applies the batch in one transaction, keeps
 // the grant rows of Assignment and User records in step, acknowledges
 // duplicates idempotently, and writes a Conflict log entry when a register
-// write was made without seeing the current winner (DESIGN.md section 4).
+// write was made without seeing the current winner (README, "Sync").
 #ifndef PLANSYNC_SERVER_MERGER_H_
 #define PLANSYNC_SERVER_MERGER_H_
 
