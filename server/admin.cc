@@ -1,8 +1,13 @@
 #include "server/admin.h"
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "core/change_check.h"
 #include "core/errors.h"
 #include "core/schema.h"
 #include "core/status_macros.h"
@@ -19,6 +24,65 @@ Admin::Admin(ServerStore* store, ClockSource* clock, uint64_t seed)
       ids_(clock, seed),
       replica_id_(ids_.Next()),
       merger_(store, &hlc_, &ids_, replica_id_) {}
+
+template <typename T>
+absl::StatusOr<std::vector<T>> Admin::ReadAll(
+    const std::vector<std::string>& buckets) {
+  const RecordType& type = *Schema::Get().For(T::descriptor());
+  std::map<std::string, T> records;
+  for (const std::string& bucket : buckets) {
+    int64_t after = 0;
+    while (true) {
+      std::vector<FeedItem> items;
+      RETURN_IF_ERROR(store_->ReadFeed(bucket, after, 1000, &items));
+      if (items.empty()) break;
+      for (const FeedItem& item : items) {
+        after = item.seq;
+        const v1::Change& change = item.change;
+        if (change.record_type() != type.full_name ||
+            !change.has_field_write()) {
+          continue;
+        }
+        T& record = records[change.record_id()];
+        record.set_id(change.record_id());
+        const FieldInfo* field =
+            type.FieldByNumber(change.field_write().field_number());
+        if (field == nullptr) continue;
+        // A stored value is valid; one this build cannot set is skipped.
+        SetFieldValue(type, *field, change.field_write().value(), &record)
+            .IgnoreError();
+      }
+    }
+  }
+  std::vector<T> out;
+  for (auto& [id, record] : records) out.push_back(std::move(record));
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::User>> Admin::ListUsers() {
+  ASSIGN_OR_RETURN(std::vector<v1::User> users,
+                   ReadAll<v1::User>({std::string(kDirectoryBucket)}));
+  std::sort(users.begin(), users.end(), [](const auto& a, const auto& b) {
+    return std::make_tuple(a.display_name(), a.id()) <
+           std::make_tuple(b.display_name(), b.id());
+  });
+  return users;
+}
+
+absl::StatusOr<std::vector<v1::Student>> Admin::ListStudents() {
+  ASSIGN_OR_RETURN(std::vector<std::string> all, store_->Buckets());
+  std::vector<std::string> buckets;
+  for (const std::string& bucket : all) {
+    if (!StudentOfBucket(bucket).empty()) buckets.push_back(bucket);
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Student> students,
+                   ReadAll<v1::Student>(buckets));
+  std::sort(students.begin(), students.end(), [](const auto& a, const auto& b) {
+    return std::make_tuple(a.family_name(), a.given_name(), a.id()) <
+           std::make_tuple(b.family_name(), b.given_name(), b.id());
+  });
+  return students;
+}
 
 absl::StatusOr<bool> Admin::RecordExists(const RecordType& type,
                                          absl::string_view id) {

@@ -58,6 +58,10 @@ class Admin {
   // Issues a device token for a live user (the token is shown once).
   absl::StatusOr<IssuedToken> IssueToken(absl::string_view user_id,
                                          absl::string_view label);
+  // Every User of the directory (archived ones included), by display name.
+  absl::StatusOr<std::vector<v1::User>> ListUsers();
+  // Every Student (archived ones included), by family then given name.
+  absl::StatusOr<std::vector<v1::Student>> ListStudents();
   absl::StatusOr<std::vector<TokenRecord>> ListTokens(
       absl::string_view user_id);
   absl::Status RevokeToken(absl::string_view token_id);
@@ -69,6 +73,10 @@ class Admin {
                      const std::vector<std::string>& fields);
   absl::StatusOr<bool> RecordExists(const RecordType& type,
                                     absl::string_view id);
+  // The records of type T in `buckets`, assembled from their stored fields.
+  template <typename T>
+  absl::StatusOr<std::vector<T>> ReadAll(
+      const std::vector<std::string>& buckets);
   // The id of an assignment of the same user, student, role and class (any
   // case), not archived and not ended before `assignment` would start.
   absl::StatusOr<std::optional<std::string>> SameAssignment(

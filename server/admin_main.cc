@@ -45,6 +45,9 @@ commands:
   issue-token --user ID [--label TEXT] [--out FILE]
                                           the token is shown once: written to
                                           FILE (owner-only) or printed
+  list-users                              every user: id, name, role, archived
+  list-students                           every student: id, name, school,
+                                          grade
   list-tokens [--user ID]                 token ids, users, labels, states
   revoke-token --token-id ID              calls with it fail from now on;
                                           open Watch streams close
@@ -223,6 +226,26 @@ absl::Status Run(const Args& args) {
       }
       std::printf("token %s written to %s\n", issued.record.token_id.c_str(),
                   out.c_str());
+    }
+  } else if (command == "list-users") {
+    ASSIGN_OR_RETURN(std::vector<v1::User> users, admin.ListUsers());
+    for (const v1::User& user : users) {
+      std::printf("%s  %s%s%s\n", user.id().c_str(),
+                  user.display_name().c_str(),
+                  user.district_role() == v1::ADMIN ? "  (administrator)" : "",
+                  user.deleted() ? "  (archived)" : "");
+    }
+    if (users.empty()) std::printf("no users yet: add-user --name NAME\n");
+  } else if (command == "list-students") {
+    ASSIGN_OR_RETURN(std::vector<v1::Student> students, admin.ListStudents());
+    for (const v1::Student& student : students) {
+      std::printf("%s  %s %s  school=%s  grade=%s%s\n", student.id().c_str(),
+                  student.given_name().c_str(), student.family_name().c_str(),
+                  student.school().c_str(), student.grade().c_str(),
+                  student.deleted() ? "  (archived)" : "");
+    }
+    if (students.empty()) {
+      std::printf("no students yet: add-student --given G --family F\n");
     }
   } else if (command == "list-tokens") {
     ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens,

@@ -148,6 +148,26 @@ TEST_F(TeacherCliTest, AssigningTwiceDoesNotDuplicate) {
       << out;
 }
 
+// The district administrator finds ids by name: list-users and
+// list-students show every user and student with their ids.
+TEST_F(TeacherCliTest, AdminListsUsersAndStudentsWithTheirIds) {
+  StartCaseload();
+  const CliResult users = RunAdmin(Db("server"), {"list-users"}, Log());
+  EXPECT_EQ(users.exit_code, 0) << users.err;
+  EXPECT_NE(users.out.find(teacher_ + "  Mr. Lee"), std::string::npos)
+      << users.out;
+  EXPECT_NE(users.out.find(cm_ + "  Ms. Okafor"), std::string::npos)
+      << users.out;
+  // By name: Ms. Diaz, Ms. Okafor, Ms. Park after Mr. Lee.
+  EXPECT_LT(users.out.find("Mr. Lee"), users.out.find("Ms. Diaz"));
+  const CliResult students = RunAdmin(Db("server"), {"list-students"}, Log());
+  EXPECT_EQ(students.exit_code, 0) << students.err;
+  EXPECT_NE(students.out.find(Student() + "  Maya Diaz  school=Lincoln  "
+                                          "grade=5"),
+            std::string::npos)
+      << students.out;
+}
+
 TEST_F(TeacherCliTest, TodaySaysNoSchoolOnWeekendsAndHolidays) {
   StartCaseload();
   MakePlan();
