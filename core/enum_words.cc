@@ -28,4 +28,15 @@ std::string EnumWords(const google::protobuf::EnumDescriptor& type,
       absl::AsciiStrToLower(ShortEnumName(type, value->name())), {{"_", " "}});
 }
 
+std::string PlanKindText(v1::PlanKind kind) {
+  switch (kind) {
+    case v1::PLAN_KIND_IEP:
+      return "IEP";
+    case v1::PLAN_KIND_SECTION_504:
+      return "Section 504 plan";
+    default:
+      return "plan";
+  }
+}
+
 }  // namespace plansync

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "google/protobuf/descriptor.h"
+#include "plansync/v1/records.pb.h"
 
 namespace plansync {
 
@@ -17,6 +18,10 @@ std::string ShortEnumName(const google::protobuf::EnumDescriptor& type,
 // Value `number` of `type` in lower-case words: "provider absent"; "" for 0;
 // the number itself if `type` has no such value.
 std::string EnumWords(const google::protobuf::EnumDescriptor& type, int number);
+
+// A plan's kind as people write it: "IEP", "Section 504 plan"; "plan" when
+// unset.
+std::string PlanKindText(v1::PlanKind kind);
 
 }  // namespace plansync
 

@@ -52,6 +52,8 @@ class HybridClock {
   Hlc Last() const;
 
   int64_t max_drift_millis() const { return max_drift_millis_; }
+  // The physical clock the stamps follow.
+  ClockSource* source() const { return source_; }
 
  private:
   ClockSource* const source_;

@@ -75,6 +75,7 @@ absl::StatusOr<std::unique_ptr<RecordType>> BuildType(
         options.max_len() != 0 ? options.max_len() : kDefaultMaxStringBytes;
     info.date = options.date();
     info.instant = options.instant();
+    info.time_zone = options.time_zone();
     info.required = options.required();
     info.immutable = options.immutable();
     info.store_assigned = options.store_assigned();

@@ -31,6 +31,7 @@ struct FieldInfo {
   uint32_t max_len = 0;    // strings: bound in UTF-8 bytes
   bool date = false;       // ISO 8601 day
   bool instant = false;    // RFC 3339 UTC instant
+  bool time_zone = false;  // IANA time zone name (its form)
   bool required = false;   // must be set at creation
   bool immutable = false;  // fixed at creation
   bool store_assigned = false;
@@ -74,8 +75,9 @@ struct RecordType {
 //   3: plans over time: Plan.follows_plan_id, and continues_id on
 //      Accommodation, Service and Goal (the lineage of a plan's items);
 //      Correction.field_name and corrected_value; Assignment.subject and
-//      ClassTest (where and when accommodations apply).
-constexpr uint32_t kSchemaVersion = 3;
+//      ClassTest (where and when accommodations apply);
+//   4: District (the district's time zone).
+constexpr uint32_t kSchemaVersion = 4;
 
 // Default bound on string fields without a max_len option, in bytes.
 constexpr uint32_t kDefaultMaxStringBytes = 256;

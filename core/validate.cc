@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/corrections.h"
+#include "core/district.h"
 #include "core/errors.h"
 #include "core/status_macros.h"
 #include "core/utf8.h"
@@ -158,6 +159,14 @@ absl::Status ValidateField(const RecordType& type, const FieldInfo& field,
                 FieldLabel(type, field),
                 " must be a UTC instant (YYYY-MM-DDTHH:MM:SSZ); got \"", text,
                 "\""));
+      }
+      if (field.time_zone && !IsTimeZoneName(text)) {
+        return ReasonError(
+            v1::UNKNOWN_TIME_ZONE,
+            absl::StrCat(FieldLabel(type, field),
+                         " must be an IANA time zone name such as "
+                         "America/Chicago or UTC; got \"",
+                         text, "\""));
       }
       if ((field.is_id || field.ref != nullptr ||
            field.ref_type_field != nullptr) &&

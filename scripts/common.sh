@@ -13,6 +13,7 @@ PLANSYNC_PACKAGES=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   openssl
+  tzdata
 )
 
 # What only the tests need: the HTML report is checked in headless Chromium.

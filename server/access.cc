@@ -77,7 +77,7 @@ absl::StatusOr<std::shared_ptr<const Access>> AccessResolver::Resolve(
         Access::Unrestricted(auth.principal_id));
   }
   ASSIGN_OR_RETURN(int64_t version, store_->GrantsVersion());
-  const std::string today = UtcDay(clock_->NowMillis());
+  ASSIGN_OR_RETURN(const std::string today, days_->Today());
   {
     absl::MutexLock lock(&mu_);
     if (version != version_ || today != day_) {
@@ -101,11 +101,6 @@ absl::StatusOr<std::shared_ptr<const Access>> AccessResolver::Resolve(
   // A concurrent change of version is caught by the next call.
   if (version == version_) cache_[auth.principal_id] = access;
   return access;
-}
-
-std::string UtcDay(int64_t ms) {
-  return absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(ms),
-                          absl::UTCTimeZone());
 }
 
 bool ConfersRights(const RecordType& type) {

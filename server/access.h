@@ -20,6 +20,7 @@
 #include "core/schema.h"
 #include "plansync/v1/change.pb.h"
 #include "server/auth.h"
+#include "server/district_clock.h"
 #include "server/server_store.h"
 
 namespace plansync::server {
@@ -63,12 +64,12 @@ class Access {
 };
 
 // Resolves and caches Access per principal. The cache is dropped when the
-// store's grants version or the day changes. Thread-safe.
+// store's grants version or the district's day changes. Thread-safe.
 class AccessResolver {
  public:
   // Neither owned; both must outlive the resolver.
-  AccessResolver(ServerStore* store, ClockSource* clock)
-      : store_(store), clock_(clock) {}
+  AccessResolver(ServerStore* store, DistrictClock* days)
+      : store_(store), days_(days) {}
 
   // PERMISSION_DENIED if the principal's user is archived or unknown.
   absl::StatusOr<std::shared_ptr<const Access>> Resolve(
@@ -76,16 +77,13 @@ class AccessResolver {
 
  private:
   ServerStore* const store_;
-  ClockSource* const clock_;
+  DistrictClock* const days_;
   absl::Mutex mu_;
   int64_t version_ ABSL_GUARDED_BY(mu_) = -1;
   std::string day_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::shared_ptr<const Access>> cache_
       ABSL_GUARDED_BY(mu_);
 };
-
-// The ISO 8601 day (UTC) of Unix milliseconds `ms`.
-std::string UtcDay(int64_t ms);
 
 // True if writes to `type` change grant rows (Assignment and User).
 bool ConfersRights(const RecordType& type);

@@ -69,8 +69,8 @@ std::string AccessEntryId(absl::string_view accessor,
 absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> AccessLog::Record(
     const Access& access, const PullTally& tally) {
   absl::flat_hash_map<std::string, int64_t> written;
-  const int64_t now_ms = clock_->NowMillis();
-  const std::string day = UtcDay(now_ms);
+  const int64_t now_ms = days_->clock()->NowMillis();
+  ASSIGN_OR_RETURN(const std::string day, days_->DayAt(now_ms));
   const std::string now_text = absl::FormatTime(
       "%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(now_ms), absl::UTCTimeZone());
   const RecordType& type = EntryType();

@@ -1,6 +1,7 @@
 // The access log: each pull of a student's records by
 // someone other than the student's guardians is recorded in that student's
-// bucket as an AccessLogEntry, one record per accessor, student and day,
+// bucket as an AccessLogEntry, one record per accessor, student and day
+// (the district's day, DistrictClock),
 // whose pull count and record types grow with each pull. The entries are
 // ordinary feed items written by the server, so guardians, case managers and
 // administrators receive them by pulling.
@@ -37,11 +38,11 @@ std::string AccessEntryId(absl::string_view accessor,
 class AccessLog {
  public:
   // None owned; all must outlive the log. `replica_id` is the server's.
-  AccessLog(ServerStore* store, HybridClock* hlc, ClockSource* clock,
+  AccessLog(ServerStore* store, HybridClock* hlc, DistrictClock* days,
             std::string replica_id)
       : store_(store),
         hlc_(hlc),
-        clock_(clock),
+        days_(days),
         replica_id_(std::move(replica_id)) {}
 
   // Records the pull `tally` of `access`'s principal, in one transaction.
@@ -54,7 +55,7 @@ class AccessLog {
  private:
   ServerStore* const store_;
   HybridClock* const hlc_;
-  ClockSource* const clock_;
+  DistrictClock* const days_;
   const std::string replica_id_;
 };
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "core/change_check.h"
+#include "core/district.h"
 #include "core/errors.h"
 #include "core/schema.h"
 #include "core/status_macros.h"
@@ -20,6 +21,7 @@ namespace plansync::server {
 Admin::Admin(ServerStore* store, ClockSource* clock, uint64_t seed)
     : store_(store),
       clock_(clock),
+      days_(store, clock),
       hlc_(clock),
       ids_(clock, seed),
       replica_id_(ids_.Next()),
@@ -198,6 +200,37 @@ absl::StatusOr<std::string> Admin::AddHoliday(v1::SchoolHoliday holiday) {
   return holiday.id();
 }
 
+absl::StatusOr<v1::District> Admin::SetDistrict(absl::string_view time_zone,
+                                                absl::string_view name) {
+  RETURN_IF_ERROR(LoadDistrictZone(time_zone).status());
+  ASSIGN_OR_RETURN(std::vector<v1::District> all,
+                   ReadAll<v1::District>({std::string(kDirectoryBucket)}));
+  // The record that counts (core/district.h): the live one with the
+  // smallest id.
+  const v1::District* current = nullptr;
+  for (const v1::District& district : all) {
+    if (!district.deleted() &&
+        (current == nullptr || district.id() < current->id())) {
+      current = &district;
+    }
+  }
+  v1::District district;
+  std::vector<std::string> fields = {"time_zone"};
+  if (current != nullptr) district = *current;
+  district.set_time_zone(std::string(time_zone));
+  if (!name.empty()) {
+    district.set_name(std::string(name));
+    fields.push_back("name");
+  }
+  if (current == nullptr) {
+    district.set_id(ids_.Next());
+    RETURN_IF_ERROR(Write(district, /*create=*/true, {}));
+  } else {
+    RETURN_IF_ERROR(Write(district, /*create=*/false, fields));
+  }
+  return district;
+}
+
 absl::StatusOr<std::string> Admin::Assign(v1::Assignment assignment,
                                           bool* existing) {
   if (assignment.role() == v1::ADMIN ||
@@ -229,12 +262,10 @@ absl::StatusOr<std::string> Admin::Assign(v1::Assignment assignment,
 absl::StatusOr<std::optional<std::string>> Admin::SameAssignment(
     const v1::Assignment& assignment) {
   // Not ended before the new one starts (today if it states no start).
-  const std::string from =
-      !assignment.start_date().empty()
-          ? assignment.start_date()
-          : absl::FormatTime("%Y-%m-%d",
-                             absl::FromUnixMillis(clock_->NowMillis()),
-                             absl::UTCTimeZone());
+  std::string from = assignment.start_date();
+  if (from.empty()) {
+    ASSIGN_OR_RETURN(from, days_.Today());
+  }
   ASSIGN_OR_RETURN(std::vector<Grant> grants,
                    store_->GrantsOf(assignment.user_id()));
   const int class_field = v1::Assignment::descriptor()

@@ -16,6 +16,7 @@
 #include "core/hlc.h"
 #include "core/uuid.h"
 #include "plansync/v1/records.pb.h"
+#include "server/district_clock.h"
 #include "server/merger.h"
 #include "server/server_store.h"
 #include "server/token_auth.h"
@@ -44,6 +45,14 @@ class Admin {
   // Closes `holiday.school()` (every school if empty) on `holiday.day()`;
   // returns the id. INVALID_ARGUMENT (MALFORMED_DATE) for a bad day.
   absl::StatusOr<std::string> AddHoliday(v1::SchoolHoliday holiday);
+  // Sets the district's time zone (an IANA name this machine knows; "" for
+  // UTC) and, when not empty, its name, on the directory's District record
+  // (made if there is none). Returns the record as now stored.
+  // INVALID_ARGUMENT for a zone this machine does not know.
+  absl::StatusOr<v1::District> SetDistrict(absl::string_view time_zone,
+                                           absl::string_view name);
+  // Today in the district's time zone.
+  absl::StatusOr<std::string> Today() { return days_.Today(); }
   // Assigns a user to a student; returns the assignment id. NOT_FOUND for an
   // unknown user or student; INVALID_ARGUMENT for the ADMIN role (district
   // wide, set on the user) or no role.
@@ -84,6 +93,7 @@ class Admin {
 
   ServerStore* const store_;
   ClockSource* const clock_;
+  DistrictClock days_;
   HybridClock hlc_;
   IdGenerator ids_;
   const std::string replica_id_;

@@ -37,6 +37,12 @@ commands:
   add-holiday --day YYYY-MM-DD [--school S] [--name TEXT]
                                           a day the school (every school if
                                           none named) is closed; prints the id
+  set-district --time-zone ZONE [--name TEXT]
+                                          the district's IANA time zone (e.g.
+                                          America/Chicago; default UTC): it
+                                          decides "today" on every device,
+                                          the access log's days and every
+                                          legal clock
   assign --user ID --student ID --role ROLE [--class TEXT]
          [--subject TEXT] [--start YYYY-MM-DD] [--end YYYY-MM-DD]
                                           ROLE: guardian, teacher, provider,
@@ -176,6 +182,13 @@ absl::Status Run(const Args& args) {
     holiday.set_name(Optional(args, "--name"));
     ASSIGN_OR_RETURN(std::string id, admin.AddHoliday(holiday));
     std::printf("%s\n", id.c_str());
+  } else if (command == "set-district") {
+    ASSIGN_OR_RETURN(const std::string zone, Need(args, "--time-zone"));
+    ASSIGN_OR_RETURN(v1::District district,
+                     admin.SetDistrict(zone, Optional(args, "--name")));
+    std::printf("district %s: time zone %s; today in the district is %s\n",
+                district.id().c_str(), district.time_zone().c_str(),
+                admin.Today().value_or("unknown").c_str());
   } else if (command == "assign") {
     v1::Assignment assignment;
     ASSIGN_OR_RETURN(*assignment.mutable_user_id(), Need(args, "--user"));

@@ -98,8 +98,9 @@ SyncHandlers::SyncHandlers(ServerStore* store, ClockSource* clock,
       ids_(clock, seed),
       replica_id_(ids_.Next()),
       merger_(store, &hlc_, &ids_, replica_id_, limits.max_change_bytes),
-      access_(store, clock),
-      access_log_(store, &hlc_, clock, replica_id_) {}
+      district_clock_(store, clock),
+      access_(store, &district_clock_),
+      access_log_(store, &hlc_, &district_clock_, replica_id_) {}
 
 absl::StatusOr<std::vector<std::string>> SyncHandlers::BucketsOf(
     const AuthContext& auth) {

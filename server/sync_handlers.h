@@ -18,6 +18,7 @@
 #include "server/access.h"
 #include "server/access_log.h"
 #include "server/auth.h"
+#include "server/district_clock.h"
 #include "server/merger.h"
 #include "server/server_store.h"
 #include "server/watch_hub.h"
@@ -94,6 +95,7 @@ class SyncHandlers {
   const ServerLimits& limits() const { return limits_; }
   HybridClock& clock() { return hlc_; }
   AccessResolver& access() { return access_; }
+  DistrictClock& district_clock() { return district_clock_; }
 
  private:
   absl::StatusOr<std::vector<std::string>> BucketsOf(const Access& access);
@@ -106,6 +108,7 @@ class SyncHandlers {
   IdGenerator ids_;
   const std::string replica_id_;
   Merger merger_;
+  DistrictClock district_clock_;
   AccessResolver access_;
   AccessLog access_log_;
   WatchHub hub_;

@@ -52,7 +52,7 @@ absl::Status WatchSupervisor::CheckOnce() {
   hub.Revoke(revoked);
 
   ASSIGN_OR_RETURN(int64_t version, store_->GrantsVersion());
-  const std::string day = UtcDay(clock_->NowMillis());
+  ASSIGN_OR_RETURN(const std::string day, handlers_->district_clock().Today());
   if (version == grants_version_ && day == day_) return absl::OkStatus();
   for (const std::string& principal : hub.Principals()) {
     AuthContext auth;

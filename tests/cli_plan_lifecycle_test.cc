@@ -163,6 +163,57 @@ TEST_F(PlanLifecycleCliTest, AnIepEndsAndASection504PlanFollowsIt) {
   EXPECT_NE(monday.find("Section 504 plan"), std::string::npos) << monday;
 }
 
+TEST_F(PlanLifecycleCliTest, AChangeWithinTheWaitAfterItsNoticeOfActionWarns) {
+  StartCaseload();
+  MakePlan();  // a US-MO IEP; today is Thursday 2026-09-17
+  Ok("cm", {"notice", "send", "--type", "notice-of-action", "--plan", plan_,
+            "--action", "proposed", "--description",
+            "Reduce speech therapy to 30 minutes a week", "--reason",
+            "Goals met", "--sent", "2026-09-14"});
+  // 2026-09-14 + 10 calendar days = 2026-09-24: a change on the 17th is
+  // inside Missouri's waiting period.
+  const std::string early =
+      Ok("cm", {"plan", "amend", plan_, "--effective", "2026-09-17"});
+  const std::string v2 = IdIn(early);
+  EXPECT_NE(early.find("warning: this change takes effect on 2026-09-17, "
+                       "sooner than 10 days after its Notice of Action (sent "
+                       "2026-09-14)"),
+            std::string::npos)
+      << early;
+  EXPECT_NE(early.find("may start on 2026-09-24 at the earliest (US-MO: "
+                       "Missouri DESE FAQ)"),
+            std::string::npos)
+      << early;
+  EXPECT_EQ(early.find("no Notice of Action is recorded"), std::string::npos)
+      << early;
+
+  // The parent waived the wait: no warning about it.
+  Ok("cm", {"notice", "send", "--type", "notice-of-action", "--plan", v2,
+            "--action", "proposed", "--description", "Add a calculator",
+            "--reason", "Parent request", "--sent", "2026-09-17", "--waived"});
+  const std::string waived =
+      Ok("cm", {"plan", "amend", v2, "--effective", "2026-09-18"});
+  EXPECT_EQ(waived.find("sooner than"), std::string::npos) << waived;
+  EXPECT_EQ(waived.find("warning"), std::string::npos) << waived;
+
+  // Ending the plan the day after its notice: the ending takes effect on
+  // 2026-09-19, within the wait after a notice sent 2026-09-17 (not waived).
+  const std::string v3 = IdIn(waived);
+  Ok("cm",
+     {"notice", "send", "--type", "notice-of-action", "--plan", v3, "--action",
+      "proposed", "--description", "Exit from special education", "--reason",
+      "No longer eligible", "--sent", "2026-09-17"});
+  const std::string ended =
+      Ok("cm", {"plan", "end", v3, "--day", "2026-09-18"});
+  EXPECT_NE(ended.find("this change takes effect on 2026-09-19, sooner than "
+                       "10 days after its Notice of Action (sent 2026-09-17)"),
+            std::string::npos)
+      << ended;
+  EXPECT_NE(ended.find("may start on 2026-09-27 at the earliest"),
+            std::string::npos)
+      << ended;
+}
+
 TEST_F(PlanLifecycleCliTest, BadLifecycleInputIsRefusedWithNothingStored) {
   StartCaseload();
   MakePlan();

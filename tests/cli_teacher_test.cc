@@ -3,6 +3,7 @@
 // reaching the teacher, a confirmation refused at sync).
 #include <string>
 
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -166,6 +167,48 @@ TEST_F(TeacherCliTest, AdminListsUsersAndStudentsWithTheirIds) {
                                           "grade=5"),
             std::string::npos)
       << students.out;
+}
+
+TEST_F(TeacherCliTest, TodayIsTheDistrictsDayNotUtcs) {
+  StartCaseload();
+  unsetenv("PLANSYNC_TODAY");
+  // A zone whose day differs from UTC's now: UTC+14 from 10:00 UTC on,
+  // UTC-11 before 11:00 UTC.
+  const int hour = absl::ToCivilHour(absl::Now(), absl::UTCTimeZone()).hour();
+  const std::string name =
+      hour >= 11 ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";
+  absl::TimeZone zone;
+  ASSERT_TRUE(absl::LoadTimeZone(name, &zone));
+  const std::string set = Admin({"set-district", "--time-zone", name});
+  EXPECT_NE(set.find("time zone " + name), std::string::npos) << set;
+  Ok("teacher", {"sync"});
+  const auto day_in = [](const absl::TimeZone& z) {
+    return absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), z));
+  };
+  const std::string before = day_in(zone);
+  const std::string utc = day_in(absl::UTCTimeZone());
+  const std::string out = Ok("teacher", {"today", "--json"});
+  const std::string after = day_in(zone);
+  EXPECT_NE(before, utc);
+  EXPECT_TRUE(out.find("\"day\": \"" + before + "\"") != std::string::npos ||
+              out.find("\"day\": \"" + after + "\"") != std::string::npos)
+      << out;
+
+  // An unknown zone is refused by the administrator's command; nothing
+  // changes.
+  const CliResult refused = RunAdmin(
+      Db("server"), {"set-district", "--time-zone", "Mars/Olympus"}, Log());
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("\"Mars/Olympus\" is not in this machine's time "
+                             "zone database"),
+            std::string::npos)
+      << refused.err;
+  Ok("teacher", {"sync"});
+  const std::string again = Ok("teacher", {"today", "--json"});
+  const std::string now = day_in(zone);
+  EXPECT_TRUE(again.find("\"day\": \"" + after + "\"") != std::string::npos ||
+              again.find("\"day\": \"" + now + "\"") != std::string::npos)
+      << again;
 }
 
 TEST_F(TeacherCliTest, TodaySaysNoSchoolOnWeekendsAndHolidays) {

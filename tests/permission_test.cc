@@ -179,6 +179,9 @@ class PermissionTest : public ::testing::Test {
     auto closed = admin_->AddHoliday(holiday);
     ASSERT_OK(closed);
     holiday_ = *closed;
+    auto district = admin_->SetDistrict("America/Chicago", "Test district");
+    ASSERT_OK(district);
+    district_ = district->id();
     for (const std::string& user :
          {users_[v1::GUARDIAN], users_[v1::TEACHER], users_[v1::PROVIDER],
           users_[v1::CASE_MANAGER], users_[v1::ADMIN], other_guardian_,
@@ -249,6 +252,8 @@ class PermissionTest : public ::testing::Test {
     seeded_t_["plansync.v1.User"] = directory_user_;
     seeded_s_["plansync.v1.SchoolHoliday"] = holiday_;
     seeded_t_["plansync.v1.SchoolHoliday"] = holiday_;
+    seeded_s_["plansync.v1.District"] = district_;
+    seeded_t_["plansync.v1.District"] = district_;
   }
 
   std::map<std::string, std::string> SeedStudent(DeviceStore& seeder,
@@ -466,7 +471,8 @@ class PermissionTest : public ::testing::Test {
   std::map<v1::Role, std::string> users_;  // the role's user on S
   std::map<v1::Role, std::string> own_assignment_;
   std::string other_guardian_, case_manager_of_t_, directory_user_;
-  std::string holiday_;  // a SchoolHoliday of the directory
+  std::string holiday_;   // a SchoolHoliday of the directory
+  std::string district_;  // the directory's District
   std::map<std::string, std::string> tokens_;  // by user id
   // Seeded record ids by type full name (User: the directory entry).
   std::map<std::string, std::string> seeded_s_, seeded_t_;

@@ -15,11 +15,11 @@ TEST(Schema, HoldsEveryRecordOfTheDomain) {
   for (const auto& type : Schema::Get().types()) {
     (type->is_log() ? log_types : mutable_types).insert(type->short_name);
   }
-  EXPECT_EQ(mutable_types,
-            (std::set<std::string>{
-                "AccessLogEntry", "Accommodation", "Assignment", "Goal",
-                "Meeting", "MeetingAttendee", "MeetingDecision", "Notice",
-                "Plan", "SchoolHoliday", "Service", "Student", "User"}));
+  EXPECT_EQ(mutable_types, (std::set<std::string>{
+                               "AccessLogEntry", "Accommodation", "Assignment",
+                               "District", "Goal", "Meeting", "MeetingAttendee",
+                               "MeetingDecision", "Notice", "Plan",
+                               "SchoolHoliday", "Service", "Student", "User"}));
   EXPECT_EQ(log_types,
             (std::set<std::string>{"ClassTest", "Comment", "Conflict",
                                    "Correction", "ImplementationConfirmation",

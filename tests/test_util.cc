@@ -112,6 +112,9 @@ void FillRecord(const RecordType& type, const std::string& student_id,
           reflection->SetString(
               record, fd,
               absl::StrCat("2026-09-", 10 + variant % 18, "T14:30:00Z"));
+        } else if (field.time_zone) {
+          reflection->SetString(record, fd,
+                                variant % 2 == 0 ? "America/Chicago" : "UTC");
         } else {
           reflection->SetString(record, fd,
                                 absl::StrCat(field.name, " #", variant));

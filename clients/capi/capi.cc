@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "core/device_store.h"
+#include "core/district.h"
 #include "core/errors.h"
 #include "core/reports/report.h"
 #include "core/schema.h"
@@ -259,6 +260,9 @@ absl::Status Report(plansync_store* handle,
   };
   ReportRequest report_request;
   report_request.today = text(request->today);
+  if (report_request.today.empty()) {
+    ASSIGN_OR_RETURN(report_request.today, plansync::DistrictToday(*store));
+  }
   report_request.from = text(request->from);
   report_request.to = text(request->to);
   report_request.student_id = text(request->student_id);
@@ -478,6 +482,17 @@ int plansync_pending_count(plansync_store* store, int64_t* count,
     *count = 0;
     ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
     ASSIGN_OR_RETURN(*count, device->PendingCount());
+    return absl::OkStatus();
+  });
+}
+
+int plansync_today(plansync_store* store, char day[11], plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    if (day == nullptr) return NullArgument("the day buffer");
+    day[0] = '\0';
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    ASSIGN_OR_RETURN(const std::string today, plansync::DistrictToday(*device));
+    std::memcpy(day, today.c_str(), today.size() + 1);
     return absl::OkStatus();
   });
 }

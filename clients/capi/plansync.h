@@ -223,6 +223,15 @@ PLANSYNC_API int plansync_list(plansync_store* store, const char* type,
 PLANSYNC_API int plansync_pending_count(plansync_store* store, int64_t* count,
                                         plansync_error* error);
 
+/* Writes today, "YYYY-MM-DD" and a NUL, to `day`: the day of the device's
+ * clock in the district's time zone (set by the district administrator and
+ * synced to every device; UTC until one is set). Apps use it for "today"
+ * in their views and entries. Errors: INVALID_ARGUMENT for a NULL argument,
+ * or a district time zone this machine's time zone database lacks.
+ * Thread-safe. */
+PLANSYNC_API int plansync_today(plansync_store* store, char day[11],
+                                plansync_error* error);
+
 /* A local change the server refused. It stays on the device, listed here,
  * and after the sync the record shows what the server holds. */
 typedef struct plansync_rejected_change {
@@ -335,7 +344,8 @@ typedef enum plansync_report_format {
 
 /* What to report on. Zero-initialize, then set what is needed. */
 typedef struct plansync_report_request {
-  /* The day to report for, "YYYY-MM-DD": the device's local day. Required. */
+  /* The day to report for, "YYYY-MM-DD"; NULL or "": today in the district's
+   * time zone (plansync_today). */
   const char* today;
   /* The window, both ends included, "YYYY-MM-DD". NULL or "" `from`: the
    * school year that holds `today` (from August 1); NULL or "" `to`:

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "clients/cli/days.h"
+#include "core/district.h"
 #include "core/status_macros.h"
 
 namespace plansync::cli {
@@ -44,7 +45,7 @@ std::string Command::Help() const {
         "\nWorks offline on the device's store (--db FILE or $PLANSYNC_DB); "
         "what it records\nreaches the others at the next `plansync sync`. "
         "Days are YYYY-MM-DD, today or\nyesterday; today is the system "
-        "clock's day unless ",
+        "clock's day in the\ndistrict's time zone unless ",
         kTodayVariable, "=YYYY-MM-DD is set.\n");
   }
   return out;
@@ -78,6 +79,20 @@ absl::StatusOr<DeviceStore*> Context::CreateStore(
   options.principal_id = principal_id;
   ASSIGN_OR_RETURN(store_, DeviceStore::Open(options));
   return store_.get();
+}
+
+absl::StatusOr<absl::TimeZone> Context::Zone() {
+  if (zone_.has_value()) return *zone_;
+  ASSIGN_OR_RETURN(DeviceStore * store, Store());
+  ASSIGN_OR_RETURN(zone_, DistrictZoneOf(*store));
+  return *zone_;
+}
+
+absl::StatusOr<std::string> Context::Today() {
+  ASSIGN_OR_RETURN(std::optional<std::string> set, TodayFromEnvironment());
+  if (set.has_value()) return *set;
+  ASSIGN_OR_RETURN(const absl::TimeZone zone, Zone());
+  return cli::Today(zone);
 }
 
 }  // namespace plansync::cli

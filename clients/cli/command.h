@@ -4,11 +4,13 @@
 #define PLANSYNC_CLIENTS_CLI_COMMAND_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "clients/cli/flags.h"
 #include "core/device_store.h"
 
@@ -67,11 +69,19 @@ class Context {
   // Opens (or creates) the store for `principal_id`: `plansync init`.
   absl::StatusOr<DeviceStore*> CreateStore(const std::string& principal_id);
 
+  // The district's time zone, from the store's District records (UTC when
+  // there are none); INVALID_ARGUMENT if this machine does not know it.
+  absl::StatusOr<absl::TimeZone> Zone();
+  // Today, "YYYY-MM-DD": $PLANSYNC_TODAY when set (the store is then not
+  // needed), otherwise the clock's day in Zone().
+  absl::StatusOr<std::string> Today();
+
  private:
   std::string db_;
   const Command& command_;
   Flags flags_;
   std::unique_ptr<DeviceStore> store_;
+  std::optional<absl::TimeZone> zone_;
 };
 
 }  // namespace plansync::cli

@@ -67,7 +67,7 @@ std::string ValueText(const google::protobuf::Message& entry,
 
 absl::Status Correct(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string why, flags.Require("--why"));
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   ASSIGN_OR_RETURN(auto found, FindEntry(*store, flags.args()[0]));

@@ -43,7 +43,7 @@ absl::StatusOr<std::pair<v1::Meeting, v1::Student>> MyMeeting(
 
 absl::Status Schedule(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(
       std::optional<int> type,
       flags.Enum(
@@ -56,7 +56,8 @@ absl::Status Schedule(Context& context) {
         "plansync meeting schedule --help");
   }
   ASSIGN_OR_RETURN(const std::string at_text, flags.Require("--at"));
-  ASSIGN_OR_RETURN(const std::string at, ParseInstant("--at", at_text));
+  ASSIGN_OR_RETURN(const absl::TimeZone zone, context.Zone());
+  ASSIGN_OR_RETURN(const std::string at, ParseInstant("--at", at_text, zone));
   ASSIGN_OR_RETURN(std::optional<int> mode,
                    flags.Enum("--mode", *v1::MeetingMode_descriptor()));
   ASSIGN_OR_RETURN(const std::string trigger,
@@ -111,7 +112,7 @@ absl::Status Schedule(Context& context) {
 
 absl::Status Attend(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(
       std::optional<int> participation,
       flags.Enum("--participation", *v1::Participation_descriptor(),
@@ -192,7 +193,7 @@ absl::Status SettleDecision(Context& context, DeviceStore& store,
 
 absl::Status Decide(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(std::optional<int> outcome_number,
                    flags.Enum("--outcome", *v1::DecisionOutcome_descriptor()));
   if (!outcome_number.has_value()) {
@@ -246,11 +247,12 @@ absl::Status Decide(Context& context) {
 
 absl::Status Held(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   std::string held_at = NowInstant();
   if (flags.Has("--at")) {
-    ASSIGN_OR_RETURN(held_at, ParseInstant("--at", flags.Get("--at")));
-    RETURN_IF_ERROR(NotAfterToday("--at", held_at.substr(0, 10), today));
+    ASSIGN_OR_RETURN(const absl::TimeZone zone, context.Zone());
+    ASSIGN_OR_RETURN(held_at, ParseInstant("--at", flags.Get("--at"), zone));
+    RETURN_IF_ERROR(NotAfterToday("--at", InstantDay(held_at, zone), today));
   }
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   ASSIGN_OR_RETURN(auto found, MyMeeting(*store, flags.args()[0], today));
@@ -297,7 +299,7 @@ std::string NoticeName(DeviceStore& store, const v1::Student& student,
 
 absl::Status SendNotice(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(
       std::optional<int> type_number,
       flags.Enum("--type", *v1::NoticeType_descriptor(),
@@ -446,8 +448,8 @@ std::vector<Command> MeetingCommands() {
        .description =
            "TYPE is eligibility, initial-iep, annual-review, reevaluation, "
            "amendment,\n504-review, manifestation-determination or "
-           "parent-requested. WHEN is local time\n\"YYYY-MM-DD HH:MM\" or "
-           "UTC YYYY-MM-DDTHH:MM:SSZ.",
+           "parent-requested. WHEN is the district's time\n\"YYYY-MM-DD "
+           "HH:MM\" or UTC YYYY-MM-DDTHH:MM:SSZ.",
        .flags = {{"--student", "S", "the student, by name or id"},
                  {"--type", "TYPE", "what the meeting is for"},
                  {"--at", "WHEN", "when it starts"},

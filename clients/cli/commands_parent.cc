@@ -31,7 +31,7 @@ constexpr RoleSet kAnyRole = RoleBit(v1::GUARDIAN) | RoleBit(v1::TEACHER) |
 
 absl::Status Lapse(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string day,
                    DayFlag(flags, "--day", today, today));
   RETURN_IF_ERROR(NotAfterToday("--day", day, today));
@@ -150,7 +150,7 @@ void PrintPlan(DeviceStore& store, const v1::Student& student,
 
 absl::Status ShowPlan(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string day,
                    DayFlag(flags, "--day", today, today));
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
@@ -219,7 +219,7 @@ struct HistoryEntry {
 
 absl::Status History(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string to, DayFlag(flags, "--to", today, today));
   // By default the school year that holds `to`, from August 1.
   const std::string year_start =

@@ -73,7 +73,7 @@ std::string PlanName(const v1::Student& student, const v1::Plan& plan) {
 
 absl::Status AddAccommodation(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string title, flags.Require("--title"));
   ASSIGN_OR_RETURN(
       std::optional<int> category,
@@ -130,7 +130,7 @@ absl::Status AddAccommodation(Context& context) {
 
 absl::Status AddService(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string type, flags.Require("--type"));
   ASSIGN_OR_RETURN(
       std::optional<int> category,
@@ -187,7 +187,7 @@ absl::Status AddService(Context& context) {
 
 absl::Status AddGoal(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string area, flags.Require("--area"));
   ASSIGN_OR_RETURN(const std::string description,
                    flags.Require("--description"));

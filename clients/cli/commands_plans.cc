@@ -18,7 +18,9 @@
 #include "clients/cli/output.h"
 #include "core/enum_words.h"
 #include "core/plan_timeline.h"
+#include "core/reports/rule_book.h"
 #include "core/status_macros.h"
+#include "core/validate.h"
 
 namespace plansync::cli {
 namespace {
@@ -249,9 +251,48 @@ void WarnWithoutNotice(const v1::Plan& plan,
       PriorNoticeName(plan.jurisdiction()).c_str());
 }
 
+// Warns on stdout when a change of `plan` (notices about any of `plan_ids`)
+// takes effect on `effective` while the waiting period after its notice
+// runs: the jurisdiction's rule "notice_of_action_waiting_period" in the rule
+// book (US-MO: 10 calendar days after a Notice of Action, unless the parent
+// waived the wait). Rules counted in other units than calendar days are not
+// checked here; the compliance calendar shows them.
+void WarnWithinWaitingPeriod(const v1::Plan& plan,
+                             const std::vector<std::string>& plan_ids,
+                             const std::vector<v1::Notice>& notices,
+                             const std::string& effective) {
+  for (const reports::ResolvedRule& resolved :
+       reports::RulesFor(reports::DefaultRuleBook(), plan.jurisdiction())) {
+    const v1::ComplianceRule& rule = resolved.rule;
+    if (rule.id() != "notice_of_action_waiting_period" ||
+        rule.unit() != v1::RULE_UNIT_CALENDAR_DAYS) {
+      continue;
+    }
+    for (const v1::Notice& notice : notices) {
+      if (notice.notice_type() != rule.notice_type() ||
+          notice.waiting_period_waived() || !IsIsoDay(notice.sent_date()) ||
+          std::find(plan_ids.begin(), plan_ids.end(), notice.plan_id()) ==
+              plan_ids.end()) {
+        continue;
+      }
+      const std::string earliest = AddDays(notice.sent_date(), rule.amount());
+      if (effective >= earliest) continue;
+      std::printf(
+          "  warning: this change takes effect on %s, sooner than %d days "
+          "after its %s (sent %s); unless the parent agreed to it or waived "
+          "the wait, a change such as a reduction of services may start on "
+          "%s at the earliest (%s: %s)\n",
+          effective.c_str(), rule.amount(),
+          PriorNoticeName(plan.jurisdiction()).c_str(),
+          notice.sent_date().c_str(), earliest.c_str(),
+          resolved.jurisdiction.c_str(), rule.source().c_str());
+    }
+  }
+}
+
 absl::Status CreatePlan(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(std::optional<int> kind,
                    flags.Enum("--kind", *v1::PlanKind_descriptor(),
                               {{"504", v1::PLAN_KIND_SECTION_504}}));
@@ -329,7 +370,7 @@ absl::Status CreatePlan(Context& context) {
 
 absl::Status AmendPlan(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   const std::string& old_id = flags.args()[0];
   ASSIGN_OR_RETURN(const v1::Plan old,
@@ -405,12 +446,13 @@ absl::Status AmendPlan(Context& context) {
   ASSIGN_OR_RETURN(std::vector<v1::Notice> notices,
                    store->ListByStudent<v1::Notice>(student.id()));
   WarnWithoutNotice(old, {old.id(), id}, notices);
+  WarnWithinWaitingPeriod(old, {old.id(), id}, notices, effective);
   return absl::OkStatus();
 }
 
 absl::Status EndPlan(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   ASSIGN_OR_RETURN(const v1::Plan plan,
                    GetRecord<v1::Plan>(*store, flags.args()[0], "plan"));
@@ -463,12 +505,14 @@ absl::Status EndPlan(Context& context) {
   ASSIGN_OR_RETURN(std::vector<v1::Notice> notices,
                    store->ListByStudent<v1::Notice>(student.id()));
   WarnWithoutNotice(plan, {plan.id()}, notices);
+  // The ending takes effect the day after the last day.
+  WarnWithinWaitingPeriod(plan, {plan.id()}, notices, AddDays(last, 1));
   return absl::OkStatus();
 }
 
 absl::Status ListVersions(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   ASSIGN_OR_RETURN(
       const v1::Student student,

@@ -66,7 +66,7 @@ absl::StatusOr<v1::ServiceSession> MissedSession(DeviceStore& store,
 
 absl::Status Session(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string day,
                    DayFlag(flags, "--day", today, today));
   RETURN_IF_ERROR(NotAfterToday("--day", day, today));

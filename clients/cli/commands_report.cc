@@ -26,7 +26,7 @@ absl::Status Report(Context& context) {
                                       : "text";
   ASSIGN_OR_RETURN(report::Format format, report::ParseFormat(format_name));
   ReportRequest request;
-  ASSIGN_OR_RETURN(request.today, Today());
+  ASSIGN_OR_RETURN(request.today, context.Today());
   for (const auto& [flag, day] :
        {std::pair{"--from", &request.from}, std::pair{"--to", &request.to}}) {
     if (flags.Has(flag)) {

@@ -23,7 +23,7 @@ constexpr RoleSet kCaseManager = RoleBit(v1::CASE_MANAGER);
 
 absl::Status Respond(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(
       std::optional<int> status_number,
       flags.Enum("--status", *v1::LapseResponseStatus_descriptor()));
@@ -135,7 +135,7 @@ std::string ValueForPeople(const FieldInfo* field, const std::string& text) {
 
 absl::Status Conflicts(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   std::string student_id;
   if (flags.Has("--student")) {
@@ -215,7 +215,7 @@ absl::Status Conflicts(Context& context) {
 
 absl::Status Resolve(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   const std::string keep = flags.Get("--keep");
   if (flags.Has("--keep") == flags.Has("--value") ||
       (flags.Has("--keep") && keep != "winning" && keep != "losing")) {

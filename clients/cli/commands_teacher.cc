@@ -91,7 +91,7 @@ struct StudentDay {
 
 absl::Status Today(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, cli::Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string day,
                    DayFlag(flags, "--day", today, today));
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
@@ -320,7 +320,7 @@ std::string SubjectOf(const std::vector<v1::Assignment>& mine,
 
 absl::Status Confirm(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, cli::Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string day,
                    DayFlag(flags, "--day", today, today));
   RETURN_IF_ERROR(NotAfterToday("--day", day, today));
@@ -478,7 +478,7 @@ absl::Status Confirm(Context& context) {
 
 absl::Status RecordTest(Context& context) {
   const Flags& flags = context.flags();
-  ASSIGN_OR_RETURN(const std::string today, cli::Today());
+  ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string day,
                    DayFlag(flags, "--day", today, today));
   RETURN_IF_ERROR(NotAfterToday("--day", day, today));

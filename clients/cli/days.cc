@@ -46,17 +46,21 @@ const char* WeekdayName(absl::CivilDay day) {
 
 }  // namespace
 
-absl::StatusOr<std::string> Today() {
+absl::StatusOr<std::optional<std::string>> TodayFromEnvironment() {
   const char* set = std::getenv(kTodayVariable);
-  if (set != nullptr && *set != '\0') {
-    if (!IsIsoDay(set)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(kTodayVariable, "=", set,
-                       " is not a day; set it as YYYY-MM-DD, e.g. 2026-09-17"));
-    }
-    return std::string(set);
+  if (set == nullptr || *set == '\0') return std::nullopt;
+  if (!IsIsoDay(set)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kTodayVariable, "=", set,
+                     " is not a day; set it as YYYY-MM-DD, e.g. 2026-09-17"));
   }
-  return FromCivil(absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()));
+  return std::string(set);
+}
+
+absl::StatusOr<std::string> Today(const absl::TimeZone& zone) {
+  ASSIGN_OR_RETURN(std::optional<std::string> set, TodayFromEnvironment());
+  if (set.has_value()) return *set;
+  return FromCivil(absl::ToCivilDay(absl::Now(), zone));
 }
 
 absl::StatusOr<std::string> ParseDay(absl::string_view what,
@@ -91,7 +95,8 @@ absl::Status NotAfterToday(absl::string_view what, absl::string_view day,
 }
 
 absl::StatusOr<std::string> ParseInstant(absl::string_view what,
-                                         absl::string_view text) {
+                                         absl::string_view text,
+                                         const absl::TimeZone& zone) {
   absl::Time time;
   std::string error;
   bool parsed = false;
@@ -99,7 +104,7 @@ absl::StatusOr<std::string> ParseInstant(absl::string_view what,
     parsed = absl::ParseTime(absl::RFC3339_full, text, &time, &error);
   } else {
     for (const char* format : {"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"}) {
-      if (absl::ParseTime(format, text, absl::LocalTimeZone(), &time, &error)) {
+      if (absl::ParseTime(format, text, zone, &time, &error)) {
         parsed = true;
         break;
       }
@@ -108,10 +113,20 @@ absl::StatusOr<std::string> ParseInstant(absl::string_view what,
   if (!parsed) {
     return absl::InvalidArgumentError(absl::StrCat(
         what, ": \"", text,
-        "\" is not a time; write it as \"YYYY-MM-DD HH:MM\" (local time) or "
+        "\" is not a time; write it as \"YYYY-MM-DD HH:MM\" (the district's "
+        "time) or "
         "YYYY-MM-DDTHH:MM:SSZ (UTC)"));
   }
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", time, absl::UTCTimeZone());
+}
+
+std::string InstantDay(absl::string_view instant, const absl::TimeZone& zone) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, instant, &time, &error)) {
+    return std::string(instant.substr(0, 10));
+  }
+  return FromCivil(absl::ToCivilDay(time, zone));
 }
 
 std::string NowInstant() {

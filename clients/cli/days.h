@@ -1,5 +1,6 @@
-// Days for the CLI: today (from the clock, or $PLANSYNC_TODAY), days given
-// on the command line, and whether a day is a school day. School days are
+// Days for the CLI: today (the clock's day in the district's time zone, or
+// $PLANSYNC_TODAY), days given on the command line, and whether a day is a
+// school day. School days are
 // weekdays minus the SchoolHoliday records of the student's school (or of
 // every school).
 #ifndef PLANSYNC_CLIENTS_CLI_DAYS_H_
@@ -10,18 +11,22 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "clients/cli/flags.h"
 #include "core/device_store.h"
 
 namespace plansync::cli {
 
 // The environment variable that sets today's day ("YYYY-MM-DD"); tests and
-// the demo use it. Unset: the system clock's day in the local time zone.
+// the demo use it. Unset: the system clock's day in the district's time zone.
 inline constexpr char kTodayVariable[] = "PLANSYNC_TODAY";
 
-// Today, "YYYY-MM-DD". INVALID_ARGUMENT if $PLANSYNC_TODAY is set to
-// something that is not a day.
-absl::StatusOr<std::string> Today();
+// $PLANSYNC_TODAY, or nullopt when it is unset. INVALID_ARGUMENT if it is set
+// to something that is not a day.
+absl::StatusOr<std::optional<std::string>> TodayFromEnvironment();
+
+// Today in `zone`, "YYYY-MM-DD": $PLANSYNC_TODAY when it is set.
+absl::StatusOr<std::string> Today(const absl::TimeZone& zone);
 
 // `text` as a day: "YYYY-MM-DD", "today" or "yesterday" (relative to
 // `today`). INVALID_ARGUMENT naming `what` (e.g. "--day") otherwise.
@@ -40,10 +45,13 @@ absl::Status NotAfterToday(absl::string_view what, absl::string_view day,
                            absl::string_view today);
 
 // `text` as an RFC 3339 UTC instant ("2026-10-01T15:30:00Z"): given so, or
-// as local time "YYYY-MM-DD HH:MM" (or with a 'T'), converted to UTC.
-// INVALID_ARGUMENT naming `what` otherwise.
+// as a time of day in `zone` (the district's) "YYYY-MM-DD HH:MM" (or with a
+// 'T'), converted to UTC. INVALID_ARGUMENT naming `what` otherwise.
 absl::StatusOr<std::string> ParseInstant(absl::string_view what,
-                                         absl::string_view text);
+                                         absl::string_view text,
+                                         const absl::TimeZone& zone);
+// The day in `zone` of an RFC 3339 UTC instant.
+std::string InstantDay(absl::string_view instant, const absl::TimeZone& zone);
 // The instant now, RFC 3339 UTC.
 std::string NowInstant();
 // "2026-10-01 15:30 UTC" for an RFC 3339 UTC instant.

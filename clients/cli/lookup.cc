@@ -239,17 +239,6 @@ absl::StatusOr<v1::Plan> RequirePlanOn(DeviceStore& store,
   return *std::move(plan);
 }
 
-std::string PlanKindText(v1::PlanKind kind) {
-  switch (kind) {
-    case v1::PLAN_KIND_IEP:
-      return "IEP";
-    case v1::PLAN_KIND_SECTION_504:
-      return "Section 504 plan";
-    default:
-      return "plan";
-  }
-}
-
 absl::StatusOr<std::string> PlanDaysText(DeviceStore& store,
                                          const v1::Plan& plan) {
   ASSIGN_OR_RETURN(std::vector<v1::Plan> plans,

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/device_store.h"
+#include "core/enum_words.h"
 #include "core/permissions.h"
 #include "core/reports/caseload.h"
 #include "plansync/v1/records.pb.h"
@@ -67,8 +68,6 @@ absl::StatusOr<v1::Plan> RequirePlanOn(DeviceStore& store,
 // ended", or "never (a draft, archived, or replaced before its first day)".
 absl::StatusOr<std::string> PlanDaysText(DeviceStore& store,
                                          const v1::Plan& plan);
-// "IEP" or "Section 504 plan".
-std::string PlanKindText(v1::PlanKind kind);
 // What the jurisdiction calls a prior written notice: "Notice of Action" in
 // US-MO, "prior written notice" elsewhere.
 std::string PriorNoticeName(absl::string_view jurisdiction);

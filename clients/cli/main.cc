@@ -25,8 +25,9 @@ usage: plansync --db FILE COMMAND [ARGS...]      (or set PLANSYNC_DB=FILE)
 
 Every command works offline on the device's own store; `plansync sync`
 sends what it recorded and brings everyone else's. Days are YYYY-MM-DD,
-today or yesterday; today is the system clock's day unless the environment
-sets PLANSYNC_TODAY=YYYY-MM-DD. Listings take --json.
+today or yesterday; today is the system clock's day in the district's time
+zone (set by the district administrator) unless the environment sets
+PLANSYNC_TODAY=YYYY-MM-DD. Listings take --json.
 
 )";
 

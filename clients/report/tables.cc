@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/report/words.h"
+#include "core/enum_words.h"
 
 namespace plansync::report {
 namespace {
@@ -24,7 +25,7 @@ std::string PlansText(const v1::Report& report, const v1::ReportStudent& s) {
   const std::string last = std::min(report.to_day(), report.as_of());
   std::vector<std::string> parts;
   for (const v1::PlanPeriod& period : s.plans()) {
-    std::string text = Words(period.kind());
+    std::string text = PlanKindText(period.kind());
     if (s.plans_size() > 1) absl::StrAppend(&text, " v", period.version());
     if (period.first_day() > report.from_day()) {
       absl::StrAppend(&text, " from ", period.first_day());

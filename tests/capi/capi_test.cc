@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -375,8 +376,7 @@ TEST_F(CApiTest, ReportsComeAsProtobufAndAsJson) {
   request.to = request.from = nullptr;
   request.today = "September 17";
   refused(PLANSYNC_REPORT_JSON, PLANSYNC_CODE_INVALID_ARGUMENT);
-  request.today = nullptr;
-  refused(PLANSYNC_REPORT_JSON, PLANSYNC_CODE_INVALID_ARGUMENT);
+  // (A NULL `today` is the district's today: CApiTest.TodayIsTheDistrictsDay.)
   request.today = "2026-09-17";
   request.student_id = "01900000-0000-7000-8000-0000000000ff";
   refused(PLANSYNC_REPORT_JSON, PLANSYNC_CODE_NOT_FOUND);
@@ -390,6 +390,59 @@ TEST_F(CApiTest, ReportsComeAsProtobufAndAsJson) {
             PLANSYNC_CODE_INVALID_ARGUMENT);
   EXPECT_EQ(plansync_report(nullptr, &request, PLANSYNC_REPORT_PROTO, &report,
                             &size, &err_),
+            PLANSYNC_CODE_INVALID_ARGUMENT);
+}
+
+// The day `offset_hours` east of UTC now, "YYYY-MM-DD".
+std::string DayAtOffset(int offset_hours) {
+  const std::time_t shifted = std::time(nullptr) + offset_hours * 3600;
+  std::tm parts{};
+  gmtime_r(&shifted, &parts);
+  char day[11];
+  std::strftime(day, sizeof day, "%Y-%m-%d", &parts);
+  return day;
+}
+
+TEST_F(CApiTest, TodayIsTheDistrictsDay) {
+  char day[11] = "x";
+  // No District on the device yet: UTC.
+  ASSERT_EQ(plansync_today(store_, day, &err_), PLANSYNC_CODE_OK)
+      << err_.message;
+  EXPECT_EQ(day, DayAtOffset(0));
+
+  // A District record in a zone whose day differs from UTC's now, as it
+  // arrives from the directory (District: time_zone is field 5). Kiritimati
+  // is UTC+14 all year and Pago Pago UTC-11.
+  std::time_t now = std::time(nullptr);
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  const bool east = parts.tm_hour >= 11;
+  wire_message district{};
+  wire_string(&district, 5, east ? "Pacific/Kiritimati" : "Pacific/Pago_Pago");
+  ASSERT_FALSE(Create("District",
+                      std::string(reinterpret_cast<const char*>(district.data),
+                                  district.size))
+                   .empty())
+      << err_.message;
+  const std::string expected = DayAtOffset(east ? 14 : -11);
+  ASSERT_EQ(plansync_today(store_, day, &err_), PLANSYNC_CODE_OK)
+      << err_.message;
+  EXPECT_EQ(day, expected);
+  EXPECT_NE(expected, DayAtOffset(0));
+
+  // A report with no `today` is as of that day (as_of is field 1).
+  plansync_report_request request{};
+  uint8_t* report = nullptr;
+  size_t size = 0;
+  ASSERT_EQ(plansync_report(store_, &request, PLANSYNC_REPORT_PROTO, &report,
+                            &size, &err_),
+            PLANSYNC_CODE_OK)
+      << err_.message;
+  EXPECT_EQ(Field(std::string(reinterpret_cast<const char*>(report), size), 1),
+            expected);
+  plansync_free(report);
+
+  EXPECT_EQ(plansync_today(store_, nullptr, &err_),
             PLANSYNC_CODE_INVALID_ARGUMENT);
 }
 
