@@ -3,9 +3,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/change_check.h"
+#include "core/district.h"
 #include "core/errors.h"
 #include "core/internal/sqlite.h"
 #include "core/merge.h"
+#include "core/permissions.h"
 #include "core/status_macros.h"
 #include "core/store/field_clocks.h"
 #include "core/store/migrations.h"
@@ -77,6 +79,7 @@ DeviceStore::~DeviceStore() = default;
 
 absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
   path_ = options.path;
+  check_roles_ = options.check_roles;
   hlc_ = std::make_unique<HybridClock>(options.clock);
   ids_ = std::make_unique<IdGenerator>(
       options.clock,
@@ -311,6 +314,7 @@ absl::Status DeviceStore::Rollback() {
   absl::Status status = rollback_->Run();
   // Sequence numbers, replica rows and records of the transaction are gone.
   reference_buckets_.clear();
+  roles_valid_ = false;
   absl::Status reload = LoadReplicas();
   mu_.unlock();
   return status.ok() ? reload : status;
@@ -341,7 +345,41 @@ absl::Status DeviceStore::ValidateRefs(const RecordType& type,
       });
 }
 
+void DeviceStore::NoteRoleSource(absl::string_view record_type) {
+  if (record_type == "plansync.v1.User" ||
+      record_type == "plansync.v1.Assignment" ||
+      record_type == "plansync.v1.District") {
+    roles_valid_ = false;
+  }
+}
+
+absl::Status DeviceStore::CheckLocalWrite(const RecordType& type,
+                                          absl::string_view bucket) {
+  if (!check_roles_) return absl::OkStatus();
+  if (!roles_valid_) {
+    v1::User user;
+    absl::Status found = Get(principal_id_, &user);
+    if (found.ok()) {
+      role_user_ = std::move(user);
+    } else if (ReasonOf(found) == v1::UNKNOWN_RECORD) {
+      role_user_.reset();
+    } else {
+      return found;
+    }
+    ASSIGN_OR_RETURN(role_assignments_,
+                     List<v1::Assignment>("user_id", principal_id_));
+    ASSIGN_OR_RETURN(role_zone_, DistrictZoneOf(*this));
+    roles_valid_ = true;
+  }
+  // Not yet synced: the server decides.
+  if (!role_user_.has_value()) return absl::OkStatus();
+  const std::string today = DayAt(hlc_->source()->NowMillis(), role_zone_);
+  return AuthorizeWrite(
+      type, RolesOnDay(*role_user_, role_assignments_, bucket, today));
+}
+
 absl::Status DeviceStore::RecordChange(v1::Change& change) {
+  NoteRoleSource(change.record_type());
   change.set_replica_id(replica_id_);
   change.set_replica_seq(next_seq_);
   change.set_author_id(principal_id_);
@@ -380,6 +418,7 @@ absl::StatusOr<std::string> DeviceStore::Create(WriteTransaction& txn,
                                                       " already exists"));
   }
   RETURN_IF_ERROR(ValidateRefs(type, record, nullptr, bucket));
+  RETURN_IF_ERROR(CheckLocalWrite(type, bucket));
 
   const Hlc hlc = hlc_->Now();
   FieldClocks clocks;
@@ -461,6 +500,7 @@ absl::Status DeviceStore::UpdateFields(
     changed.push_back(field);
   }
   if (changed.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckLocalWrite(type, bucket));
 
   ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
   // The new write must order after the values it overwrites, even when this
@@ -578,6 +618,7 @@ absl::StatusOr<std::string> DeviceStore::Append(WriteTransaction& txn,
                                                       " already exists"));
   }
   RETURN_IF_ERROR(ValidateRefs(type, entry, nullptr, bucket));
+  RETURN_IF_ERROR(CheckLocalWrite(type, bucket));
   RETURN_IF_ERROR(table->Insert(entry, {}));
   v1::Change change;
   change.set_record_type(type.full_name);

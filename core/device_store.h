@@ -26,6 +26,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "core/clock.h"
 #include "core/hlc.h"
@@ -34,6 +35,7 @@
 #include "google/protobuf/message.h"
 #include "plansync/v1/change.pb.h"
 #include "plansync/v1/errors.pb.h"
+#include "plansync/v1/records.pb.h"
 
 namespace plansync {
 
@@ -59,6 +61,15 @@ struct DeviceStoreOptions {
   // False: a crash of the process loses nothing, a power cut may lose the
   // last commits (synchronous=NORMAL).
   bool durable = true;
+  // True: a local write the server would refuse for its author's roles is
+  // refused here, with the server's reason and message (ROLE_NOT_PERMITTED,
+  // NOT_ASSIGNED), and nothing is stored or queued. The roles are those the
+  // store's own records give its user on the district's today (its User
+  // record and Assignments, core/permissions.h RolesOnDay). Until the store
+  // holds its user's User record (before the first sync) it cannot know
+  // them, and leaves the decision to the server. The CLI and the C API set
+  // it; tests that play a hostile device leave it off.
+  bool check_roles = false;
 };
 
 // A local change in the outbox: pending until the server acknowledges it, or
@@ -344,6 +355,14 @@ class DeviceStore {
                             const google::protobuf::Message& record,
                             const FieldInfo* only, absl::string_view bucket);
   absl::Status RecordChange(v1::Change& change);
+  // With check_roles: the role check of a local write of `type` in `bucket`
+  // (AuthorizeWrite), against the roles cached for the directory generation
+  // and day.
+  absl::Status CheckLocalWrite(const RecordType& type,
+                               absl::string_view bucket);
+  // Drops the cached roles when a change touches a record that gives or
+  // takes them (User, Assignment, District).
+  void NoteRoleSource(absl::string_view record_type);
   // The pending outbox change `seq`, or nullopt if there is none.
   absl::StatusOr<std::optional<v1::Change>> PendingChange(uint64_t seq);
   // Undoes a refused local `change` as MarkRejected describes.
@@ -382,6 +401,13 @@ class DeviceStore {
       upsert_cursor_, delete_cursor_, select_outbox_seq_, update_outbox_,
       delete_bucket_outbox_, select_setting_, upsert_setting_, insert_held_,
       select_held_, delete_held_;
+  // check_roles: the store's user and assignments and the district's zone,
+  // read once per change of them (roles_valid_ false: read again).
+  bool check_roles_ = false;
+  bool roles_valid_ = false;
+  std::optional<v1::User> role_user_;
+  std::vector<v1::Assignment> role_assignments_;
+  absl::TimeZone role_zone_;
   // Held by the thread in a write transaction, and by every call.
   mutable std::recursive_mutex mu_;
 };

@@ -62,6 +62,7 @@ absl::Status DeviceStore::ApplyOne(const v1::Change& change,
     return absl::OkStatus();
   }
   hlc_->Witness(change.hlc());
+  NoteRoleSource(change.record_type());
   return checked->field != nullptr ? ApplyFieldWrite(*checked, change, result)
                                    : ApplyLogEntry(*checked, change, result);
 }
@@ -389,6 +390,7 @@ absl::Status DeviceStore::EvictBucket(WriteTransaction& txn,
                                       absl::string_view bucket) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   RETURN_IF_ERROR(CheckTransaction(txn));
+  roles_valid_ = false;
   const absl::string_view student = StudentOfBucket(bucket);
   for (const auto& type : Schema::Get().types()) {
     const bool in_bucket = type->bucket_key == nullptr

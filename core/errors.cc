@@ -34,6 +34,8 @@ absl::StatusCode CodeForReason(v1::Reason reason) {
     case v1::AUTHOR_MISMATCH:
     case v1::REPLICA_NOT_OWNED:
     case v1::NOT_ENTRY_AUTHOR:
+    case v1::ROLE_NOT_PERMITTED:
+    case v1::NOT_ASSIGNED:
       return absl::StatusCode::kPermissionDenied;
     case v1::VALUE_OUT_OF_RANGE:
       return absl::StatusCode::kOutOfRange;

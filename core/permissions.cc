@@ -59,6 +59,10 @@ absl::Status AuthorizeChange(const CheckedChange& checked,
                      " names another author; entries are filed only under "
                      "their author's own name"));
   }
+  return AuthorizeWrite(type, roles);
+}
+
+absl::Status AuthorizeWrite(const RecordType& type, RoleSet roles) {
   if (type.options.server_written()) {
     return ReasonError(v1::ROLE_NOT_PERMITTED,
                        absl::StrCat(type.short_name,
@@ -83,6 +87,34 @@ absl::Status AuthorizeChange(const CheckedChange& checked,
             type.short_name, " records"));
   }
   return absl::OkStatus();
+}
+
+bool AssignmentInForce(v1::Role role, absl::string_view start,
+                       absl::string_view end, bool deleted,
+                       absl::string_view day) {
+  if (deleted || role == v1::ROLE_UNSPECIFIED || role == v1::ADMIN) {
+    return false;
+  }
+  // ISO 8601 days compare as strings.
+  return (start.empty() || start <= day) && (end.empty() || end >= day);
+}
+
+RoleSet RolesOnDay(const v1::User& user,
+                   const std::vector<v1::Assignment>& assignments,
+                   absl::string_view bucket, absl::string_view day) {
+  if (user.deleted()) return 0;
+  RoleSet roles = user.district_role() == v1::ADMIN ? RoleBit(v1::ADMIN) : 0;
+  const bool directory = bucket == kDirectoryBucket;
+  for (const v1::Assignment& a : assignments) {
+    if (a.user_id() != user.id() ||
+        !AssignmentInForce(a.role(), a.start_date(), a.end_date(), a.deleted(),
+                           day) ||
+        (!directory && StudentBucket(a.student_id()) != bucket)) {
+      continue;
+    }
+    roles |= RoleBit(a.role());
+  }
+  return roles;
 }
 
 std::string RoleName(v1::Role role) {

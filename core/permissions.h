@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -15,6 +16,7 @@
 #include "core/schema.h"
 #include "plansync/v1/change.pb.h"
 #include "plansync/v1/options.pb.h"
+#include "plansync/v1/records.pb.h"
 
 namespace plansync {
 
@@ -53,6 +55,28 @@ Scope WriteScope(const RecordType& type, RoleSet roles);
 absl::Status AuthorizeChange(const CheckedChange& checked,
                              const v1::Change& change, absl::string_view caller,
                              RoleSet roles);
+
+// The role part of AuthorizeChange, for a write by its own author (a
+// device's own writes): ROLE_NOT_PERMITTED for a server-written type or a
+// role set without write access to `type`; NOT_ASSIGNED when `roles` is
+// empty. The same reasons and messages as the server's.
+absl::Status AuthorizeWrite(const RecordType& type, RoleSet roles);
+
+// Whether an assignment of `role` from `start` to `end` (ISO 8601 days, both
+// included; empty: open) confers its role on `day`: not archived, a role of
+// a student (not ADMIN, not unset), started and not ended.
+bool AssignmentInForce(v1::Role role, absl::string_view start,
+                       absl::string_view end, bool deleted,
+                       absl::string_view day);
+
+// The roles the user of `user` holds on `bucket` on `day`, from `user`
+// (archived: none; district role ADMIN: admin on every bucket) and the
+// user's `assignments` (anyone else's are ignored), by the rule the server
+// applies to its grants (server/access.h). On the directory bucket: every
+// role the user holds on any student, and admin.
+RoleSet RolesOnDay(const v1::User& user,
+                   const std::vector<v1::Assignment>& assignments,
+                   absl::string_view bucket, absl::string_view day);
 
 // "guardian", "case manager", ...: a role as a person names it.
 std::string RoleName(v1::Role role);

@@ -33,11 +33,8 @@ Access Access::FromGrants(std::string principal_id,
   for (const Grant& grant : grants) {
     if (grant.student_id.empty() || grant.deleted) continue;
     access.own_assignments_.insert(grant.id);
-    // ISO 8601 days compare as strings.
-    const bool started = grant.start_date.empty() || grant.start_date <= today;
-    const bool ended = !grant.end_date.empty() && grant.end_date < today;
-    if (grant.role == v1::ROLE_UNSPECIFIED || grant.role == v1::ADMIN ||
-        !started || ended) {
+    if (!AssignmentInForce(grant.role, grant.start_date, grant.end_date,
+                           grant.deleted, today)) {
       continue;
     }
     access.roles_by_bucket_[StudentBucket(grant.student_id)] |=

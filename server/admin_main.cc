@@ -54,7 +54,8 @@ commands:
   list-users                              every user: id, name, role, archived
   list-students                           every student: id, name, school,
                                           grade
-  list-tokens [--user ID]                 token ids, users, labels, states
+  list-tokens [--user ID]                 token ids, users (with names),
+                                          labels, states
   revoke-token --token-id ID              calls with it fail from now on;
                                           open Watch streams close
 
@@ -263,14 +264,22 @@ absl::Status Run(const Args& args) {
   } else if (command == "list-tokens") {
     ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens,
                      admin.ListTokens(Optional(args, "--user")));
+    ASSIGN_OR_RETURN(std::vector<v1::User> users, admin.ListUsers());
+    std::map<std::string, std::string> names;
+    for (const v1::User& user : users) {
+      names[user.id()] = user.display_name();
+    }
     for (const TokenRecord& token : tokens) {
       const std::string created = absl::FormatTime(
           "%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(token.created_ms),
           absl::UTCTimeZone());
-      std::printf("%s  user=%s  created=%s  %s  label=%s\n",
-                  token.token_id.c_str(), token.principal_id.c_str(),
-                  created.c_str(), token.revoked_ms != 0 ? "revoked" : "live",
-                  token.label.c_str());
+      auto name = names.find(token.principal_id);
+      std::printf(
+          "%s  user=%s (%s)  created=%s  %s  label=%s\n",
+          token.token_id.c_str(), token.principal_id.c_str(),
+          name == names.end() ? "not in the directory" : name->second.c_str(),
+          created.c_str(), token.revoked_ms != 0 ? "revoked" : "live",
+          token.label.c_str());
     }
   } else if (command == "revoke-token") {
     ASSIGN_OR_RETURN(std::string id, Need(args, "--token-id"));

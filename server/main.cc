@@ -16,6 +16,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -30,6 +31,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "server/admin_main.h"
+#include "server/flag_style.h"
 #include "server/grpc_service.h"
 #include "server/listen_address.h"
 #include "server/malformed_request.h"
@@ -208,6 +210,19 @@ int main(int argc, char** argv) {
       "plansync sync server.\n  plansync-server --db=server.db "
       "[--listen=127.0.0.1:7443]\n  plansync-server admin --help   (users, "
       "assignments, tokens)");
-  absl::ParseCommandLine(argc, argv);
+  // Flags are written with hyphens, as the CLI's (--max-pulls-per-token=2);
+  // the underscore spelling of the flag library is accepted too.
+  std::vector<std::string> args;
+  for (int i = 0; i < argc; ++i) {
+    args.push_back(i == 0 ? std::string(argv[i])
+                          : plansync::server::FlagWithUnderscores(argv[i]));
+    if (i > 0 && (args.back() == "--help" || args.back() == "-h")) {
+      std::fputs(plansync::server::ServerHelp().c_str(), stdout);
+      return 0;
+    }
+  }
+  std::vector<char*> pointers;
+  for (std::string& arg : args) pointers.push_back(arg.data());
+  absl::ParseCommandLine(static_cast<int>(pointers.size()), pointers.data());
   return Serve();
 }

@@ -10,6 +10,7 @@
 namespace plansync {
 namespace {
 
+using testing::CliResult;
 using testing::CliRolesTest;
 
 class ParentCliTest : public CliRolesTest {};
@@ -228,4 +229,48 @@ TEST_F(ParentCliTest, BadLapsesAreRefusedWithNothingStored) {
 }
 
 }  // namespace
+TEST_F(ParentCliTest, WritesHerRoleMayNotMakeAreRefusedOnHerPhone) {
+  StartCaseload();
+  MakePlan();  // synced to every device
+  // The server's reason and message, at once; nothing stored or queued
+  // (ExpectRefused compares the content hash and the pending count).
+  ExpectRefused("parent",
+                {"set", "Accommodation", extended_time_, "title=Nothing"},
+                "a guardian may not change Accommodation records");
+  const CliResult set = Cli("parent", {"set", "Plan", plan_, "status=draft"});
+  EXPECT_NE(set.exit_code, 0);
+  EXPECT_NE(set.err.find("ROLE_NOT_PERMITTED"), std::string::npos) << set.err;
+  ExpectRefused("parent",
+                {"add", "SchoolHoliday", "day=2026-11-26", "name=Thanksgiving"},
+                "a guardian may not change SchoolHoliday records");
+  // A teacher may not add sessions; a provider may.
+  ExpectRefused("teacher",
+                {"add", "Goal", "student_id=" + Student(), "plan_id=" + plan_,
+                 "area=Reading", "description=Reads 90 words a minute"},
+                "a teacher may not change Goal records");
+  // What her role allows goes through, and nothing is refused at sync.
+  Ok("parent", {"lapse", "--accommodation", "extended", "--what",
+                "No extended time on the quiz"});
+  const std::string sync = Ok("parent", {"sync"});
+  EXPECT_NE(sync.find("refused 0"), std::string::npos) << sync;
+  EXPECT_EQ(Ok("parent", {"rejected"}).find("Accommodation"),
+            std::string::npos);
+}
+
+TEST_F(ParentCliTest, ADeviceThatNeverSyncedLeavesTheRoleCheckToTheServer) {
+  StartCaseload();
+  MakePlan();
+  // A second phone of the parent, initialized but never synced: it does not
+  // know her roles, so the write is kept and the server refuses it.
+  Init("phone2", parent_, *server_);
+  Ok("phone2", {"add", "SchoolHoliday", "day=2026-11-26", "name=Thanksgiving"});
+  const std::string sync = Ok("phone2", {"sync"});
+  // Its two field writes (day, name), each refused.
+  EXPECT_NE(sync.find("pushed 0, refused 2"), std::string::npos) << sync;
+  EXPECT_NE(sync.find("a guardian may not change SchoolHoliday records "
+                      "(ROLE_NOT_PERMITTED)"),
+            std::string::npos)
+      << sync;
+}
+
 }  // namespace plansync

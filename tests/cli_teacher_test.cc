@@ -1,6 +1,7 @@
 // The teacher's commands through the real binaries: `plansync today` and
 // `plansync confirm`, offline and through a real server (an amended plan
 // reaching the teacher, a confirmation refused at sync).
+#include <filesystem>
 #include <string>
 
 #include "absl/time/civil_time.h"
@@ -16,6 +17,7 @@ namespace {
 using testing::CliResult;
 using testing::CliRolesTest;
 using testing::RunAdmin;
+using testing::RunCli;
 
 class TeacherCliTest : public CliRolesTest {};
 
@@ -167,6 +169,47 @@ TEST_F(TeacherCliTest, AdminListsUsersAndStudentsWithTheirIds) {
                                           "grade=5"),
             std::string::npos)
       << students.out;
+  // Tokens name their users.
+  const CliResult tokens =
+      RunAdmin(Db("server"), {"list-tokens", "--user", teacher_}, Log());
+  EXPECT_EQ(tokens.exit_code, 0) << tokens.err;
+  EXPECT_NE(tokens.out.find("user=" + teacher_ + " (Mr. Lee)"),
+            std::string::npos)
+      << tokens.out;
+}
+
+TEST_F(TeacherCliTest, InitRefusesWhatIsNotTheTokensUser) {
+  StartCaseload();
+  const auto init = [&](const std::string& user) {
+    return RunCli(
+        {"--db", Db("tablet"), "init", "--user", user, "--server",
+         server_->address(), "--token-file", dir_.File("teacher.token")},
+        Log());
+  };
+  // A name is not a user id: refused before anything is made.
+  CliResult named = init("Mr. Lee");
+  EXPECT_NE(named.exit_code, 0);
+  EXPECT_NE(named.err.find("--user \"Mr. Lee\" is not a user id"),
+            std::string::npos)
+      << named.err;
+  EXPECT_NE(named.err.find("plansync-server admin list-users"),
+            std::string::npos)
+      << named.err;
+  EXPECT_FALSE(std::filesystem::exists(Db("tablet")));
+  // Another user's id with the teacher's token: the server says whose it
+  // is, and no store is left behind.
+  CliResult other = init(parent_);
+  EXPECT_NE(other.exit_code, 0);
+  EXPECT_NE(other.err.find("the token is user " + teacher_ + "'s, not --user " +
+                           parent_ + "'s"),
+            std::string::npos)
+      << other.err;
+  EXPECT_FALSE(std::filesystem::exists(Db("tablet")));
+  // The right one.
+  CliResult right = init(teacher_);
+  EXPECT_EQ(right.exit_code, 0) << right.err;
+  EXPECT_TRUE(std::filesystem::exists(Db("tablet")));
+  EXPECT_EQ(Cli("tablet", {"sync"}).exit_code, 0);
 }
 
 TEST_F(TeacherCliTest, TodayIsTheDistrictsDayNotUtcs) {

@@ -198,6 +198,31 @@ class WatchThread {
   std::thread thread_;
 };
 
+TEST_F(ServerOpsTest, HelpExitedOneWithNoFlagsMatched) {
+  const testing::CliResult help =
+      testing::RunProgram({PLANSYNC_SERVER_BIN, "--help"}, Log());
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_EQ(help.out.find("No flags matched"), std::string::npos) << help.out;
+  // Every flag, hyphenated, with its default and a sentence.
+  for (const char* flag :
+       {"--db=...", "--durable=true", "--listen=127.0.0.1:7443",
+        "--max-batch=1000", "--max-change-bytes=65536", "--max-drift-ms=300000",
+        "--max-pull-bytes=67108864", "--max-pull-cursors=1000",
+        "--max-pulls-per-token=4", "--max-watch-streams-per-token=16",
+        "--request-log=true", "--tls-cert=...", "--tls-key=...",
+        "--watch-check-ms=1000"}) {
+    const size_t at = help.out.find(std::string("  ") + flag + "\n      ");
+    EXPECT_NE(at, std::string::npos) << flag << "\n" << help.out;
+  }
+  EXPECT_NE(help.out.find("most Pulls one device token may run at once"),
+            std::string::npos);
+  // An unknown flag is refused, naming it.
+  const testing::CliResult unknown = testing::RunProgram(
+      {PLANSYNC_SERVER_BIN, "--db=" + Db("server"), "--no-such-flag=1"}, Log());
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("no_such_flag"), std::string::npos) << unknown.err;
+}
+
 TEST_F(ServerOpsTest, ArchivedUserKeptLiveTokensAndOpenWatchStreams) {
   ServerProcess server(Db("server"), Log(), 0, {"--watch_check_ms=100"});
   const std::string user = AddUser("Teacher", {"teacher"});
@@ -357,7 +382,8 @@ TEST_F(ServerOpsTest, OneTokenCouldHoldAnyNumberOfWatchStreams) {
 }
 
 TEST_F(ServerOpsTest, OneTokenCouldRunAnyNumberOfPullsAtOnce) {
-  ServerProcess server(Db("server"), Log(), 0, {"--max_pulls_per_token=2"});
+  // Hyphens, as --help writes the flags.
+  ServerProcess server(Db("server"), Log(), 0, {"--max-pulls-per-token=2"});
   const std::string writer = AddUser("Writer", {"case-manager", "teacher"});
   Init("writer", writer, server);
   const std::string accommodation = MakePlan("writer");
@@ -459,9 +485,11 @@ TEST_F(ServerOpsTest, RequestLogWasMissingOrLeakedNamesTokensAndNotes) {
      {"append", "Comment", "student_id=" + Student(),
       "about_record_id=" + lapse, "about_record_type=plansync.v1.LapseReport",
       "text=" + comment_note});
-  // A change the server refuses: a guardian may not change the plan.
-  Ok("parent", {"set", "Plan", plan_, "status=draft"});
-  for (const char* device : {"manager", "parent", "teacher"}) {
+  // A change the server refuses: a guardian may not add a school holiday.
+  // (A device that has synced refuses it itself; this one never has.)
+  Init("phone2", parent, server);
+  Ok("phone2", {"add", "SchoolHoliday", "day=2026-11-26"});
+  for (const char* device : {"manager", "parent", "phone2", "teacher"}) {
     Ok(device, {"sync"});
   }
 

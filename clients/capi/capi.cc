@@ -349,6 +349,7 @@ int plansync_store_open(const char* path, const char* principal_id,
     plansync::DeviceStoreOptions options;
     options.path = path;
     if (principal_id != nullptr) options.principal_id = principal_id;
+    options.check_roles = true;
     ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> opened,
                      DeviceStore::Open(options));
     auto handle = std::make_unique<plansync_store>();

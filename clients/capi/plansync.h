@@ -141,7 +141,11 @@ PLANSYNC_API const char* plansync_store_replica_id(const plansync_store* store);
  * the type does not have (a newer .proto: nothing is dropped silently); the
  * store's validation and reference errors with their reasons
  * (MISSING_REQUIRED_FIELD, VALUE_TOO_LONG, MALFORMED_DATE, UNKNOWN_REFERENCE,
- * CROSS_STUDENT_REFERENCE, ...). Thread-safe.
+ * CROSS_STUDENT_REFERENCE, ...); PERMISSION_DENIED with reason
+ * ROLE_NOT_PERMITTED or NOT_ASSIGNED for a write the server would refuse for
+ * the user's roles, as the store knows them (its user's User record and
+ * assignments, on the district's today; before the first sync the store
+ * cannot know them, and the server decides). Thread-safe.
  * ------------------------------------------------------------------------ */
 
 /* Creates a mutable record (Student, Plan, Accommodation, ...) from the

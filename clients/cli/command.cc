@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "clients/cli/days.h"
@@ -64,6 +66,7 @@ absl::StatusOr<DeviceStore*> Context::Store() {
   }
   DeviceStoreOptions options;
   options.path = db_;
+  options.check_roles = true;
   ASSIGN_OR_RETURN(store_, DeviceStore::Open(options));
   return store_.get();
 }
@@ -76,9 +79,23 @@ absl::StatusOr<DeviceStore*> Context::CreateStore(
   }
   DeviceStoreOptions options;
   options.path = db_;
+  options.check_roles = true;
   options.principal_id = principal_id;
   ASSIGN_OR_RETURN(store_, DeviceStore::Open(options));
   return store_.get();
+}
+
+absl::Status Context::RemoveStore() {
+  store_.reset();
+  zone_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string path = db_ + suffix;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return absl::InternalError(
+          absl::StrCat("could not remove ", path, ": ", std::strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<absl::TimeZone> Context::Zone() {

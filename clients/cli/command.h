@@ -68,6 +68,9 @@ class Context {
   absl::StatusOr<DeviceStore*> Store();
   // Opens (or creates) the store for `principal_id`: `plansync init`.
   absl::StatusOr<DeviceStore*> CreateStore(const std::string& principal_id);
+  // Closes the store and deletes its file (with its -wal and -shm): for an
+  // init that turned out wrong before anything was recorded.
+  absl::Status RemoveStore();
 
   // The district's time zone, from the store's District records (UTC when
   // there are none); INVALID_ARGUMENT if this machine does not know it.

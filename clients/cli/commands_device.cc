@@ -17,6 +17,7 @@
 #include "clients/cli/commands.h"
 #include "clients/cli/record_args.h"
 #include "core/status_macros.h"
+#include "core/uuid.h"
 #include "sync/connect.h"
 #include "sync/grpc_transport.h"
 #include "sync/replicator.h"
@@ -48,21 +49,77 @@ absl::StatusOr<std::string> DeviceToken(DeviceStore& store) {
   return sync::ReadTokenFile(token_file);
 }
 
+// Asks the server whose `token` is (Hello, with the new store's replica id):
+// FAILED_PRECONDITION if it is another user's than the store's,
+// UNAUTHENTICATED if the server does not accept it, UNAVAILABLE or
+// DEADLINE_EXCEEDED if the server cannot be reached now.
+absl::Status CheckUserWithServer(DeviceStore& store, const std::string& server,
+                                 const std::string& ca_file,
+                                 const std::string& token) {
+  ASSIGN_OR_RETURN(auto channel, sync::OpenChannel(server, ca_file));
+  sync::TransportOptions options;
+  options.token = token;
+  options.hello_deadline = absl::Seconds(3);
+  sync::GrpcTransport transport(channel, options);
+  v1::HelloRequest hello;
+  hello.set_replica_id(store.replica_id());
+  hello.set_device_hlc(store.clock().Last());
+  hello.set_schema_version(kSchemaVersion);
+  ASSIGN_OR_RETURN(v1::HelloResponse response, transport.Hello(hello));
+  if (response.principal_id() != store.principal_id()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the token is user ", response.principal_id(), "'s, not --user ",
+        store.principal_id(),
+        "'s: give the id of the token's user, or that user's token"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Init(Context& context) {
   const Flags& flags = context.flags();
   ASSIGN_OR_RETURN(std::string user, flags.Require("--user"));
+  if (!IsUuid(user)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--user \"", user,
+        "\" is not a user id: give the id the district administrator "
+        "made for the user (a UUID; plansync-server admin list-users shows "
+        "each user's); nothing created"));
+  }
   ASSIGN_OR_RETURN(std::string server, flags.Require("--server"));
-  std::string token_file;
+  std::string token_file, token;
   if (flags.Has("--token-file")) {
     // Read once now, so a wrong path fails here and not at the first sync.
-    RETURN_IF_ERROR(sync::ReadTokenFile(flags.Get("--token-file")).status());
+    ASSIGN_OR_RETURN(token, sync::ReadTokenFile(flags.Get("--token-file")));
     token_file = std::filesystem::absolute(flags.Get("--token-file")).string();
   }
   std::string ca_file;
   if (flags.Has("--ca")) {
     ca_file = std::filesystem::absolute(flags.Get("--ca")).string();
   }
+  const bool existed = std::filesystem::exists(context.db());
   ASSIGN_OR_RETURN(DeviceStore * store, context.CreateStore(user));
+  if (!token.empty()) {
+    const absl::Status checked =
+        CheckUserWithServer(*store, server, ca_file, token);
+    if (checked.code() == absl::StatusCode::kFailedPrecondition ||
+        checked.code() == absl::StatusCode::kUnauthenticated) {
+      if (!existed) RETURN_IF_ERROR(context.RemoveStore());
+      return absl::Status(
+          checked.code(),
+          absl::StrCat(checked.message(),
+                       checked.code() == absl::StatusCode::kUnauthenticated
+                           ? "; ask the district administrator for a new "
+                             "token (plansync-server admin issue-token)"
+                           : "",
+                       existed ? "" : "; nothing created"));
+    }
+    if (!checked.ok()) {
+      std::printf(
+          "the server cannot be reached now (%s); the user and the token "
+          "are checked at the first sync\n",
+          absl::StatusCodeToString(checked.code()).c_str());
+    }
+  }
   RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
     RETURN_IF_ERROR(store->SetSetting(txn, "server", server));
     RETURN_IF_ERROR(store->SetSetting(txn, "token_file", token_file));
