@@ -209,7 +209,10 @@ absl::Status Replicator::ApplyPage(const v1::PullPage& page,
     }
     return absl::OkStatus();
   }));
-  report->pulled += page.changes_size();
+  for (const v1::Change& change : page.changes()) {
+    ++(change.replica_id() == store_->replica_id() ? report->pulled_own
+                                                   : report->pulled);
+  }
   report->evicted += page.evicted_size();
   report->evicted_buckets.insert(report->evicted_buckets.end(),
                                  page.evicted().begin(), page.evicted().end());

@@ -58,9 +58,12 @@ struct SyncReport {
   // with the bucket, so its caller shows the reason from here.
   std::vector<Refusal> refusals;
   int64_t restamped = 0;  // re-stamped after a clock-drift refusal
-  int64_t pulled = 0;     // remote changes applied
-  int64_t pages = 0;      // pull pages applied
-  int64_t evicted = 0;    // buckets deleted
+  int64_t pulled = 0;     // changes of other devices applied
+  // This device's own changes, sent back by the server after it took them
+  // (they change nothing here).
+  int64_t pulled_own = 0;
+  int64_t pages = 0;                         // pull pages applied
+  int64_t evicted = 0;                       // buckets deleted
   std::vector<std::string> evicted_buckets;  // which, in order
   // Remote changes this build could not apply, held for a later retry
   // (DeviceStore::Hold), and held ones that applied this time.

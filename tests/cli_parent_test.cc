@@ -1,6 +1,9 @@
 // The parent's commands through the real binaries: `plansync lapse`,
 // `plansync plan` and `plansync history`, with a real server carrying the
 // lapse to the case manager and the school's records back to the parent.
+#include <cstdio>
+#include <memory>
+#include <regex>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -271,6 +274,77 @@ TEST_F(ParentCliTest, ADeviceThatNeverSyncedLeavesTheRoleCheckToTheServer) {
                       "(ROLE_NOT_PERMITTED)"),
             std::string::npos)
       << sync;
+}
+
+TEST_F(ParentCliTest, SyncSaysWhatToDoWhenTheServerIsDownOrTheTokenIsRefused) {
+  StartCaseload();
+  MakePlan();
+  Ok("parent", {"lapse", "--accommodation", "extended", "--what",
+                "No extended time on the quiz"});
+  // The lapse is pushed; it comes back as the server holds it, counted
+  // apart from the others' changes (the access log of the staff's pulls).
+  const std::string synced = Ok("parent", {"sync"});
+  EXPECT_TRUE(std::regex_search(
+      synced, std::regex("synced: pushed 1, refused 0, pulled [0-9]+ \\(and 1 "
+                         "of this device's own, as the server holds them\\)")))
+      << synced;
+  EXPECT_NE(Ok("parent", {"status"})
+                .find("pending       0 changes to 0 "
+                      "records"),
+            std::string::npos);
+  Ok("parent", {"lapse", "--accommodation", "seating", "--what",
+                "Seated at the back again"});
+  EXPECT_NE(Ok("parent", {"status"})
+                .find("pending       1 change to 1 "
+                      "record"),
+            std::string::npos);
+
+  // The server is down: what happened, and that nothing is lost.
+  const int port = server_->port();
+  const std::string address = server_->address();
+  server_.reset();
+  const CliResult down = Cli("parent", {"sync"});
+  EXPECT_NE(down.exit_code, 0);
+  EXPECT_NE(down.err.find("could not reach the server at " + address +
+                          " (it may be down, or this device offline); your 1 "
+                          "change to 1 record is kept on this device and "
+                          "will be sent at the next sync"),
+            std::string::npos)
+      << down.err;
+  EXPECT_EQ(down.err.find("failed to connect"), std::string::npos) << down.err;
+
+  // Back up, with the parent's token revoked: what to do next.
+  server_ = std::make_unique<testing::ServerProcess>(Db("server"), Log(), port);
+  const std::string listed = Admin({"list-tokens", "--user", parent_});
+  Admin({"revoke-token", "--token-id", listed.substr(0, listed.find(' '))});
+  const CliResult revoked = Cli("parent", {"sync"});
+  EXPECT_NE(revoked.exit_code, 0);
+  for (const std::string& part :
+       {std::string("the server does not accept this device's token"),
+        std::string("ask the district administrator for a new token "
+                    "(plansync-server admin issue-token), then run plansync "
+                    "init"),
+        std::string("your 1 change to 1 record is kept")}) {
+    EXPECT_NE(revoked.err.find(part), std::string::npos) << revoked.err;
+  }
+  // A token file that holds no token says the same.
+  {
+    std::FILE* file = std::fopen(dir_.File("parent.token").c_str(), "w");
+    ASSERT_NE(file, nullptr);
+    std::fputs("xyz pdq\n", file);
+    std::fclose(file);
+  }
+  const CliResult malformed = Cli("parent", {"sync"});
+  EXPECT_NE(malformed.exit_code, 0);
+  EXPECT_NE(malformed.err.find("ask the district administrator for a new "
+                               "token"),
+            std::string::npos)
+      << malformed.err;
+  EXPECT_EQ(malformed.err.find("xyz pdq"), std::string::npos) << malformed.err;
+  // A new token, and the kept lapse goes.
+  Init("parent", parent_, *server_);
+  EXPECT_NE(Ok("parent", {"sync"}).find("pushed 1, refused 0"),
+            std::string::npos);
 }
 
 }  // namespace plansync

@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -30,6 +32,42 @@ const FlagSpec kJson{"--json", "", "print JSON"};
 std::vector<std::string> Rest(const Flags& flags, size_t from) {
   return std::vector<std::string>(flags.args().begin() + from,
                                   flags.args().end());
+}
+
+// What a user does about a token the server will not take.
+constexpr char kNewToken[] =
+    "ask the district administrator for a new token (plansync-server admin "
+    "issue-token), then run plansync init --user ID --server HOST:PORT "
+    "--token-file FILE on this device";
+
+// The pending (unsent) changes of a store, and how many records they touch.
+struct PendingSummary {
+  int64_t changes = 0;
+  int64_t records = 0;
+  // "12 changes to 3 records"; "1 change to 1 record".
+  std::string Text() const {
+    return absl::StrCat(changes, changes == 1 ? " change" : " changes", " to ",
+                        records, records == 1 ? " record" : " records");
+  }
+  // What a failed sync leaves: "your 2 changes to 1 record are kept ...".
+  std::string Kept() const {
+    if (changes == 0) return "nothing of this device's is waiting to be sent";
+    return absl::StrCat("your ", Text(), changes == 1 ? " is" : " are",
+                        " kept on this device and will be sent at the next "
+                        "sync");
+  }
+};
+
+absl::StatusOr<PendingSummary> Pending(DeviceStore& store) {
+  ASSIGN_OR_RETURN(const std::vector<OutboxEntry> entries,
+                   store.PendingChanges(static_cast<size_t>(
+                       std::numeric_limits<int64_t>::max())));
+  absl::flat_hash_set<std::string> records;
+  for (const OutboxEntry& entry : entries) {
+    records.insert(entry.change.record_id());
+  }
+  return PendingSummary{static_cast<int64_t>(entries.size()),
+                        static_cast<int64_t>(records.size())};
 }
 
 // The token for this sync: $PLANSYNC_TOKEN, else the token file set at init.
@@ -269,22 +307,52 @@ absl::Status Sync(Context& context) {
     return absl::FailedPreconditionError(
         "this device has no server; run plansync init first");
   }
-  ASSIGN_OR_RETURN(std::string token, DeviceToken(*store));
+  ASSIGN_OR_RETURN(const PendingSummary pending, Pending(*store));
+  absl::StatusOr<std::string> token = DeviceToken(*store);
+  if (!token.ok()) {
+    return absl::Status(token.status().code(),
+                        absl::StrCat(token.status().message(), "; ", kNewToken,
+                                     "; ", pending.Kept()));
+  }
   ASSIGN_OR_RETURN(auto channel, sync::OpenChannel(server, ca_file));
   sync::TransportOptions transport_options;
-  transport_options.token = std::move(token);
+  transport_options.token = *std::move(token);
   sync::GrpcTransport transport(channel, transport_options);
   sync::Replicator replicator(store, &transport);
-  ASSIGN_OR_RETURN(sync::SyncReport report, replicator.SyncOnce(ShowProgress));
+  absl::StatusOr<sync::SyncReport> synced = replicator.SyncOnce(ShowProgress);
+  if (!synced.ok()) {
+    const absl::StatusCode code = synced.status().code();
+    if (code == absl::StatusCode::kUnavailable ||
+        code == absl::StatusCode::kDeadlineExceeded) {
+      return absl::UnavailableError(absl::StrCat(
+          "could not reach the server at ", server,
+          " (it may be down, or this device offline); ", pending.Kept()));
+    }
+    if (code == absl::StatusCode::kUnauthenticated) {
+      return absl::UnauthenticatedError(absl::StrCat(
+          "the server does not accept this device's token (it was revoked, "
+          "or the server does not know it); ",
+          kNewToken, "; ", pending.Kept()));
+    }
+    return synced.status();
+  }
+  const sync::SyncReport& report = *synced;
   RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) {
     return store->SetSetting(
         txn, "last_sync",
         absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
   }));
-  std::printf("synced: pushed %lld, refused %lld, pulled %lld\n",
+  // `pulled` counts the others' changes; this device's own come back too.
+  std::printf("synced: pushed %lld, refused %lld, pulled %lld%s\n",
               static_cast<long long>(report.accepted),
               static_cast<long long>(report.rejected),
-              static_cast<long long>(report.pulled));
+              static_cast<long long>(report.pulled),
+              report.pulled_own == 0
+                  ? ""
+                  : absl::StrCat(" (and ", report.pulled_own,
+                                 " of this device's own, as the server holds "
+                                 "them)")
+                        .c_str());
   if (report.held > 0) {
     std::printf(
         "  %lld changes from the server need a newer plansync; they are kept "
@@ -329,7 +397,7 @@ absl::Status Sync(Context& context) {
 
 absl::Status Status(Context& context) {
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
-  ASSIGN_OR_RETURN(int64_t pending, store->PendingCount());
+  ASSIGN_OR_RETURN(const PendingSummary pending, Pending(*store));
   ASSIGN_OR_RETURN(auto rejected, store->RejectedChanges());
   ASSIGN_OR_RETURN(std::string server, store->Setting("server"));
   ASSIGN_OR_RETURN(std::string last_sync, store->Setting("last_sync"));
@@ -338,21 +406,23 @@ absl::Status Status(Context& context) {
   if (context.flags().Has("--json")) {
     std::printf(
         "{\"replica_id\": \"%s\", \"principal_id\": \"%s\", \"server\": "
-        "\"%s\", \"pending\": %lld, \"rejected\": %zu, \"last_sync\": \"%s\", "
-        "\"content_hash\": \"%s\"}\n",
+        "\"%s\", \"pending\": %lld, \"pending_records\": %lld, "
+        "\"rejected\": %zu, \"last_sync\": \"%s\", \"content_hash\": "
+        "\"%s\"}\n",
         store->replica_id().c_str(), store->principal_id().c_str(),
-        server.c_str(), static_cast<long long>(pending), rejected.size(),
+        server.c_str(), static_cast<long long>(pending.changes),
+        static_cast<long long>(pending.records), rejected.size(),
         last_sync.c_str(), hash_text.c_str());
     return absl::OkStatus();
   }
   std::printf(
       "device        %s\nuser          %s\nserver        %s\n"
-      "pending       %lld changes\nrejected      %zu changes\n"
+      "pending       %s\nrejected      %zu changes\n"
       "last sync     %s\ncontent hash  %s\n",
       store->replica_id().c_str(), store->principal_id().c_str(),
-      server.empty() ? "(none)" : server.c_str(),
-      static_cast<long long>(pending), rejected.size(),
-      last_sync.empty() ? "never" : last_sync.c_str(), hash_text.c_str());
+      server.empty() ? "(none)" : server.c_str(), pending.Text().c_str(),
+      rejected.size(), last_sync.empty() ? "never" : last_sync.c_str(),
+      hash_text.c_str());
   return absl::OkStatus();
 }
 
