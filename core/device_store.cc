@@ -1,7 +1,11 @@
 #include "core/device_store.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/change_check.h"
 #include "core/district.h"
 #include "core/errors.h"
@@ -631,6 +635,28 @@ absl::StatusOr<std::string> DeviceStore::Append(WriteTransaction& txn,
 }
 
 // --- Reads -------------------------------------------------------------------
+
+absl::StatusOr<std::string> DeviceStore::ResolveId(const RecordType& type,
+                                                   absl::string_view text) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  constexpr size_t kShortest = 8;
+  const bool prefix =
+      text.size() >= kShortest && text.size() < 36 &&
+      std::all_of(text.begin(), text.end(), [](char c) {
+        return (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f')) || c == '-';
+      });
+  if (!prefix) return std::string(text);
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
+  ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                   table->IdsWithPrefix(text, /*limit=*/4));
+  if (ids.empty()) return std::string(text);
+  if (ids.size() == 1) return ids.front();
+  if (ids.size() > 3) ids.back() = "...";
+  return absl::InvalidArgumentError(
+      absl::StrCat("the id \"", text, "\" could be any of several ",
+                   type.short_name, " records (", absl::StrJoin(ids, ", "),
+                   "); give more of its characters"));
+}
 
 absl::Status DeviceStore::Get(absl::string_view id, Message* out) {
   std::lock_guard<std::recursive_mutex> lock(mu_);

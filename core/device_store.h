@@ -196,6 +196,14 @@ class DeviceStore {
   // (reason UNKNOWN_RECORD) if absent. Archived records are returned.
   absl::Status Get(absl::string_view id, google::protobuf::Message* out);
 
+  // The id `text` stands for among the records of `type`: `text` itself if
+  // it is a whole id; the one id that starts with it if it is a prefix of 8
+  // or more characters of an id; else `text` unchanged (reading it then says
+  // there is no such record). INVALID_ARGUMENT naming the candidates if
+  // several ids start with it.
+  absl::StatusOr<std::string> ResolveId(const RecordType& type,
+                                        absl::string_view text);
+
   // Calls `visit` for each record of `type` whose field `field` equals
   // `value` (every record if `field` is empty), in id order, skipping
   // archived records unless `include_archived`. UNKNOWN_FIELD for a field

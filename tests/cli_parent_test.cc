@@ -1,6 +1,7 @@
 // The parent's commands through the real binaries: `plansync lapse`,
 // `plansync plan` and `plansync history`, with a real server carrying the
 // lapse to the case manager and the school's records back to the parent.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <regex>
@@ -345,6 +346,67 @@ TEST_F(ParentCliTest, SyncSaysWhatToDoWhenTheServerIsDownOrTheTokenIsRefused) {
   Init("parent", parent_, *server_);
   EXPECT_NE(Ok("parent", {"sync"}).find("pushed 1, refused 0"),
             std::string::npos);
+}
+
+// What the case manager reads gives her ids to act on, and a part of an id
+// (8 characters or more, as long as it names one record) does.
+TEST_F(ParentCliTest, TheCaseManagerActsOnIdsTheReportShowsOrAPartOfThem) {
+  StartCaseload();
+  MakePlan();
+  const std::string first = IdIn(
+      Ok("parent", {"lapse", "--accommodation", "extended", "--what", "Quiz"}));
+  const std::string second = IdIn(Ok(
+      "parent", {"lapse", "--accommodation", "seating", "--what", "Back row"}));
+  SyncAll({"parent", "cm"});
+  // The report, by the student's name, shows both lapse ids.
+  const std::string report =
+      Ok("cm", {"report", "concerns", "--student", "Maya"});
+  EXPECT_NE(report.find(first), std::string::npos) << report;
+  EXPECT_NE(report.find(second), std::string::npos) << report;
+  // The shortest part that tells them apart (at least 8 characters).
+  size_t common = 0;
+  while (first[common] == second[common]) ++common;
+  const std::string part = first.substr(0, std::max<size_t>(8, common + 1));
+  const std::string responded =
+      Ok("cm", {"respond", part, "--status", "investigating"});
+  EXPECT_NE(responded.find("to lapse report " + first), std::string::npos)
+      << responded;
+  // A part both ids share is refused, naming them; one too short is no id.
+  if (common >= 8) {
+    ExpectRefused(
+        "cm", {"respond", first.substr(0, common), "--status", "investigating"},
+        "could be any of several LapseReport records (" +
+            std::min(first, second) + ", " + std::max(first, second) +
+            "); give more of its characters");
+  }
+  ExpectRefused("cm",
+                {"respond", first.substr(0, 7), "--status", "investigating"},
+                "there is no lapse report " + first.substr(0, 7));
+}
+
+// A parent of two children sees both without naming one.
+TEST_F(ParentCliTest, APlanAndHistoryShowEachOfHerChildren) {
+  StartCaseload();
+  MakePlan();
+  const std::string leo =
+      Admin({"add-student", "--given", "Leo", "--family", "Diaz", "--school",
+             "Lincoln", "--grade", "2"});
+  Admin({"assign", "--user", parent_, "--student", leo, "--role", "guardian"});
+  Ok("parent", {"sync"});
+  const std::string plan = Ok("parent", {"plan"});
+  EXPECT_NE(plan.find("Maya Diaz: IEP"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("Leo Diaz has no plan in effect"), std::string::npos)
+      << plan;
+  const std::string history = Ok("parent", {"history"});
+  EXPECT_NE(history.find("History of Maya Diaz"), std::string::npos) << history;
+  EXPECT_NE(history.find("History of Leo Diaz"), std::string::npos) << history;
+  const std::string json = Ok("parent", {"plan", "--json"});
+  EXPECT_NE(json.find("\"students\": ["), std::string::npos) << json;
+  EXPECT_NE(json.find("\"name\": \"Leo Diaz\""), std::string::npos) << json;
+  // One named: that one alone, in the one-student shape.
+  const std::string one = Ok("parent", {"plan", "--student", "Leo", "--json"});
+  EXPECT_EQ(one.find("\"students\""), std::string::npos) << one;
+  EXPECT_NE(one.find("\"name\": \"Leo Diaz\""), std::string::npos) << one;
 }
 
 }  // namespace plansync

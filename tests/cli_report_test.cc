@@ -163,7 +163,7 @@ TEST_F(CliReportTest, BadArgumentsAreRefusedWithTheirReason) {
                 "before it starts"},
            Case{{"report", "--student", "01966f4e-2b7a-7c1e-9d3a-5f0e6a7b8c9d"},
                 1,
-                "there is no Student"},
+                "no student \"01966f4e-2b7a-7c1e-9d3a-5f0e6a7b8c9d\" of yours"},
            Case{{"report", "--rules", missing}, 1, "cannot read"},
            Case{{"report", "--rules", broken}, 2, "not a plansync.v1.RuleBook"},
            Case{{"report", "--out"}, 2, "--out needs a value"},

@@ -455,4 +455,21 @@ TEST_F(TeacherCliTest, ConfirmingForAStudentNoLongerTheirsIsRefusedAtSync) {
 }
 
 }  // namespace
+TEST_F(TeacherCliTest, TodaysHintNamesTheClassAndAnUnknownClassListsThem) {
+  StartCaseload();
+  MakePlan();
+  const std::string today = Ok("teacher", {"today"});
+  EXPECT_NE(today.find("Confirm a whole class with: plansync confirm --class "
+                       "CLASS --all --status provided"),
+            std::string::npos)
+      << today;
+  ExpectRefused(
+      "teacher",
+      {"confirm", "--class", "Period 9 Art", "--all", "--status", "provided"},
+      "you teach no student in \"Period 9 Art\" on 2026-09-17; "
+      "your classes: Period 2 Math; nothing recorded");
+  ExpectRefused("teacher", {"today", "--class", "Period 9 Art"},
+                "your classes: Period 2 Math");
+}
+
 }  // namespace plansync

@@ -41,7 +41,8 @@ FindEntry(DeviceStore& store, absl::string_view id) {
   for (const auto& type : Schema::Get().types()) {
     if (!type->is_log() || type->options.server_written()) continue;
     std::unique_ptr<google::protobuf::Message> entry = NewRecordMessage(*type);
-    if (store.Get(id, entry.get()).ok()) {
+    ASSIGN_OR_RETURN(const std::string full, store.ResolveId(*type, id));
+    if (store.Get(full, entry.get()).ok()) {
       return std::make_pair(type.get(), std::move(entry));
     }
   }

@@ -193,7 +193,8 @@ absl::Status Set(Context& context) {
   const Flags& flags = context.flags();
   ASSIGN_OR_RETURN(const RecordType* type, FindType(flags.args()[0]));
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
-  const std::string& id = flags.args()[1];
+  ASSIGN_OR_RETURN(const std::string id,
+                   store->ResolveId(*type, flags.args()[1]));
   auto record = NewRecordMessage(*type);
   RETURN_IF_ERROR(store->Get(id, record.get()));
   ASSIGN_OR_RETURN(std::vector<std::string> names,
@@ -210,7 +211,8 @@ absl::Status Archive(Context& context) {
   const Flags& flags = context.flags();
   ASSIGN_OR_RETURN(const RecordType* type, FindType(flags.args()[0]));
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
-  const std::string& id = flags.args()[1];
+  ASSIGN_OR_RETURN(const std::string id,
+                   store->ResolveId(*type, flags.args()[1]));
   RETURN_IF_ERROR(store->Write(
       [&](WriteTransaction& txn) { return store->Archive(txn, *type, id); }));
   std::printf("archived %s %s\n", type->short_name.c_str(), id.c_str());
@@ -221,8 +223,10 @@ absl::Status Get(Context& context) {
   const Flags& flags = context.flags();
   ASSIGN_OR_RETURN(const RecordType* type, FindType(flags.args()[0]));
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  ASSIGN_OR_RETURN(const std::string id,
+                   store->ResolveId(*type, flags.args()[1]));
   auto record = NewRecordMessage(*type);
-  RETURN_IF_ERROR(store->Get(flags.args()[1], record.get()));
+  RETURN_IF_ERROR(store->Get(id, record.get()));
   std::printf("%s\n", flags.Has("--json")
                           ? RecordToJson(*record).c_str()
                           : RecordToText(*type, *record).c_str());

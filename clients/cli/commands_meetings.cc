@@ -204,8 +204,12 @@ absl::Status Decide(Context& context) {
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   const std::string& id = flags.args()[0];
   // A decision id settles that decision; a meeting id records a new one.
+  ASSIGN_OR_RETURN(
+      const std::string decision_id,
+      store->ResolveId(*Schema::Get().For(v1::MeetingDecision::descriptor()),
+                       id));
   absl::StatusOr<v1::MeetingDecision> existing =
-      store->Get<v1::MeetingDecision>(id);
+      store->Get<v1::MeetingDecision>(decision_id);
   if (existing.ok()) {
     return SettleDecision(context, *store, *std::move(existing), outcome,
                           today);

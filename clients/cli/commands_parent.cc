@@ -24,6 +24,9 @@ const FlagSpec kStudent{"--student", "S",
                         "the student, by name or id (needed only if you have "
                         "several)"};
 const FlagSpec kJson{"--json", "", "print JSON"};
+// For views: without it, each of the user's students in turn.
+const FlagSpec kEachStudent{
+    "--student", "S", "one student, by name or id (default: each of yours)"};
 
 // The roles that may read a student's plan and history.
 constexpr RoleSet kAnyRole = RoleBit(v1::GUARDIAN) | RoleBit(v1::TEACHER) |
@@ -148,15 +151,41 @@ void PrintPlan(DeviceStore& store, const v1::Student& student,
   }
 }
 
+// The plan of `student` in effect on `day`: as a JSON object into `json` if
+// it is not null, else printed.
+absl::Status ShowPlanOf(DeviceStore* store, const v1::Student& student,
+                        const std::string& day, JsonObject* json);
+
 absl::Status ShowPlan(Context& context) {
   const Flags& flags = context.flags();
   ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string day,
                    DayFlag(flags, "--day", today, today));
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  // Every student of the user unless one is named.
   ASSIGN_OR_RETURN(
-      const v1::Student student,
-      ResolveStudent(*store, flags.Get("--student"), kAnyRole, today));
+      const std::vector<v1::Student> students,
+      ResolveStudents(*store, flags.Get("--student"), kAnyRole, today));
+  const bool json = flags.Has("--json");
+  if (json && students.size() == 1) {
+    JsonObject out;
+    RETURN_IF_ERROR(ShowPlanOf(store, students.front(), day, &out));
+    PrintJson(out);
+    return absl::OkStatus();
+  }
+  JsonObject all;
+  JsonList* list = json ? PutList(all, "students") : nullptr;
+  for (size_t i = 0; i < students.size(); ++i) {
+    if (!json && i > 0) std::printf("\n");
+    RETURN_IF_ERROR(
+        ShowPlanOf(store, students[i], day, json ? AddObject(*list) : nullptr));
+  }
+  if (json) PrintJson(all);
+  return absl::OkStatus();
+}
+
+absl::Status ShowPlanOf(DeviceStore* store, const v1::Student& student,
+                        const std::string& day, JsonObject* json) {
   ASSIGN_OR_RETURN(std::optional<v1::Plan> plan,
                    PlanOn(*store, student.id(), day));
   std::vector<v1::Accommodation> accommodations;
@@ -167,8 +196,8 @@ absl::Status ShowPlan(Context& context) {
     ASSIGN_OR_RETURN(services, ServicesOf(*store, plan->id(), ""));
     ASSIGN_OR_RETURN(goals, GoalsOf(*store, plan->id()));
   }
-  if (flags.Has("--json")) {
-    JsonObject out;
+  if (json != nullptr) {
+    JsonObject& out = *json;
     PutText(out, "day", day);
     JsonObject* who = PutObject(out, "student");
     PutText(*who, "id", student.id());
@@ -194,7 +223,6 @@ absl::Status ShowPlan(Context& context) {
     }
     list = PutList(out, "goals");
     for (const auto& g : goals) *AddObject(*list) = RecordObject(g);
-    PrintJson(out);
     return absl::OkStatus();
   }
   if (!plan.has_value()) {
@@ -217,6 +245,12 @@ struct HistoryEntry {
   JsonObject json;
 };
 
+// The history of `student` from `from` to `to`: as a JSON object into
+// `json` if it is not null, else printed.
+absl::Status HistoryOf(DeviceStore* store, const v1::Student& student,
+                       const std::string& from, const std::string& to,
+                       JsonObject* json);
+
 absl::Status History(Context& context) {
   const Flags& flags = context.flags();
   ASSIGN_OR_RETURN(const std::string today, context.Today());
@@ -233,9 +267,31 @@ absl::Status History(Context& context) {
         "--from ", from, " is after --to ", to, "; nothing to show"));
   }
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+  // Every student of the user unless one is named.
   ASSIGN_OR_RETURN(
-      const v1::Student student,
-      ResolveStudent(*store, flags.Get("--student"), kAnyRole, today));
+      const std::vector<v1::Student> students,
+      ResolveStudents(*store, flags.Get("--student"), kAnyRole, today));
+  const bool json = flags.Has("--json");
+  if (json && students.size() == 1) {
+    JsonObject out;
+    RETURN_IF_ERROR(HistoryOf(store, students.front(), from, to, &out));
+    PrintJson(out);
+    return absl::OkStatus();
+  }
+  JsonObject all;
+  JsonList* list = json ? PutList(all, "students") : nullptr;
+  for (size_t i = 0; i < students.size(); ++i) {
+    if (!json && i > 0) std::printf("\n");
+    RETURN_IF_ERROR(HistoryOf(store, students[i], from, to,
+                              json ? AddObject(*list) : nullptr));
+  }
+  if (json) PrintJson(all);
+  return absl::OkStatus();
+}
+
+absl::Status HistoryOf(DeviceStore* store, const v1::Student& student,
+                       const std::string& from, const std::string& to,
+                       JsonObject* json) {
   auto in_window = [&](const std::string& day) {
     return from <= day && day <= to;
   };
@@ -375,8 +431,8 @@ absl::Status History(Context& context) {
     return std::tie(a.day, a.hlc) < std::tie(b.day, b.hlc);
   });
 
-  if (flags.Has("--json")) {
-    JsonObject out;
+  if (json != nullptr) {
+    JsonObject& out = *json;
     PutText(out, "student_id", student.id());
     PutText(out, "student_name", StudentName(student));
     PutText(out, "from", from);
@@ -389,7 +445,6 @@ absl::Status History(Context& context) {
       PutText(*item, "author_name", UserName(*store, entry.author_id));
       *PutObject(*item, "record") = std::move(entry.json);
     }
-    PrintJson(out);
     return absl::OkStatus();
   }
   std::printf("History of %s from %s to %s: %zu entries\n",
@@ -444,8 +499,10 @@ std::vector<Command> ParentCommands() {
        .description =
            "Shows the plan in effect (today, or on --day D): its kind, "
            "version and dates,\neach accommodation with where it applies, "
-           "each service with its minutes per\nperiod, and the goals.",
-       .flags = {kStudent,
+           "each service with its minutes per\nperiod, and the goals. With "
+           "several students and no --student, each in turn\n(--json: "
+           "{\"students\": [...]}).",
+       .flags = {kEachStudent,
                  {"--day", "D",
                   "the plan in effect on this day (default: "
                   "today)"},
@@ -461,8 +518,9 @@ std::vector<Command> ParentCommands() {
            "Lists, day by day, what teachers confirmed, the service "
            "sessions, and the lapse\nreports with the case manager's "
            "responses. The default window is the school\nyear (from August "
-           "1) up to today.",
-       .flags = {kStudent,
+           "1) up to today. With several students and no --student, each in "
+           "turn\n(--json: {\"students\": [...]}).",
+       .flags = {kEachStudent,
                  {"--from", "D", "first day (default: August 1)"},
                  {"--to", "D", "last day (default: today)"},
                  kJson},

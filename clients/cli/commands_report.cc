@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/days.h"
+#include "clients/cli/lookup.h"
 #include "clients/report/render.h"
 #include "core/file.h"
 #include "core/reports/report.h"
@@ -33,7 +34,14 @@ absl::Status Report(Context& context) {
       ASSIGN_OR_RETURN(*day, ParseDay(flag, flags.Get(flag), request.today));
     }
   }
-  request.student_id = flags.Get("--student");
+  if (flags.Has("--student")) {
+    ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
+    ASSIGN_OR_RETURN(
+        const v1::Student student,
+        ResolveStudent(*store, flags.Get("--student"),
+                       kAllRoles & ~RoleBit(v1::ADMIN), request.today));
+    request.student_id = student.id();
+  }
   v1::RuleBook rules;
   if (flags.Has("--rules")) {
     const std::string file = flags.Get("--rules");
@@ -105,7 +113,7 @@ std::vector<Command> ReportCommands() {
        .flags = {{"--format", "F", "text (default), json, csv or html"},
                  {"--json", "", "the same as --format json"},
                  {"--out", "FILE", "write the report to FILE (owner-only)"},
-                 {"--student", "S", "one student (id) instead of all"},
+                 {"--student", "S", "one student (name or id) instead of all"},
                  {"--from", "DAY", "first day of the window"},
                  {"--to", "DAY", "last day of the window"},
                  {"--rules", "FILE",

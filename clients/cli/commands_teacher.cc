@@ -89,6 +89,18 @@ struct StudentDay {
   std::map<std::string, std::vector<v1::ImplementationConfirmation>> confirmed;
 };
 
+// The classes of `assignments`, sorted, once each: "Period 2 Math, Period 4
+// Science", or "none".
+std::string YourClasses(const std::vector<v1::Assignment>& assignments) {
+  std::vector<std::string> classes;
+  for (const v1::Assignment& a : assignments) {
+    if (!a.class_or_period().empty()) classes.push_back(a.class_or_period());
+  }
+  std::sort(classes.begin(), classes.end());
+  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+  return classes.empty() ? "none" : absl::StrJoin(classes, ", ");
+}
+
 absl::Status Today(Context& context) {
   const Flags& flags = context.flags();
   ASSIGN_OR_RETURN(const std::string today, context.Today());
@@ -98,18 +110,14 @@ absl::Status Today(Context& context) {
   ASSIGN_OR_RETURN(std::vector<v1::Assignment> assignments,
                    MyAssignments(*store, kTeacher, day));
   if (flags.Has("--class")) {
-    std::vector<std::string> classes;
-    for (const auto& a : assignments) classes.push_back(a.class_or_period());
+    const std::string yours = YourClasses(assignments);
     std::erase_if(assignments, [&](const v1::Assignment& a) {
       return !absl::EqualsIgnoreCase(a.class_or_period(), flags.Get("--class"));
     });
     if (assignments.empty()) {
-      std::sort(classes.begin(), classes.end());
-      classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
-      return absl::NotFoundError(absl::StrCat(
-          "you teach no class \"", flags.Get("--class"), "\" on ", day,
-          "; your classes: ",
-          classes.empty() ? "none" : absl::StrJoin(classes, ", ")));
+      return absl::NotFoundError(absl::StrCat("you teach no class \"",
+                                              flags.Get("--class"), "\" on ",
+                                              day, "; your classes: ", yours));
     }
   }
   // Classes in name order; students by name within each.
@@ -265,9 +273,12 @@ absl::Status Today(Context& context) {
   std::printf("\n%d accommodations, %d confirmed.\n", needed, confirmed);
   if (confirmed < needed) {
     std::printf(
-        "Confirm with: plansync confirm --student NAME --all --status "
-        "provided%s\n",
-        classes.size() > 1 ? " --class CLASS" : "");
+        "Confirm a whole class with: plansync confirm --class CLASS --all "
+        "--status provided\n  (one student: --student NAME instead of "
+        "--class%s)\n",
+        classes.size() > 1 ? ", with --class CLASS when you teach them in "
+                             "several"
+                           : "");
   }
   return absl::OkStatus();
 }
@@ -362,9 +373,9 @@ absl::Status Confirm(Context& context) {
       if (student.ok()) students.push_back(*std::move(student));
     }
     if (students.empty()) {
-      return absl::NotFoundError(absl::StrCat("you teach no student in \"",
-                                              flags.Get("--class"), "\" on ",
-                                              day, "; nothing recorded"));
+      return absl::NotFoundError(absl::StrCat(
+          "you teach no student in \"", flags.Get("--class"), "\" on ", day,
+          "; your classes: ", YourClasses(mine), "; nothing recorded"));
     }
   }
 

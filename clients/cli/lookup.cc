@@ -65,7 +65,9 @@ absl::StatusOr<T> FindInPlan(DeviceStore& store, const v1::Student& student,
                              absl::string_view day, absl::string_view what,
                              const std::vector<T>& applying,
                              std::string (*key)(const T&)) {
-  absl::StatusOr<T> by_id = store.Get<T>(text);
+  ASSIGN_OR_RETURN(const std::string id,
+                   store.ResolveId(*Schema::Get().For(T::descriptor()), text));
+  absl::StatusOr<T> by_id = store.Get<T>(id);
   if (by_id.ok() && by_id->student_id() == student.id() && !by_id->deleted()) {
     if (!Applies(by_id->start_date(), by_id->end_date(), day)) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -144,10 +146,9 @@ absl::Status RequireRole(DeviceStore& store, const v1::Student& student,
       "; nothing recorded"));
 }
 
-absl::StatusOr<v1::Student> ResolveStudent(DeviceStore& store,
-                                           absl::string_view text,
-                                           RoleSet roles,
-                                           absl::string_view day) {
+absl::StatusOr<std::vector<v1::Student>> MyStudents(DeviceStore& store,
+                                                    RoleSet roles,
+                                                    absl::string_view day) {
   ASSIGN_OR_RETURN(std::vector<v1::Assignment> mine,
                    MyAssignments(store, roles, day));
   std::vector<v1::Student> students;
@@ -163,6 +164,29 @@ absl::StatusOr<v1::Student> ResolveStudent(DeviceStore& store,
       students.push_back(*std::move(student));
     }
   }
+  return students;
+}
+
+absl::StatusOr<std::vector<v1::Student>> ResolveStudents(
+    DeviceStore& store, absl::string_view text, RoleSet roles,
+    absl::string_view day) {
+  if (!text.empty()) {
+    ASSIGN_OR_RETURN(v1::Student student,
+                     ResolveStudent(store, text, roles, day));
+    return std::vector<v1::Student>{std::move(student)};
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Student> students,
+                   MyStudents(store, roles, day));
+  if (students.empty()) return ResolveStudent(store, text, roles, day).status();
+  return students;
+}
+
+absl::StatusOr<v1::Student> ResolveStudent(DeviceStore& store,
+                                           absl::string_view text,
+                                           RoleSet roles,
+                                           absl::string_view day) {
+  ASSIGN_OR_RETURN(std::vector<v1::Student> students,
+                   MyStudents(store, roles, day));
   std::vector<std::string> names;
   for (const v1::Student& student : students) {
     names.push_back(StudentName(student));

@@ -16,6 +16,7 @@
 #include "core/enum_words.h"
 #include "core/permissions.h"
 #include "core/reports/caseload.h"
+#include "core/status_macros.h"
 #include "plansync/v1/records.pb.h"
 
 namespace plansync::cli {
@@ -46,6 +47,17 @@ absl::StatusOr<v1::Student> ResolveStudent(DeviceStore& store,
                                            absl::string_view text,
                                            RoleSet roles,
                                            absl::string_view day);
+
+// The students the device user holds one of `roles` on, on `day`.
+absl::StatusOr<std::vector<v1::Student>> MyStudents(DeviceStore& store,
+                                                    RoleSet roles,
+                                                    absl::string_view day);
+// The student named by `text`, as ResolveStudent; with `text` empty, every
+// student the user holds one of `roles` on (NOT_FOUND if none).
+absl::StatusOr<std::vector<v1::Student>> ResolveStudents(DeviceStore& store,
+                                                         absl::string_view text,
+                                                         RoleSet roles,
+                                                         absl::string_view day);
 
 // "Given Family" (the preferred name in place of the given one).
 using reports::StudentName;
@@ -121,7 +133,9 @@ absl::Status NotHeld(absl::string_view what, absl::string_view id);
 template <typename T>
 absl::StatusOr<T> GetRecord(DeviceStore& store, absl::string_view id,
                             absl::string_view what) {
-  absl::StatusOr<T> record = store.Get<T>(id);
+  ASSIGN_OR_RETURN(const std::string full,
+                   store.ResolveId(*Schema::Get().For(T::descriptor()), id));
+  absl::StatusOr<T> record = store.Get<T>(full);
   if (!record.ok() && absl::IsNotFound(record.status())) {
     return NotHeld(what, id);
   }

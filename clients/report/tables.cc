@@ -178,7 +178,7 @@ Table Concerns(const v1::Report& report, const Names& names) {
           "Parent concerns",
           absl::StrCat(c.open(), " open, ", c.disputed(), " disputed"),
           {"day", "age (days)", "student", "about", "what happened", "response",
-           "remedy", "open", "dispute"},
+           "remedy", "open", "dispute", "lapse id"},
           {}};
   for (const v1::Concern& k : c.concerns()) {
     t.rows.push_back(
@@ -187,7 +187,8 @@ Table Concerns(const v1::Report& report, const Names& names) {
          k.response_status() == v1::LAPSE_RESPONSE_STATUS_UNSPECIFIED
              ? "no response yet"
              : Words(k.response_status()),
-         Words(k.remedy()), k.open() ? "open" : "closed", k.dispute()});
+         Words(k.remedy()), k.open() ? "open" : "closed", k.dispute(),
+         k.lapse_report_id()});
   }
   return t;
 }
@@ -233,19 +234,22 @@ Table Meetings(const v1::Report& report, const Names& names) {
           absl::StrCat(m.notices_sent(), " notices sent; ",
                        m.decisions_without_notice(),
                        " decisions without prior written notice"),
-          {"scheduled", "held", "student", "meeting", "attendees", "decisions"},
+          {"scheduled", "held", "student", "meeting", "attendees", "decisions",
+           "meeting id"},
           {}};
   for (const v1::MeetingItem& i : m.meetings()) {
     std::vector<std::string> decisions;
     for (const v1::DecisionItem& d : i.decisions()) {
       decisions.push_back(absl::StrCat(
           d.description(), ": ", Words(d.outcome()),
-          d.has_prior_written_notice() ? "" : " (no prior written notice)"));
+          d.has_prior_written_notice() ? "" : " (no prior written notice)",
+          " [decision ", d.decision_id(), "]"));
     }
-    t.rows.push_back(
-        {i.scheduled_at(), i.held_at().empty() ? "not yet" : i.held_at(),
-         NameOf(names, i.student_id()), Words(i.type()),
-         absl::StrJoin(i.attendees(), "; "), absl::StrJoin(decisions, "; ")});
+    t.rows.push_back({i.scheduled_at(),
+                      i.held_at().empty() ? "not yet" : i.held_at(),
+                      NameOf(names, i.student_id()), Words(i.type()),
+                      absl::StrJoin(i.attendees(), "; "),
+                      absl::StrJoin(decisions, "; "), i.meeting_id()});
   }
   return t;
 }

@@ -134,6 +134,13 @@ absl::Status RecordTable::Prepare() {
   }
   ASSIGN_OR_RETURN(count_,
                    db_->Prepare(absl::StrCat("SELECT COUNT(*) FROM ", table)));
+  // A range on the primary key: ids are ASCII, and '~' sorts after every
+  // character of one.
+  ASSIGN_OR_RETURN(ids_with_prefix_,
+                   db_->Prepare(absl::StrCat(
+                       "SELECT \"id\" FROM ", table,
+                       " WHERE \"id\" >= ?1 AND \"id\" < ?1 || '~' ORDER BY "
+                       "\"id\" LIMIT ?2")));
   ASSIGN_OR_RETURN(delete_, db_->Prepare(absl::StrCat("DELETE FROM ", table,
                                                       " WHERE \"id\" = ?1")));
   ASSIGN_OR_RETURN(
@@ -342,6 +349,20 @@ absl::Status RecordTable::Delete(absl::string_view id) {
 absl::Status RecordTable::DeleteBucket(absl::string_view student_id) {
   delete_bucket_->BindText(1, student_id);
   return delete_bucket_->Run();
+}
+
+absl::StatusOr<std::vector<std::string>> RecordTable::IdsWithPrefix(
+    absl::string_view prefix, int limit) {
+  ScopedReset reset(ids_with_prefix_.get());
+  ids_with_prefix_->BindText(1, prefix);
+  ids_with_prefix_->BindInt(2, limit);
+  std::vector<std::string> ids;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, ids_with_prefix_->Step());
+    if (!row) break;
+    ids.emplace_back(ids_with_prefix_->ColumnText(0));
+  }
+  return ids;
 }
 
 absl::StatusOr<int64_t> RecordTable::Count() {

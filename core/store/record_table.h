@@ -61,6 +61,9 @@ class RecordTable {
   absl::Status DeleteBucket(absl::string_view student_id);
   // Number of rows.
   absl::StatusOr<int64_t> Count();
+  // The ids that start with `prefix`, in order, at most `limit` of them.
+  absl::StatusOr<std::vector<std::string>> IdsWithPrefix(
+      absl::string_view prefix, int limit);
 
  private:
   RecordTable(Database* db, const RecordType& type) : db_(db), type_(type) {}
@@ -79,6 +82,7 @@ class RecordTable {
   std::unique_ptr<Statement> insert_skeleton_;
   std::unique_ptr<Statement> select_;
   std::unique_ptr<Statement> bucket_;
+  std::unique_ptr<Statement> ids_with_prefix_;
   std::unique_ptr<Statement> count_;
   std::unique_ptr<Statement> delete_;
   std::unique_ptr<Statement> delete_bucket_;
