@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/days.h"
@@ -151,6 +152,28 @@ void PrintPlan(DeviceStore& store, const v1::Student& student,
   }
 }
 
+// Shows each of `students` with `show`, which prints one or, given a JSON
+// object, fills it. JSON: one student's object alone; several as
+// {"students": [...]}.
+absl::Status ForEachStudent(
+    const std::vector<v1::Student>& students, bool json,
+    absl::FunctionRef<absl::Status(const v1::Student&, JsonObject*)> show) {
+  if (json && students.size() == 1) {
+    JsonObject out;
+    RETURN_IF_ERROR(show(students.front(), &out));
+    PrintJson(out);
+    return absl::OkStatus();
+  }
+  JsonObject all;
+  JsonList* list = json ? PutList(all, "students") : nullptr;
+  for (size_t i = 0; i < students.size(); ++i) {
+    if (!json && i > 0) std::printf("\n");
+    RETURN_IF_ERROR(show(students[i], json ? AddObject(*list) : nullptr));
+  }
+  if (json) PrintJson(all);
+  return absl::OkStatus();
+}
+
 // The plan of `student` in effect on `day`: as a JSON object into `json` if
 // it is not null, else printed.
 absl::Status ShowPlanOf(DeviceStore* store, const v1::Student& student,
@@ -166,22 +189,10 @@ absl::Status ShowPlan(Context& context) {
   ASSIGN_OR_RETURN(
       const std::vector<v1::Student> students,
       ResolveStudents(*store, flags.Get("--student"), kAnyRole, today));
-  const bool json = flags.Has("--json");
-  if (json && students.size() == 1) {
-    JsonObject out;
-    RETURN_IF_ERROR(ShowPlanOf(store, students.front(), day, &out));
-    PrintJson(out);
-    return absl::OkStatus();
-  }
-  JsonObject all;
-  JsonList* list = json ? PutList(all, "students") : nullptr;
-  for (size_t i = 0; i < students.size(); ++i) {
-    if (!json && i > 0) std::printf("\n");
-    RETURN_IF_ERROR(
-        ShowPlanOf(store, students[i], day, json ? AddObject(*list) : nullptr));
-  }
-  if (json) PrintJson(all);
-  return absl::OkStatus();
+  return ForEachStudent(students, flags.Has("--json"),
+                        [&](const v1::Student& student, JsonObject* json) {
+                          return ShowPlanOf(store, student, day, json);
+                        });
 }
 
 absl::Status ShowPlanOf(DeviceStore* store, const v1::Student& student,
@@ -271,22 +282,10 @@ absl::Status History(Context& context) {
   ASSIGN_OR_RETURN(
       const std::vector<v1::Student> students,
       ResolveStudents(*store, flags.Get("--student"), kAnyRole, today));
-  const bool json = flags.Has("--json");
-  if (json && students.size() == 1) {
-    JsonObject out;
-    RETURN_IF_ERROR(HistoryOf(store, students.front(), from, to, &out));
-    PrintJson(out);
-    return absl::OkStatus();
-  }
-  JsonObject all;
-  JsonList* list = json ? PutList(all, "students") : nullptr;
-  for (size_t i = 0; i < students.size(); ++i) {
-    if (!json && i > 0) std::printf("\n");
-    RETURN_IF_ERROR(HistoryOf(store, students[i], from, to,
-                              json ? AddObject(*list) : nullptr));
-  }
-  if (json) PrintJson(all);
-  return absl::OkStatus();
+  return ForEachStudent(students, flags.Has("--json"),
+                        [&](const v1::Student& student, JsonObject* json) {
+                          return HistoryOf(store, student, from, to, json);
+                        });
 }
 
 absl::Status HistoryOf(DeviceStore* store, const v1::Student& student,
