@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "clients/report/render.h"
+#include "clients/report/tables.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -103,6 +105,28 @@ std::vector<std::string> Attributes(const std::string& dom,
   return values;
 }
 
+TEST_F(ReportRenderTest, OnlyOpenDeadlinesCountDaysLeft) {
+  const v1::Report built = Build();
+  const std::vector<report::Table> tables =
+      report::Tables(built, Section::kCompliance);
+  ASSERT_EQ(tables.size(), 1u);
+  const auto& deadlines = built.compliance().deadlines();
+  ASSERT_EQ(tables[0].rows.size(), static_cast<size_t>(deadlines.size()));
+  int closed = 0;
+  for (int i = 0; i < deadlines.size(); ++i) {
+    const v1::Deadline& d = deadlines[i];
+    const bool open = d.state() == v1::Deadline::UPCOMING ||
+                      d.state() == v1::Deadline::DUE_SOON ||
+                      d.state() == v1::Deadline::OVERDUE;
+    closed += open ? 0 : 1;
+    // A deadline met, or a date to know, has no days left to count down.
+    EXPECT_EQ(tables[0].rows[i][1],
+              open ? std::to_string(d.days_left()) : std::string("-"))
+        << d.title();
+  }
+  EXPECT_GT(closed, 0);  // the scenario has one to check
+}
+
 TEST_F(ReportRenderTest, HtmlChartsInHeadlessChromiumMatchTheJson) {
   const v1::Report built = Build();
   const std::string html = report::RenderHtml(built);
@@ -112,6 +136,14 @@ TEST_F(ReportRenderTest, HtmlChartsInHeadlessChromiumMatchTheJson) {
   EXPECT_EQ(html.find("href="), std::string::npos);
   EXPECT_EQ(html.find("<again>"), std::string::npos);
   EXPECT_NE(html.find("&lt;again&gt;"), std::string::npos);
+  // Days as people read them, the exact day kept: "Mon 30 Nov 2026".
+  ASSERT_GT(built.compliance().deadlines_size(), 0);
+  const std::string due = built.compliance().deadlines(0).due_day();
+  const size_t time = html.find("<time datetime=\"" + due + "\">");
+  ASSERT_NE(time, std::string::npos) << due;
+  EXPECT_NE(html.substr(time, 60).find(due.substr(0, 4) + "</time>"),
+            std::string::npos)
+      << html.substr(time, 60);
   const std::string page = dir_.File("report.html");
   std::ofstream(page) << html;
 
@@ -130,17 +162,56 @@ TEST_F(ReportRenderTest, HtmlChartsInHeadlessChromiumMatchTheJson) {
       << "the chart script did not run:\n"
       << run.err;
 
-  // Implementation rate by week: one bar per week, the JSON's rate each.
+  // At a phone's width (390 px: a frame of that width, since a headless
+  // window is at least 500 px wide) the page does not scroll sideways.
+  const std::string phone = dir_.File("phone.html");
+  std::ofstream(phone)
+      << "<!DOCTYPE html><html><body style=\"margin:0\"><iframe id=\"f\" "
+         "style=\"width:390px;height:844px;border:0\" srcdoc=\""
+      << absl::StrReplaceAll(html, {{"&", "&amp;"}, {"\"", "&quot;"}})
+      << "\"></iframe><script>var f = document.getElementById('f');"
+         "f.addEventListener('load', function () {"
+         "var b = f.contentDocument.body;"
+         "document.body.setAttribute('data-width', "
+         "b.getAttribute('data-width'));"
+         "document.body.setAttribute('data-fits', b.getAttribute('data-fits'));"
+         "});</script></body></html>";
+  const testing::CliResult narrow = testing::RunProgram(
+      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+       "--disable-quic", "--no-first-run", "--disable-background-networking",
+       "--disable-component-update", "--disable-sync",
+       "--host-resolver-rules=MAP * ~NOTFOUND",
+       "--user-data-dir=" + dir_.File("chromium-profile"), "--dump-dom",
+       "file://" + phone},
+      dir_.File("chromium-phone"));
+  ASSERT_EQ(narrow.exit_code, 0) << narrow.err;
+  EXPECT_NE(narrow.out.find("data-width=\"390\""), std::string::npos)
+      << narrow.out.substr(narrow.out.rfind("<body"));
+  EXPECT_NE(narrow.out.find("data-fits=\"yes\""), std::string::npos)
+      << narrow.out.substr(narrow.out.rfind("<body"));
+
+  // Implementation rate by week: one bar per week with anything logged,
+  // the JSON's rate each; "no data" (no bar) for a week with nothing.
   const auto weeks = Attributes(dom, "bar", "data-week");
   const auto rates = Attributes(dom, "bar", "data-rate");
+  const auto empty_weeks = Attributes(dom, "nodata", "data-week");
   const auto& points = built.accommodation_matrix().rate_by_week();
-  ASSERT_EQ(rates.size(), static_cast<size_t>(points.size()));
   ASSERT_EQ(weeks.size(), rates.size());
+  ASSERT_EQ(weeks.size() + empty_weeks.size(),
+            static_cast<size_t>(points.size()));
+  size_t bar = 0, none = 0;
   for (int i = 0; i < points.size(); ++i) {
+    const v1::RatePoint& p = points[i];
+    if (p.provided() + p.declined() + p.not_provided() == 0) {
+      ASSERT_LT(none, empty_weeks.size());
+      EXPECT_EQ(empty_weeks[none++], p.week_start());
+      continue;
+    }
+    ASSERT_LT(bar, rates.size());
     double rate = -1;
-    ASSERT_TRUE(absl::SimpleAtod(rates[i], &rate)) << rates[i];
-    EXPECT_NEAR(rate, points[i].implementation_rate(), 1e-9);
-    EXPECT_EQ(weeks[i], points[i].week_start());
+    ASSERT_TRUE(absl::SimpleAtod(rates[bar], &rate)) << rates[bar];
+    EXPECT_NEAR(rate, p.implementation_rate(), 1e-9);
+    EXPECT_EQ(weeks[bar++], p.week_start());
   }
   // Minutes mandated and delivered, per service.
   const auto mandated = Attributes(dom, "mandated", "data-minutes");
@@ -153,12 +224,35 @@ TEST_F(ReportRenderTest, HtmlChartsInHeadlessChromiumMatchTheJson) {
     EXPECT_EQ(delivered[i], std::to_string(services[i].delivered_minutes()));
   }
   // The summary cards and a table row, as the browser shows them.
-  EXPECT_NE(dom.find("<div class=\"card\" id=\"card-overdue\"><b>" +
+  EXPECT_NE(dom.find("id=\"card-overdue\"><b>" +
                      std::to_string(built.compliance().overdue()) + "</b>"),
             std::string::npos);
-  EXPECT_NE(dom.find("<td class=\"days\">" +
-                     built.accommodation_matrix().rows(0).days() + "</td>"),
-            std::string::npos);
+  // The day grid: a column per school day, the first row's letters as the
+  // matrix's day string, and an overdue deadline's row marked.
+  const size_t grid = dom.find("data-table=\"accommodation-days\"");
+  ASSERT_NE(grid, std::string::npos);
+  const std::string grid_html =
+      dom.substr(grid, dom.find("</table>", grid) - grid);
+  const auto& matrix = built.accommodation_matrix();
+  size_t headers = 0;
+  for (size_t at = grid_html.find("<th class=\"day\""); at != std::string::npos;
+       at = grid_html.find("<th class=\"day\"", at + 1)) {
+    ++headers;
+  }
+  EXPECT_EQ(headers, static_cast<size_t>(matrix.school_days_size()));
+  const std::vector<std::string> grid_rows = absl::StrSplit(grid_html, "<tr>");
+  ASSERT_GE(grid_rows.size(), 3u);
+  std::string letters;
+  const std::regex cell("<td class=\"g-[^\"]*\" title=\"[^\"]*\">(.)</td>");
+  for (auto it =
+           std::sregex_iterator(grid_rows[2].begin(), grid_rows[2].end(), cell);
+       it != std::sregex_iterator(); ++it) {
+    letters += (*it)[1].str();
+  }
+  EXPECT_EQ(letters, matrix.rows(0).days());
+  if (built.compliance().overdue() > 0) {
+    EXPECT_NE(dom.find("<tr class=\"overdue\">"), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -328,7 +328,10 @@ absl::Status CreatePlan(Context& context) {
   std::optional<v1::Plan> follows;
   if (flags.Has("--follows")) {
     ASSIGN_OR_RETURN(
-        follows, FollowedPlan(plans, student, flags.Get("--follows"), plan));
+        const std::string followed,
+        store->ResolveId(*Schema::Get().For(v1::Plan::descriptor()),
+                         flags.Get("--follows")));
+    ASSIGN_OR_RETURN(follows, FollowedPlan(plans, student, followed, plan));
     plan.set_follows_plan_id(follows->id());
   }
   if (plan.status() == v1::PLAN_STATUS_ACTIVE) {

@@ -63,7 +63,11 @@ Table Compliance(const v1::Report& report, const Names& names) {
            "source"},
           {}};
   for (const v1::Deadline& d : c.deadlines()) {
-    t.rows.push_back({d.due_day(), absl::StrCat(d.days_left()),
+    // Days left count only toward a deadline still to be met.
+    const bool open = d.state() == v1::Deadline::UPCOMING ||
+                      d.state() == v1::Deadline::DUE_SOON ||
+                      d.state() == v1::Deadline::OVERDUE;
+    t.rows.push_back({d.due_day(), open ? absl::StrCat(d.days_left()) : "-",
                       Words(d.state()), NameOf(names, d.student_id()),
                       d.title(), d.met_day(), d.jurisdiction(), d.source()});
   }
