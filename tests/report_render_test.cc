@@ -148,14 +148,17 @@ TEST_F(ReportRenderTest, HtmlChartsInHeadlessChromiumMatchTheJson) {
   std::ofstream(page) << html;
 
   // Chromium with its network features off; the page must not need them.
-  const testing::CliResult run = testing::RunProgram(
-      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
-       "--disable-quic", "--no-first-run", "--disable-background-networking",
-       "--disable-component-update", "--disable-sync",
-       "--host-resolver-rules=MAP * ~NOTFOUND",
-       "--user-data-dir=" + dir_.File("chromium-profile"), "--dump-dom",
-       "file://" + page},
-      dir_.File("chromium"));
+  const auto chromium = [&](const std::string& file, const std::string& log) {
+    return testing::RunProgram(
+        {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync",
+         "--host-resolver-rules=MAP * ~NOTFOUND",
+         "--user-data-dir=" + dir_.File("chromium-profile"), "--dump-dom",
+         "file://" + file},
+        dir_.File(log));
+  };
+  const testing::CliResult run = chromium(page, "chromium");
   ASSERT_EQ(run.exit_code, 0) << "is Debian's chromium installed? " << run.err;
   const std::string& dom = run.out;
   ASSERT_NE(dom.find("data-charts=\"drawn\""), std::string::npos)
@@ -176,14 +179,7 @@ TEST_F(ReportRenderTest, HtmlChartsInHeadlessChromiumMatchTheJson) {
          "b.getAttribute('data-width'));"
          "document.body.setAttribute('data-fits', b.getAttribute('data-fits'));"
          "});</script></body></html>";
-  const testing::CliResult narrow = testing::RunProgram(
-      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
-       "--disable-quic", "--no-first-run", "--disable-background-networking",
-       "--disable-component-update", "--disable-sync",
-       "--host-resolver-rules=MAP * ~NOTFOUND",
-       "--user-data-dir=" + dir_.File("chromium-profile"), "--dump-dom",
-       "file://" + phone},
-      dir_.File("chromium-phone"));
+  const testing::CliResult narrow = chromium(phone, "chromium-phone");
   ASSERT_EQ(narrow.exit_code, 0) << narrow.err;
   EXPECT_NE(narrow.out.find("data-width=\"390\""), std::string::npos)
       << narrow.out.substr(narrow.out.rfind("<body"));
