@@ -144,6 +144,33 @@ TEST_F(ReportRenderTest, HtmlChartsInHeadlessChromiumMatchTheJson) {
   EXPECT_NE(html.substr(time, 60).find(due.substr(0, 4) + "</time>"),
             std::string::npos)
       << html.substr(time, 60);
+  // A section per student holding that student's deadlines, one row each.
+  for (const v1::ReportStudent& student : built.students()) {
+    EXPECT_NE(html.find("<details class=\"student\" open data-student-id=\"" +
+                        student.student_id() + "\">"),
+              std::string::npos)
+        << student.name();
+    int deadlines = 0;
+    for (const v1::Deadline& d : built.compliance().deadlines()) {
+      deadlines += d.student_id() == student.student_id() ? 1 : 0;
+    }
+    const size_t table =
+        html.find("data-table=\"compliance\" data-student-id=\"" +
+                  student.student_id() + "\"");
+    if (deadlines == 0) {
+      EXPECT_EQ(table, std::string::npos) << student.name();
+      continue;
+    }
+    ASSERT_NE(table, std::string::npos) << student.name();
+    const std::string rows =
+        html.substr(table, html.find("</table>", table) - table);
+    int count = 0;
+    for (size_t at = rows.find("<tr"); at != std::string::npos;
+         at = rows.find("<tr", at + 1)) {
+      ++count;
+    }
+    EXPECT_EQ(count, deadlines + 1) << student.name();  // and the header
+  }
   const std::string page = dir_.File("report.html");
   std::ofstream(page) << html;
 

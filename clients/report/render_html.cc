@@ -50,6 +50,9 @@ tr.due-soon td{background:#fff4d6}
 svg text{font-size:11px;fill:#333}svg line.axis{stroke:#888}
 svg line.grid{stroke:#e3e3e3}svg text.none{fill:#888;font-style:italic}
 rect.bar{fill:#3b7dd8}rect.mandated{fill:#bbb}rect.delivered{fill:#2a9d5c}
+details.student{border-top:2px solid #ddd;margin-top:1.5em;padding-top:.5em}
+details.student summary{font-size:1.1em;cursor:pointer}
+h3{font-size:1em;margin:1em 0 .2em}
 .legend{display:flex;gap:1em;flex-wrap:wrap;font-size:.9em;margin:.3em 0}
 .legend span::before{content:"";display:inline-block;width:.9em;height:.9em;
   margin-right:.3em;vertical-align:-.1em;background:var(--c)}
@@ -199,10 +202,15 @@ std::string RowClass(const Table& table, const std::vector<std::string>& row) {
 
 // A table in a box of its own that scrolls sideways when it is wider than
 // the screen. The matrix's day string is drawn as a grid below it instead.
-void AppendTable(const Table& table, std::string* out) {
+void AppendTable(const Table& table, std::string* out,
+                 const std::string& student_id = "") {
   const bool grid = table.id == "accommodations";
   absl::StrAppend(out, "<div class=\"scroll\"><table data-table=\"", table.id,
-                  "\"><tr>");
+                  "\"",
+                  student_id.empty()
+                      ? ""
+                      : absl::StrCat(" data-student-id=\"", student_id, "\""),
+                  "><tr>");
   for (const std::string& h : table.header) {
     if (grid && h == "days") continue;
     absl::StrAppend(out, "<th>", Escape(h), "</th>");
@@ -241,15 +249,18 @@ constexpr DayMark kDayMarks[] = {
 // above it), a coloured cell with its letter per accommodation and day, and
 // the legend.
 void AppendDayGrid(const v1::AccommodationMatrix& matrix, const Table& table,
-                   std::string* out) {
+                   std::string* out, const std::string& student_id = "") {
   absl::StrAppend(out, "<div class=\"legend\">");
   for (const DayMark& mark : kDayMarks) {
     absl::StrAppend(out, "<span style=\"--c:", mark.colour, "\">",
                     std::string(1, mark.letter), " ", mark.words, "</span>");
   }
   absl::StrAppend(out, "</div>\n<div class=\"scroll\"><table class=\"grid\" ",
-                  "data-table=\"accommodation-days\"><tr><th>student</th>",
-                  "<th>accommodation</th>");
+                  "data-table=\"accommodation-days\"",
+                  student_id.empty()
+                      ? ""
+                      : absl::StrCat(" data-student-id=\"", student_id, "\""),
+                  "><tr><th>student</th><th>accommodation</th>");
   for (const std::string& day : matrix.school_days()) {
     absl::StrAppend(out, "<th class=\"day\" data-day=\"", Escape(day), "\">",
                     Escape(day.size() == 10 ? day.substr(5) : day), "</th>");
@@ -258,6 +269,9 @@ void AppendDayGrid(const v1::AccommodationMatrix& matrix, const Table& table,
   // The table's rows are the matrix's rows, in order: student and title.
   for (int r = 0;
        r < matrix.rows_size() && r < static_cast<int>(table.rows.size()); ++r) {
+    if (!student_id.empty() && matrix.rows(r).student_id() != student_id) {
+      continue;
+    }
     const std::string& days = matrix.rows(r).days();
     absl::StrAppend(out, "<tr><td class=\"who\">", Escape(table.rows[r][0]),
                     "</td><td class=\"who\">", Escape(table.rows[r][1]),
@@ -277,6 +291,51 @@ void AppendDayGrid(const v1::AccommodationMatrix& matrix, const Table& table,
     absl::StrAppend(out, "</tr>\n");
   }
   absl::StrAppend(out, "</table></div>\n");
+}
+
+// One section per student, open: the rows of every table that are the
+// student's (deadlines, services, accommodations with their day grid,
+// concerns, conflicts, meetings), so a case manager reads one child at a time.
+void AppendStudentSections(const v1::Report& report,
+                           const std::vector<Table>& tables, std::string* out) {
+  if (report.students().empty()) return;
+  absl::StrAppend(out, "<h2 id=\"students-one-by-one\">Each student</h2>\n");
+  const Table* caseload = nullptr;
+  for (const Table& table : tables) {
+    if (table.id == "students") caseload = &table;
+  }
+  for (int i = 0; i < report.students_size(); ++i) {
+    const v1::ReportStudent& student = report.students(i);
+    std::string plans;
+    if (caseload != nullptr && i < static_cast<int>(caseload->rows.size()) &&
+        caseload->rows[i].size() > 3) {
+      plans = caseload->rows[i][3];
+    }
+    absl::StrAppend(out, "<details class=\"student\" open data-student-id=\"",
+                    Escape(student.student_id()), "\"><summary><b>",
+                    Escape(student.name()), "</b>",
+                    plans.empty() ? "" : absl::StrCat(" — ", Escape(plans)),
+                    "</summary>\n");
+    for (const Table& table : tables) {
+      if (table.id == "students") continue;
+      Table mine{table.id, table.title, "", table.header, {}, {}};
+      for (size_t r = 0; r < table.rows.size(); ++r) {
+        if (r < table.row_student_ids.size() &&
+            table.row_student_ids[r] == student.student_id()) {
+          mine.rows.push_back(table.rows[r]);
+          mine.row_student_ids.push_back(student.student_id());
+        }
+      }
+      if (mine.rows.empty()) continue;
+      absl::StrAppend(out, "<h3>", Escape(table.title), "</h3>\n");
+      AppendTable(mine, out, student.student_id());
+      if (table.id == "accommodations") {
+        AppendDayGrid(report.accommodation_matrix(), mine, out,
+                      student.student_id());
+      }
+    }
+    absl::StrAppend(out, "</details>\n");
+  }
 }
 
 }  // namespace
@@ -326,7 +385,8 @@ std::string RenderHtml(const v1::Report& report) {
       "<div class=\"legend\"><span style=\"--c:#bbb\">mandated</span>"
       "<span style=\"--c:#2a9d5c\">delivered</span></div>",
       "<div class=\"chart\" id=\"chart-minutes\"></div>\n");
-  for (const Table& table : Tables(report, Section::kAll)) {
+  const std::vector<Table> tables = Tables(report, Section::kAll);
+  for (const Table& table : tables) {
     absl::StrAppend(&out, "<h2 id=\"", table.id, "\">", Escape(table.title),
                     "</h2>\n");
     if (!table.summary.empty()) {
@@ -342,6 +402,7 @@ std::string RenderHtml(const v1::Report& report) {
       AppendDayGrid(report.accommodation_matrix(), table, &out);
     }
   }
+  AppendStudentSections(report, tables, &out);
   absl::StrAppend(&out, "<script type=\"application/json\" id=\"report-data\">",
                   json, "</script>\n<script>", kScript,
                   "</script>\n</body></html>\n");

@@ -45,6 +45,7 @@ Table Students(const v1::Report& report) {
           {"student", "school", "grade", "plan", "jurisdiction"},
           {}};
   for (const v1::ReportStudent& s : report.students()) {
+    t.row_student_ids.push_back(s.student_id());
     t.rows.push_back({s.name(), s.school(), s.grade(), PlansText(report, s),
                       s.jurisdiction()});
   }
@@ -67,6 +68,7 @@ Table Compliance(const v1::Report& report, const Names& names) {
     const bool open = d.state() == v1::Deadline::UPCOMING ||
                       d.state() == v1::Deadline::DUE_SOON ||
                       d.state() == v1::Deadline::OVERDUE;
+    t.row_student_ids.push_back(d.student_id());
     t.rows.push_back({d.due_day(), open ? absl::StrCat(d.days_left()) : "-",
                       Words(d.state()), NameOf(names, d.student_id()),
                       d.title(), d.met_day(), d.jurisdiction(), d.source()});
@@ -103,6 +105,7 @@ std::vector<Table> Services(const v1::Report& report, const Names& names) {
                                     m.made_up(), ")"));
     }
     const std::string student = NameOf(names, s.student_id());
+    totals.row_student_ids.push_back(s.student_id());
     totals.rows.push_back(
         {student, s.service_type(),
          absl::StrCat(s.minutes_per_period(), " min per ", Words(s.period())),
@@ -112,12 +115,14 @@ std::vector<Table> Services(const v1::Report& report, const Names& names) {
          missed.empty() ? "none" : absl::StrJoin(missed, "; "),
          absl::StrCat(s.makeups_owed()), absl::StrCat(s.makeups_done())});
     for (const v1::MinutesInPeriod& p : s.weeks()) {
+      weeks.row_student_ids.push_back(s.student_id());
       weeks.rows.push_back({student, s.service_type(), p.period_start(),
                             p.period_end(), absl::StrCat(p.mandated_minutes()),
                             absl::StrCat(p.delivered_minutes()),
                             absl::StrCat(p.shortfall_minutes())});
     }
     for (const v1::MinutesInPeriod& p : s.months()) {
+      months.row_student_ids.push_back(s.student_id());
       months.rows.push_back({student, s.service_type(), p.period_start(),
                              p.period_end(), absl::StrCat(p.mandated_minutes()),
                              absl::StrCat(p.delivered_minutes()),
@@ -153,6 +158,7 @@ std::vector<Table> Accommodations(const v1::Report& report,
                            " test day", r.test_days_recorded() == 1 ? "" : "s",
                            " recorded)")
             : r.title();
+    rows.row_student_ids.push_back(r.student_id());
     rows.rows.push_back({NameOf(names, r.student_id()), title, r.teacher_name(),
                          Percent(r.implementation_rate(), due > 0),
                          absl::StrCat(r.provided()), absl::StrCat(r.declined()),
@@ -185,6 +191,7 @@ Table Concerns(const v1::Report& report, const Names& names) {
            "remedy", "open", "dispute", "lapse id"},
           {}};
   for (const v1::Concern& k : c.concerns()) {
+    t.row_student_ids.push_back(k.student_id());
     t.rows.push_back(
         {k.day(), absl::StrCat(k.age_days()), NameOf(names, k.student_id()),
          k.about(), k.what_happened(),
@@ -211,6 +218,7 @@ Table Conflicts(const v1::Report& report, const Names& names) {
     if (auto dot = type.rfind('.'); dot != std::string::npos) {
       type = type.substr(dot + 1);
     }
+    t.row_student_ids.push_back(i.student_id());
     t.rows.push_back({i.detected_at(), NameOf(names, i.student_id()), type,
                       i.field_name(), i.winning_value(), i.losing_value(),
                       i.conflict_id()});
@@ -218,6 +226,7 @@ Table Conflicts(const v1::Report& report, const Names& names) {
   // Competing amendments: the plan-in-effect rule settles each day; the
   // case manager decides which stands.
   for (const v1::CompetingAmendments& c : q.competing_amendments()) {
+    t.row_student_ids.push_back(c.student_id());
     t.rows.push_back({"", NameOf(names, c.student_id()), "Plan",
                       "competing amendments",
                       absl::StrJoin(c.amendment_plan_ids(), ", "), "",
@@ -249,6 +258,7 @@ Table Meetings(const v1::Report& report, const Names& names) {
           d.has_prior_written_notice() ? "" : " (no prior written notice)",
           " [decision ", d.decision_id(), "]"));
     }
+    t.row_student_ids.push_back(i.student_id());
     t.rows.push_back({i.scheduled_at(),
                       i.held_at().empty() ? "not yet" : i.held_at(),
                       NameOf(names, i.student_id()), Words(i.type()),

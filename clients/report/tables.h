@@ -17,6 +17,9 @@ struct Table {
   std::string summary;  // one line of totals, may be empty
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  // The student each row is about, by id, in row order; empty for a table
+  // whose rows are not a student's (sync health).
+  std::vector<std::string> row_student_ids = {};
 };
 
 std::vector<Table> Tables(const v1::Report& report, Section section);
