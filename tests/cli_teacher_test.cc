@@ -205,8 +205,11 @@ TEST_F(TeacherCliTest, InitRefusesWhatIsNotTheTokensUser) {
             std::string::npos)
       << other.err;
   EXPECT_FALSE(std::filesystem::exists(Db("tablet")));
-  // The right one.
-  CliResult right = init(teacher_);
+  // The right one (options also take the underscore spelling).
+  CliResult right =
+      RunCli({"--db", Db("tablet"), "init", "--user", teacher_, "--server",
+              server_->address(), "--token_file", dir_.File("teacher.token")},
+             Log());
   EXPECT_EQ(right.exit_code, 0) << right.err;
   EXPECT_TRUE(std::filesystem::exists(Db("tablet")));
   EXPECT_EQ(Cli("tablet", {"sync"}).exit_code, 0);

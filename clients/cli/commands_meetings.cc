@@ -127,10 +127,15 @@ absl::Status Attend(Context& context) {
   v1::MeetingAttendee attendee;
   attendee.set_student_id(student.id());
   attendee.set_meeting_id(meeting.id());
-  attendee.set_user_id(flags.Get("--user"));
+  if (flags.Has("--user")) {
+    ASSIGN_OR_RETURN(
+        *attendee.mutable_user_id(),
+        store->ResolveId(*Schema::Get().For(v1::User::descriptor()),
+                         flags.Get("--user")));
+  }
   attendee.set_name_or_role(flags.Has("--name")
                                 ? flags.Get("--name")
-                                : UserName(*store, flags.Get("--user")));
+                                : UserName(*store, attendee.user_id()));
   attendee.set_role(flags.Get("--role"));
   attendee.set_participation(
       static_cast<v1::Participation>(participation.value_or(0)));

@@ -25,7 +25,10 @@ absl::StatusOr<Flags> Flags::Parse(const std::string& command,
       continue;
     }
     const size_t equals = arg.find('=');
-    const std::string name = arg.substr(0, equals);
+    // Options are written with hyphens; the underscore spelling the server's
+    // flag library also takes (--token_file) is the same option.
+    const std::string name =
+        absl::StrReplaceAll(arg.substr(0, equals), {{"_", "-"}});
     const FlagSpec* spec = flags.Spec(name);
     if (spec == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(
