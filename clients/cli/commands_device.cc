@@ -139,8 +139,13 @@ absl::Status Init(Context& context) {
   if (!token.empty()) {
     const absl::Status checked =
         CheckUserWithServer(*store, server, ca_file, token);
-    if (checked.code() == absl::StatusCode::kFailedPrecondition ||
-        checked.code() == absl::StatusCode::kUnauthenticated) {
+    // Only a server that cannot be reached now leaves the check to the
+    // first sync; anything it answers otherwise (another user's token, a
+    // revoked one, an archived user) stops the init.
+    const bool unreachable =
+        checked.code() == absl::StatusCode::kUnavailable ||
+        checked.code() == absl::StatusCode::kDeadlineExceeded;
+    if (!checked.ok() && !unreachable) {
       if (!existed) RETURN_IF_ERROR(context.RemoveStore());
       return absl::Status(
           checked.code(),
@@ -151,7 +156,7 @@ absl::Status Init(Context& context) {
                            : "",
                        existed ? "" : "; nothing created"));
     }
-    if (!checked.ok()) {
+    if (unreachable) {
       std::printf(
           "the server cannot be reached now (%s); the user and the token "
           "are checked at the first sync\n",
