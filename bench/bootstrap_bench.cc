@@ -1,5 +1,5 @@
-// Bootstrap of a fresh device from a big server (DESIGN.md section 9, third
-// row): wall time and the client's peak memory.
+// Bootstrap of a fresh device from a big server (a target in BENCHMARKS.md):
+// wall time and the client's peak memory.
 //
 //   bootstrap_bench [--quick]
 //

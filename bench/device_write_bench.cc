@@ -1,4 +1,4 @@
-// Device write throughput and latency (DESIGN.md section 9, first row), with a
+// Device write throughput and latency (a target in BENCHMARKS.md), with a
 // raw SQLite baseline measured in the same run on the same disk.
 //
 //   device_write_bench [--quick] [--only=PART]

@@ -1,4 +1,4 @@
-// The case manager's report over a year of records (issue 5's target):
+// The case manager's report over a year of records (a target in BENCHMARKS.md):
 //
 //   report_bench [--quick]
 //

@@ -1,6 +1,6 @@
-// Server merge throughput over gRPC on loopback (DESIGN.md section 9, second
-// row), with and without authentication, TLS and authorization, and a raw
-// SQLite upsert baseline measured in the same run on the same disk.
+// Server merge throughput over gRPC on loopback (a target in
+// BENCHMARKS.md), with and without authentication, TLS and authorization, and a
+// raw SQLite upsert baseline measured in the same run on the same disk.
 //
 //   server_merge_bench [--quick] [--only=PART[,PART...]]
 //

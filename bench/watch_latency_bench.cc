@@ -1,4 +1,4 @@
-// Live latency (DESIGN.md section 9, fourth row): a write on device A,
+// Live latency (a target in BENCHMARKS.md): a write on device A,
 // visible on device B, with every device online in background mode.
 //
 //   watch_latency_bench [--quick]

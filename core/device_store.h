@@ -1,6 +1,6 @@
 // The device store: one SQLite file per device holding the records its user
 // may see, the outbox of local changes not yet acknowledged by the server, and
-// the pull cursors. Works with no network at all (DESIGN.md sections 2-4).
+// the pull cursors. Works with no network at all.
 //
 // Every local write runs in a WriteTransaction and records, in the same SQLite
 // transaction, the record's row, its field clocks and one outbox change per
@@ -170,8 +170,8 @@ class DeviceStore {
   // Writes one field as UpdateField does, but records the write even when the
   // field already holds `value`: a new register write, stamped now, over the
   // current value. Settling a conflict by keeping the value that won is such
-  // a write (DESIGN.md section 4: review ends with an ordinary write of the
-  // chosen value). Errors as for UpdateField.
+  // a write (a review ends with an ordinary write of the chosen value). Errors
+  // as for UpdateField.
   absl::Status RewriteField(WriteTransaction& txn, const RecordType& type,
                             absl::string_view id, absl::string_view field,
                             const v1::Value& value);

@@ -1,4 +1,4 @@
-// Hybrid logical clock (DESIGN.md section 3): 48 bits of milliseconds since the
+// Hybrid logical clock: 48 bits of milliseconds since the
 // Unix epoch and 16 bits of counter in one uint64. Two stamps compare as plain
 // integers; ties between replicas are broken by replica id (core/merge.h).
 #ifndef PLANSYNC_CORE_HLC_H_

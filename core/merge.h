@@ -1,4 +1,4 @@
-// The merge rules of DESIGN.md section 4, as pure functions. The device store
+// The merge rules (README, "Sync"), as pure functions. The device store
 // and the server both merge through these, so a change merges the same way
 // wherever it is applied. Every rule is commutative, associative and
 // idempotent over a set of changes (tests/merge_property_test.cc).

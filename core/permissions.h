@@ -1,4 +1,4 @@
-// The permission matrix of DESIGN.md section 7, read from the record options
+// The permission matrix, read from the record options
 // of records.proto (readers, own_readers, writers, own_writers,
 // server_written). Pure functions: the caller supplies the roles a principal
 // holds on a bucket; the server derives those from Assignment and User

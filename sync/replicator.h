@@ -1,7 +1,7 @@
 // The replicator: the client side of the sync protocol for one device store
-// (DESIGN.md section 5). SyncOnce pushes the outbox in batches and pulls every
-// bucket from its cursor; Start runs it in the background, pulling at once
-// when the server's Watch stream says a bucket changed.
+// (proto/plansync/v1/sync.proto). SyncOnce pushes the outbox in batches and
+// pulls every bucket from its cursor; Start runs it in the background, pulling
+// at once when the server's Watch stream says a bucket changed.
 #ifndef PLANSYNC_SYNC_REPLICATOR_H_
 #define PLANSYNC_SYNC_REPLICATOR_H_
 

@@ -1,4 +1,4 @@
-// The permission matrix of DESIGN.md section 7, checked against the server
+// The permission matrix of records.proto, checked against the server
 // through the real path: a gRPC server on a loopback port, device tokens
 // issued by server::Admin and checked by the TokenAuthenticator, a SQLite
 // server store file, and devices syncing through GrpcTransport and the

@@ -1,5 +1,5 @@
 // The schema read from records.proto keeps the conventions the store relies
-// on, and states the permission matrix of DESIGN.md section 7.
+// on, and states the permission matrix of its options.
 #include "core/schema.h"
 
 #include <set>

@@ -2,7 +2,8 @@
 // latest response, and the disputes: a lapse and a record that says the
 // opposite for the same accommodation or service and day (a "provided"
 // confirmation, a delivered session), or a response disputing it. Both
-// records stand (DESIGN.md section 4); the report shows the disagreement.
+// records stand (log entries never overwrite each other); the report shows the
+// disagreement.
 #ifndef PLANSYNC_CORE_REPORTS_CONCERNS_H_
 #define PLANSYNC_CORE_REPORTS_CONCERNS_H_
 

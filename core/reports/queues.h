@@ -14,7 +14,7 @@
 namespace plansync::reports {
 
 // A conflict waits for review until its field is written again (review ends
-// with an ordinary write, DESIGN.md section 4): while the field's current
+// with an ordinary write): while the field's current
 // HLC, which `field_hlc` returns (nullopt if the record is not here), is no
 // newer than the conflict's winner.
 v1::ConflictQueue BuildConflictQueue(

@@ -1,4 +1,4 @@
-// The case manager's consolidated review (DESIGN.md section 8), computed
+// The case manager's consolidated review, computed
 // offline from a device store: compliance calendar, service fidelity,
 // accommodation matrix, parent concerns, conflict queue, meetings and
 // notices, sync health. The result is a v1::Report (proto/plansync/v1/

@@ -1,4 +1,4 @@
-// The compliance rule book: the deadline rules of DOMAIN.md as data
+// The compliance rule book: the deadline rules as data
 // (data/compliance_rules.textproto, compiled in), resolved per jurisdiction.
 #ifndef PLANSYNC_CORE_REPORTS_RULE_BOOK_H_
 #define PLANSYNC_CORE_REPORTS_RULE_BOOK_H_
