@@ -307,7 +307,8 @@ typedef struct plansync_sync_options {
 typedef struct plansync_sync_counts {
   int64_t pushed;   /* local changes the server accepted */
   int64_t rejected; /* local changes it refused: plansync_rejected_changes */
-  int64_t pulled;   /* remote changes applied to the store */
+  int64_t pulled;   /* other devices' changes applied to the store (this
+                       device's own, sent back by the server, not counted) */
   int64_t held;     /* remote changes this version cannot apply, kept and
                        retried at each sync (update the app) */
   int clock_ahead;  /* 1 if changes wait because this device's clock is
