@@ -92,9 +92,13 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
   // Reading the header first turns "not a database" into a clear error.
   RETURN_IF_ERROR(db_->Exec("PRAGMA busy_timeout = 5000"));
   absl::Status status = db_->Exec("PRAGMA journal_mode = WAL");
-  if (!status.ok()) {
+  if (absl::IsDataLoss(status)) {
     return absl::DataLossError(
         absl::StrCat("the file is not a plansync store: ", status.message()));
+  }
+  if (!status.ok()) {
+    return absl::Status(status.code(), absl::StrCat("cannot open the store: ",
+                                                    status.message()));
   }
   RETURN_IF_ERROR(db_->Exec(options.durable ? "PRAGMA synchronous = FULL"
                                             : "PRAGMA synchronous = NORMAL"));

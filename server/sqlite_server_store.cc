@@ -127,9 +127,13 @@ absl::Status BackfillReplicaOwners(Database& db) {
 absl::Status ConfigureConnection(Database& db, bool durable) {
   RETURN_IF_ERROR(db.Exec("PRAGMA busy_timeout = 10000"));
   absl::Status wal = db.Exec("PRAGMA journal_mode = WAL");
-  if (!wal.ok()) {
+  if (absl::IsDataLoss(wal)) {
     return absl::DataLossError(absl::StrCat(
         "the file is not a plansync server store: ", wal.message()));
+  }
+  if (!wal.ok()) {
+    return absl::Status(wal.code(),
+                        absl::StrCat("cannot open the store: ", wal.message()));
   }
   return db.Exec(durable ? "PRAGMA synchronous = FULL"
                          : "PRAGMA synchronous = NORMAL");
@@ -268,6 +272,8 @@ class SqliteServerStore final : public ServerStore {
  private:
   friend class SqliteTransaction;
 
+  // The feed's next sequence number, read in the open write transaction.
+  absl::StatusOr<int64_t> ReadNextSeq();
   // Runs `read` on a reader connection: one from the pool, or, for an
   // in-memory store (one connection only), the writer's, under write_mu_.
   template <typename T>
@@ -281,7 +287,7 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Statement> begin_, commit_, rollback_, get_applied_,
       put_applied_, get_item_, get_home_, put_home_, claim_home_, put_item_,
-      save_seq_;
+      load_seq_, save_seq_;
   std::unique_ptr<Statement> get_replica_, bind_replica_;
   std::unique_ptr<Statement> put_head_, add_token_, revoke_token_;
   std::unique_ptr<Statement> get_grant_, put_grant_, bump_grants_;
@@ -580,6 +586,8 @@ absl::Status SqliteServerStore::Initialize(
   ASSIGN_OR_RETURN(bump_grants_,
                    writer_->Prepare("UPDATE meta SET value = value + 1 WHERE "
                                     "key = 'grants_version'"));
+  ASSIGN_OR_RETURN(load_seq_, writer_->Prepare("SELECT value FROM meta WHERE "
+                                               "key = 'next_seq'"));
   ASSIGN_OR_RETURN(save_seq_,
                    writer_->Prepare("UPDATE meta SET value = ?1 WHERE key = "
                                     "'next_seq'"));
@@ -591,13 +599,19 @@ absl::Status SqliteServerStore::Initialize(
   return absl::OkStatus();
 }
 
+absl::StatusOr<int64_t> SqliteServerStore::ReadNextSeq() {
+  ScopedReset reset(load_seq_.get());
+  ASSIGN_OR_RETURN(bool row, load_seq_->Step());
+  if (!row)
+    return absl::DataLossError("the server store lost its next_seq row");
+  return load_seq_->ColumnInt(0);
+}
+
 absl::StatusOr<std::unique_ptr<ServerTransaction>> SqliteServerStore::Begin() {
   write_mu_.Lock();
   absl::Status status = begin_->Run();
   absl::StatusOr<int64_t> next =
-      status.ok()
-          ? writer_->QueryInt("SELECT value FROM meta WHERE key = 'next_seq'")
-          : absl::StatusOr<int64_t>(status);
+      status.ok() ? ReadNextSeq() : absl::StatusOr<int64_t>(status);
   if (!next.ok()) {
     if (status.ok()) rollback_->Run().IgnoreError();
     write_mu_.Unlock();

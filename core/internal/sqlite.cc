@@ -15,6 +15,19 @@ absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
   const std::string message = absl::StrCat(
       what, ": ", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xFF) {
+    case SQLITE_FULL:
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the disk is full, and the operation did not complete; "
+                       "free some space and try again (",
+                       message, ")"));
+    case SQLITE_IOERR:
+      // The disk failed the operation, which was not committed; it may
+      // succeed once the disk recovers.
+      return absl::UnavailableError(absl::StrCat(
+          "the disk failed a read or write of the store, and the operation "
+          "did not complete; try again, and check the storage if it keeps "
+          "failing (",
+          message, ")"));
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return absl::UnavailableError(message);
@@ -23,7 +36,6 @@ absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return absl::DataLossError(message);
-    case SQLITE_FULL:
     case SQLITE_NOMEM:
       return absl::ResourceExhaustedError(message);
     case SQLITE_CANTOPEN:

@@ -97,7 +97,11 @@ class Database {
   sqlite3* const db_;
 };
 
-// An absl::Status for SQLite result `rc` on `db`, with `what` as context.
+// An absl::Status for SQLite result `rc` on `db`, with `what` as context:
+// UNAVAILABLE for a busy database or a failed disk operation (retry later),
+// RESOURCE_EXHAUSTED for a full disk, DATA_LOSS for a damaged file,
+// ALREADY_EXISTS for a constraint, PERMISSION_DENIED for a file that cannot be
+// opened or written; INTERNAL otherwise. The message is SQLite's.
 absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what);
 
 // `name` quoted as an SQL identifier.
