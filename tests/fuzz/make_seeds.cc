@@ -1,11 +1,11 @@
 // Writes the seed corpora of the fuzz targets into tests/fuzz/corpus/:
 //   make_fuzz_seeds DIR
-// A device of the fuzz district's teacher (fuzz_district.h) syncs, then writes
-// a plan, accommodations, confirmations, a lapse report and edits; its outbox
-// gives the PushRequest and PullPage seeds, its records the C API seeds (the
-// first byte picks the type and the call, as capi_record_fuzz.cc reads it). The
-// rule book's seed is data/compliance_rules.textproto, which ./scripts/fuzz
-// passes as it is.
+// A device of the fuzz district's teacher (fuzz_district.h) syncs, then
+// writes a plan, an accommodation, a confirmation, a lapse report and a
+// comment; its outbox gives the PushRequest and PullPage seeds, its records
+// the C API seeds (the first byte picks the type and the call, as
+// capi_record_fuzz.cc reads it).
+// The rule book's seeds are kept by hand (corpus/rule_book_fuzz/).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
