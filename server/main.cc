@@ -147,7 +147,7 @@ int Serve() {
   service_options.request_log = absl::GetFlag(FLAGS_request_log);
   server::GrpcSyncService service(&handlers, &authenticator, service_options);
   server::WatchSupervisor supervisor(
-      &handlers, store->get(), SystemClock::Get(),
+      &handlers, store->get(),
       absl::Milliseconds(absl::GetFlag(FLAGS_watch_check_ms)));
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -8,10 +8,9 @@
 namespace plansync::server {
 
 WatchSupervisor::WatchSupervisor(SyncHandlers* handlers, ServerStore* store,
-                                 ClockSource* clock, absl::Duration interval)
+                                 absl::Duration interval)
     : handlers_(handlers),
       store_(store),
-      clock_(clock),
       interval_(interval),
       thread_([this] { Loop(); }) {}
 

@@ -13,7 +13,6 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/clock.h"
 #include "server/server_store.h"
 #include "server/sync_handlers.h"
 
@@ -24,7 +23,7 @@ class WatchSupervisor {
   // None owned; all must outlive the supervisor. Checks every `interval`
   // on its own thread until destroyed.
   WatchSupervisor(SyncHandlers* handlers, ServerStore* store,
-                  ClockSource* clock, absl::Duration interval);
+                  absl::Duration interval);
   ~WatchSupervisor();
 
   // One check, now (the thread calls this; tests may too).
@@ -35,7 +34,6 @@ class WatchSupervisor {
 
   SyncHandlers* const handlers_;
   ServerStore* const store_;
-  ClockSource* const clock_;
   const absl::Duration interval_;
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

@@ -101,7 +101,8 @@ class Database {
 // UNAVAILABLE for a busy database or a failed disk operation (retry later),
 // RESOURCE_EXHAUSTED for a full disk, DATA_LOSS for a damaged file,
 // ALREADY_EXISTS for a constraint, PERMISSION_DENIED for a file that cannot be
-// opened or written; INTERNAL otherwise. The message is SQLite's.
+// opened or written; INTERNAL otherwise. The message has SQLite's words,
+// after a sentence saying what to do for a failed or full disk.
 absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what);
 
 // `name` quoted as an SQL identifier.
