@@ -292,9 +292,9 @@ std::unique_ptr<SourceDevice> MakeSource() {
 }
 
 struct ServerRun {
+  FakeClock clock{testing::kStartMillis + 1000};  // outlives the handlers
   std::unique_ptr<server::ServerStore> store;
   std::unique_ptr<server::SyncHandlers> handlers;
-  FakeClock clock{testing::kStartMillis + 1000};
   // (replica id, replica seq) of every change answered ACCEPTED or DUPLICATE.
   std::set<std::pair<std::string, uint64_t>> acked;
 };
