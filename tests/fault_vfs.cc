@@ -263,8 +263,7 @@ const char* FaultKindName(FaultKind kind) {
 FaultVfs& FaultVfs::Install() {
   static std::once_flag once;
   std::call_once(once, Register);
-  static FaultVfs vfs;
-  vfs.Clear();
+  static FaultVfs vfs;  // disarmed until armed
   return vfs;
 }
 
@@ -283,8 +282,6 @@ void FaultVfs::Clear() {
   State().fired.store(false);
   ResetCounts();
 }
-
-void FaultVfs::StartCounting() { Clear(); }
 
 int64_t FaultVfs::count(FaultOp op) const {
   return State().counts[static_cast<int>(op)].load();

@@ -23,17 +23,16 @@ const char* FaultKindName(FaultKind kind);
 class FaultVfs {
  public:
   // Registers the shim as the default VFS (once per process) and returns it,
-  // disarmed.
+  // as armed or cleared last.
   static FaultVfs& Install();
 
   // Fails the k-th (1-based) operation `op` from now on with `kind`.
   void Arm(FaultOp op, int64_t k, FaultKind kind);
-  // Lets every operation through again, and starts a new count.
+  // Lets every operation through again, and starts a new count (a clean run
+  // sizes a campaign this way).
   void Clear();
-  // Counts operations from now on without failing any (to size a workload).
-  void StartCounting();
 
-  // Operations of `op` since the last Arm, Clear or StartCounting.
+  // Operations of `op` since the last Arm or Clear.
   int64_t count(FaultOp op) const;
   // Whether the armed fault has failed an operation yet.
   bool fired() const;

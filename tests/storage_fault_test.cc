@@ -400,45 +400,86 @@ std::string Describe(const Fault& fault, int64_t k) {
                       testing::FaultOpName(fault.op), " #", k);
 }
 
-class DeviceStorageFaultTest : public ::testing::TestWithParam<Fault> {};
+// One workload of a campaign, run afresh for each k.
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  // Runs the workload's steps on a new file in `dir` (RunSteps: the number
+  // of steps that failed, or -1 after a test failure).
+  virtual int Run(const std::string& dir, const std::string& context) = 0;
+  // Closes what Run opened and checks the file: "" if it is sound.
+  virtual std::string Check() = 0;
+};
 
-TEST_P(DeviceStorageFaultTest,
-       EveryFailureIsClearAndNothingAcknowledgedIsLost) {
+class DeviceWorkload final : public Workload {
+ public:
+  int Run(const std::string& dir, const std::string& context) override {
+    path_ = dir + "/d.db";
+    return RunSteps(FaultVfs::Install(), DeviceSteps(path_, clock_, run_),
+                    context);
+  }
+  std::string Check() override {
+    run_.store.reset();
+    return CheckDeviceFile(path_, clock_, run_.acked);
+  }
+
+ private:
+  FakeClock clock_{testing::kStartMillis};
+  DeviceRun run_;
+  std::string path_;
+};
+
+class ServerWorkload final : public Workload {
+ public:
+  explicit ServerWorkload(SourceDevice* source) : source_(*source) {}
+  int Run(const std::string& dir, const std::string& context) override {
+    path_ = dir + "/s.db";
+    return RunSteps(FaultVfs::Install(), ServerSteps(path_, source_, run_),
+                    context);
+  }
+  std::string Check() override {
+    run_.handlers.reset();
+    run_.store.reset();
+    return CheckServerFile(path_, source_, run_);
+  }
+
+ private:
+  SourceDevice& source_;
+  ServerRun run_;
+  std::string path_;
+};
+
+// A clean run of `make()`'s workload counts the operations `fault` targets;
+// then, for every k (PLANSYNC_FAULT_STRIDE), a fresh workload runs with the
+// k-th of them failing, and its file is checked once the fault clears.
+void RunCampaign(const Fault& fault,
+                 const std::function<std::unique_ptr<Workload>()>& make) {
   FaultVfs& vfs = FaultVfs::Install();
-  const Fault fault = GetParam();
   FailureCodes().clear();
-  // A clean run sizes the campaign.
   int64_t operations = 0;
   {
     testing::TempDir dir;
-    FakeClock clock(testing::kStartMillis);
-    DeviceRun run;
-    vfs.StartCounting();
-    ASSERT_EQ(RunSteps(vfs, DeviceSteps(dir.File("d.db"), clock, run), "clean"),
-              0);
+    std::unique_ptr<Workload> workload = make();
+    vfs.Clear();
+    ASSERT_EQ(workload->Run(dir.path(), "clean"), 0);
     operations = vfs.count(fault.op);
-    run.store.reset();
-    ASSERT_EQ(CheckDeviceFile(dir.File("d.db"), clock, run.acked), "");
+    ASSERT_EQ(workload->Check(), "");
   }
   ASSERT_GT(operations, 0);
   int64_t fired = 0;
   for (int64_t k = 1; k <= operations; k += Stride()) {
     const std::string context = Describe(fault, k);
     testing::TempDir dir;
-    FakeClock clock(testing::kStartMillis);
-    DeviceRun run;
+    std::unique_ptr<Workload> workload = make();
     vfs.Arm(fault.op, k, fault.kind);
-    const int failures =
-        RunSteps(vfs, DeviceSteps(dir.File("d.db"), clock, run), context);
+    const int failures = workload->Run(dir.path(), context);
     ASSERT_GE(failures, 0) << context;
     if (vfs.fired() || failures > 0) ++fired;
     vfs.Clear();
-    run.store.reset();
-    ASSERT_EQ(CheckDeviceFile(dir.File("d.db"), clock, run.acked), "")
-        << context;
+    ASSERT_EQ(workload->Check(), "") << context;
   }
   // The campaign reached the faults it meant to (a few late ones may fall on
-  // writes a faulty run no longer makes).
+  // operations a faulty run no longer makes).
   EXPECT_GT(fired, 0);
   EXPECT_FALSE(FailureCodes().empty()) << "no fault reached a caller";
   std::printf("%lld %s operations, %lld faults injected; failed steps: %s\n",
@@ -447,50 +488,22 @@ TEST_P(DeviceStorageFaultTest,
               DescribeCodes().c_str());
 }
 
+class DeviceStorageFaultTest : public ::testing::TestWithParam<Fault> {};
+
+TEST_P(DeviceStorageFaultTest,
+       EveryFailureIsClearAndNothingAcknowledgedIsLost) {
+  RunCampaign(GetParam(), [] { return std::make_unique<DeviceWorkload>(); });
+}
+
 class ServerStorageFaultTest : public ::testing::TestWithParam<Fault> {};
 
 TEST_P(ServerStorageFaultTest,
        EveryFailureIsClearAndNothingAcknowledgedIsLost) {
-  FaultVfs& vfs = FaultVfs::Install();
-  const Fault fault = GetParam();
-  FailureCodes().clear();
   std::unique_ptr<SourceDevice> source = MakeSource();
   ASSERT_NE(source, nullptr);
   ASSERT_GT(source->pushes.size(), 3u);
-  int64_t operations = 0;
-  {
-    testing::TempDir dir;
-    ServerRun run;
-    vfs.StartCounting();
-    ASSERT_EQ(
-        RunSteps(vfs, ServerSteps(dir.File("s.db"), *source, run), "clean"), 0);
-    operations = vfs.count(fault.op);
-    run.handlers.reset();
-    run.store.reset();
-    ASSERT_EQ(CheckServerFile(dir.File("s.db"), *source, run), "");
-  }
-  ASSERT_GT(operations, 0);
-  int64_t fired = 0;
-  for (int64_t k = 1; k <= operations; k += Stride()) {
-    const std::string context = Describe(fault, k);
-    testing::TempDir dir;
-    ServerRun run;
-    vfs.Arm(fault.op, k, fault.kind);
-    const int failures =
-        RunSteps(vfs, ServerSteps(dir.File("s.db"), *source, run), context);
-    ASSERT_GE(failures, 0) << context;
-    if (vfs.fired() || failures > 0) ++fired;
-    vfs.Clear();
-    run.handlers.reset();
-    run.store.reset();
-    ASSERT_EQ(CheckServerFile(dir.File("s.db"), *source, run), "") << context;
-  }
-  EXPECT_GT(fired, 0);
-  EXPECT_FALSE(FailureCodes().empty()) << "no fault reached a caller";
-  std::printf("%lld %s operations, %lld faults injected; failed steps: %s\n",
-              static_cast<long long>(operations),
-              testing::FaultOpName(fault.op), static_cast<long long>(fired),
-              DescribeCodes().c_str());
+  RunCampaign(GetParam(),
+              [&] { return std::make_unique<ServerWorkload>(source.get()); });
 }
 
 const Fault kFaults[] = {
