@@ -4,11 +4,24 @@
 // bound). After the network heals, every device holds the same record and
 // nothing any device wrote is lost or refused.
 //
+// A world (a server and five device stores, in memory) is set up once: device
+// 0 (the case manager) records one record of each type and everyone syncs
+// cleanly. It then lives through kSchedulesPerWorld consecutive seeds, each a
+// schedule: device clocks are set afresh (so they also jump back, as a
+// device's does when its time is corrected), random writes, syncs and
+// partitions run over the faulty network, the network heals, and every
+// device must hold what device 0 holds. Devices carry their history from one
+// schedule to the next, as real ones do; opening stores once per world
+// instead of once per schedule makes a schedule several times cheaper.
+//
 // 10,000 seeded schedules in the normal suite (20 shards of 500) call the
 // handlers directly; 2 more shards of 100 go through the gRPC service on an
-// in-process channel (slower per schedule);
-// PLANSYNC_SCHEDULES sets the number per shard for a long run, PLANSYNC_SEED
-// replays one schedule, and a failing schedule prints its replay command.
+// in-process channel. PLANSYNC_SCHEDULES sets the number per shard for a long
+// run (rounded up to whole worlds); PLANSYNC_SEED=S replays seed S, running
+// its world from its first seed through S; a failing schedule prints its
+// replay command.
+#include <cstdlib>
+#include <map>
 #include <memory>
 #include <random>
 #include <vector>
@@ -34,6 +47,13 @@ constexpr int kShards = 20;
 constexpr int kSchedulesPerShard = 500;
 constexpr int kGrpcShards = 2;
 constexpr int kSchedulesPerGrpcShard = 100;
+constexpr uint64_t kSchedulesPerWorld = 20;
+constexpr int64_t kTenMinutes = 10 * 60 * 1000;
+
+// The first seed of the world that seed `seed` (1-based) runs in.
+uint64_t WorldStart(uint64_t seed) {
+  return seed - (seed - 1) % kSchedulesPerWorld;
+}
 
 struct Device {
   std::unique_ptr<FakeClock> clock;
@@ -43,154 +63,239 @@ struct Device {
   std::unique_ptr<sync::Replicator> replicator;
 };
 
-// Checks that every device converged; "" if so.
-std::string CheckConverged(std::vector<Device>& devices) {
-  const uint64_t expected = *devices[0].store->ContentHash();
-  for (int d = 0; d < kDevices; ++d) {
-    DeviceStore& store = *devices[d].store;
-    if (*store.PendingCount() != 0) {
-      return absl::StrCat("device ", d, " still has ", *store.PendingCount(),
-                          " pending changes");
-    }
-    if (!store.RejectedChanges()->empty()) {
-      return absl::StrCat("device ", d, ": a change was refused: ",
-                          store.RejectedChanges()->front().reject_message);
-    }
-    if (*store.ContentHash() != expected) {
-      return absl::StrCat("device ", d, " diverged from device 0");
-    }
-  }
-  return "";
-}
-
-// Runs one schedule; returns a description of the divergence, or "".
-std::string RunSchedule(uint64_t seed, bool over_grpc) {
-  std::mt19937_64 rng(seed);
-  FakeClock server_clock(testing::kStartMillis);
-  server::SqliteServerStoreOptions store_options;
-  store_options.path = ":memory:";
-  auto server_store = server::OpenSqliteServerStore(store_options);
-  if (!server_store.ok()) return server_store.status().ToString();
-  server::ServerLimits limits;
-  limits.max_changes_per_push = 1 + static_cast<uint32_t>(rng() % 8);
-  limits.pull_page_changes = 2 + static_cast<uint32_t>(rng() % 6);
-  server::SyncHandlers handlers(server_store->get(), &server_clock, limits,
-                                seed);
-  server::DevAuthenticator authenticator;
-  server::GrpcSyncService service(&handlers, &authenticator);
-  std::unique_ptr<grpc::Server> grpc_server;
-  std::shared_ptr<grpc::Channel> channel;
-  if (over_grpc) {
-    grpc::ServerBuilder builder;
-    builder.RegisterService(&service);
-    grpc_server = builder.BuildAndStart();
-    channel = grpc_server->InProcessChannel(grpc::ChannelArguments());
+// A server and five devices, in memory, through a run of schedules.
+class World {
+ public:
+  World(uint64_t world_seed, bool over_grpc)
+      : seed_(world_seed), over_grpc_(over_grpc) {}
+  ~World() {
+    devices_.clear();  // replicators and transports before the server
+    if (grpc_server_ != nullptr) grpc_server_->Shutdown();
   }
 
-  sync::ReplicatorOptions options;
-  options.retry.max_attempts = 3;
-  options.sleep = [](absl::Duration) {};
-  std::vector<Device> devices(kDevices);
-  for (int d = 0; d < kDevices; ++d) {
-    Device& device = devices[d];
-    // Skew of up to two minutes either way; device 4 runs seven minutes
-    // fast in some schedules, beyond the server's five-minute bound.
-    int64_t skew = static_cast<int64_t>(rng() % 240000) - 120000;
-    if (d == 4 && rng() % 2 == 0) skew = 7 * 60 * 1000;
-    device.clock = std::make_unique<FakeClock>(testing::kStartMillis + skew);
-    DeviceStoreOptions store_opts;
-    store_opts.path = ":memory:";
-    store_opts.principal_id = absl::StrCat("user-", d);
-    store_opts.clock = device.clock.get();
-    store_opts.seed = seed * 31 + d;
-    auto store = DeviceStore::Open(store_opts);
-    if (!store.ok()) return store.status().ToString();
-    device.store = std::move(*store);
-    if (over_grpc) {
-      sync::TransportOptions transport_options;
-      transport_options.principal_id = store_opts.principal_id;
-      device.inner =
-          std::make_unique<sync::GrpcTransport>(channel, transport_options);
-    } else {
-      device.inner = std::make_unique<testing::DirectTransport>(
-          &handlers, store_opts.principal_id);
+  // Opens the stores; "" or what failed.
+  std::string Open() {
+    std::mt19937_64 rng(seed_);
+    server::SqliteServerStoreOptions store_options;
+    store_options.path = ":memory:";
+    auto server_store = server::OpenSqliteServerStore(store_options);
+    if (!server_store.ok()) return server_store.status().ToString();
+    server_store_ = std::move(*server_store);
+    server::ServerLimits limits;
+    limits.max_changes_per_push = 1 + static_cast<uint32_t>(rng() % 8);
+    limits.pull_page_changes = 2 + static_cast<uint32_t>(rng() % 6);
+    handlers_ = std::make_unique<server::SyncHandlers>(
+        server_store_.get(), &server_clock_, limits, seed_);
+    service_ = std::make_unique<server::GrpcSyncService>(handlers_.get(),
+                                                         &authenticator_);
+    std::shared_ptr<grpc::Channel> channel;
+    if (over_grpc_) {
+      grpc::ServerBuilder builder;
+      builder.RegisterService(service_.get());
+      grpc_server_ = builder.BuildAndStart();
+      channel = grpc_server_->InProcessChannel(grpc::ChannelArguments());
     }
-    device.faulty = std::make_unique<testing::FaultTransport>(
-        device.inner.get(), testing::Faults{}, seed * 17 + d);
-    options.seed = seed * 13 + d + 1;
-    device.replicator = std::make_unique<sync::Replicator>(
-        device.store.get(), device.faulty.get(), options);
-  }
-
-  // Device 0 (the case manager) records the plan; everyone syncs cleanly.
-  auto ids = testing::CreateOneOfEach(*devices[0].store);
-  for (Device& device : devices) {
-    auto report = device.replicator->SyncOnce();
-    if (!report.ok())
-      return absl::StrCat("setup sync: ", report.status().ToString());
-  }
-
-  const testing::Faults faults{0.1, 0.1, 0.1, 0.1, 0.2};
-  for (Device& device : devices) device.faulty->set_faults(faults);
-  const int steps = 10 + static_cast<int>(rng() % 30);
-  for (int step = 0; step < steps; ++step) {
-    Device& device = devices[rng() % kDevices];
-    switch (rng() % 5) {
-      case 0:
-      case 1: {
-        absl::Status status =
-            testing::RandomWrites(*device.store, *device.clock, rng, ids);
-        if (!status.ok()) return absl::StrCat("write: ", status.ToString());
-        break;
+    sync::ReplicatorOptions options;
+    options.retry.max_attempts = 3;
+    options.sleep = [](absl::Duration) {};
+    devices_.resize(kDevices);
+    for (int d = 0; d < kDevices; ++d) {
+      Device& device = devices_[d];
+      device.clock = std::make_unique<FakeClock>(testing::kStartMillis);
+      DeviceStoreOptions store_opts;
+      store_opts.path = ":memory:";
+      store_opts.principal_id = absl::StrCat("user-", d);
+      store_opts.clock = device.clock.get();
+      store_opts.seed = seed_ * 31 + d;
+      auto store = DeviceStore::Open(store_opts);
+      if (!store.ok()) return store.status().ToString();
+      device.store = std::move(*store);
+      if (over_grpc_) {
+        sync::TransportOptions transport_options;
+        transport_options.principal_id = store_opts.principal_id;
+        device.inner =
+            std::make_unique<sync::GrpcTransport>(channel, transport_options);
+      } else {
+        device.inner = std::make_unique<testing::DirectTransport>(
+            handlers_.get(), store_opts.principal_id);
       }
-      case 2:
-      case 3:
-        device.replicator->SyncOnce().IgnoreError();  // faults may fail it
-        break;
-      case 4:
-        device.faulty->set_partitioned(rng() % 2 == 0);
-        break;
+      device.faulty = std::make_unique<testing::FaultTransport>(
+          device.inner.get(), testing::Faults{}, seed_ * 17 + d);
+      options.seed = seed_ * 13 + d + 1;
+      device.replicator = std::make_unique<sync::Replicator>(
+          device.store.get(), device.faulty.get(), options);
     }
-    const int64_t tick = static_cast<int64_t>(rng() % 2000);
-    server_clock.Advance(tick);
-    for (Device& d : devices) d.clock->Advance(tick);
-  }
-
-  // The network heals and time passes beyond the fast device's lead.
-  server_clock.Advance(10 * 60 * 1000);
-  for (Device& device : devices) {
-    device.clock->Advance(10 * 60 * 1000);
-    device.faulty->set_faults(testing::Faults{});
-    device.faulty->set_partitioned(false);
-  }
-  for (int round = 0; round < 2; ++round) {
-    for (Device& device : devices) {
+    // Device 0 (the case manager) records the plan; everyone syncs cleanly.
+    ids_ = testing::CreateOneOfEach(*devices_[0].store);
+    for (Device& device : devices_) {
       auto report = device.replicator->SyncOnce();
       if (!report.ok())
-        return absl::StrCat("final sync: ", report.status().ToString());
+        return absl::StrCat("setup sync: ", report.status().ToString());
     }
+    return "";
   }
 
-  const std::string divergence = CheckConverged(devices);
-  devices.clear();  // replicators and transports before the server
-  if (grpc_server != nullptr) grpc_server->Shutdown();
-  return divergence;
-}
+  // Runs schedule `seed`; "" or a description of what went wrong.
+  std::string RunSchedule(uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    // Each device's clock is set afresh from the server's: up to two minutes
+    // either way, and device 4 seven minutes fast (beyond the server's
+    // five-minute bound) in some schedules. Clocks thus also jump back
+    // between schedules, as a device's does when its time is corrected.
+    for (int d = 0; d < kDevices; ++d) {
+      int64_t skew = static_cast<int64_t>(rng() % 240000) - 120000;
+      if (d == 4 && rng() % 2 == 0) skew = 7 * 60 * 1000;
+      devices_[d].clock->Set(server_clock_.NowMillis() + skew);
+    }
+
+    const testing::Faults faults{0.1, 0.1, 0.1, 0.1, 0.2};
+    for (Device& device : devices_) device.faulty->set_faults(faults);
+    const int steps = 10 + static_cast<int>(rng() % 30);
+    for (int step = 0; step < steps; ++step) {
+      const size_t d = rng() % kDevices;
+      Device& device = devices_[d];
+      const uint64_t action = rng() % 11;
+      if (action < 4) {
+        absl::Status status =
+            testing::RandomWrites(*device.store, *device.clock, rng, ids_);
+        if (!status.ok()) return absl::StrCat("write: ", status.ToString());
+      } else if (action < 8) {
+        device.replicator->SyncOnce().IgnoreError();  // faults may fail it
+      } else if (action < 10) {
+        device.faulty->set_partitioned(rng() % 2 == 0);
+      } else {
+        const std::string refused = Squat(
+            device, devices_[(d + 1 + rng() % (kDevices - 1)) % kDevices]);
+        if (!refused.empty()) return refused;
+      }
+      const int64_t tick = static_cast<int64_t>(rng() % 2000);
+      server_clock_.Advance(tick);
+      for (Device& d : devices_) d.clock->Advance(tick);
+    }
+
+    // The network heals and time passes beyond the fast device's lead.
+    server_clock_.Advance(kTenMinutes);
+    for (Device& device : devices_) {
+      device.clock->Advance(kTenMinutes);
+      device.faulty->set_faults(testing::Faults{});
+      device.faulty->set_partitioned(false);
+    }
+    for (int round = 0; round < 2; ++round) {
+      for (Device& device : devices_) {
+        auto report = device.replicator->SyncOnce();
+        if (!report.ok())
+          return absl::StrCat("final sync: ", report.status().ToString());
+      }
+    }
+    return CheckConverged();
+  }
+
+  // `squatter` pushes one of its pending changes under the replica id of
+  // `owner` with the sequence number of the owner's oldest pending change.
+  // "" if the server refuses it as another user's replica (or there was
+  // nothing to forge); the owner's own change must still land later.
+  std::string Squat(Device& squatter, Device& owner) {
+    auto mine = squatter.store->PendingChanges(1);
+    auto theirs = owner.store->PendingChanges(1);
+    if (!mine.ok() || !theirs.ok() || mine->empty() || theirs->empty()) {
+      return "";
+    }
+    v1::PushRequest request;
+    v1::Change* forged = request.add_changes();
+    *forged = mine->front().change;
+    forged->set_replica_id(owner.store->replica_id());
+    forged->set_replica_seq(theirs->front().seq);
+    auto response = squatter.inner->Push(request);
+    if (!response.ok()) {
+      return absl::StatusCode::kPermissionDenied == response.status().code()
+                 ? ""
+                 : absl::StrCat("squat: ", response.status().ToString());
+    }
+    if (response->results_size() != 1 ||
+        response->results(0).status() != v1::ChangeResult::REJECTED ||
+        response->results(0).reason() != v1::REPLICA_NOT_OWNED) {
+      return absl::StrCat(
+          "a change under another user's replica id was not "
+          "refused: ",
+          response->ShortDebugString());
+    }
+    return "";
+  }
+
+  // "" if every device holds exactly what device 0 holds, with nothing
+  // pending or refused.
+  std::string CheckConverged() {
+    auto expected = devices_[0].store->ContentHash();
+    if (!expected.ok()) return expected.status().ToString();
+    for (int d = 0; d < kDevices; ++d) {
+      DeviceStore& store = *devices_[d].store;
+      if (*store.PendingCount() != 0) {
+        return absl::StrCat("device ", d, " still has ", *store.PendingCount(),
+                            " pending changes");
+      }
+      if (!store.RejectedChanges()->empty()) {
+        return absl::StrCat("device ", d, ": a change was refused: ",
+                            store.RejectedChanges()->front().reject_message);
+      }
+      if (d == 0) continue;
+      auto actual = store.ContentHash();
+      if (!actual.ok()) return actual.status().ToString();
+      if (*actual != *expected) {
+        return absl::StrCat("device ", d, " diverged from device 0");
+      }
+    }
+    return "";
+  }
+
+ private:
+  const uint64_t seed_;
+  const bool over_grpc_;
+  FakeClock server_clock_{testing::kStartMillis};
+  std::unique_ptr<server::ServerStore> server_store_;
+  std::unique_ptr<server::SyncHandlers> handlers_;
+  server::DevAuthenticator authenticator_;
+  std::unique_ptr<server::GrpcSyncService> service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  std::vector<Device> devices_;
+  std::map<std::string, std::string> ids_;  // one record of each type
+};
 
 class ConvergenceTest : public ::testing::TestWithParam<int> {};
+
+// The number of schedules a shard of `default_count` runs (PLANSYNC_SCHEDULES
+// overrides it), in whole worlds.
+uint64_t SchedulesPerShard(uint64_t default_count) {
+  const uint64_t count = testing::PropertySeeds(1, default_count).size();
+  return (count + kSchedulesPerWorld - 1) / kSchedulesPerWorld *
+         kSchedulesPerWorld;
+}
 
 TEST_P(ConvergenceTest, DevicesConvergeThroughFaultsPartitionsAndSkew) {
   const int shard = GetParam();
   const bool over_grpc = shard >= kShards;
-  const uint64_t per_shard =
-      over_grpc ? kSchedulesPerGrpcShard : kSchedulesPerShard;
-  const uint64_t first = 1 + static_cast<uint64_t>(shard) * kSchedulesPerShard;
-  for (uint64_t seed : testing::PropertySeeds(first, per_shard)) {
-    const std::string divergence = RunSchedule(seed, over_grpc);
-    ASSERT_EQ(divergence, "") << testing::ReplayHint(
-        "convergence_test", absl::StrCat("*DevicesConverge*/", shard).c_str(),
-        seed);
-    if (std::getenv("PLANSYNC_SEED") != nullptr) return;  // one replay
+  std::vector<uint64_t> seeds;
+  if (const char* replay = std::getenv("PLANSYNC_SEED")) {
+    const uint64_t last = std::strtoull(replay, nullptr, 10);
+    for (uint64_t s = WorldStart(last); s <= last; ++s) seeds.push_back(s);
+  } else {
+    // Shards take disjoint runs of seeds, each starting a world.
+    const uint64_t stride = SchedulesPerShard(kSchedulesPerShard);
+    const uint64_t count = SchedulesPerShard(over_grpc ? kSchedulesPerGrpcShard
+                                                       : kSchedulesPerShard);
+    const uint64_t first = 1 + static_cast<uint64_t>(shard) * stride;
+    for (uint64_t i = 0; i < count; ++i) seeds.push_back(first + i);
+  }
+  const std::string filter = absl::StrCat("*DevicesConverge*/", shard);
+  std::unique_ptr<World> world;
+  for (uint64_t seed : seeds) {
+    if (world == nullptr || WorldStart(seed) == seed) {
+      world.reset();
+      world = std::make_unique<World>(WorldStart(seed), over_grpc);
+      ASSERT_EQ(world->Open(), "")
+          << testing::ReplayHint("convergence_test", filter.c_str(), seed);
+    }
+    ASSERT_EQ(world->RunSchedule(seed), "")
+        << testing::ReplayHint("convergence_test", filter.c_str(), seed);
   }
 }
 

@@ -186,4 +186,13 @@ absl::StatusOr<int64_t> Database::QueryInt(absl::string_view sql) {
   return (*statement)->ColumnInt(0);
 }
 
+absl::StatusOr<Statement*> LazyStatement::Get() {
+  if (statement_ == nullptr) {
+    auto statement = db_->Prepare(sql_);
+    if (!statement.ok()) return statement.status();
+    statement_ = std::move(*statement);
+  }
+  return statement_.get();
+}
+
 }  // namespace plansync::internal

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
@@ -95,6 +96,25 @@ class Database {
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* const db_;
+};
+
+// A statement prepared on its first use and kept for the connection's life:
+// opening a store then costs only the statements a session actually runs.
+// The SQL's errors surface at that first use.
+class LazyStatement {
+ public:
+  LazyStatement() = default;
+  LazyStatement(Database* db, std::string sql)
+      : db_(db), sql_(std::move(sql)) {}
+  LazyStatement(LazyStatement&&) = default;
+  LazyStatement& operator=(LazyStatement&&) = default;
+
+  absl::StatusOr<Statement*> Get();
+
+ private:
+  Database* db_ = nullptr;
+  std::string sql_;
+  std::unique_ptr<Statement> statement_;
 };
 
 // An absl::Status for SQLite result `rc` on `db`, with `what` as context:

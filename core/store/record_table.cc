@@ -31,7 +31,7 @@ absl::StatusOr<std::unique_ptr<RecordTable>> RecordTable::Open(
     Database* db, const RecordType& type) {
   std::unique_ptr<RecordTable> table(new RecordTable(db, type));
   RETURN_IF_ERROR(table->EnsureSchema());
-  RETURN_IF_ERROR(table->Prepare());
+  table->DefineStatements();
   return table;
 }
 
@@ -82,7 +82,7 @@ absl::Status RecordTable::EnsureSchema() {
   return absl::OkStatus();
 }
 
-absl::Status RecordTable::Prepare() {
+void RecordTable::DefineStatements() {
   const std::string table = QuoteIdentifier(type_.table);
   std::vector<std::string> names;
   for (const FieldInfo& field : type_.fields) {
@@ -97,62 +97,46 @@ absl::Status RecordTable::Prepare() {
   const std::string select_columns =
       type_.is_mutable() ? absl::StrCat(columns_, ", ", kClocksColumn)
                          : columns_;
-  if (type_.is_mutable()) {
-    ASSIGN_OR_RETURN(
-        insert_, db_->Prepare(absl::StrCat(
-                     "INSERT INTO ", table, " (", columns_, ", ", kClocksColumn,
-                     ") VALUES (", placeholders, ", ?", n + 1, ")")));
-  } else {
-    ASSIGN_OR_RETURN(insert_, db_->Prepare(absl::StrCat(
-                                  "INSERT INTO ", table, " (", columns_,
-                                  ") VALUES (", placeholders, ")")));
-  }
-  ASSIGN_OR_RETURN(
-      select_, db_->Prepare(absl::StrCat("SELECT ", select_columns, " FROM ",
-                                         table, " WHERE \"id\" = ?1")));
+  insert_ = LazyStatement(
+      db_, type_.is_mutable()
+               ? absl::StrCat("INSERT INTO ", table, " (", columns_, ", ",
+                              kClocksColumn, ") VALUES (", placeholders, ", ?",
+                              n + 1, ")")
+               : absl::StrCat("INSERT INTO ", table, " (", columns_,
+                              ") VALUES (", placeholders, ")"));
+  select_ = LazyStatement(db_, absl::StrCat("SELECT ", select_columns, " FROM ",
+                                            table, " WHERE \"id\" = ?1"));
   if (type_.bucket_key != nullptr) {
-    ASSIGN_OR_RETURN(bucket_,
-                     db_->Prepare(absl::StrCat(
-                         "SELECT ", QuoteIdentifier(type_.bucket_key->name),
-                         " FROM ", table, " WHERE \"id\" = ?1")));
-    if (!type_.bucket_key->is_id) {
-      ASSIGN_OR_RETURN(
-          insert_skeleton_,
-          db_->Prepare(absl::StrCat("INSERT INTO ", table, " (\"id\", ",
-                                    QuoteIdentifier(type_.bucket_key->name),
-                                    ") VALUES (?1, ?2)")));
-    }
+    bucket_ = LazyStatement(
+        db_, absl::StrCat("SELECT ", QuoteIdentifier(type_.bucket_key->name),
+                          " FROM ", table, " WHERE \"id\" = ?1"));
   } else {
-    ASSIGN_OR_RETURN(
-        bucket_, db_->Prepare(absl::StrCat("SELECT 'directory' FROM ", table,
-                                           " WHERE \"id\" = ?1")));
+    bucket_ = LazyStatement(db_, absl::StrCat("SELECT 'directory' FROM ", table,
+                                              " WHERE \"id\" = ?1"));
   }
-  if (insert_skeleton_ == nullptr) {
-    ASSIGN_OR_RETURN(insert_skeleton_,
-                     db_->Prepare(absl::StrCat("INSERT INTO ", table,
-                                               " (\"id\") VALUES (?1)")));
-  }
-  ASSIGN_OR_RETURN(count_,
-                   db_->Prepare(absl::StrCat("SELECT COUNT(*) FROM ", table)));
+  insert_skeleton_ = LazyStatement(
+      db_, type_.bucket_key != nullptr && !type_.bucket_key->is_id
+               ? absl::StrCat("INSERT INTO ", table, " (\"id\", ",
+                              QuoteIdentifier(type_.bucket_key->name),
+                              ") VALUES (?1, ?2)")
+               : absl::StrCat("INSERT INTO ", table, " (\"id\") VALUES (?1)"));
+  count_ = LazyStatement(db_, absl::StrCat("SELECT COUNT(*) FROM ", table));
   // A range on the primary key: ids are ASCII, and '~' sorts after every
   // character of one.
-  ASSIGN_OR_RETURN(ids_with_prefix_,
-                   db_->Prepare(absl::StrCat(
-                       "SELECT \"id\" FROM ", table,
-                       " WHERE \"id\" >= ?1 AND \"id\" < ?1 || '~' ORDER BY "
-                       "\"id\" LIMIT ?2")));
-  ASSIGN_OR_RETURN(delete_, db_->Prepare(absl::StrCat("DELETE FROM ", table,
-                                                      " WHERE \"id\" = ?1")));
-  ASSIGN_OR_RETURN(
-      delete_bucket_,
-      db_->Prepare(type_.bucket_key == nullptr
-                       ? absl::StrCat("DELETE FROM ", table, " WHERE ?1 = ?1")
-                       : absl::StrCat("DELETE FROM ", table, " WHERE ",
-                                      QuoteIdentifier(type_.bucket_key->name),
-                                      " = ?1")));
+  ids_with_prefix_ = LazyStatement(
+      db_, absl::StrCat("SELECT \"id\" FROM ", table,
+                        " WHERE \"id\" >= ?1 AND \"id\" < ?1 || '~' ORDER BY "
+                        "\"id\" LIMIT ?2"));
+  delete_ = LazyStatement(
+      db_, absl::StrCat("DELETE FROM ", table, " WHERE \"id\" = ?1"));
+  delete_bucket_ = LazyStatement(
+      db_,
+      type_.bucket_key == nullptr
+          ? absl::StrCat("DELETE FROM ", table, " WHERE ?1 = ?1")
+          : absl::StrCat("DELETE FROM ", table, " WHERE ",
+                         QuoteIdentifier(type_.bucket_key->name), " = ?1"));
   update_.resize(n);
   scan_by_.resize(n);
-  return absl::OkStatus();
 }
 
 void RecordTable::BindField(Statement* statement, int index,
@@ -231,34 +215,37 @@ void RecordTable::ReadRow(const Statement& statement, Message* out) const {
 
 absl::Status RecordTable::Insert(const Message& record,
                                  absl::string_view clocks) {
-  ScopedReset reset(insert_.get());
+  ASSIGN_OR_RETURN(Statement * insert, insert_.Get());
+  ScopedReset reset(insert);
   const int n = static_cast<int>(type_.fields.size());
   for (int i = 0; i < n; ++i) {
-    BindField(insert_.get(), i + 1, type_.fields[i], record);
+    BindField(insert, i + 1, type_.fields[i], record);
   }
-  if (type_.is_mutable()) insert_->BindBlob(n + 1, clocks);
-  return insert_->Step().status();
+  if (type_.is_mutable()) insert->BindBlob(n + 1, clocks);
+  return insert->Step().status();
 }
 
 absl::Status RecordTable::InsertSkeleton(absl::string_view id,
                                          absl::string_view student_id) {
-  ScopedReset reset(insert_skeleton_.get());
-  insert_skeleton_->BindText(1, id);
+  ASSIGN_OR_RETURN(Statement * insert, insert_skeleton_.Get());
+  ScopedReset reset(insert);
+  insert->BindText(1, id);
   if (type_.bucket_key != nullptr && !type_.bucket_key->is_id) {
-    insert_skeleton_->BindText(2, student_id);
+    insert->BindText(2, student_id);
   }
-  return insert_skeleton_->Step().status();
+  return insert->Step().status();
 }
 
 absl::StatusOr<bool> RecordTable::Read(absl::string_view id, Message* out,
                                        std::string* clocks) {
-  ScopedReset reset(select_.get());
-  select_->BindText(1, id);
-  ASSIGN_OR_RETURN(bool row, select_->Step());
+  ASSIGN_OR_RETURN(Statement * select, select_.Get());
+  ScopedReset reset(select);
+  select->BindText(1, id);
+  ASSIGN_OR_RETURN(bool row, select->Step());
   if (!row) return false;
-  ReadRow(*select_, out);
+  ReadRow(*select, out);
   if (clocks != nullptr) {
-    *clocks = type_.is_mutable() ? std::string(select_->ColumnBlob(
+    *clocks = type_.is_mutable() ? std::string(select->ColumnBlob(
                                        static_cast<int>(type_.fields.size())))
                                  : std::string();
   }
@@ -267,12 +254,13 @@ absl::StatusOr<bool> RecordTable::Read(absl::string_view id, Message* out,
 
 absl::StatusOr<std::optional<std::string>> RecordTable::BucketOf(
     absl::string_view id) {
-  ScopedReset reset(bucket_.get());
-  bucket_->BindText(1, id);
-  ASSIGN_OR_RETURN(bool row, bucket_->Step());
+  ASSIGN_OR_RETURN(Statement * bucket, bucket_.Get());
+  ScopedReset reset(bucket);
+  bucket->BindText(1, id);
+  ASSIGN_OR_RETURN(bool row, bucket->Step());
   if (!row) return std::nullopt;
   if (type_.bucket_key == nullptr) return std::string(kDirectoryBucket);
-  return StudentBucket(bucket_->ColumnText(0));
+  return StudentBucket(bucket->ColumnText(0));
 }
 
 absl::Status RecordTable::WriteField(absl::string_view id,
@@ -342,33 +330,37 @@ absl::Status RecordTable::Scan(
 }
 
 absl::Status RecordTable::Delete(absl::string_view id) {
-  delete_->BindText(1, id);
-  return delete_->Run();
+  ASSIGN_OR_RETURN(Statement * remove, delete_.Get());
+  remove->BindText(1, id);
+  return remove->Run();
 }
 
 absl::Status RecordTable::DeleteBucket(absl::string_view student_id) {
-  delete_bucket_->BindText(1, student_id);
-  return delete_bucket_->Run();
+  ASSIGN_OR_RETURN(Statement * remove, delete_bucket_.Get());
+  remove->BindText(1, student_id);
+  return remove->Run();
 }
 
 absl::StatusOr<std::vector<std::string>> RecordTable::IdsWithPrefix(
     absl::string_view prefix, int limit) {
-  ScopedReset reset(ids_with_prefix_.get());
-  ids_with_prefix_->BindText(1, prefix);
-  ids_with_prefix_->BindInt(2, limit);
+  ASSIGN_OR_RETURN(Statement * select, ids_with_prefix_.Get());
+  ScopedReset reset(select);
+  select->BindText(1, prefix);
+  select->BindInt(2, limit);
   std::vector<std::string> ids;
   while (true) {
-    ASSIGN_OR_RETURN(bool row, ids_with_prefix_->Step());
+    ASSIGN_OR_RETURN(bool row, select->Step());
     if (!row) break;
-    ids.emplace_back(ids_with_prefix_->ColumnText(0));
+    ids.emplace_back(select->ColumnText(0));
   }
   return ids;
 }
 
 absl::StatusOr<int64_t> RecordTable::Count() {
-  ScopedReset reset(count_.get());
-  ASSIGN_OR_RETURN(bool row, count_->Step());
-  return row ? count_->ColumnInt(0) : 0;
+  ASSIGN_OR_RETURN(Statement * count, count_.Get());
+  ScopedReset reset(count);
+  ASSIGN_OR_RETURN(bool row, count->Step());
+  return row ? count->ColumnInt(0) : 0;
 }
 
 }  // namespace plansync::internal

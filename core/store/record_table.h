@@ -21,8 +21,8 @@ namespace plansync::internal {
 
 class RecordTable {
  public:
-  // Creates the table, its missing columns and its indexes if needed, and
-  // prepares its statements. `db` must outlive the table.
+  // Creates the table, its missing columns and its indexes if needed; its
+  // statements are prepared on first use. `db` must outlive the table.
   static absl::StatusOr<std::unique_ptr<RecordTable>> Open(
       Database* db, const RecordType& type);
 
@@ -68,7 +68,7 @@ class RecordTable {
  private:
   RecordTable(Database* db, const RecordType& type) : db_(db), type_(type) {}
   absl::Status EnsureSchema();
-  absl::Status Prepare();
+  void DefineStatements();
   void BindField(Statement* statement, int index, const FieldInfo& field,
                  const google::protobuf::Message& record) const;
   void ReadRow(const Statement& statement,
@@ -78,14 +78,14 @@ class RecordTable {
   Database* const db_;
   const RecordType& type_;
   std::string columns_;  // quoted, comma-separated, in field order
-  std::unique_ptr<Statement> insert_;
-  std::unique_ptr<Statement> insert_skeleton_;
-  std::unique_ptr<Statement> select_;
-  std::unique_ptr<Statement> bucket_;
-  std::unique_ptr<Statement> ids_with_prefix_;
-  std::unique_ptr<Statement> count_;
-  std::unique_ptr<Statement> delete_;
-  std::unique_ptr<Statement> delete_bucket_;
+  LazyStatement insert_;
+  LazyStatement insert_skeleton_;
+  LazyStatement select_;
+  LazyStatement bucket_;
+  LazyStatement ids_with_prefix_;
+  LazyStatement count_;
+  LazyStatement delete_;
+  LazyStatement delete_bucket_;
   // Per field index: UPDATE of that column, and SELECT rows by that column;
   // prepared on first use. scan_all_ is the SELECT of every row.
   std::vector<std::unique_ptr<Statement>> update_;
