@@ -66,7 +66,11 @@ absl::Status WriteTransaction::Commit() {
     return status;
   }
   store->in_transaction_ = false;
+  ChangeNotice notice = std::move(store->notice_);
+  store->notice_ = ChangeNotice();
+  store->noted_.clear();
   store->mu_.unlock();
+  if (!notice.empty()) store->Notify(notice);
   return absl::OkStatus();
 }
 
@@ -110,6 +114,9 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
   ASSIGN_OR_RETURN(begin_, db_->Prepare("BEGIN IMMEDIATE"));
   ASSIGN_OR_RETURN(commit_, db_->Prepare("COMMIT"));
   ASSIGN_OR_RETURN(rollback_, db_->Prepare("ROLLBACK"));
+  ASSIGN_OR_RETURN(savepoint_, db_->Prepare("SAVEPOINT plansync_op"));
+  ASSIGN_OR_RETURN(release_, db_->Prepare("RELEASE plansync_op"));
+  ASSIGN_OR_RETURN(rollback_to_, db_->Prepare("ROLLBACK TO plansync_op"));
 
   // Identity: made on first open, checked on every later one.
   RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
@@ -319,6 +326,7 @@ absl::Status DeviceStore::CheckTransaction(const WriteTransaction& txn) const {
 
 absl::Status DeviceStore::Rollback() {
   in_transaction_ = false;
+  DropNotes(0, 0);
   absl::Status status = rollback_->Run();
   // Sequence numbers, replica rows and records of the transaction are gone.
   reference_buckets_.clear();
@@ -326,6 +334,99 @@ absl::Status DeviceStore::Rollback() {
   absl::Status reload = LoadReplicas();
   mu_.unlock();
   return status.ok() ? reload : status;
+}
+
+absl::Status DeviceStore::Atomically(WriteTransaction& txn,
+                                     absl::FunctionRef<absl::Status()> op) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  RETURN_IF_ERROR(savepoint_->Run());
+  const size_t records = notice_.records.size();
+  const size_t evicted = notice_.evicted_buckets.size();
+  absl::Status status = op();
+  if (status.ok()) return release_->Run();
+  absl::Status undo = rollback_to_->Run();
+  if (undo.ok()) undo = release_->Run();
+  if (undo.ok()) {
+    // The rows the op wrote are gone: so are its sequence numbers, replica
+    // rows, cached references and notes.
+    reference_buckets_.clear();
+    roles_valid_ = false;
+    DropNotes(records, evicted);
+    undo = LoadReplicas();
+  }
+  if (!undo.ok()) Rollback().IgnoreError();
+  return status;
+}
+
+// --- Observers
+// -----------------------------------------------------------------
+
+uint64_t DeviceStore::AddObserver(ChangeObserver observer) {
+  auto slot = std::make_shared<ObserverSlot>();
+  slot->observer = std::move(observer);
+  std::lock_guard<std::mutex> lock(observers_mu_);
+  const uint64_t handle = next_observer_++;
+  observers_.emplace(handle, std::move(slot));
+  return handle;
+}
+
+void DeviceStore::RemoveObserver(uint64_t handle) {
+  std::unique_lock<std::mutex> lock(observers_mu_);
+  auto it = observers_.find(handle);
+  if (it == observers_.end()) return;
+  std::shared_ptr<ObserverSlot> slot = it->second;
+  observers_.erase(it);
+  // Wait for deliveries on other threads; one on this thread (the observer
+  // removing itself) is the caller.
+  const std::thread::id self = std::this_thread::get_id();
+  observers_idle_.wait(lock, [&] {
+    return std::all_of(slot->active.begin(), slot->active.end(),
+                       [&](std::thread::id id) { return id == self; });
+  });
+}
+
+void DeviceStore::Notify(const ChangeNotice& notice) {
+  std::vector<uint64_t> handles;
+  {
+    std::lock_guard<std::mutex> lock(observers_mu_);
+    for (const auto& [handle, slot] : observers_) handles.push_back(handle);
+  }
+  const std::thread::id self = std::this_thread::get_id();
+  for (uint64_t handle : handles) {
+    std::shared_ptr<ObserverSlot> slot;
+    {
+      std::lock_guard<std::mutex> lock(observers_mu_);
+      auto it = observers_.find(handle);
+      if (it == observers_.end()) continue;  // removed meanwhile
+      slot = it->second;
+      slot->active.push_back(self);
+    }
+    slot->observer(notice);
+    {
+      std::lock_guard<std::mutex> lock(observers_mu_);
+      slot->active.erase(
+          std::find(slot->active.begin(), slot->active.end(), self));
+    }
+    observers_idle_.notify_all();
+  }
+}
+
+void DeviceStore::NoteChanged(absl::string_view type, absl::string_view id,
+                              bool remote) {
+  if (!noted_.insert(absl::StrCat(type, "/", id)).second) return;
+  notice_.records.push_back(
+      ChangedRecord{std::string(type), std::string(id), remote});
+}
+
+void DeviceStore::DropNotes(size_t records, size_t evicted) {
+  for (size_t i = records; i < notice_.records.size(); ++i) {
+    noted_.erase(
+        absl::StrCat(notice_.records[i].type, "/", notice_.records[i].id));
+  }
+  notice_.records.resize(std::min(records, notice_.records.size()));
+  notice_.evicted_buckets.resize(
+      std::min(evicted, notice_.evicted_buckets.size()));
 }
 
 // --- Local writes ------------------------------------------------------------
@@ -398,6 +499,7 @@ absl::Status DeviceStore::RecordChange(v1::Change& change) {
   insert_outbox_->BindBlobNoCopy(3, bytes);
   RETURN_IF_ERROR(insert_outbox_->Step().status());
   ++next_seq_;
+  NoteChanged(change.record_type(), change.record_id(), /*remote=*/false);
   return absl::OkStatus();
 }
 

@@ -14,15 +14,20 @@
 #ifndef PLANSYNC_CORE_DEVICE_STORE_H_
 #define PLANSYNC_CORE_DEVICE_STORE_H_
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 #include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -101,6 +106,26 @@ struct RemoteResult {
   absl::Status error;  // set for kRejected, with a reason (core/errors.h)
 };
 
+// A record that a committed transaction changed.
+struct ChangedRecord {
+  std::string type;  // full name, "plansync.v1.Plan"
+  std::string id;
+  // True when a sync made the change (a pulled change; a local write the
+  // server refused, removed; a log entry re-stamped for the server); false
+  // for a local write.
+  bool remote = false;
+};
+
+// What one committed transaction changed, for observers: each record once,
+// in the order first changed, and the buckets dropped whole (their user lost
+// access; their records are gone without being listed one by one).
+struct ChangeNotice {
+  std::vector<ChangedRecord> records;
+  std::vector<std::string> evicted_buckets;
+  bool empty() const { return records.empty() && evicted_buckets.empty(); }
+};
+using ChangeObserver = std::function<void(const ChangeNotice&)>;
+
 class DeviceStore;
 struct CheckedChange;
 
@@ -141,6 +166,27 @@ class DeviceStore {
   // Runs `body` in a new transaction: commits if it returns OK, else rolls
   // back and returns its error.
   absl::Status Write(absl::FunctionRef<absl::Status(WriteTransaction&)> body);
+  // Runs `op` inside the open transaction `txn` as one unit: if it fails,
+  // what it wrote is undone (an SQLite savepoint) and `txn` stays open for
+  // more writes. Returns `op`'s status. If the undo itself fails (a failing
+  // disk), the whole transaction is rolled back and its Commit fails.
+  absl::Status Atomically(WriteTransaction& txn,
+                          absl::FunctionRef<absl::Status()> op);
+
+  // --- Observers ------------------------------------------------------------
+
+  // Calls `observer` after each committed transaction that changed records:
+  // local writes, applied pull pages, evictions. It runs on the thread that
+  // committed, after the commit, holding no lock of the store: it may read
+  // and write the store (its own writes notify again). Returns a handle for
+  // RemoveObserver.
+  uint64_t AddObserver(ChangeObserver observer);
+  // Stops notifications to `handle`. When it returns the observer is not
+  // running on any other thread and is never called again; it may be called
+  // from inside that observer. It must not be called by a thread inside a
+  // write transaction (an observer running elsewhere may be waiting for that
+  // transaction). Unknown handles are ignored.
+  void RemoveObserver(uint64_t handle);
 
   // --- Mutable records -------------------------------------------------
 
@@ -363,6 +409,14 @@ class DeviceStore {
                             const google::protobuf::Message& record,
                             const FieldInfo* only, absl::string_view bucket);
   absl::Status RecordChange(v1::Change& change);
+  // Notes, for the observers of the open transaction, that record `id` of
+  // `type` changed.
+  void NoteChanged(absl::string_view type, absl::string_view id, bool remote);
+  // Forgets the notes of the open transaction from `records` and
+  // `evicted` on (a rollback).
+  void DropNotes(size_t records, size_t evicted);
+  // Delivers `notice` to every observer; called after a commit, without mu_.
+  void Notify(const ChangeNotice& notice);
   // With check_roles: the role check of a local write of `type` in `bucket`
   // (AuthorizeWrite), against the roles cached for the directory generation
   // and day.
@@ -416,8 +470,23 @@ class DeviceStore {
   std::optional<v1::User> role_user_;
   std::vector<v1::Assignment> role_assignments_;
   absl::TimeZone role_zone_;
+  // What the open transaction changed (under mu_), with the keys of the
+  // records already noted.
+  ChangeNotice notice_;
+  absl::flat_hash_set<std::string> noted_;
+  std::unique_ptr<internal::Statement> savepoint_, release_, rollback_to_;
   // Held by the thread in a write transaction, and by every call.
   mutable std::recursive_mutex mu_;
+  // Observers by handle. A delivery marks its observer active (with its
+  // thread) so that RemoveObserver can wait for it to finish.
+  struct ObserverSlot {
+    ChangeObserver observer;
+    std::vector<std::thread::id> active;
+  };
+  std::mutex observers_mu_;
+  std::condition_variable observers_idle_;
+  std::map<uint64_t, std::shared_ptr<ObserverSlot>> observers_;
+  uint64_t next_observer_ = 1;
 };
 
 }  // namespace plansync

@@ -63,8 +63,13 @@ absl::Status DeviceStore::ApplyOne(const v1::Change& change,
   }
   hlc_->Witness(change.hlc());
   NoteRoleSource(change.record_type());
-  return checked->field != nullptr ? ApplyFieldWrite(*checked, change, result)
-                                   : ApplyLogEntry(*checked, change, result);
+  RETURN_IF_ERROR(checked->field != nullptr
+                      ? ApplyFieldWrite(*checked, change, result)
+                      : ApplyLogEntry(*checked, change, result));
+  if (result->outcome == RemoteOutcome::kApplied) {
+    NoteChanged(checked->type->full_name, change.record_id(), /*remote=*/true);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status DeviceStore::ApplyFieldWrite(const CheckedChange& checked,
@@ -240,6 +245,7 @@ absl::Status DeviceStore::RevertRefused(const v1::Change& change) {
   if (!shown) return absl::OkStatus();
   RETURN_IF_ERROR(table->Delete(change.record_id()));
   reference_buckets_.clear();
+  NoteChanged(type->full_name, change.record_id(), /*remote=*/true);
   // The server never had a refused log entry; a register's row may hold
   // values the server does have, which only a whole resend restores.
   if (change.has_log_entry()) return absl::OkStatus();
@@ -342,6 +348,7 @@ absl::Status DeviceStore::Restamp(WriteTransaction& txn,
       if (found) {
         RETURN_IF_ERROR(
             table->WriteField(change.record_id(), *recorded, *entry, {}));
+        NoteChanged(type->full_name, change.record_id(), /*remote=*/true);
       }
       entry->SerializeToString(change.mutable_log_entry());
     }
@@ -404,7 +411,9 @@ absl::Status DeviceStore::EvictBucket(WriteTransaction& txn,
   delete_cursor_->BindText(1, bucket);
   RETURN_IF_ERROR(delete_cursor_->Run());
   delete_bucket_outbox_->BindText(1, bucket);
-  return delete_bucket_outbox_->Run();
+  RETURN_IF_ERROR(delete_bucket_outbox_->Run());
+  notice_.evicted_buckets.emplace_back(bucket);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> DeviceStore::Setting(absl::string_view key) {

@@ -3,15 +3,19 @@
 // a plansync_error. Nothing else lives here.
 #include <algorithm>
 #include <climits>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -31,10 +35,21 @@
 #include "sync/grpc_transport.h"
 #include "sync/replicator.h"
 
-// The handle behind the opaque plansync_store.
+// The handle behind the opaque plansync_store. Members are destroyed in
+// reverse order: an open transaction rolls back before the store closes.
 struct plansync_store {
   std::unique_ptr<plansync::DeviceStore> store;
   std::mutex sync_mu;  // one plansync_sync at a time on this handle
+  // The open write transaction (plansync_begin_write) and its thread.
+  std::mutex txn_mu;
+  std::optional<plansync::WriteTransaction> txn;
+  std::thread::id txn_thread;
+};
+
+// The handle behind the opaque plansync_observer.
+struct plansync_observer {
+  plansync::DeviceStore* store;
+  uint64_t handle;
 };
 
 namespace plansync::capi {
@@ -89,6 +104,68 @@ absl::StatusOr<DeviceStore*> StoreOf(plansync_store* handle) {
     return NullArgument("the store handle");
   }
   return handle->store.get();
+}
+
+// The fields of a caller-filled struct that its struct_size covers, the
+// others zero (see "ABI" in plansync.h). INVALID_ARGUMENT if the size is
+// below `first_version_size` (the struct's size in its first version).
+template <typename Struct>
+absl::StatusOr<Struct> Covered(const Struct* given, size_t first_version_size,
+                               absl::string_view name) {
+  if (given == nullptr) return NullArgument(name);
+  if (given->struct_size < first_version_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the struct_size of ", name, " is ", given->struct_size,
+        "; set it to sizeof the struct (the PLANSYNC_..._INIT macro does)"));
+  }
+  Struct out{};
+  std::memcpy(&out, given, std::min(given->struct_size, sizeof(Struct)));
+  out.struct_size = sizeof(Struct);
+  return out;
+}
+
+// The size of each caller-filled struct in its first version: its end at
+// the last field it had then. Fixed for good.
+constexpr size_t kStoreOptionsV1 =
+    offsetof(plansync_store_options, durability) + sizeof(int);
+constexpr size_t kSyncOptionsV1 =
+    offsetof(plansync_sync_options, progress_context) + sizeof(void*);
+constexpr size_t kReportRequestV1 =
+    offsetof(plansync_report_request, rules_size) + sizeof(size_t);
+
+// The calling thread's open write transaction on `handle`, or null.
+WriteTransaction* OwnTransaction(plansync_store* handle) {
+  std::lock_guard<std::mutex> lock(handle->txn_mu);
+  if (handle->txn.has_value() &&
+      handle->txn_thread == std::this_thread::get_id()) {
+    return &*handle->txn;
+  }
+  return nullptr;
+}
+
+// Runs `body` as one unit of the calling thread's open transaction (undone
+// alone if it fails), or in a transaction of its own.
+absl::Status RunWrite(plansync_store* handle, DeviceStore* store,
+                      absl::FunctionRef<absl::Status(WriteTransaction&)> body) {
+  if (WriteTransaction* open = OwnTransaction(handle)) {
+    return store->Atomically(*open, [&] { return body(*open); });
+  }
+  return store->Write(body);
+}
+
+// The calling thread's open transaction, taken from the handle.
+absl::StatusOr<WriteTransaction> TakeTransaction(plansync_store* handle) {
+  std::lock_guard<std::mutex> lock(handle->txn_mu);
+  if (!handle->txn.has_value() ||
+      handle->txn_thread != std::this_thread::get_id()) {
+    return absl::FailedPreconditionError(
+        "this thread has no write transaction open on the store "
+        "(plansync_begin_write begins one)");
+  }
+  WriteTransaction txn(std::move(*handle->txn));
+  handle->txn.reset();
+  handle->txn_thread = std::thread::id();
+  return txn;
 }
 
 // The record type named `name` (full or short name).
@@ -158,11 +235,12 @@ absl::Status AddRecord(plansync_store* handle, const char* type_name,
   ASSIGN_OR_RETURN(const RecordType* type, TypeNamed(type_name));
   ASSIGN_OR_RETURN(auto record, Parse(*type, data, size));
   std::string new_id;
-  RETURN_IF_ERROR(store->Write([&](WriteTransaction& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(new_id, log ? store->Append(txn, *record)
-                                 : store->Create(txn, *record));
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(
+      RunWrite(handle, store, [&](WriteTransaction& txn) -> absl::Status {
+        ASSIGN_OR_RETURN(new_id, log ? store->Append(txn, *record)
+                                     : store->Create(txn, *record));
+        return absl::OkStatus();
+      }));
   if (id != nullptr) {
     // The record is stored; only the copy of its id can still fail.
     ASSIGN_OR_RETURN(*id, CopyString(new_id));
@@ -197,11 +275,19 @@ sync::ProgressCallback ProgressAdapter(const plansync_sync_options& options) {
   };
 }
 
-absl::Status Sync(plansync_store* handle, const plansync_sync_options* options,
+absl::Status Sync(plansync_store* handle,
+                  const plansync_sync_options* given_options,
                   plansync_sync_counts* counts) {
   if (counts != nullptr) *counts = plansync_sync_counts{};
   ASSIGN_OR_RETURN(DeviceStore * store, StoreOf(handle));
-  if (options == nullptr) return NullArgument("the sync options");
+  ASSIGN_OR_RETURN(const plansync_sync_options covered,
+                   Covered(given_options, kSyncOptionsV1, "the sync options"));
+  const plansync_sync_options* options = &covered;
+  if (OwnTransaction(handle) != nullptr) {
+    return absl::FailedPreconditionError(
+        "this thread has a write transaction open; commit or roll it back "
+        "before syncing");
+  }
   const auto given = [](const char* text) {
     return text != nullptr && *text != '\0';
   };
@@ -242,7 +328,7 @@ absl::Status Sync(plansync_store* handle, const plansync_sync_options* options,
 }
 
 absl::Status Report(plansync_store* handle,
-                    const plansync_report_request* request, int format,
+                    const plansync_report_request* given_request, int format,
                     uint8_t** out, size_t* size) {
   if (out == nullptr || size == nullptr) {
     return NullArgument("the report out-parameter");
@@ -250,7 +336,10 @@ absl::Status Report(plansync_store* handle,
   *out = nullptr;
   *size = 0;
   ASSIGN_OR_RETURN(DeviceStore * store, StoreOf(handle));
-  if (request == nullptr) return NullArgument("the report request");
+  ASSIGN_OR_RETURN(
+      const plansync_report_request covered,
+      Covered(given_request, kReportRequestV1, "the report request"));
+  const plansync_report_request* request = &covered;
   if (format != PLANSYNC_REPORT_PROTO && format != PLANSYNC_REPORT_JSON) {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown report format ", format));
@@ -341,14 +430,37 @@ void plansync_free(void* buffer) { std::free(buffer); }
 
 int plansync_store_open(const char* path, const char* principal_id,
                         plansync_store** store, plansync_error* error) {
+  plansync_store_options options = PLANSYNC_STORE_OPTIONS_INIT;
+  options.principal_id = principal_id;
+  return plansync_store_open_with_options(path, &options, store, error);
+}
+
+int plansync_store_open_with_options(const char* path,
+                                     const plansync_store_options* given,
+                                     plansync_store** store,
+                                     plansync_error* error) {
   return Guard(error, [&]() -> absl::Status {
     if (store == nullptr) return NullArgument("the store out-parameter");
     *store = nullptr;
     if (path == nullptr) return NullArgument("the path");
     if (*path == '\0') return absl::InvalidArgumentError("the path is empty");
+    ASSIGN_OR_RETURN(
+        const plansync_store_options covered,
+        plansync::capi::Covered(given, plansync::capi::kStoreOptionsV1,
+                                "the store options"));
+    if (covered.durability != PLANSYNC_DURABILITY_FULL &&
+        covered.durability != PLANSYNC_DURABILITY_NORMAL) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown durability ", covered.durability,
+                       "; PLANSYNC_DURABILITY_FULL (0) or "
+                       "PLANSYNC_DURABILITY_NORMAL (1)"));
+    }
     plansync::DeviceStoreOptions options;
     options.path = path;
-    if (principal_id != nullptr) options.principal_id = principal_id;
+    if (covered.principal_id != nullptr) {
+      options.principal_id = covered.principal_id;
+    }
+    options.durable = covered.durability == PLANSYNC_DURABILITY_FULL;
     options.check_roles = true;
     ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> opened,
                      DeviceStore::Open(options));
@@ -375,6 +487,83 @@ const char* plansync_store_principal_id(const plansync_store* store) {
 const char* plansync_store_replica_id(const plansync_store* store) {
   if (store == nullptr || store->store == nullptr) return "";
   return store->store->replica_id().c_str();
+}
+
+int plansync_begin_write(plansync_store* store, plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    if (plansync::capi::OwnTransaction(store) != nullptr) {
+      return absl::FailedPreconditionError(
+          "this thread already has a write transaction open on the store; "
+          "commit or roll it back first");
+    }
+    // Waits while another thread's transaction is open.
+    ASSIGN_OR_RETURN(WriteTransaction txn, device->BeginWrite());
+    std::lock_guard<std::mutex> lock(store->txn_mu);
+    store->txn.emplace(std::move(txn));
+    store->txn_thread = std::this_thread::get_id();
+    return absl::OkStatus();
+  });
+}
+
+int plansync_commit(plansync_store* store, plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    RETURN_IF_ERROR(StoreOf(store).status());
+    ASSIGN_OR_RETURN(WriteTransaction txn,
+                     plansync::capi::TakeTransaction(store));
+    return txn.Commit();
+  });
+}
+
+void plansync_rollback(plansync_store* store) {
+  if (store == nullptr || store->store == nullptr) return;
+  try {
+    // The taken transaction rolls back when it goes out of scope.
+    plansync::capi::TakeTransaction(store).IgnoreError();
+  } catch (...) {
+    // Nothing to report to; SQLite rolls back a transaction left open.
+  }
+}
+
+int plansync_observe(plansync_store* store, plansync_observer_callback callback,
+                     void* context, plansync_observer** observer,
+                     plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    if (observer == nullptr) return NullArgument("the observer out-parameter");
+    *observer = nullptr;
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    if (callback == nullptr) return NullArgument("the callback");
+    auto registration = std::make_unique<plansync_observer>();
+    registration->store = device;
+    registration->handle = device->AddObserver(
+        [callback, context](const plansync::ChangeNotice& notice) {
+          std::vector<plansync_changed_record> records;
+          records.reserve(notice.records.size());
+          for (const plansync::ChangedRecord& record : notice.records) {
+            records.push_back(plansync_changed_record{
+                record.type.c_str(), record.id.c_str(), record.remote ? 1 : 0});
+          }
+          std::vector<const char*> evicted;
+          for (const std::string& bucket : notice.evicted_buckets) {
+            evicted.push_back(bucket.c_str());
+          }
+          plansync_change_event event{records.data(), records.size(),
+                                      evicted.data(), evicted.size()};
+          callback(context, &event);
+        });
+    *observer = registration.release();
+    return absl::OkStatus();
+  });
+}
+
+void plansync_unobserve(plansync_observer* observer) {
+  if (observer == nullptr) return;
+  try {
+    observer->store->RemoveObserver(observer->handle);
+  } catch (...) {
+    // RemoveObserver does not throw but for a failed lock; nothing to report.
+  }
+  delete observer;
 }
 
 int plansync_create(plansync_store* store, const char* type, const void* record,
@@ -410,7 +599,7 @@ int plansync_update(plansync_store* store, const char* type, const void* values,
       names.push_back(fields[i]);
     }
     ASSIGN_OR_RETURN(auto record, Parse(*record_type, values, size));
-    return device->Write([&](WriteTransaction& txn) {
+    return plansync::capi::RunWrite(store, device, [&](WriteTransaction& txn) {
       return device->Update(txn, *record, names);
     });
   });
@@ -422,7 +611,7 @@ int plansync_archive(plansync_store* store, const char* type, const char* id,
     ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
     ASSIGN_OR_RETURN(const RecordType* record_type, TypeNamed(type));
     if (id == nullptr) return NullArgument("the record id");
-    return device->Write([&](WriteTransaction& txn) {
+    return plansync::capi::RunWrite(store, device, [&](WriteTransaction& txn) {
       return device->Archive(txn, *record_type, id);
     });
   });

@@ -33,13 +33,26 @@
  * last call on a handle: no call may run on it at the same time or after.
  * A store file must be open in one handle at a time, in one process (the
  * handle keeps state of its file, such as the next change number).
- * Callbacks run on the thread that made the call, before the call returns,
- * with no lock held: they may call other functions on the same handle (but
- * not close it). Callbacks must not throw C++ exceptions or longjmp out.
+ * Callbacks given to a call (listing, progress) run on the thread that made
+ * the call, before it returns; observers (plansync_observe) run on the thread
+ * that committed. Either way no lock is held: they may call other functions
+ * on the same handle (but not close it). Callbacks must not throw C++
+ * exceptions or longjmp out.
  *
- * ABI: structs the caller fills (plansync_sync_options,
- * plansync_report_request) gain fields only with a new soname (a new major
- * version; before 1.0, a new minor version).
+ * Write transactions (plansync_begin_write) belong to the thread that began
+ * them: while one is open, other threads' calls on the handle wait for it to
+ * end, and the thread must end it (commit or roll back) itself.
+ *
+ * ABI: every struct the caller fills in (plansync_store_options,
+ * plansync_sync_options, plansync_report_request) begins with `struct_size`,
+ * which the caller sets to sizeof the struct as its header declares it; the
+ * PLANSYNC_..._INIT macros do, and zero the rest. Fields are only ever added
+ * at the end: the library reads the fields the caller's size covers and
+ * takes the others as zero, so an app built against an older header keeps
+ * working with a newer library of the same soname. A struct_size below the
+ * struct's first version is refused with INVALID_ARGUMENT. Other changes
+ * come only with a new soname (a new major version; before 1.0, a new minor
+ * version).
  *
  * Linking into a C++ program: libplansync holds its own copy of the code
  * generated from the plansync .proto files; a program that also links C++
@@ -121,8 +134,38 @@ PLANSYNC_API int plansync_store_open(const char* path, const char* principal_id,
                                      plansync_store** store,
                                      plansync_error* error);
 
+/* How plansync_store_open_with_options opens a store. */
+typedef enum plansync_durability {
+  /* Each commit is on disk before it returns (SQLite synchronous=FULL). */
+  PLANSYNC_DURABILITY_FULL = 0,
+  /* Commits return sooner: a crash of the app loses nothing, but a power cut
+   * or an operating system crash may lose the last commits
+   * (synchronous=NORMAL). */
+  PLANSYNC_DURABILITY_NORMAL = 1
+} plansync_durability;
+
+typedef struct plansync_store_options {
+  size_t struct_size; /* sizeof(plansync_store_options) */
+  /* As for plansync_store_open; NULL or "" for an existing file. */
+  const char* principal_id;
+  /* A plansync_durability; PLANSYNC_DURABILITY_FULL (0) by default. */
+  int durability;
+} plansync_store_options;
+
+#define PLANSYNC_STORE_OPTIONS_INIT \
+  { sizeof(plansync_store_options), NULL, PLANSYNC_DURABILITY_FULL }
+
+/* plansync_store_open with options. Errors as for plansync_store_open, plus
+ * INVALID_ARGUMENT for NULL options, a struct_size below the first version's
+ * or an unknown durability. Thread-safe. */
+PLANSYNC_API int plansync_store_open_with_options(
+    const char* path, const plansync_store_options* options,
+    plansync_store** store, plansync_error* error);
+
 /* Closes `store` and frees the handle. NULL is ignored. Must be the last call
- * on the handle (see Thread-safety above). */
+ * on the handle (see Thread-safety above); a write transaction still open is
+ * rolled back, and must belong to the calling thread. Remove the handle's
+ * observers (plansync_unobserve) first. */
 PLANSYNC_API void plansync_store_close(plansync_store* store);
 
 /* The principal (user id) and the replica (device) id of `store`, owned by
@@ -132,10 +175,40 @@ PLANSYNC_API const char* plansync_store_principal_id(
 PLANSYNC_API const char* plansync_store_replica_id(const plansync_store* store);
 
 /* ------------------------------------------------------------------------
- * Writes. Each is one transaction: the record and its outbox entries are
- * stored together, or nothing is. They work offline; plansync_sync sends
- * them. Errors common to all: INVALID_ARGUMENT for a NULL store or argument;
- * reason UNKNOWN_RECORD_TYPE for a type that is not a plansync record;
+ * Write transactions. Without them each write below is a transaction of its
+ * own, durable when it returns (one disk sync per write). Between
+ * plansync_begin_write and plansync_commit the writes of the calling thread
+ * are one transaction: they become durable, visible to the other threads
+ * and seen by observers and plansync_sync together at the commit, or not at
+ * all. A write in a transaction that fails changes nothing (its error is
+ * returned as usual) and the transaction stays open for the others.
+ * ------------------------------------------------------------------------ */
+
+/* Begins a write transaction for the calling thread on `store`, waiting
+ * while another thread's is open. Errors: INVALID_ARGUMENT for a NULL
+ * store; FAILED_PRECONDITION if this thread already has one open on the
+ * store; UNAVAILABLE if the file is locked by another process. */
+PLANSYNC_API int plansync_begin_write(plansync_store* store,
+                                      plansync_error* error);
+
+/* Commits the calling thread's write transaction: its writes are on disk
+ * (with PLANSYNC_DURABILITY_FULL) when it returns OK. The transaction is
+ * over either way; if the commit fails, nothing of it is stored. Errors:
+ * FAILED_PRECONDITION if this thread has no transaction open on the store;
+ * the disk's errors (UNAVAILABLE, RESOURCE_EXHAUSTED for a full disk). */
+PLANSYNC_API int plansync_commit(plansync_store* store, plansync_error* error);
+
+/* Rolls back the calling thread's write transaction: none of its writes is
+ * stored. Does nothing if this thread has none open on the store (or
+ * `store` is NULL). */
+PLANSYNC_API void plansync_rollback(plansync_store* store);
+
+/* ------------------------------------------------------------------------
+ * Writes. Each is one transaction (or one unit of the calling thread's open
+ * transaction): the record and its outbox entries are stored together, or
+ * nothing is. They work offline; plansync_sync sends them. Errors common to
+ * all: INVALID_ARGUMENT for a NULL store or argument; reason
+ * UNKNOWN_RECORD_TYPE for a type that is not a plansync record;
  * INVALID_ARGUMENT (reason UNSPECIFIED) for bytes that are not a serialized
  * message of the type, reason UNKNOWN_FIELD for bytes holding a field number
  * the type does not have (a newer .proto: nothing is dropped silently); the
@@ -261,6 +334,56 @@ PLANSYNC_API int plansync_rejected_changes(plansync_store* store,
                                            plansync_error* error);
 
 /* ------------------------------------------------------------------------
+ * Observers
+ * ------------------------------------------------------------------------ */
+
+/* A record a committed transaction changed. */
+typedef struct plansync_changed_record {
+  const char* type; /* full type name, "plansync.v1.LapseReport" */
+  const char* id;   /* the record's id */
+  /* 1 if a sync made the change (a pulled change; a local write the server
+   * refused, removed; a log entry re-stamped for the server), 0 for a local
+   * write. */
+  int remote;
+} plansync_changed_record;
+
+/* What one committed transaction changed: each record once, and the buckets
+ * ("student/<id>", "directory") dropped whole because the user lost access
+ * to them (their records are gone, not listed one by one). */
+typedef struct plansync_change_event {
+  const plansync_changed_record* records;
+  size_t record_count;
+  const char* const* evicted_buckets;
+  size_t evicted_count;
+} plansync_change_event;
+
+/* Called after each committed transaction that changed records. It runs on
+ * the thread that committed: the app's thread for its writes, the thread of
+ * plansync_sync for pulled pages (one call per page). No lock is held: it
+ * may read and write the store (its writes are notified in turn), but not
+ * close it. The event and its strings are valid only during the call. */
+typedef void (*plansync_observer_callback)(void* context,
+                                           const plansync_change_event* event);
+
+/* An observer's registration. Opaque. */
+typedef struct plansync_observer plansync_observer;
+
+/* Calls `callback` (with `context`) after every committed transaction on
+ * `store` that changes records, from now until plansync_unobserve, and sets
+ * *observer to the registration. Errors: INVALID_ARGUMENT for a NULL store,
+ * callback or observer. Thread-safe. */
+PLANSYNC_API int plansync_observe(plansync_store* store,
+                                  plansync_observer_callback callback,
+                                  void* context, plansync_observer** observer,
+                                  plansync_error* error);
+
+/* Ends a registration and frees it. When it returns the callback is not
+ * running on any other thread and is never called again, so `context` may be
+ * freed; it may be called from inside the callback itself. Not from a
+ * thread with a write transaction open. NULL is ignored. Thread-safe. */
+PLANSYNC_API void plansync_unobserve(plansync_observer* observer);
+
+/* ------------------------------------------------------------------------
  * Sync
  * ------------------------------------------------------------------------ */
 
@@ -286,8 +409,10 @@ typedef enum plansync_sync_phase {
 typedef void (*plansync_progress_callback)(void* context, int phase,
                                            int64_t done, int64_t total);
 
-/* Where and how to sync. Zero-initialize, then set what is needed. */
+/* Where and how to sync. Start from PLANSYNC_SYNC_OPTIONS_INIT, then set
+ * what is needed. */
 typedef struct plansync_sync_options {
+  size_t struct_size; /* sizeof(plansync_sync_options) */
   /* The server, "host:port". Required. */
   const char* server;
   /* The device token, exactly one of: `token`, the token itself in memory,
@@ -302,6 +427,9 @@ typedef struct plansync_sync_options {
   plansync_progress_callback progress;
   void* progress_context;
 } plansync_sync_options;
+
+#define PLANSYNC_SYNC_OPTIONS_INIT \
+  { sizeof(plansync_sync_options), NULL, NULL, NULL, NULL, NULL, NULL }
 
 /* What a sync did. */
 typedef struct plansync_sync_counts {
@@ -325,8 +453,10 @@ typedef struct plansync_sync_counts {
  * or a malformed token; NOT_FOUND if the token file or CA file cannot be
  * read; UNAVAILABLE or DEADLINE_EXCEEDED if the server cannot be reached;
  * UNAUTHENTICATED if it does not accept the token; FAILED_PRECONDITION if
- * the token belongs to another user than the store's. What was applied
- * before an error stays applied, and the next sync goes on from there.
+ * the token belongs to another user than the store's; FAILED_PRECONDITION
+ * too if the calling thread has a write transaction open (commit it first).
+ * What was applied before an error stays applied, and the next sync goes on
+ * from there.
  * Thread-safe; syncs on one handle run one at a time. */
 PLANSYNC_API int plansync_sync(plansync_store* store,
                                const plansync_sync_options* options,
@@ -347,8 +477,10 @@ typedef enum plansync_report_format {
   PLANSYNC_REPORT_JSON = 1
 } plansync_report_format;
 
-/* What to report on. Zero-initialize, then set what is needed. */
+/* What to report on. Start from PLANSYNC_REPORT_REQUEST_INIT, then set what
+ * is needed. */
 typedef struct plansync_report_request {
+  size_t struct_size; /* sizeof(plansync_report_request) */
   /* The day to report for, "YYYY-MM-DD"; NULL or "": today in the district's
    * time zone (plansync_today). */
   const char* today;
@@ -364,6 +496,9 @@ typedef struct plansync_report_request {
   const void* rules;
   size_t rules_size;
 } plansync_report_request;
+
+#define PLANSYNC_REPORT_REQUEST_INIT \
+  { sizeof(plansync_report_request), NULL, NULL, NULL, NULL, NULL, 0 }
 
 /* Builds the case manager's consolidated review (core/reports/report.h)
  * from the records in `store`, offline: compliance calendar, service

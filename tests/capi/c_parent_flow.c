@@ -109,6 +109,40 @@ static void check_progress(const progress_log* log) {
   CHECK(!log->bad_total);
 }
 
+/* --- Observing --------------------------------------------------------- */
+
+typedef struct heard_log {
+  const char* plan; /* ids to listen for */
+  const char* accommodation;
+  int calls;
+  int remote_records;
+  int local_records;
+  int heard_plan;          /* the plan arrived, from the server */
+  int heard_accommodation; /* the accommodation arrived, from the server */
+} heard_log;
+
+static void on_change(void* context, const plansync_change_event* event) {
+  heard_log* log = (heard_log*)context;
+  size_t i;
+  ++log->calls;
+  for (i = 0; i < event->record_count; ++i) {
+    const plansync_changed_record* record = &event->records[i];
+    if (!record->remote) {
+      ++log->local_records;
+      continue;
+    }
+    ++log->remote_records;
+    if (strcmp(record->type, "plansync.v1.Plan") == 0 &&
+        strcmp(record->id, log->plan) == 0) {
+      log->heard_plan = 1;
+    }
+    if (strcmp(record->type, "plansync.v1.Accommodation") == 0 &&
+        strcmp(record->id, log->accommodation) == 0) {
+      log->heard_accommodation = 1;
+    }
+  }
+}
+
 /* --- Listing ---------------------------------------------------------- */
 
 typedef struct record_count {
@@ -203,6 +237,8 @@ int main(int argc, char** argv) {
   plansync_sync_counts counts;
   progress_log progress;
   rejected_log rejected;
+  heard_log heard;
+  plansync_observer* observer = NULL;
   uint8_t* bytes = NULL;
   size_t size = 0;
   char text[256];
@@ -252,8 +288,14 @@ int main(int argc, char** argv) {
   }
   CHECK(pending(store) == 1);
 
-  /* First sync: receives the student, the plan and the accommodation. */
+  /* First sync: receives the student, the plan and the accommodation, which
+   * an observer hears as they are applied. */
+  memset(&heard, 0, sizeof(heard));
+  heard.plan = plan;
+  heard.accommodation = accommodation;
+  CHECK_OK(plansync_observe(store, on_change, &heard, &observer, &err), err);
   memset(&options, 0, sizeof(options));
+  options.struct_size = sizeof(options);
   memset(&progress, 0, sizeof(progress));
   options.server = server;
   options.token_file = token_file;
@@ -262,6 +304,7 @@ int main(int argc, char** argv) {
   if (plansync_sync(store, &options, &counts, &err) != PLANSYNC_CODE_OK) {
     printf("sync failed: %s: %s\n", plansync_code_name(err.code), err.message);
     CHECK(counts.pushed == 0 && counts.pulled == 0);
+    plansync_unobserve(observer);
     plansync_store_close(store);
     return failures > 0 ? 1 : 3;
   }
@@ -286,6 +329,13 @@ int main(int argc, char** argv) {
          rejected.record_id, rejected.field, rejected.message,
          plansync_reason_name(rejected.reason));
   CHECK(progress.last_done == (int)(counts.pushed + counts.pulled));
+  printf("heard %d commits: %d records from the server, %d local\n",
+         heard.calls, heard.remote_records, heard.local_records);
+  CHECK(heard.calls >= 1);
+  CHECK(heard.heard_plan && heard.heard_accommodation);
+  CHECK(heard.local_records == 0);
+  plansync_unobserve(observer);
+  observer = NULL;
 
   /* The plan and the accommodation, decoded. */
   CHECK_OK(plansync_get(store, "plansync.v1.Plan", plan, &bytes, &size, &err),
@@ -437,6 +487,7 @@ int main(int argc, char** argv) {
   /* Second sync, the token given in memory: the lapse is accepted. */
   CHECK(read_token(token_file, token, sizeof(token)));
   memset(&options, 0, sizeof(options));
+  options.struct_size = sizeof(options);
   memset(&progress, 0, sizeof(progress));
   options.server = server;
   options.token = token;
@@ -461,8 +512,7 @@ int main(int argc, char** argv) {
   /* The parent's view of the consolidated record: the lapse is an open
    * concern in the report, as JSON and as protobuf (as_of is field 1). */
   {
-    plansync_report_request request;
-    memset(&request, 0, sizeof(request));
+    plansync_report_request request = PLANSYNC_REPORT_REQUEST_INIT;
     request.today = "2026-09-18";
     request.student_id = student;
     CHECK_OK(plansync_report(store, &request, PLANSYNC_REPORT_JSON, &bytes,
