@@ -114,9 +114,6 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
   ASSIGN_OR_RETURN(begin_, db_->Prepare("BEGIN IMMEDIATE"));
   ASSIGN_OR_RETURN(commit_, db_->Prepare("COMMIT"));
   ASSIGN_OR_RETURN(rollback_, db_->Prepare("ROLLBACK"));
-  ASSIGN_OR_RETURN(savepoint_, db_->Prepare("SAVEPOINT plansync_op"));
-  ASSIGN_OR_RETURN(release_, db_->Prepare("RELEASE plansync_op"));
-  ASSIGN_OR_RETURN(rollback_to_, db_->Prepare("ROLLBACK TO plansync_op"));
 
   // Identity: made on first open, checked on every later one.
   RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
@@ -340,23 +337,24 @@ absl::Status DeviceStore::Atomically(WriteTransaction& txn,
                                      absl::FunctionRef<absl::Status()> op) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   RETURN_IF_ERROR(CheckTransaction(txn));
-  RETURN_IF_ERROR(savepoint_->Run());
+  // The store's writes check everything before they write anything, so an op
+  // that fails has written nothing, unless the disk failed under it. That is
+  // cheaper to tell (SQLite's count of changed rows) than a savepoint per op.
+  const int64_t changes_before = db_->TotalChanges();
   const size_t records = notice_.records.size();
   const size_t evicted = notice_.evicted_buckets.size();
   absl::Status status = op();
-  if (status.ok()) return release_->Run();
-  absl::Status undo = rollback_to_->Run();
-  if (undo.ok()) undo = release_->Run();
-  if (undo.ok()) {
-    // The rows the op wrote are gone: so are its sequence numbers, replica
-    // rows, cached references and notes.
-    reference_buckets_.clear();
-    roles_valid_ = false;
+  if (status.ok()) return status;
+  if (db_->TotalChanges() == changes_before) {
     DropNotes(records, evicted);
-    undo = LoadReplicas();
+    return status;
   }
-  if (!undo.ok()) Rollback().IgnoreError();
-  return status;
+  Rollback().IgnoreError();
+  return absl::Status(
+      status.code(),
+      absl::StrCat(status.message(),
+                   "; the write failed halfway, so its whole transaction was "
+                   "rolled back"));
 }
 
 // --- Observers

@@ -166,10 +166,12 @@ class DeviceStore {
   // Runs `body` in a new transaction: commits if it returns OK, else rolls
   // back and returns its error.
   absl::Status Write(absl::FunctionRef<absl::Status(WriteTransaction&)> body);
-  // Runs `op` inside the open transaction `txn` as one unit: if it fails,
-  // what it wrote is undone (an SQLite savepoint) and `txn` stays open for
-  // more writes. Returns `op`'s status. If the undo itself fails (a failing
-  // disk), the whole transaction is rolled back and its Commit fails.
+  // Runs `op`, a call of this store's writes, inside the open transaction
+  // `txn` as one unit: if it fails it has changed nothing and `txn` stays
+  // open for more writes. Returns `op`'s status. The store's writes check
+  // everything before they write anything; if one fails halfway all the
+  // same (the disk failed under it), the whole transaction is rolled back,
+  // the message says so, and its Commit fails.
   absl::Status Atomically(WriteTransaction& txn,
                           absl::FunctionRef<absl::Status()> op);
 
@@ -474,7 +476,6 @@ class DeviceStore {
   // records already noted.
   ChangeNotice notice_;
   absl::flat_hash_set<std::string> noted_;
-  std::unique_ptr<internal::Statement> savepoint_, release_, rollback_to_;
   // Held by the thread in a write transaction, and by every call.
   mutable std::recursive_mutex mu_;
   // Observers by handle. A delivery marks its observer active (with its

@@ -181,7 +181,10 @@ PLANSYNC_API const char* plansync_store_replica_id(const plansync_store* store);
  * are one transaction: they become durable, visible to the other threads
  * and seen by observers and plansync_sync together at the commit, or not at
  * all. A write in a transaction that fails changes nothing (its error is
- * returned as usual) and the transaction stays open for the others.
+ * returned as usual) and the transaction stays open for the others; only if
+ * the disk fails in the middle of a write is the whole transaction rolled
+ * back (the write's message says so, and plansync_commit then fails with
+ * FAILED_PRECONDITION).
  * ------------------------------------------------------------------------ */
 
 /* Begins a write transaction for the calling thread on `store`, waiting

@@ -90,6 +90,9 @@ class Database {
   absl::StatusOr<std::unique_ptr<Statement>> Prepare(absl::string_view sql);
   // Runs a statement returning one integer (e.g. "PRAGMA user_version").
   absl::StatusOr<int64_t> QueryInt(absl::string_view sql);
+  // Rows inserted, updated or deleted through this connection since it was
+  // opened (a statement that fails counts none).
+  int64_t TotalChanges() { return sqlite3_total_changes64(db_); }
 
   sqlite3* handle() { return db_; }
 
