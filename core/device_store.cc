@@ -775,22 +775,44 @@ absl::Status DeviceStore::Get(absl::string_view id, Message* out) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<const FieldInfo*> DeviceStore::TextFieldOf(
+    const RecordType& type, absl::string_view field) const {
+  if (field.empty()) return nullptr;
+  const FieldInfo* info = type.FieldByName(field);
+  if (info == nullptr || info->column_type != ColumnType::kText) {
+    return ReasonError(
+        v1::UNKNOWN_FIELD,
+        absl::StrCat(type.short_name, " has no text field \"", field, "\""));
+  }
+  return info;
+}
+
 absl::Status DeviceStore::Scan(
     const RecordType& type, absl::string_view field, absl::string_view value,
     bool include_archived,
     absl::FunctionRef<absl::Status(const Message&)> visit) {
+  return ScanPage(type, field, value, include_archived, /*after=*/"",
+                  /*limit=*/0, visit);
+}
+
+absl::Status DeviceStore::ScanPage(
+    const RecordType& type, absl::string_view field, absl::string_view value,
+    bool include_archived, absl::string_view after, size_t limit,
+    absl::FunctionRef<absl::Status(const Message&)> visit) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
-  const FieldInfo* where = nullptr;
-  if (!field.empty()) {
-    where = type.FieldByName(field);
-    if (where == nullptr || where->column_type != ColumnType::kText) {
-      return ReasonError(
-          v1::UNKNOWN_FIELD,
-          absl::StrCat(type.short_name, " has no text field \"", field, "\""));
-    }
-  }
-  return table->Scan(where, value, include_archived, visit);
+  ASSIGN_OR_RETURN(const FieldInfo* where, TextFieldOf(type, field));
+  return table->Scan(where, value, include_archived, after, limit, visit);
+}
+
+absl::StatusOr<int64_t> DeviceStore::CountWhere(const RecordType& type,
+                                                absl::string_view field,
+                                                absl::string_view value,
+                                                bool include_archived) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
+  ASSIGN_OR_RETURN(const FieldInfo* where, TextFieldOf(type, field));
+  return table->Count(where, value, include_archived);
 }
 
 absl::StatusOr<std::optional<FieldStamp>> DeviceStore::CurrentStamp(

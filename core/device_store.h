@@ -260,6 +260,18 @@ class DeviceStore {
       const RecordType& type, absl::string_view field, absl::string_view value,
       bool include_archived,
       absl::FunctionRef<absl::Status(const google::protobuf::Message&)> visit);
+  // One page of Scan: the records whose id sorts after `after` (from the
+  // first if empty), at most `limit` of them (0: no limit). A page's last id
+  // is the `after` of the next.
+  absl::Status ScanPage(
+      const RecordType& type, absl::string_view field, absl::string_view value,
+      bool include_archived, absl::string_view after, size_t limit,
+      absl::FunctionRef<absl::Status(const google::protobuf::Message&)> visit);
+  // The number of records Scan would visit.
+  absl::StatusOr<int64_t> CountWhere(const RecordType& type,
+                                     absl::string_view field,
+                                     absl::string_view value,
+                                     bool include_archived);
 
   // The stamp of the current value of field `field` of the mutable record
   // `id` of `type`, or nullopt if the field was never written. Errors:
@@ -391,6 +403,10 @@ class DeviceStore {
 
   absl::Status Initialize(const DeviceStoreOptions& options);
   absl::Status LoadReplicas();
+  // The text field `field` of `type` for Scan and CountWhere: null if
+  // `field` is empty, UNKNOWN_FIELD if `type` has no such text field.
+  absl::StatusOr<const FieldInfo*> TextFieldOf(const RecordType& type,
+                                               absl::string_view field) const;
   absl::StatusOr<internal::RecordTable*> TableFor(const RecordType& type);
   absl::StatusOr<internal::RecordTable*> TableFor(
       const google::protobuf::Descriptor* descriptor);

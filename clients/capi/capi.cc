@@ -24,6 +24,7 @@
 #include "core/device_store.h"
 #include "core/district.h"
 #include "core/errors.h"
+#include "core/plan_in_effect.h"
 #include "core/reports/report.h"
 #include "core/schema.h"
 #include "core/status_macros.h"
@@ -166,6 +167,12 @@ absl::StatusOr<WriteTransaction> TakeTransaction(plansync_store* handle) {
   handle->txn.reset();
   handle->txn_thread = std::thread::id();
   return txn;
+}
+
+// The id of a record message (field 1 of every record, records.proto).
+std::string IdOf(const google::protobuf::Message& record) {
+  return record.GetReflection()->GetString(
+      record, record.GetDescriptor()->FindFieldByNumber(1));
 }
 
 // The record type named `name` (full or short name).
@@ -661,6 +668,91 @@ int plansync_list(plansync_store* store, const char* type, const char* field,
         break;
       }
     }
+    return absl::OkStatus();
+  });
+}
+
+int plansync_list_page(plansync_store* store, const char* type,
+                       const char* field, const char* value,
+                       int include_archived, const char* after_id, size_t limit,
+                       plansync_record_callback callback, void* context,
+                       char** next_after_id, plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    if (next_after_id == nullptr) {
+      return NullArgument("the next_after_id out-parameter");
+    }
+    *next_after_id = nullptr;
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    ASSIGN_OR_RETURN(const RecordType* record_type, TypeNamed(type));
+    if (callback == nullptr) return NullArgument("the callback");
+    const bool filtered = field != nullptr && *field != '\0';
+    if (filtered && value == nullptr) return NullArgument("the field's value");
+    // Read the page first, so that the callbacks run with no lock held.
+    std::vector<std::string> records, ids;
+    RETURN_IF_ERROR(device->ScanPage(
+        *record_type, filtered ? field : "", filtered ? value : "",
+        include_archived != 0, after_id == nullptr ? "" : after_id, limit,
+        [&](const google::protobuf::Message& record) {
+          records.push_back(record.SerializeAsString());
+          ids.push_back(plansync::capi::IdOf(record));
+          return absl::OkStatus();
+        }));
+    size_t passed = 0;
+    bool stopped = false;
+    for (const std::string& bytes : records) {
+      ++passed;
+      if (callback(context, reinterpret_cast<const uint8_t*>(bytes.data()),
+                   bytes.size()) != 0) {
+        stopped = true;
+        break;
+      }
+    }
+    // A full page may have more after it; a short or stopped one is the end.
+    if (!stopped && limit > 0 && passed == limit) {
+      ASSIGN_OR_RETURN(*next_after_id,
+                       plansync::capi::CopyString(ids[passed - 1]));
+    }
+    return absl::OkStatus();
+  });
+}
+
+int plansync_count(plansync_store* store, const char* type, const char* field,
+                   const char* value, int include_archived, int64_t* count,
+                   plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    if (count == nullptr) return NullArgument("the count out-parameter");
+    *count = 0;
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    ASSIGN_OR_RETURN(const RecordType* record_type, TypeNamed(type));
+    const bool filtered = field != nullptr && *field != '\0';
+    if (filtered && value == nullptr) return NullArgument("the field's value");
+    ASSIGN_OR_RETURN(*count, device->CountWhere(
+                                 *record_type, filtered ? field : "",
+                                 filtered ? value : "", include_archived != 0));
+    return absl::OkStatus();
+  });
+}
+
+int plansync_plan_in_effect(plansync_store* store, const char* student_id,
+                            const char* day, uint8_t** view, size_t* size,
+                            plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    if (view == nullptr || size == nullptr) {
+      return NullArgument("the view out-parameter");
+    }
+    *view = nullptr;
+    *size = 0;
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    if (student_id == nullptr) return NullArgument("the student id");
+    std::string on = day == nullptr ? "" : day;
+    if (on.empty()) {
+      ASSIGN_OR_RETURN(on, plansync::DistrictToday(*device));
+    }
+    ASSIGN_OR_RETURN(plansync::v1::PlanInEffect in_effect,
+                     plansync::PlanInEffectOn(*device, student_id, on));
+    const std::string bytes = in_effect.SerializeAsString();
+    ASSIGN_OR_RETURN(*view, plansync::capi::CopyOut(bytes));
+    *size = bytes.size();
     return absl::OkStatus();
   });
 }

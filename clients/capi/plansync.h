@@ -297,6 +297,48 @@ PLANSYNC_API int plansync_list(plansync_store* store, const char* type,
                                plansync_record_callback callback, void* context,
                                plansync_error* error);
 
+/* Calls `callback` (with `context`) for at most `limit` records (0: no
+ * limit) of one page of plansync_list's records: those whose id sorts after
+ * `after_id` (NULL or "": from the first), in id order. Sets *next_after_id
+ * to the last id passed to the callback, to give as `after_id` for the next
+ * page, or to NULL when the listing is over (fewer than `limit` records were
+ * left, or the callback stopped it); free it with plansync_free. The page is
+ * read in one consistent read; records written between pages appear in a
+ * later page if their id sorts after the cursor. Errors as for
+ * plansync_list, plus INVALID_ARGUMENT for a NULL `next_after_id`.
+ * Thread-safe. */
+PLANSYNC_API int plansync_list_page(plansync_store* store, const char* type,
+                                    const char* field, const char* value,
+                                    int include_archived, const char* after_id,
+                                    size_t limit,
+                                    plansync_record_callback callback,
+                                    void* context, char** next_after_id,
+                                    plansync_error* error);
+
+/* Sets *count to the number of records plansync_list would pass to its
+ * callback. Errors as for plansync_list, plus INVALID_ARGUMENT for a NULL
+ * `count`. Thread-safe. */
+PLANSYNC_API int plansync_count(plansync_store* store, const char* type,
+                                const char* field, const char* value,
+                                int include_archived, int64_t* count,
+                                plansync_error* error);
+
+/* Sets *view to the serialized plansync.v1.PlanInEffect (views.proto) of
+ * student `student_id` on `day` ("YYYY-MM-DD"; NULL or "": today in the
+ * district's time zone) and *size to its length; free *view with
+ * plansync_free. It holds the plan in effect on that day by the rule of
+ * plans over time (an amendment takes over on its effective day, an ended
+ * plan stops after its last day, a 504 that follows an IEP takes over on its
+ * first day), with the plan's accommodations and services whose own days
+ * hold the day, and its goals; no plan when none is in effect. Errors:
+ * INVALID_ARGUMENT for a NULL argument, or reason MALFORMED_DATE for a
+ * malformed day; NOT_FOUND (reason UNKNOWN_RECORD) for a student not on the
+ * device. Thread-safe. */
+PLANSYNC_API int plansync_plan_in_effect(plansync_store* store,
+                                         const char* student_id,
+                                         const char* day, uint8_t** view,
+                                         size_t* size, plansync_error* error);
+
 /* Sets *count to the number of local changes not yet acknowledged by the
  * server (refused ones not included). Errors: INVALID_ARGUMENT for a NULL
  * argument. Thread-safe. */

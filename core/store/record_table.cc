@@ -136,7 +136,9 @@ void RecordTable::DefineStatements() {
           : absl::StrCat("DELETE FROM ", table, " WHERE ",
                          QuoteIdentifier(type_.bucket_key->name), " = ?1"));
   update_.resize(n);
-  scan_by_.resize(n);
+  for (auto& by_archived : scans_) {
+    for (auto& by_field : by_archived) by_field.resize(n + 1);
+  }
 }
 
 void RecordTable::BindField(Statement* statement, int index,
@@ -286,16 +288,29 @@ absl::Status RecordTable::WriteField(absl::string_view id,
   return update->Step().status();
 }
 
-absl::StatusOr<Statement*> RecordTable::ScanStatement(const FieldInfo* where) {
-  std::unique_ptr<Statement>& scan =
-      where == nullptr ? scan_all_ : scan_by_[where - type_.fields.data()];
+absl::StatusOr<Statement*> RecordTable::ScanStatement(const FieldInfo* where,
+                                                      bool include_archived,
+                                                      bool count) {
+  const size_t field = where == nullptr ? 0 : where - type_.fields.data() + 1;
+  std::unique_ptr<Statement>& scan = scans_[count][include_archived][field];
   if (scan == nullptr) {
-    std::string sql = absl::StrCat("SELECT ", columns_, " FROM ",
-                                   QuoteIdentifier(type_.table));
+    // ?1 the value of `where`, ?2 the id to start after, ?3 the limit (-1:
+    // none); binding an index the SQL does not use is harmless. Skeleton
+    // rows may hold NULL for `deleted`.
+    std::vector<std::string> conditions;
     if (where != nullptr) {
-      absl::StrAppend(&sql, " WHERE ", QuoteIdentifier(where->name), " = ?1");
+      conditions.push_back(absl::StrCat(QuoteIdentifier(where->name), " = ?1"));
     }
-    absl::StrAppend(&sql, " ORDER BY \"id\"");
+    if (!count) conditions.push_back("\"id\" > ?2");
+    if (!include_archived && type_.is_mutable()) {
+      conditions.push_back("COALESCE(\"deleted\", 0) = 0");
+    }
+    std::string sql = absl::StrCat("SELECT ", count ? "COUNT(*)" : columns_,
+                                   " FROM ", QuoteIdentifier(type_.table));
+    if (!conditions.empty()) {
+      absl::StrAppend(&sql, " WHERE ", absl::StrJoin(conditions, " AND "));
+    }
+    if (!count) absl::StrAppend(&sql, " ORDER BY \"id\" LIMIT ?3");
     ASSIGN_OR_RETURN(scan, db_->Prepare(sql));
   }
   return scan.get();
@@ -304,29 +319,44 @@ absl::StatusOr<Statement*> RecordTable::ScanStatement(const FieldInfo* where) {
 absl::Status RecordTable::Scan(
     const FieldInfo* where, absl::string_view value, bool include_archived,
     absl::FunctionRef<absl::Status(const Message&)> visit) {
-  ASSIGN_OR_RETURN(Statement * scan, ScanStatement(where));
+  return Scan(where, value, include_archived, /*after=*/"", /*limit=*/0, visit);
+}
+
+absl::Status RecordTable::Scan(
+    const FieldInfo* where, absl::string_view value, bool include_archived,
+    absl::string_view after, size_t limit,
+    absl::FunctionRef<absl::Status(const Message&)> visit) {
+  ASSIGN_OR_RETURN(Statement * scan,
+                   ScanStatement(where, include_archived, /*count=*/false));
   ScopedReset reset(scan);
-  if (where != nullptr) scan->BindText(1, value);
+  scan->BindText(1, value);
+  // A null pointer would bind SQL NULL, which no id sorts after.
+  scan->BindText(2, after.empty() ? absl::string_view("") : after);
+  scan->BindInt(3, limit == 0 ? -1 : static_cast<int64_t>(limit));
   std::unique_ptr<Message> record(
       type_.descriptor == nullptr
           ? nullptr
           : google::protobuf::MessageFactory::generated_factory()
                 ->GetPrototype(type_.descriptor)
                 ->New());
-  const FieldDescriptor* deleted =
-      type_.is_mutable() ? type_.descriptor->FindFieldByName("deleted")
-                         : nullptr;
   while (true) {
     ASSIGN_OR_RETURN(bool row, scan->Step());
     if (!row) break;
     ReadRow(*scan, record.get());
-    if (!include_archived && deleted != nullptr &&
-        record->GetReflection()->GetBool(*record, deleted)) {
-      continue;
-    }
     RETURN_IF_ERROR(visit(*record));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> RecordTable::Count(const FieldInfo* where,
+                                           absl::string_view value,
+                                           bool include_archived) {
+  ASSIGN_OR_RETURN(Statement * count,
+                   ScanStatement(where, include_archived, /*count=*/true));
+  ScopedReset reset(count);
+  count->BindText(1, value);
+  ASSIGN_OR_RETURN(bool row, count->Step());
+  return row ? count->ColumnInt(0) : 0;
 }
 
 absl::Status RecordTable::Delete(absl::string_view id) {

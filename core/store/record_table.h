@@ -54,6 +54,15 @@ class RecordTable {
   absl::Status Scan(
       const FieldInfo* where, absl::string_view value, bool include_archived,
       absl::FunctionRef<absl::Status(const google::protobuf::Message&)> visit);
+  // The same over one page: the rows whose id sorts after `after` (from the
+  // first if empty), at most `limit` of them (0: no limit).
+  absl::Status Scan(
+      const FieldInfo* where, absl::string_view value, bool include_archived,
+      absl::string_view after, size_t limit,
+      absl::FunctionRef<absl::Status(const google::protobuf::Message&)> visit);
+  // The number of rows Scan would visit.
+  absl::StatusOr<int64_t> Count(const FieldInfo* where, absl::string_view value,
+                                bool include_archived);
   // Deletes row `id` (no-op if absent).
   absl::Status Delete(absl::string_view id);
   // Deletes every row of the student `student_id` (every row of a directory
@@ -73,7 +82,10 @@ class RecordTable {
                  const google::protobuf::Message& record) const;
   void ReadRow(const Statement& statement,
                google::protobuf::Message* out) const;
-  absl::StatusOr<Statement*> ScanStatement(const FieldInfo* where);
+  // The SELECT (or SELECT COUNT(*)) of Scan for `where` and
+  // `include_archived`, prepared on first use.
+  absl::StatusOr<Statement*> ScanStatement(const FieldInfo* where,
+                                           bool include_archived, bool count);
 
   Database* const db_;
   const RecordType& type_;
@@ -86,11 +98,11 @@ class RecordTable {
   LazyStatement count_;
   LazyStatement delete_;
   LazyStatement delete_bucket_;
-  // Per field index: UPDATE of that column, and SELECT rows by that column;
-  // prepared on first use. scan_all_ is the SELECT of every row.
+  // Per field index: UPDATE of that column, prepared on first use.
   std::vector<std::unique_ptr<Statement>> update_;
-  std::vector<std::unique_ptr<Statement>> scan_by_;
-  std::unique_ptr<Statement> scan_all_;
+  // Scan's statements by [count][include_archived][field index + 1, or 0
+  // for every row], prepared on first use.
+  std::vector<std::unique_ptr<Statement>> scans_[2][2];
 };
 
 }  // namespace plansync::internal
