@@ -357,8 +357,7 @@ absl::Status DeviceStore::Atomically(WriteTransaction& txn,
                    "rolled back"));
 }
 
-// --- Observers
-// -----------------------------------------------------------------
+// --- Observers ---------------------------------------------------------------
 
 uint64_t DeviceStore::AddObserver(ChangeObserver observer) {
   auto slot = std::make_shared<ObserverSlot>();

@@ -221,15 +221,19 @@ absl::Status Replicator::ApplyPage(const v1::PullPage& page,
 }
 
 absl::StatusOr<SyncReport> Replicator::SyncOnce(
-    const ProgressCallback& progress_cb) {
+    const ProgressCallback& progress_cb, SyncDirection direction) {
   absl::MutexLock lock(&sync_mu_);
   SyncReport report;
   SyncProgress progress;
   if (progress_cb) progress_cb(progress);
   v1::HelloResponse hello;
   RETURN_IF_ERROR(Hello(&hello));
-  RETURN_IF_ERROR(PushAll(hello, &report, &progress, progress_cb));
-  RETURN_IF_ERROR(PullAll(hello, &report, &progress, progress_cb));
+  if (direction != SyncDirection::kPullOnly) {
+    RETURN_IF_ERROR(PushAll(hello, &report, &progress, progress_cb));
+  }
+  if (direction != SyncDirection::kPushOnly) {
+    RETURN_IF_ERROR(PullAll(hello, &report, &progress, progress_cb));
+  }
   progress.phase = SyncProgress::Phase::kDone;
   if (progress_cb) progress_cb(progress);
   return report;

@@ -87,6 +87,13 @@ struct ReplicatorOptions {
   uint32_t schema_version = kSchemaVersion;
 };
 
+// What one SyncOnce does after its Hello.
+enum class SyncDirection {
+  kBoth,      // push the outbox, then pull
+  kPushOnly,  // push the outbox; pull nothing
+  kPullOnly,  // pull; leave the outbox for a later sync
+};
+
 class Replicator {
  public:
   // `store` and `transport` are not owned and must outlive the replicator.
@@ -94,11 +101,14 @@ class Replicator {
              ReplicatorOptions options = {});
   ~Replicator();
 
-  // Pushes every pending change and pulls every bucket once. Retries
-  // UNAVAILABLE and DEADLINE_EXCEEDED per the policy; returns the first
-  // other error. A refused change is not an error: it is marked in the
-  // outbox and counted in the report. Thread-safe (syncs run one at a time).
-  absl::StatusOr<SyncReport> SyncOnce(const ProgressCallback& progress = {});
+  // Pushes every pending change and pulls every bucket once (or only one of
+  // the two, by `direction`). Retries UNAVAILABLE and DEADLINE_EXCEEDED per
+  // the policy; returns the first other error. A refused change is not an
+  // error: it is marked in the outbox and counted in the report. Thread-safe
+  // (syncs run one at a time).
+  absl::StatusOr<SyncReport> SyncOnce(
+      const ProgressCallback& progress = {},
+      SyncDirection direction = SyncDirection::kBoth);
 
   // Background mode: syncs now, then whenever Notify is called, the Watch
   // stream of `watch_transport` pokes, or background_interval passes.

@@ -295,6 +295,22 @@ absl::Status Sync(plansync_store* handle,
         "this thread has a write transaction open; commit or roll it back "
         "before syncing");
   }
+  sync::SyncDirection direction = sync::SyncDirection::kBoth;
+  switch (options->direction) {
+    case PLANSYNC_SYNC_BOTH:
+      break;
+    case PLANSYNC_SYNC_PUSH_ONLY:
+      direction = sync::SyncDirection::kPushOnly;
+      break;
+    case PLANSYNC_SYNC_PULL_ONLY:
+      direction = sync::SyncDirection::kPullOnly;
+      break;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown sync direction ", options->direction,
+          "; PLANSYNC_SYNC_BOTH (0), PLANSYNC_SYNC_PUSH_ONLY (1) or "
+          "PLANSYNC_SYNC_PULL_ONLY (2)"));
+  }
   const auto given = [](const char* text) {
     return text != nullptr && *text != '\0';
   };
@@ -323,7 +339,7 @@ absl::Status Sync(plansync_store* handle,
   std::lock_guard<std::mutex> lock(handle->sync_mu);
   sync::Replicator replicator(store, &transport);
   ASSIGN_OR_RETURN(sync::SyncReport report,
-                   replicator.SyncOnce(ProgressAdapter(*options)));
+                   replicator.SyncOnce(ProgressAdapter(*options), direction));
   if (counts != nullptr) {
     counts->pushed = report.accepted;
     counts->rejected = report.rejected;

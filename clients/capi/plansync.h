@@ -471,10 +471,24 @@ typedef struct plansync_sync_options {
   /* Optional progress callback, called with `progress_context`. */
   plansync_progress_callback progress;
   void* progress_context;
+  /* A plansync_sync_direction: both ways (the default), push only or pull
+   * only. Added after the first version: an app built with a header that
+   * lacks it syncs both ways. */
+  int direction;
 } plansync_sync_options;
 
-#define PLANSYNC_SYNC_OPTIONS_INIT \
-  { sizeof(plansync_sync_options), NULL, NULL, NULL, NULL, NULL, NULL }
+/* What plansync_sync does after saying hello. */
+typedef enum plansync_sync_direction {
+  PLANSYNC_SYNC_BOTH = 0,      /* push the pending changes, then pull */
+  PLANSYNC_SYNC_PUSH_ONLY = 1, /* push; pull nothing */
+  PLANSYNC_SYNC_PULL_ONLY = 2  /* pull; leave the pending changes */
+} plansync_sync_direction;
+
+#define PLANSYNC_SYNC_OPTIONS_INIT                                     \
+  {                                                                    \
+    sizeof(plansync_sync_options), NULL, NULL, NULL, NULL, NULL, NULL, \
+        PLANSYNC_SYNC_BOTH                                             \
+  }
 
 /* What a sync did. */
 typedef struct plansync_sync_counts {
@@ -489,20 +503,20 @@ typedef struct plansync_sync_counts {
 } plansync_sync_counts;
 
 /* Pushes the store's pending changes to the server and pulls everything
- * new for the device's user, as the replicator does (sync/replicator.h):
- * network failures are retried with backoff for a few seconds; a change the
- * server refuses is not an error (it is counted and listed by
- * plansync_rejected_changes). If `counts` is not NULL it is filled on
- * success (zeroed on error). Blocks until done. Errors: INVALID_ARGUMENT for
- * a NULL store or options, no server, none or both of token and token_file,
- * or a malformed token; NOT_FOUND if the token file or CA file cannot be
- * read; UNAVAILABLE or DEADLINE_EXCEEDED if the server cannot be reached;
- * UNAUTHENTICATED if it does not accept the token; FAILED_PRECONDITION if
- * the token belongs to another user than the store's; FAILED_PRECONDITION
- * too if the calling thread has a write transaction open (commit it first).
- * What was applied before an error stays applied, and the next sync goes on
- * from there.
- * Thread-safe; syncs on one handle run one at a time. */
+ * new for the device's user (or only one of the two: options->direction), as
+ * the replicator does (sync/replicator.h): network failures are retried with
+ * backoff for a few seconds; a change the server refuses is not an error (it is
+ * counted and listed by plansync_rejected_changes). If `counts` is not NULL it
+ * is filled on success (zeroed on error). Blocks until done. Errors:
+ * INVALID_ARGUMENT for a NULL store or options, no server, none or both of
+ * token and token_file, a malformed token, or an unknown direction; NOT_FOUND
+ * if the token file or CA file cannot be read; UNAVAILABLE or DEADLINE_EXCEEDED
+ * if the server cannot be reached; UNAUTHENTICATED if it does not accept the
+ * token; FAILED_PRECONDITION if the token belongs to another user than the
+ * store's; FAILED_PRECONDITION too if the calling thread has a write
+ * transaction open (commit it first). What was applied before an error stays
+ * applied, and the next sync goes on from there. Thread-safe; syncs on one
+ * handle run one at a time. */
 PLANSYNC_API int plansync_sync(plansync_store* store,
                                const plansync_sync_options* options,
                                plansync_sync_counts* counts,

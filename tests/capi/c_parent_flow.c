@@ -484,13 +484,20 @@ int main(int argc, char** argv) {
   CHECK(pending(store) == 1);
   CHECK(plan_status(store, plan) == PLAN_STATUS_ACTIVE);
 
-  /* Second sync, the token given in memory: the lapse is accepted. */
+  /* A pull-only sync, the token given in memory: the lapse stays pending. */
   CHECK(read_token(token_file, token, sizeof(token)));
   memset(&options, 0, sizeof(options));
   options.struct_size = sizeof(options);
-  memset(&progress, 0, sizeof(progress));
   options.server = server;
   options.token = token;
+  options.direction = PLANSYNC_SYNC_PULL_ONLY;
+  CHECK_OK(plansync_sync(store, &options, &counts, &err), err);
+  CHECK(counts.pushed == 0);
+  CHECK(pending(store) == 1);
+
+  /* A push-only sync: the lapse is accepted, nothing is pulled. */
+  memset(&progress, 0, sizeof(progress));
+  options.direction = PLANSYNC_SYNC_PUSH_ONLY;
   options.progress = on_progress;
   options.progress_context = &progress;
   CHECK_OK(plansync_sync(store, &options, &counts, &err), err);
@@ -498,6 +505,7 @@ int main(int argc, char** argv) {
          (long long)counts.pushed, (long long)counts.rejected,
          (long long)counts.pulled, progress.calls);
   check_progress(&progress);
+  CHECK(counts.pulled == 0);
   CHECK(counts.pushed == 1);
   CHECK(counts.rejected == 0);
   CHECK(counts.clock_ahead == 0);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -283,6 +284,22 @@ TEST_F(CApiTest, StructsWithoutTheirSizeAreRefused) {
   EXPECT_EQ(plansync_sync(store_, &sync_options, nullptr, &err_),
             PLANSYNC_CODE_INVALID_ARGUMENT);
   EXPECT_NE(std::strstr(err_.message, "struct_size"), nullptr) << err_.message;
+
+  // An unknown direction is refused before any network.
+  sync_options.struct_size = sizeof(sync_options);
+  sync_options.direction = 9;
+  EXPECT_EQ(plansync_sync(store_, &sync_options, nullptr, &err_),
+            PLANSYNC_CODE_INVALID_ARGUMENT);
+  EXPECT_NE(std::strstr(err_.message, "direction"), nullptr) << err_.message;
+  // A struct of the first version (before `direction`) is read up to its
+  // size: what lies after it is not looked at (here the token file's error
+  // comes first, not the direction's).
+  sync_options.struct_size = offsetof(plansync_sync_options, direction);
+  sync_options.token = nullptr;
+  sync_options.token_file = "/no/such/token/file";
+  EXPECT_EQ(plansync_sync(store_, &sync_options, nullptr, &err_),
+            PLANSYNC_CODE_NOT_FOUND)
+      << err_.message;
 
   plansync_report_request request = PLANSYNC_REPORT_REQUEST_INIT;
   request.struct_size = 0;
