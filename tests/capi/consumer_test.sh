@@ -34,6 +34,10 @@ done
 [ -f "$libdir/cmake/plansync/plansyncConfig.cmake" ] ||
   fail "the CMake package is not installed"
 [ -L "$libdir/libplansync.so" ] || fail "libplansync.so not installed"
+for proto in records change errors options views sync; do
+  [ -f "$prefix/share/plansync/proto/plansync/v1/$proto.proto" ] ||
+    fail "$proto.proto not installed under share/plansync/proto"
+done
 echo "installed into $prefix:"
 (cd "$prefix" && find . -type f -o -type l | sort)
 
@@ -65,9 +69,13 @@ export PKG_CONFIG_PATH="$libdir/pkgconfig"
 version="$(pkg-config --modversion plansync)"
 grep -q "plansync $version" "$work/cmake.out" ||
   fail "pkg-config says version $version"
+protodir="$(pkg-config --variable=protodir plansync)"
+[ -f "$protodir/plansync/v1/records.proto" ] ||
+  fail "pkg-config's protodir ($protodir) holds no plansync/v1/records.proto"
 # shellcheck disable=SC2046,SC2086
 "$cc" $flags -std=c99 -Wall -Wextra -Werror -Wpedantic "$here/consumer/main.c" \
   -o "$work/pc-app" $(pkg-config --cflags --libs plansync)
-LD_LIBRARY_PATH="$libdir" "$work/pc-app" "$work/pc.db" | tee "$work/pc.out"
+# No LD_LIBRARY_PATH: the run path from pkg-config finds the library.
+"$work/pc-app" "$work/pc.db" | tee "$work/pc.out"
 grep -q "consumer ok" "$work/pc.out" || fail "the pkg-config-built app"
 echo "consumer test ok"
