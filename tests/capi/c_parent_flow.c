@@ -369,16 +369,31 @@ int main(int argc, char** argv) {
   CHECK(count_of(store, "Accommodation", "plan_id", "no-such-plan") == 0);
   CHECK(count_of(store, "Plan", NULL, NULL) == 1);
 
-  /* A lapse report, encoded by hand. */
+  /* A lapse report, encoded by hand, in a write transaction with a second
+   * one whose day is malformed: that one is refused alone, and the commit
+   * stores the first. */
   memset(&msg, 0, sizeof(msg));
   wire_string(&msg, LAPSE_STUDENT_ID, student);
   wire_string(&msg, LAPSE_ACCOMMODATION_ID, accommodation);
   wire_string(&msg, LAPSE_DAY, "2026-09-17");
   wire_string(&msg, LAPSE_WHAT_HAPPENED, "No extended time on the quiz");
   CHECK(!msg.overflow);
+  CHECK_OK(plansync_begin_write(store, &err), err);
   CHECK_OK(plansync_append(store, "LapseReport", msg.data, msg.size, &lapse_id,
                            &err),
            err);
+  {
+    wire_message late;
+    memset(&late, 0, sizeof(late));
+    wire_string(&late, LAPSE_STUDENT_ID, student);
+    wire_string(&late, LAPSE_ACCOMMODATION_ID, accommodation);
+    wire_string(&late, LAPSE_DAY, "last Tuesday");
+    wire_string(&late, LAPSE_WHAT_HAPPENED, "No breaks either");
+    CHECK_ERROR(
+        plansync_append(store, "LapseReport", late.data, late.size, NULL, &err),
+        err, PLANSYNC_CODE_INVALID_ARGUMENT, PLANSYNC_REASON_MALFORMED_DATE);
+  }
+  CHECK_OK(plansync_commit(store, &err), err);
   CHECK(lapse_id != NULL && strlen(lapse_id) == 36);
   if (lapse_id != NULL) {
     CHECK_OK(plansync_get(store, "LapseReport", lapse_id, &bytes, &size, &err),
