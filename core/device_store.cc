@@ -365,6 +365,7 @@ uint64_t DeviceStore::AddObserver(ChangeObserver observer) {
   std::lock_guard<std::mutex> lock(observers_mu_);
   const uint64_t handle = next_observer_++;
   observers_.emplace(handle, std::move(slot));
+  observer_count_ = observers_.size();
   return handle;
 }
 
@@ -374,6 +375,7 @@ void DeviceStore::RemoveObserver(uint64_t handle) {
   if (it == observers_.end()) return;
   std::shared_ptr<ObserverSlot> slot = it->second;
   observers_.erase(it);
+  observer_count_ = observers_.size();
   // Wait for deliveries on other threads; one on this thread (the observer
   // removing itself) is the caller.
   const std::thread::id self = std::this_thread::get_id();
@@ -411,6 +413,7 @@ void DeviceStore::Notify(const ChangeNotice& notice) {
 
 void DeviceStore::NoteChanged(absl::string_view type, absl::string_view id,
                               bool remote) {
+  if (observer_count_ == 0) return;
   if (!noted_.insert(absl::StrCat(type, "/", id)).second) return;
   notice_.records.push_back(
       ChangedRecord{std::string(type), std::string(id), remote});
@@ -842,9 +845,8 @@ absl::StatusOr<std::optional<FieldStamp>> DeviceStore::CurrentStamp(
 }
 
 absl::StatusOr<int64_t> DeviceStore::Count(const RecordType& type) {
-  std::lock_guard<std::recursive_mutex> lock(mu_);
-  ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
-  return table->Count();
+  return CountWhere(type, /*field=*/"", /*value=*/"",
+                    /*include_archived=*/true);
 }
 
 // --- Whole-store checks ------------------------------------------------------

@@ -14,6 +14,7 @@
 #ifndef PLANSYNC_CORE_DEVICE_STORE_H_
 #define PLANSYNC_CORE_DEVICE_STORE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -177,11 +178,11 @@ class DeviceStore {
 
   // --- Observers ------------------------------------------------------------
 
-  // Calls `observer` after each committed transaction that changed records:
-  // local writes, applied pull pages, evictions. It runs on the thread that
-  // committed, after the commit, holding no lock of the store: it may read
-  // and write the store (its own writes notify again). Returns a handle for
-  // RemoveObserver.
+  // Calls `observer` after each committed transaction, begun after this
+  // call, that changed records: local writes, applied pull pages, evictions. It
+  // runs on the thread that committed, after the commit, holding no lock of the
+  // store: it may read and write the store (its own writes notify again).
+  // Returns a handle for RemoveObserver.
   uint64_t AddObserver(ChangeObserver observer);
   // Stops notifications to `handle`. When it returns the observer is not
   // running on any other thread and is never called again; it may be called
@@ -503,6 +504,9 @@ class DeviceStore {
   std::mutex observers_mu_;
   std::condition_variable observers_idle_;
   std::map<uint64_t, std::shared_ptr<ObserverSlot>> observers_;
+  // observers_.size(), read without observers_mu_: with no observer, writes
+  // note nothing.
+  std::atomic<size_t> observer_count_{0};
   uint64_t next_observer_ = 1;
 };
 

@@ -412,7 +412,7 @@ absl::Status DeviceStore::EvictBucket(WriteTransaction& txn,
   RETURN_IF_ERROR(delete_cursor_->Run());
   delete_bucket_outbox_->BindText(1, bucket);
   RETURN_IF_ERROR(delete_bucket_outbox_->Run());
-  notice_.evicted_buckets.emplace_back(bucket);
+  if (observer_count_ > 0) notice_.evicted_buckets.emplace_back(bucket);
   return absl::OkStatus();
 }
 

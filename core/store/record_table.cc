@@ -120,7 +120,6 @@ void RecordTable::DefineStatements() {
                               QuoteIdentifier(type_.bucket_key->name),
                               ") VALUES (?1, ?2)")
                : absl::StrCat("INSERT INTO ", table, " (\"id\") VALUES (?1)"));
-  count_ = LazyStatement(db_, absl::StrCat("SELECT COUNT(*) FROM ", table));
   // A range on the primary key: ids are ASCII, and '~' sorts after every
   // character of one.
   ids_with_prefix_ = LazyStatement(
@@ -384,13 +383,6 @@ absl::StatusOr<std::vector<std::string>> RecordTable::IdsWithPrefix(
     ids.emplace_back(select->ColumnText(0));
   }
   return ids;
-}
-
-absl::StatusOr<int64_t> RecordTable::Count() {
-  ASSIGN_OR_RETURN(Statement * count, count_.Get());
-  ScopedReset reset(count);
-  ASSIGN_OR_RETURN(bool row, count->Step());
-  return row ? count->ColumnInt(0) : 0;
 }
 
 }  // namespace plansync::internal

@@ -68,8 +68,6 @@ class RecordTable {
   // Deletes every row of the student `student_id` (every row of a directory
   // table).
   absl::Status DeleteBucket(absl::string_view student_id);
-  // Number of rows.
-  absl::StatusOr<int64_t> Count();
   // The ids that start with `prefix`, in order, at most `limit` of them.
   absl::StatusOr<std::vector<std::string>> IdsWithPrefix(
       absl::string_view prefix, int limit);
@@ -95,7 +93,6 @@ class RecordTable {
   LazyStatement select_;
   LazyStatement bucket_;
   LazyStatement ids_with_prefix_;
-  LazyStatement count_;
   LazyStatement delete_;
   LazyStatement delete_bucket_;
   // Per field index: UPDATE of that column, prepared on first use.
