@@ -22,8 +22,7 @@
 //   the openssl command (ECDSA P-256).
 // Every file lives in a scratch directory under $TMPDIR, removed at the end.
 //
-// The parts, in the order they run (--only runs those named; by default
-// merge, merge_auth and raw):
+// The parts (--only runs those named; by default merge, merge_auth and raw):
 //
 // - merge: a copy of the seed store, served by a gRPC server in this process
 //   on 127.0.0.1 (GrpcSyncService over SyncHandlers over a SQLite server
@@ -41,16 +40,23 @@
 // - merge_tls (diagnostic, not run by default): as merge, over TLS.
 // - merge_auth: as merge, with the token, per-change authorization and TLS
 //   together, as plansync-server serves a network address. Metrics
-//   server_merge_with_auth_per_s, and server_merge_auth_ratio =
-//   server_merge_with_auth_per_s / server_merge_per_s when both ran.
+//   server_merge_with_auth_per_s, and server_merge_auth_ratio (its rate over
+//   merge's) when both ran.
 // - raw: the same rows written with the sqlite3 C API (WAL,
 //   synchronous=FULL, prepared statements, 1000 changes per transaction) into
 //   tables shaped like server/sqlite_server_store.cc's: per change an upsert
 //   into `items` (WITHOUT ROWID, primary key (record_type, record_id, field),
 //   unique index (bucket, seq)) with the change's serialized bytes, and an
 //   insert into `applied`; per transaction the `meta` next_seq update.
-//   Metric raw_sqlite_upsert_per_s; and server_merge_vs_raw_ratio =
-//   server_merge_per_s / raw_sqlite_upsert_per_s.
+//   Metric raw_sqlite_upsert_per_s; and server_merge_vs_raw_ratio, merge's
+//   rate over raw's.
+//
+// The parts run in three rounds (one with --quick): each round runs every
+// selected part once on fresh files, raw first and then the others in the
+// order above, so that merge runs next to raw and to merge_auth. Each rate
+// metric is the median of its three rounds, and each ratio the median of the
+// three rounds' ratios (a part against the part run just before or after it),
+// so that a slow spell of a shared machine weighs on both sides of a ratio.
 //
 // Dirty pages are flushed (sync()) before each part, so that the setup's
 // writes are not written back during one part and not another.
@@ -61,6 +67,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -95,6 +102,7 @@ namespace plansync::bench {
 namespace {
 
 constexpr int kBatchSize = 1000;  // = ServerLimits::max_changes_per_push
+constexpr int kRounds = 3;        // rounds of the parts (1 with --quick)
 constexpr int kAccommodations = 50;
 
 // --- The district ------------------------------------------------------------
@@ -363,6 +371,14 @@ absl::StatusOr<double> Merge(const MergePart& part,
   return total / seconds;
 }
 
+// Removes a SQLite file and its WAL and shared-memory files, if present.
+void RemoveStore(const std::string& path) {
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(path + suffix, ignored);
+  }
+}
+
 // --- Raw SQLite upserts ------------------------------------------------------
 
 // Upserts the rows of `requests` as server/sqlite_server_store.cc would
@@ -388,7 +404,7 @@ absl::StatusOr<double> RawUpsert(const std::string& path,
                   ? static_cast<int>(change.field_write().field_number())
                   : 0,
               change.SerializeAsString(),
-              server::Fnv1a(change.SerializeAsString())});
+              server::ChangeDigest(change.SerializeAsString())});
     }
   }
 
@@ -506,27 +522,49 @@ absl::Status Run(const Flags& flags) {
               MeanChangeBytes(requests), setup.Seconds());
   std::fflush(stdout);
 
-  // Changes per second, by part, in the order run.
-  std::vector<std::pair<std::string, double>> per_s;
-  for (const MergePart& part : kMergeParts) {
-    if (!runs(part.name)) continue;
-    ASSIGN_OR_RETURN(
-        double rate,
-        Merge(part, seed_path, dir.File(absl::StrCat(part.name, ".sqlite")),
-              district, tls, requests, total));
-    per_s.emplace_back(part.name, rate);
-  }
-  if (runs("raw")) {
-    ::sync();
-    ASSIGN_OR_RETURN(double rate,
-                     RawUpsert(dir.File("raw.sqlite"), requests, total));
-    per_s.emplace_back("raw", rate);
-  }
-  auto rate = [&](absl::string_view part) -> std::optional<double> {
-    for (const auto& [name, value] : per_s) {
-      if (name == part) return value;
+  // Changes per second, by part, one per round. The parts run in rounds
+  // (each selected part once a round, in order), so that a slow spell of a
+  // shared machine falls on every part alike; the figures reported are the
+  // medians over the rounds, and each ratio the median of its rounds'
+  // ratios.
+  const int rounds = flags.quick ? 1 : kRounds;
+  std::map<std::string, std::vector<double>> per_s;
+  for (int round = 1; round <= rounds; ++round) {
+    if (rounds > 1) std::printf("round %d of %d\n", round, rounds);
+    if (runs("raw")) {
+      ::sync();
+      const std::string path = dir.File("raw.sqlite");
+      ASSIGN_OR_RETURN(double rate, RawUpsert(path, requests, total));
+      per_s["raw"].push_back(rate);
+      RemoveStore(path);
     }
-    return std::nullopt;
+    for (const MergePart& part : kMergeParts) {
+      if (!runs(part.name)) continue;
+      const std::string path = dir.File(absl::StrCat(part.name, ".sqlite"));
+      ASSIGN_OR_RETURN(double rate, Merge(part, seed_path, path, district, tls,
+                                          requests, total));
+      per_s[std::string(part.name)].push_back(rate);
+      RemoveStore(path);
+    }
+  }
+  auto rates = [&](absl::string_view part) -> const std::vector<double>* {
+    auto found = per_s.find(std::string(part));
+    return found == per_s.end() ? nullptr : &found->second;
+  };
+  auto rate = [&](absl::string_view part) -> std::optional<double> {
+    const std::vector<double>* values = rates(part);
+    if (values == nullptr) return std::nullopt;
+    return Percentile(*values, 50);
+  };
+  // The median over the rounds of part `a`'s rate over part `b`'s.
+  auto ratio = [&](absl::string_view a,
+                   absl::string_view b) -> std::optional<double> {
+    const std::vector<double>* as = rates(a);
+    const std::vector<double>* bs = rates(b);
+    if (as == nullptr || bs == nullptr) return std::nullopt;
+    std::vector<double> each;
+    for (size_t i = 0; i < as->size(); ++i) each.push_back((*as)[i] / (*bs)[i]);
+    return Percentile(each, 50);
   };
   const std::optional<double> merge = rate("merge");
   const std::optional<double> merge_auth = rate("merge_auth");
@@ -544,12 +582,12 @@ absl::Status Run(const Flags& flags) {
   if (merge_auth) {
     PrintMetric("server_merge_with_auth_per_s", *merge_auth, "changes/s", 0);
   }
-  if (merge && merge_auth) {
-    PrintMetric("server_merge_auth_ratio", *merge_auth / *merge, "", 3);
+  if (auto auth_ratio = ratio("merge_auth", "merge")) {
+    PrintMetric("server_merge_auth_ratio", *auth_ratio, "", 3);
   }
   if (raw) PrintMetric("raw_sqlite_upsert_per_s", *raw, "changes/s", 0);
-  if (merge && raw) {
-    PrintMetric("server_merge_vs_raw_ratio", *merge / *raw, "", 3);
+  if (auto raw_ratio = ratio("merge", "raw")) {
+    PrintMetric("server_merge_vs_raw_ratio", *raw_ratio, "", 3);
   }
   return absl::OkStatus();
 }

@@ -9,6 +9,7 @@
 #include "core/change_check.h"
 #include "core/district.h"
 #include "core/errors.h"
+#include "core/hash64.h"
 #include "core/internal/sqlite.h"
 #include "core/merge.h"
 #include "core/permissions.h"
@@ -853,29 +854,13 @@ absl::StatusOr<int64_t> DeviceStore::Count(const RecordType& type) {
 
 absl::StatusOr<uint64_t> DeviceStore::ContentHash() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  uint64_t hash = 1469598103934665603ULL;  // FNV-1a offset basis
-  auto mix = [&hash](absl::string_view bytes) {
-    for (unsigned char c : bytes) {
-      hash ^= c;
-      hash *= 1099511628211ULL;  // FNV-1a prime
-    }
-    const unsigned char separator = 0xFF;
-    hash ^= separator;
-    hash *= 1099511628211ULL;
-  };
-  std::string bytes;
+  Hash64 hash;
   for (const auto& type : Schema::Get().types()) {
-    mix(type->table);
+    hash.AddBytes(type->table);
     ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(*type));
-    RETURN_IF_ERROR(table->Scan(nullptr, {}, /*include_archived=*/true,
-                                [&](const Message& record) {
-                                  bytes.clear();
-                                  record.SerializeToString(&bytes);
-                                  mix(bytes);
-                                  return absl::OkStatus();
-                                }));
+    RETURN_IF_ERROR(table->HashRows(hash));
   }
-  return hash;
+  return hash.Finish();
 }
 
 absl::StatusOr<std::string> DeviceStore::IntegrityCheck() {

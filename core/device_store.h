@@ -387,9 +387,10 @@ class DeviceStore {
   absl::Status SetCursor(WriteTransaction& txn, absl::string_view bucket,
                          int64_t cursor);
 
-  // A 64-bit FNV-1a hash of every record's current content (not of clocks or
-  // the outbox), in a canonical order: two stores holding the same records
-  // have the same hash.
+  // A 64-bit hash (core/hash64.h) of every record's current content (not of
+  // clocks or the outbox), in a canonical order: two stores holding the same
+  // records have the same hash, whichever machine computes it.
+  // A field never set and one set to its default count as the same.
   absl::StatusOr<uint64_t> ContentHash();
 
   // Number of records of `type` (archived included).

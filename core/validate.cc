@@ -48,14 +48,19 @@ std::string BoundText(double bound) {
   return absl::StrCat(bound);
 }
 
-// VALUE_OUT_OF_RANGE unless min <= value <= max (the field's options).
+// VALUE_OUT_OF_RANGE unless min <= value <= max (the field's options). The
+// value is shown as written (an integer as an integer) only when refused.
+template <typename Number>
 absl::Status CheckRange(const RecordType& type, const FieldInfo& field,
-                        double value, absl::string_view shown) {
+                        Number value) {
   if (!field.min.has_value() || !field.max.has_value()) return absl::OkStatus();
-  if (value >= *field.min && value <= *field.max) return absl::OkStatus();
+  const auto compared = static_cast<double>(value);
+  if (compared >= *field.min && compared <= *field.max) {
+    return absl::OkStatus();
+  }
   return ReasonError(
       v1::VALUE_OUT_OF_RANGE,
-      absl::StrCat(FieldLabel(type, field), " is ", shown, "; it must be from ",
+      absl::StrCat(FieldLabel(type, field), " is ", value, "; it must be from ",
                    BoundText(*field.min), " to ", BoundText(*field.max)));
 }
 
@@ -194,12 +199,11 @@ absl::Status ValidateField(const RecordType& type, const FieldInfo& field,
     }
     case FieldDescriptor::CPPTYPE_INT32: {
       const int32_t value = reflection->GetInt32(record, fd);
-      return CheckRange(type, field, value, absl::StrCat(value));
+      return CheckRange(type, field, value);
     }
     case FieldDescriptor::CPPTYPE_INT64: {
       const int64_t value = reflection->GetInt64(record, fd);
-      return CheckRange(type, field, static_cast<double>(value),
-                        absl::StrCat(value));
+      return CheckRange(type, field, value);
     }
     case FieldDescriptor::CPPTYPE_DOUBLE: {
       const double value = reflection->GetDouble(record, fd);
@@ -208,7 +212,7 @@ absl::Status ValidateField(const RecordType& type, const FieldInfo& field,
             v1::VALUE_OUT_OF_RANGE,
             absl::StrCat(FieldLabel(type, field), " must be a finite number"));
       }
-      return CheckRange(type, field, value, absl::StrCat(value));
+      return CheckRange(type, field, value);
     }
     case FieldDescriptor::CPPTYPE_ENUM: {
       const int number = reflection->GetEnumValue(record, fd);

@@ -1,9 +1,11 @@
 #include "server/merger.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "core/change_check.h"
 #include "core/corrections.h"
 #include "core/errors.h"
+#include "core/hash64.h"
 #include "core/merge.h"
 #include "core/permissions.h"
 #include "core/status_macros.h"
@@ -70,6 +72,9 @@ v1::Change ConflictChange(const CheckedChange& checked,
   return change;
 }
 
+// Record homes by record id.
+using HomeCache = absl::flat_hash_map<std::string, RecordHome>;
+
 // CROSS_STUDENT_REFERENCE if a reference of the change names a record held
 // in another bucket; UNKNOWN_REFERENCE if it names a record of another type.
 // Typed references (a Comment's about_record_id) are checked against the
@@ -77,8 +82,11 @@ v1::Change ConflictChange(const CheckedChange& checked,
 // is let through: the device checked it when writing, and the record may be
 // one whose own push was refused for a passing reason (clock drift) and will
 // come again.
+// `homes` holds the homes found so far in the batch: a home never changes
+// once stored, so each is read once per batch.
 absl::Status CheckReferences(const CheckedChange& checked,
-                             const v1::Change& change, ServerTransaction& txn) {
+                             const v1::Change& change, ServerTransaction& txn,
+                             HomeCache& homes) {
   const RecordType& type = *checked.type;
   const google::protobuf::Message& record = *checked.record;
   const auto* reflection = record.GetReflection();
@@ -94,8 +102,15 @@ absl::Status CheckReferences(const CheckedChange& checked,
     const std::string& target =
         reflection->GetStringReference(record, field.descriptor, nullptr);
     if (target.empty()) continue;
-    ASSIGN_OR_RETURN(std::optional<RecordHome> home, txn.GetRecordHome(target));
-    if (!home.has_value()) continue;
+    const RecordHome* home = nullptr;
+    if (auto cached = homes.find(target); cached != homes.end()) {
+      home = &cached->second;
+    } else {
+      ASSIGN_OR_RETURN(std::optional<RecordHome> stored,
+                       txn.GetRecordHome(target));
+      if (!stored.has_value()) continue;
+      home = &homes.try_emplace(target, *std::move(stored)).first->second;
+    }
     if (home->bucket != change.bucket()) {
       return ReasonError(
           v1::CROSS_STUDENT_REFERENCE,
@@ -175,6 +190,8 @@ absl::Status UpdateGrant(const CheckedChange& checked, const v1::Change& change,
 
 }  // namespace
 
+uint64_t ChangeDigest(absl::string_view bytes) { return Hash64::Of(bytes); }
+
 uint64_t Fnv1a(absl::string_view bytes) {
   uint64_t hash = 1469598103934665603ULL;
   for (unsigned char c : bytes) {
@@ -207,9 +224,15 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
   outcome.results.reserve(changes.size());
   ASSIGN_OR_RETURN(std::unique_ptr<ServerTransaction> txn, store_->Begin());
   ASSIGN_OR_RETURN(const bool bound_server_replica, BindServerReplica(*txn));
-  // The owner of each replica id seen in the batch; nullopt while unbound.
-  // An unbound replica is bound to the caller with its first accepted change.
-  absl::flat_hash_map<std::string, std::optional<std::string>> owners;
+  // What the batch knows of each replica id it names: its owner (nullopt
+  // while unbound; an unbound replica is bound to the caller with its first
+  // accepted change) and the highest sequence number applied of it.
+  struct Replica {
+    std::optional<std::string> owner;
+    std::optional<int64_t> last_applied;
+  };
+  absl::flat_hash_map<std::string, Replica> replicas;
+  HomeCache homes;
   auto put = [&](const v1::Change& change, int field,
                  absl::string_view bytes) -> absl::Status {
     ASSIGN_OR_RETURN(int64_t seq, txn->PutItem(change, field, bytes));
@@ -231,31 +254,39 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
       continue;
     }
     // A replica id belongs to the principal that first used it.
-    auto [owner, first_seen] = owners.try_emplace(change.replica_id());
+    auto [entry, first_seen] = replicas.try_emplace(change.replica_id());
+    Replica& replica = entry->second;
     if (first_seen) {
-      ASSIGN_OR_RETURN(owner->second, txn->ReplicaOwner(change.replica_id()));
+      ASSIGN_OR_RETURN(replica.owner, txn->ReplicaOwner(change.replica_id()));
+      ASSIGN_OR_RETURN(replica.last_applied,
+                       txn->LastApplied(change.replica_id()));
     }
-    if (owner->second.has_value() && *owner->second != access.principal_id()) {
+    if (replica.owner.has_value() && *replica.owner != access.principal_id()) {
       outcome.results.push_back(Rejected(ReasonError(
           v1::REPLICA_NOT_OWNED,
           "the change's replica (device) id belongs to another user; a "
           "device writes under its own replica id")));
       continue;
     }
-    // Idempotence by change id.
-    const uint64_t digest = Fnv1a(bytes);
-    ASSIGN_OR_RETURN(
-        std::optional<uint64_t> applied,
-        txn->AppliedDigest(change.replica_id(), change.replica_seq()));
+    // Idempotence by change id: a change numbered above the replica's last
+    // applied one is new; only one at or below it is looked up.
+    const uint64_t digest = ChangeDigest(bytes);
+    const auto key = static_cast<int64_t>(change.replica_seq());
+    std::optional<uint64_t> applied;
+    if (replica.last_applied.has_value() && key <= *replica.last_applied) {
+      ASSIGN_OR_RETURN(applied, txn->AppliedDigest(change.replica_id(),
+                                                   change.replica_seq()));
+    }
     if (applied.has_value()) {
+      // Rows stored by earlier servers hold FNV-1a digests.
+      const bool same = *applied == digest || *applied == Fnv1a(bytes);
       outcome.results.push_back(
-          *applied == digest
-              ? Duplicate()
-              : Rejected(ReasonError(
-                    v1::CHANGE_ID_REUSED,
-                    absl::StrCat("change ", change.replica_seq(),
-                                 " of this device was already received with "
-                                 "different content"))));
+          same ? Duplicate()
+               : Rejected(ReasonError(
+                     v1::CHANGE_ID_REUSED,
+                     absl::StrCat("change ", change.replica_seq(),
+                                  " of this device was already received with "
+                                  "different content"))));
       continue;
     }
     absl::StatusOr<CheckedChange> checked = CheckChange(change);
@@ -265,7 +296,7 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
                               access.RolesOn(change.bucket()));
     }
     if (valid.ok()) {
-      absl::Status refs = CheckReferences(*checked, change, *txn);
+      absl::Status refs = CheckReferences(*checked, change, *txn, homes);
       if (!refs.ok() && ReasonOf(refs) == v1::REASON_UNSPECIFIED) return refs;
       valid = refs;
     }
@@ -377,10 +408,13 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
     }
     RETURN_IF_ERROR(
         txn->RecordApplied(change.replica_id(), change.replica_seq(), digest));
-    if (!owner->second.has_value()) {
+    if (!replica.last_applied.has_value() || key > *replica.last_applied) {
+      replica.last_applied = key;
+    }
+    if (!replica.owner.has_value()) {
       RETURN_IF_ERROR(
           txn->BindReplica(change.replica_id(), access.principal_id()));
-      owner->second = access.principal_id();
+      replica.owner = access.principal_id();
     }
     outcome.results.push_back(Accepted());
   }

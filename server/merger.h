@@ -73,7 +73,15 @@ class Merger {
   std::atomic<bool> server_replica_bound_{false};
 };
 
-// FNV-1a 64 of `bytes` (a change's serialization: what its id must keep).
+// The content digest the server keeps of each applied change (of `bytes`,
+// its serialization: what its change id must keep): Hash64::Of (core/hash64.h),
+// the same on every machine, so that a store file gives the same answers
+// wherever it is opened. A forged collision only makes the forger's own
+// change id look repeated.
+uint64_t ChangeDigest(absl::string_view bytes);
+
+// FNV-1a 64 of `bytes`: the digest earlier servers kept. Their stored
+// digests still match a repeated change (see Merger::Apply).
 uint64_t Fnv1a(absl::string_view bytes);
 
 }  // namespace plansync::server

@@ -67,6 +67,12 @@ class ServerTransaction {
   // applied it, else nullopt.
   virtual absl::StatusOr<std::optional<uint64_t>> AppliedDigest(
       absl::string_view replica_id, uint64_t replica_seq) = 0;
+  // The highest replica_seq applied of replica `replica_id`, compared as the
+  // signed 64-bit integer the store keys it by, or nullopt if none is. A
+  // change whose sequence number (so compared) is above it was not applied,
+  // and needs no AppliedDigest lookup.
+  virtual absl::StatusOr<std::optional<int64_t>> LastApplied(
+      absl::string_view replica_id) = 0;
   // Records that change (replica_id, replica_seq) with `digest` was applied.
   virtual absl::Status RecordApplied(absl::string_view replica_id,
                                      uint64_t replica_seq, uint64_t digest) = 0;

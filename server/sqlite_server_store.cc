@@ -214,6 +214,8 @@ class SqliteTransaction final : public ServerTransaction {
   explicit SqliteTransaction(SqliteServerStore* store);
   ~SqliteTransaction() override;
 
+  absl::StatusOr<std::optional<int64_t>> LastApplied(
+      absl::string_view replica_id) override;
   absl::StatusOr<std::optional<uint64_t>> AppliedDigest(
       absl::string_view replica_id, uint64_t replica_seq) override;
   absl::Status RecordApplied(absl::string_view replica_id, uint64_t replica_seq,
@@ -286,8 +288,8 @@ class SqliteServerStore final : public ServerStore {
   absl::Mutex write_mu_;
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Statement> begin_, commit_, rollback_, get_applied_,
-      put_applied_, get_item_, get_home_, put_home_, claim_home_, put_item_,
-      load_seq_, save_seq_;
+      last_applied_, put_applied_, get_item_, get_home_, put_home_, claim_home_,
+      put_item_, load_seq_, save_seq_;
   std::unique_ptr<Statement> get_replica_, bind_replica_;
   std::unique_ptr<Statement> put_head_, add_token_, revoke_token_;
   std::unique_ptr<Statement> get_grant_, put_grant_, bump_grants_;
@@ -323,6 +325,16 @@ absl::StatusOr<std::optional<uint64_t>> SqliteTransaction::AppliedDigest(
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::nullopt;
   return static_cast<uint64_t>(s.ColumnInt(0));
+}
+
+absl::StatusOr<std::optional<int64_t>> SqliteTransaction::LastApplied(
+    absl::string_view replica_id) {
+  Statement& s = *store_->last_applied_;
+  ScopedReset reset(&s);
+  s.BindText(1, replica_id);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::nullopt;
+  return s.ColumnInt(0);
 }
 
 absl::Status SqliteTransaction::RecordApplied(absl::string_view replica_id,
@@ -530,6 +542,10 @@ absl::Status SqliteServerStore::Initialize(
   ASSIGN_OR_RETURN(get_applied_,
                    writer_->Prepare("SELECT digest FROM applied WHERE "
                                     "replica_id = ?1 AND replica_seq = ?2"));
+  ASSIGN_OR_RETURN(last_applied_,
+                   writer_->Prepare("SELECT replica_seq FROM applied WHERE "
+                                    "replica_id = ?1 ORDER BY replica_seq "
+                                    "DESC LIMIT 1"));
   ASSIGN_OR_RETURN(
       put_applied_,
       writer_->Prepare("INSERT INTO applied (replica_id, "

@@ -180,9 +180,12 @@ class World {
       device.faulty->set_faults(testing::Faults{});
       device.faulty->set_partitioned(false);
     }
-    for (int round = 0; round < 2; ++round) {
+    // Everyone pushes, then everyone pulls: the server then holds every
+    // change (and the conflicts it recorded), and every device all of them.
+    for (sync::SyncDirection direction :
+         {sync::SyncDirection::kPushOnly, sync::SyncDirection::kPullOnly}) {
       for (Device& device : devices_) {
-        auto report = device.replicator->SyncOnce();
+        auto report = device.replicator->SyncOnce({}, direction);
         if (!report.ok())
           return absl::StrCat("final sync: ", report.status().ToString());
       }

@@ -159,6 +159,61 @@ TEST_F(ServerBadInputTest, RepeatedChangeIsAcknowledgedAsDuplicate) {
   EXPECT_EQ(Snapshot(), snapshot_);
 }
 
+TEST_F(ServerBadInputTest, DigestsStoredByEarlierServersStillMatch) {
+  // An applied change as an earlier server recorded it: with an FNV-1a
+  // digest of its bytes.
+  const v1::Change change = Variant(FirstLog());
+  {
+    auto txn = store_->Begin();
+    ASSERT_OK(txn);
+    ASSERT_OK((*txn)->RecordApplied(change.replica_id(), change.replica_seq(),
+                                    server::Fnv1a(change.SerializeAsString())));
+    ASSERT_OK((*txn)->Commit());
+  }
+  ASSERT_NE(server::Fnv1a(change.SerializeAsString()),
+            server::ChangeDigest(change.SerializeAsString()));
+  snapshot_ = Snapshot();
+  v1::PushRequest push;
+  *push.add_changes() = change;
+  auto response = handlers_->Push(auth_, push);
+  ASSERT_OK(response);
+  EXPECT_EQ(response->results(0).status(), v1::ChangeResult::DUPLICATE)
+      << response->results(0).message();
+  EXPECT_EQ(Snapshot(), snapshot_);
+  v1::Change altered = change;
+  altered.set_hlc(change.hlc() + 1);
+  ExpectRejected(altered, v1::CHANGE_ID_REUSED,
+                 "already received with different content");
+}
+
+TEST_F(ServerBadInputTest, ChangeNumberedBelowTheLastAppliedIsStillNew) {
+  // The server skips the lookup of change ids above a replica's last applied
+  // one; a lower, unseen one (its push failed before) must still be applied.
+  v1::Change earlier = Variant(FirstWrite("plansync.v1.Plan"));
+  earlier.mutable_field_write()->set_field_number(
+      v1::Plan::kJurisdictionFieldNumber);
+  earlier.mutable_field_write()->mutable_value()->set_string_value("US-MO");
+  v1::Change later = earlier;
+  later.set_replica_seq(earlier.replica_seq() + 1);
+  earlier.set_hlc(earlier.hlc() + 1);
+  later.set_hlc(earlier.hlc() + 1);
+  for (v1::Change* change : {&later, &earlier}) {
+    v1::PushRequest push;
+    *push.add_changes() = *change;
+    auto response = handlers_->Push(auth_, push);
+    ASSERT_OK(response);
+    EXPECT_EQ(response->results(0).status(), v1::ChangeResult::ACCEPTED)
+        << response->results(0).message();
+  }
+  v1::PushRequest again;
+  *again.add_changes() = earlier;
+  *again.add_changes() = later;
+  auto response = handlers_->Push(auth_, again);
+  ASSERT_OK(response);
+  EXPECT_EQ(response->results(0).status(), v1::ChangeResult::DUPLICATE);
+  EXPECT_EQ(response->results(1).status(), v1::ChangeResult::DUPLICATE);
+}
+
 TEST_F(ServerBadInputTest, ForgedLogEntry) {
   v1::Change change = Variant(FirstLog());
   v1::ImplementationConfirmation entry;

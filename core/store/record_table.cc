@@ -1,5 +1,6 @@
 #include "core/store/record_table.h"
 
+#include "absl/base/casts.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -343,6 +344,41 @@ absl::Status RecordTable::Scan(
     if (!row) break;
     ReadRow(*scan, record.get());
     RETURN_IF_ERROR(visit(*record));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RecordTable::HashRows(Hash64& hash) {
+  ASSIGN_OR_RETURN(Statement * scan,
+                   ScanStatement(nullptr, /*include_archived=*/true,
+                                 /*count=*/false));
+  ScopedReset reset(scan);
+  scan->BindText(1, "");
+  scan->BindText(2, "");
+  scan->BindInt(3, -1);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, scan->Step());
+    if (!row) break;
+    for (size_t i = 0; i < type_.fields.size(); ++i) {
+      const int column = static_cast<int>(i);
+      const bool null = scan->IsNull(column);
+      switch (type_.fields[i].descriptor->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_STRING:
+          hash.AddBytes(null ? absl::string_view() : scan->ColumnText(column));
+          break;
+        case FieldDescriptor::CPPTYPE_DOUBLE:
+          hash.AddInt(absl::bit_cast<uint64_t>(
+              null ? 0.0 : scan->ColumnDouble(column)));
+          break;
+        case FieldDescriptor::CPPTYPE_BOOL:
+          hash.AddInt(null ? 0 : scan->ColumnInt(column) != 0);
+          break;
+        default:  // the integers and enums
+          hash.AddInt(null ? 0
+                           : static_cast<uint64_t>(scan->ColumnInt(column)));
+          break;
+      }
+    }
   }
   return absl::OkStatus();
 }

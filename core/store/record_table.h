@@ -13,6 +13,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/hash64.h"
 #include "core/internal/sqlite.h"
 #include "core/schema.h"
 #include "google/protobuf/message.h"
@@ -60,6 +61,10 @@ class RecordTable {
       const FieldInfo* where, absl::string_view value, bool include_archived,
       absl::string_view after, size_t limit,
       absl::FunctionRef<absl::Status(const google::protobuf::Message&)> visit);
+  // Adds every row (archived ones too), in id order, to `hash`: each field's
+  // column as its value, a NULL column as the field's default (so a field
+  // never set and one set to its default hash alike).
+  absl::Status HashRows(Hash64& hash);
   // The number of rows Scan would visit.
   absl::StatusOr<int64_t> Count(const FieldInfo* where, absl::string_view value,
                                 bool include_archived);
