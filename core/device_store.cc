@@ -488,6 +488,11 @@ absl::Status DeviceStore::CheckLocalWrite(const RecordType& type,
       type, RolesOnDay(*role_user_, role_assignments_, bucket, today));
 }
 
+uint64_t DeviceStore::LastChangeSeq() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  return next_seq_ - 1;
+}
+
 absl::Status DeviceStore::RecordChange(v1::Change& change) {
   NoteRoleSource(change.record_type());
   change.set_replica_id(replica_id_);

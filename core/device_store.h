@@ -160,6 +160,9 @@ class DeviceStore {
   // This device's replica id (a UUIDv7 made on first open) and principal.
   const std::string& replica_id() const { return replica_id_; }
   const std::string& principal_id() const { return principal_id_; }
+  // The sequence number of the last change this device wrote (0: none): it
+  // holds every change of its replica id numbered up to it.
+  uint64_t LastChangeSeq();
   HybridClock& clock() { return *hlc_; }
 
   // Starts a write transaction. FAILED_PRECONDITION if one is already open.
@@ -333,9 +336,13 @@ class DeviceStore {
   // Gives the pending changes `seqs` new HLC stamps (after the server refused
   // them as stamped too far ahead), keeping the local record in step: a
   // register's clock that still holds the change's write, and a log entry's
-  // recorded_hlc, take the new stamp. Acknowledged changes are never
-  // re-stamped; unknown seqs are ignored.
-  absl::Status Restamp(WriteTransaction& txn, absl::Span<const uint64_t> seqs);
+  // recorded_hlc, take the new stamp. A register write whose register a
+  // newer write holds (it lost here) is retired from the outbox instead:
+  // re-stamped, it would beat the newer write on the server and nowhere
+  // else. Acknowledged changes are never re-stamped; unknown seqs are
+  // ignored. Returns how many were re-stamped.
+  absl::StatusOr<int64_t> Restamp(WriteTransaction& txn,
+                                  absl::Span<const uint64_t> seqs);
 
   // Keeps a remote change this store refused (ApplyRemote's kRejected), with
   // the reason, instead of losing it: the cursor moves past it, and

@@ -303,10 +303,11 @@ absl::Status DeviceStore::SetCursor(WriteTransaction& txn,
   return upsert_cursor_->Run();
 }
 
-absl::Status DeviceStore::Restamp(WriteTransaction& txn,
-                                  absl::Span<const uint64_t> seqs) {
+absl::StatusOr<int64_t> DeviceStore::Restamp(WriteTransaction& txn,
+                                             absl::Span<const uint64_t> seqs) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   RETURN_IF_ERROR(CheckTransaction(txn));
+  int64_t restamped = 0;
   for (uint64_t seq : seqs) {
     ASSIGN_OR_RETURN(std::optional<v1::Change> pending, PendingChange(seq));
     if (!pending.has_value()) continue;
@@ -326,12 +327,19 @@ absl::Status DeviceStore::Restamp(WriteTransaction& txn,
           static_cast<int>(change.field_write().field_number()));
       ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
       auto clock = field != nullptr ? clocks.Get(field->number) : std::nullopt;
-      if (clock.has_value() && clock->hlc == old_hlc &&
-          clock->replica_index == local_replica_index_) {
-        clocks.Set({field->number, new_hlc, local_replica_index_});
-        RETURN_IF_ERROR(table->WriteField(change.record_id(), *field, *record,
-                                          clocks.Encode()));
+      if (!clock.has_value() || clock->hlc != old_hlc ||
+          clock->replica_index != local_replica_index_) {
+        // A newer write (this device's or a pulled one) holds the register:
+        // the refused one lost to it here, as it would have on the server.
+        // Re-stamped, it would now beat the newer write there, and only
+        // there; it is retired instead.
+        delete_outbox_->BindInt(1, static_cast<int64_t>(seq));
+        RETURN_IF_ERROR(delete_outbox_->Run());
+        continue;
       }
+      clocks.Set({field->number, new_hlc, local_replica_index_});
+      RETURN_IF_ERROR(table->WriteField(change.record_id(), *field, *record,
+                                        clocks.Encode()));
     } else if (change.has_log_entry()) {
       // The entry's recorded_hlc is its change's stamp (receivers check it),
       // so both move together, whether or not the row is still shown.
@@ -357,8 +365,9 @@ absl::Status DeviceStore::Restamp(WriteTransaction& txn,
     update_outbox_->BindInt(1, static_cast<int64_t>(seq));
     update_outbox_->BindBlobNoCopy(2, bytes);
     RETURN_IF_ERROR(update_outbox_->Step().status());
+    ++restamped;
   }
-  return absl::OkStatus();
+  return restamped;
 }
 
 absl::Status DeviceStore::Hold(WriteTransaction& txn, const v1::Change& change,

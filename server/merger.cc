@@ -16,9 +16,11 @@
 namespace plansync::server {
 namespace {
 
-v1::ChangeResult Accepted() {
+// `bucket_seq`: where the change's item went in its bucket's feed (0: none).
+v1::ChangeResult Accepted(int64_t bucket_seq) {
   v1::ChangeResult result;
   result.set_status(v1::ChangeResult::ACCEPTED);
+  result.set_bucket_seq(bucket_seq);
   return result;
 }
 
@@ -234,10 +236,10 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
   absl::flat_hash_map<std::string, Replica> replicas;
   HomeCache homes;
   auto put = [&](const v1::Change& change, int field,
-                 absl::string_view bytes) -> absl::Status {
+                 absl::string_view bytes) -> absl::StatusOr<int64_t> {
     ASSIGN_OR_RETURN(int64_t seq, txn->PutItem(change, field, bytes));
     outcome.changed_buckets[change.bucket()] = seq;
-    return absl::OkStatus();
+    return seq;
   };
   std::string bytes;
   for (const v1::Change& change : changes) {
@@ -319,6 +321,7 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
     // nothing is stored (a new entry, the common case), and otherwise reads
     // what is there.
     bool inserted = false;
+    int64_t receipt = 0;  // the feed sequence of the item the change wrote
     std::optional<StoredItem> stored;
     if (field != 0) {
       ASSIGN_OR_RETURN(stored, txn->GetItem(change.record_type(),
@@ -326,7 +329,10 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
     } else {
       ASSIGN_OR_RETURN(std::optional<int64_t> seq,
                        txn->InsertItem(change, 0, bytes));
-      if (seq.has_value()) outcome.changed_buckets[change.bucket()] = *seq;
+      if (seq.has_value()) {
+        outcome.changed_buckets[change.bucket()] = *seq;
+        receipt = *seq;
+      }
       inserted = seq.has_value();
     }
     if (!inserted) {
@@ -359,7 +365,7 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
       const Stamp incoming{change.hlc(), change.replica_id()};
       const RegisterMerge merge = MergeRegister(stored_stamp, incoming);
       if (merge == RegisterMerge::kTakeIncoming) {
-        RETURN_IF_ERROR(put(change, field, bytes));
+        ASSIGN_OR_RETURN(receipt, put(change, field, bytes));
         if (ConfersRights(*checked->type)) {
           RETURN_IF_ERROR(UpdateGrant(*checked, change, *txn));
         }
@@ -373,7 +379,8 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
         const v1::Change conflict = ConflictChange(
             *checked, change, *stored, merge == RegisterMerge::kTakeIncoming,
             clock_->Now(), *ids_, replica_id_);
-        RETURN_IF_ERROR(put(conflict, 0, conflict.SerializeAsString()));
+        RETURN_IF_ERROR(
+            put(conflict, 0, conflict.SerializeAsString()).status());
       }
     } else {
       // A log entry.
@@ -395,7 +402,8 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
                 "the store refused a log entry it does not hold");
           }
           break;
-        case LogMerge::kDuplicate:
+        case LogMerge::kDuplicate:  // the entry, sent again: its place
+          receipt = stored->seq;
           break;
         case LogMerge::kForged:
           outcome.results.push_back(Rejected(ReasonError(
@@ -416,7 +424,7 @@ absl::StatusOr<BatchOutcome> Merger::Apply(
           txn->BindReplica(change.replica_id(), access.principal_id()));
       replica.owner = access.principal_id();
     }
-    outcome.results.push_back(Accepted());
+    outcome.results.push_back(Accepted(receipt));
   }
   RETURN_IF_ERROR(txn->Commit());
   if (bound_server_replica) ServerReplicaCommitted();

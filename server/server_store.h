@@ -161,6 +161,11 @@ class ServerStore {
   // Number of items (register winners and log entries) in the store.
   virtual absl::StatusOr<int64_t> ItemCount() = 0;
 
+  // The principal replica id `replica_id` is bound to, or nullopt if
+  // unbound, as last committed.
+  virtual absl::StatusOr<std::optional<std::string>> ReplicaOwner(
+      absl::string_view replica_id) = 0;
+
   // "ok" or what PRAGMA integrity_check (or the backend's check) finds.
   virtual absl::StatusOr<std::string> IntegrityCheck() = 0;
 

@@ -143,8 +143,8 @@ absl::Status ConfigureConnection(Database& db, bool durable) {
 struct Reader {
   std::unique_ptr<Database> owned;  // null when borrowing the writer
   Database* db = nullptr;
-  std::unique_ptr<Statement> feed, head, buckets, find_token, list_tokens,
-      grants_of, grants_version;
+  std::unique_ptr<Statement> feed, head, buckets, replica_owner, find_token,
+      list_tokens, grants_of, grants_version;
 };
 
 constexpr absl::string_view kGrantColumns =
@@ -184,6 +184,9 @@ absl::Status PrepareReader(Reader& reader) {
   ASSIGN_OR_RETURN(reader.head,
                    reader.db->Prepare("SELECT head FROM buckets WHERE bucket = "
                                       "?1"));
+  ASSIGN_OR_RETURN(reader.replica_owner,
+                   reader.db->Prepare("SELECT principal_id FROM replicas "
+                                      "WHERE replica_id = ?1"));
   ASSIGN_OR_RETURN(reader.find_token,
                    reader.db->Prepare(absl::StrCat("SELECT ", kTokenColumns,
                                                    " FROM tokens WHERE digest "
@@ -260,6 +263,8 @@ class SqliteServerStore final : public ServerStore {
   absl::StatusOr<std::vector<std::string>> Buckets() override;
   absl::StatusOr<int64_t> Head(absl::string_view bucket) override;
   absl::StatusOr<int64_t> ItemCount() override;
+  absl::StatusOr<std::optional<std::string>> ReplicaOwner(
+      absl::string_view replica_id) override;
   absl::StatusOr<std::string> IntegrityCheck() override;
   absl::Status AddToken(const TokenRecord& token) override;
   absl::StatusOr<std::optional<TokenRecord>> FindToken(
@@ -707,6 +712,19 @@ absl::StatusOr<int64_t> SqliteServerStore::Head(absl::string_view bucket) {
         ASSIGN_OR_RETURN(bool row, s.Step());
         return row ? s.ColumnInt(0) : 0;
       });
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteServerStore::ReplicaOwner(
+    absl::string_view replica_id) {
+  using Result = absl::StatusOr<std::optional<std::string>>;
+  return WithReader<Result>([&](Reader& reader) -> Result {
+    Statement& s = *reader.replica_owner;
+    ScopedReset reset(&s);
+    s.BindText(1, replica_id);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::nullopt;
+    return std::string(s.ColumnText(0));
+  });
 }
 
 absl::StatusOr<std::vector<std::string>> SqliteServerStore::Buckets() {

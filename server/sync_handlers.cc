@@ -225,6 +225,18 @@ absl::Status SyncHandlers::Pull(
   ASSIGN_OR_RETURN(std::vector<std::string> readable, BucketsOf(*access));
   const absl::flat_hash_set<std::string> allowed(readable.begin(),
                                                  readable.end());
+  // A device's own changes are left out of its incremental pulls (it holds
+  // them), when the replica id it names is its caller's.
+  bool own_replica = false;
+  if (!request.replica_id().empty()) {
+    ASSIGN_OR_RETURN(std::optional<std::string> owner,
+                     store_->ReplicaOwner(request.replica_id()));
+    own_replica = owner.has_value() && *owner == auth.principal_id;
+  }
+  auto held_by_device = [&](const v1::Change& change) {
+    return change.replica_id() == request.replica_id() &&
+           change.replica_seq() <= request.replica_seq();
+  };
   const Schema& schema = Schema::Get();
   PullTally tally;
   v1::PullPage page;
@@ -243,10 +255,11 @@ absl::Status SyncHandlers::Pull(
     return absl::OkStatus();
   };
   // Appends the readable items of `bucket` after `*after` to the pages,
-  // advancing `*after`; the types sent go to `sent` unless it is null.
+  // advancing `*after`; the types sent go to `sent` unless it is null. With
+  // `skip_own`, the device's own changes it holds are passed over.
   std::vector<FeedItem> items;
   auto read_bucket = [&](const std::string& bucket, RoleSet roles,
-                         int64_t* after,
+                         int64_t* after, bool skip_own,
                          std::set<std::string>* sent) -> absl::Status {
     auto advance = [&] {
       v1::BucketCursor* advanced = page.add_cursors();
@@ -259,6 +272,7 @@ absl::Status SyncHandlers::Pull(
           store_->ReadFeed(bucket, *after, limits_.pull_page_changes, &items));
       for (FeedItem& item : items) {
         *after = item.seq;
+        if (skip_own && held_by_device(item.change)) continue;
         const RecordType* type =
             schema.FindCanonical(item.change.record_type());
         if (type == nullptr || !MayRead(*type, roles, *access, item.change) ||
@@ -286,6 +300,7 @@ absl::Status SyncHandlers::Pull(
     RoleSet roles = 0;
     int64_t after = 0;
     int64_t requested = 0;  // the cursor the device sent
+    bool skip_own = false;  // an incremental pull of the caller's device
   };
   std::map<std::string, Position> positions;
   auto pull_buckets = [&]() -> absl::Status {
@@ -299,6 +314,7 @@ absl::Status SyncHandlers::Pull(
       Position& at = positions[cursor.bucket()];
       at.roles = access->RolesOn(cursor.bucket());
       at.requested = cursor.cursor();
+      at.skip_own = own_replica && cursor.cursor() != 0;
       at.after = CursorSeq(cursor.cursor());
       const RoleSet old_view = CursorView(cursor.cursor());
       if (cursor.cursor() != 0 && CursorVersion(cursor.cursor()) != version) {
@@ -315,7 +331,7 @@ absl::Status SyncHandlers::Pull(
         at.after = 0;  // roles were gained: send what is now readable
       }
       RETURN_IF_ERROR(read_bucket(cursor.bucket(), at.roles, &at.after,
-                                  &tally[cursor.bucket()]));
+                                  at.skip_own, &tally[cursor.bucket()]));
       // The bucket's cursor goes with the page holding its last items.
       const int64_t advanced = EncodeCursor(at.after, at.roles, version);
       if (advanced != at.requested) {
@@ -342,7 +358,7 @@ absl::Status SyncHandlers::Pull(
         auto it = positions.find(bucket);
         if (it == positions.end()) continue;
         pulled = read_bucket(bucket, it->second.roles, &it->second.after,
-                             /*sent=*/nullptr);
+                             it->second.skip_own, /*sent=*/nullptr);
         if (!pulled.ok()) break;
       }
     }

@@ -85,6 +85,7 @@ absl::Status Replicator::PushAll(const v1::HelloResponse& hello,
     }
     store_->clock().Witness(response.server_hlc());
     std::vector<uint64_t> acknowledged, drifted;
+    int64_t restamped_now = 0;
     RETURN_IF_ERROR(store_->Write([&](WriteTransaction& txn) -> absl::Status {
       for (int i = 0; i < response.results_size(); ++i) {
         const v1::ChangeResult& result = response.results(i);
@@ -104,7 +105,7 @@ absl::Status Replicator::PushAll(const v1::HelloResponse& hello,
       }
       RETURN_IF_ERROR(store_->Acknowledge(txn, acknowledged));
       if (!drifted.empty() && !restamped) {
-        RETURN_IF_ERROR(store_->Restamp(txn, drifted));
+        ASSIGN_OR_RETURN(restamped_now, store_->Restamp(txn, drifted));
       }
       return absl::OkStatus();
     }));
@@ -118,7 +119,7 @@ absl::Status Replicator::PushAll(const v1::HelloResponse& hello,
         return absl::OkStatus();
       }
       restamped = true;
-      report->restamped += static_cast<int64_t>(drifted.size());
+      report->restamped += restamped_now;
     }
   }
 }
@@ -160,6 +161,9 @@ absl::Status Replicator::PullAll(const v1::HelloResponse& hello,
             // after the last page applied.
             v1::PullRequest request;
             request.set_schema_version(options_.schema_version);
+            // Changes of this device it holds need not come back.
+            request.set_replica_id(store_->replica_id());
+            request.set_replica_seq(store_->LastChangeSeq());
             ASSIGN_OR_RETURN(auto held, store_->Cursors());
             const absl::flat_hash_map<std::string, int64_t> cursors(
                 held.begin(), held.end());

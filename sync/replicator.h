@@ -57,10 +57,13 @@ struct SyncReport {
   // refused change of a bucket evicted in the same sync leaves the device
   // with the bucket, so its caller shows the reason from here.
   std::vector<Refusal> refusals;
-  int64_t restamped = 0;  // re-stamped after a clock-drift refusal
-  int64_t pulled = 0;     // changes of other devices applied
-  // This device's own changes, sent back by the server after it took them
-  // (they change nothing here).
+  // Re-stamped after a clock-drift refusal (a refused write a newer one
+  // replaced on this device is retired instead, and not counted).
+  int64_t restamped = 0;
+  int64_t pulled = 0;  // changes of other devices applied
+  // This device's own changes, sent back by the server (they change nothing
+  // here): only on a whole-bucket send (a first pull, after an eviction or a
+  // resend); incremental pulls leave them out.
   int64_t pulled_own = 0;
   int64_t pages = 0;                         // pull pages applied
   int64_t evicted = 0;                       // buckets deleted

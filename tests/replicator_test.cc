@@ -2,7 +2,9 @@
 // does with refused changes, re-stamping after a clock-drift refusal, and
 // background mode woken by the server's Watch stream over gRPC.
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <random>
 #include <vector>
 
 #include "core/errors.h"
@@ -164,6 +166,197 @@ TEST_F(ReplicatorTest, RefusedChangesStayMarkedAndListed) {
   EXPECT_EQ(*server_store_->ItemCount(), items_before);
 }
 
+// --- Receipts instead of echoes ---------------------------------------------
+
+// The changes a pull from `device`'s cursors would bring `principal`, with
+// the pull naming `replica_id` and `replica_seq` (empty: none).
+int64_t ChangesAfterCursors(server::SyncHandlers& handlers,
+                            const std::string& principal, DeviceStore& device,
+                            const std::string& replica_id = "",
+                            uint64_t replica_seq = 0) {
+  v1::PullRequest request;
+  auto cursors = device.Cursors();
+  EXPECT_OK(cursors);
+  if (!cursors.ok()) return -1;
+  for (const auto& [bucket, cursor] : *cursors) {
+    v1::BucketCursor* entry = request.add_cursors();
+    entry->set_bucket(bucket);
+    entry->set_cursor(cursor);
+  }
+  request.set_schema_version(kSchemaVersion);
+  request.set_replica_id(replica_id);
+  request.set_replica_seq(replica_seq);
+  server::AuthContext auth;
+  auth.principal_id = principal;
+  auth.unrestricted = true;
+  int64_t changes = 0;
+  EXPECT_OK(handlers.Pull(auth, request, [&](const v1::PullPage& page) {
+    changes += page.changes_size();
+    return true;
+  }));
+  return changes;
+}
+
+// The items of the server's feed written under `replica_id`.
+int64_t ItemsOfReplica(server::ServerStore& store,
+                       const std::string& replica_id) {
+  int64_t count = 0;
+  auto buckets = store.Buckets();
+  EXPECT_OK(buckets);
+  if (!buckets.ok()) return -1;
+  for (const std::string& bucket : *buckets) {
+    std::vector<server::FeedItem> items;
+    EXPECT_OK(store.ReadFeed(bucket, 0, 1000000, &items));
+    for (const auto& item : items) {
+      count += item.change.replica_id() == replica_id ? 1 : 0;
+    }
+  }
+  return count;
+}
+
+TEST_F(ReplicatorTest, IncrementalPullsLeaveOutTheDevicesOwnChanges) {
+  FakeClock clock_a(testing::kStartMillis), clock_b(testing::kStartMillis);
+  auto a = testing::OpenStore(":memory:", "user-a", &clock_a, /*seed=*/11);
+  auto b = testing::OpenStore(":memory:", "user-b", &clock_b, /*seed=*/12);
+  testing::DirectTransport to_a(handlers_.get(), "user-a");
+  testing::DirectTransport to_b(handlers_.get(), "user-b");
+  sync::Replicator sync_a(a.get(), &to_a, replicator_options_);
+  sync::Replicator sync_b(b.get(), &to_b, replicator_options_);
+  const auto ids = testing::CreateOneOfEach(*a);
+
+  // The buckets are new to A: their whole state comes back, A's own
+  // changes included (the student's bucket at the second sync: the first
+  // Hello, before the push, offered only the directory).
+  auto report = sync_a.SyncOnce();
+  ASSERT_OK(report);
+  auto second = sync_a.SyncOnce();
+  ASSERT_OK(second);
+  const int64_t own_items = ItemsOfReplica(*server_store_, a->replica_id());
+  ASSERT_GT(own_items, 0);
+  EXPECT_EQ(report->pulled_own + second->pulled_own, own_items);
+  EXPECT_EQ(report->pulled + second->pulled, 0);
+
+  // Later syncs leave A's own changes out, and move A's cursors past them:
+  // from A's cursors, even a pull that names no replica finds nothing.
+  std::mt19937_64 rng(4);
+  ASSERT_OK(testing::RandomWrites(*a, clock_a, rng, ids));
+  ASSERT_OK(testing::RandomWrites(*a, clock_a, rng, ids));
+  const int64_t pending = *a->PendingCount();
+  report = sync_a.SyncOnce();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->accepted, pending);
+  EXPECT_EQ(report->pulled_own, 0);
+  EXPECT_EQ(report->pulled, 0);
+  EXPECT_EQ(ChangesAfterCursors(*handlers_, "user-a", *a), 0);
+
+  // Another device gets all of them, and A gets the other device's.
+  report = sync_b.SyncOnce();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->pulled, ItemsOfReplica(*server_store_, a->replica_id()));
+  ASSERT_OK(b->ContentHash());
+  EXPECT_EQ(*b->ContentHash(), *a->ContentHash());
+  ASSERT_OK(testing::RandomWrites(*b, clock_b, rng, ids));
+  const int64_t b_wrote = *b->PendingCount();
+  ASSERT_OK(sync_b.SyncOnce());
+  ASSERT_OK(testing::RandomWrites(*a, clock_a, rng, ids));
+  report = sync_a.SyncOnce();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->pulled_own, 0);
+  EXPECT_GE(report->pulled, 1);
+  EXPECT_LE(report->pulled, b_wrote);  // items B's later writes replaced
+  ASSERT_OK(sync_b.SyncOnce());
+  EXPECT_EQ(*b->ContentHash(), *a->ContentHash());
+
+  // A resend of a bucket (cursor 0, as after an eviction or a restore)
+  // brings A's own changes back too.
+  const std::string bucket = StudentBucket(ids.at("plansync.v1.Student"));
+  ASSERT_OK(a->Write(
+      [&](WriteTransaction& txn) { return a->SetCursor(txn, bucket, 0); }));
+  report = sync_a.SyncOnce();
+  ASSERT_OK(report);
+  EXPECT_GT(report->pulled_own, 0);
+}
+
+TEST_F(ReplicatorTest, APullNamingAnotherUsersReplicaLeavesNothingOut) {
+  FakeClock clock_a(testing::kStartMillis), clock_b(testing::kStartMillis);
+  auto a = testing::OpenStore(":memory:", "user-a", &clock_a, /*seed=*/11);
+  auto b = testing::OpenStore(":memory:", "user-b", &clock_b, /*seed=*/12);
+  testing::DirectTransport to_a(handlers_.get(), "user-a");
+  testing::DirectTransport to_b(handlers_.get(), "user-b");
+  sync::Replicator sync_a(a.get(), &to_a, replicator_options_);
+  sync::Replicator sync_b(b.get(), &to_b, replicator_options_);
+  const auto ids = testing::CreateOneOfEach(*a);
+  ASSERT_OK(sync_a.SyncOnce());
+  ASSERT_OK(sync_b.SyncOnce());
+  std::mt19937_64 rng(5);
+  ASSERT_OK(testing::RandomWrites(*a, clock_a, rng, ids));
+  ASSERT_OK(sync_a.SyncOnce());
+  // B's cursors are behind A's new changes; B claims A's replica id.
+  const int64_t honest = ChangesAfterCursors(*handlers_, "user-b", *b);
+  ASSERT_GT(honest, 0);
+  EXPECT_EQ(ChangesAfterCursors(*handlers_, "user-b", *b, a->replica_id(),
+                                a->LastChangeSeq()),
+            honest);
+  // A's own claim does leave them out.
+  EXPECT_EQ(ChangesAfterCursors(*handlers_, "user-a", *b, a->replica_id(),
+                                a->LastChangeSeq()),
+            0);
+}
+
+TEST_F(ReplicatorTest, ReceiptsSayWhereEachAcceptedChangeStands) {
+  FakeClock clock(testing::kStartMillis);
+  auto device = OpenDevice(":memory:", "user-a", &clock);
+  testing::CreateOneOfEach(*device);
+  auto pending = device->PendingChanges(1000);
+  ASSERT_OK(pending);
+  v1::PushRequest push;
+  for (const auto& entry : *pending) *push.add_changes() = entry.change;
+  server::AuthContext auth;
+  auth.principal_id = "user-a";
+  auth.unrestricted = true;
+  auto response = handlers_->Push(auth, push);
+  ASSERT_OK(response);
+  ASSERT_EQ(response->results_size(), push.changes_size());
+  // Every receipt is the sequence number under which the server's feed
+  // holds that change.
+  std::map<std::pair<std::string, uint64_t>, int64_t> feed;  // change id
+  auto buckets = server_store_->Buckets();
+  ASSERT_OK(buckets);
+  for (const std::string& bucket : *buckets) {
+    std::vector<server::FeedItem> items;
+    ASSERT_OK(server_store_->ReadFeed(bucket, 0, 1000000, &items));
+    for (const auto& item : items) {
+      feed[{item.change.replica_id(), item.change.replica_seq()}] = item.seq;
+    }
+  }
+  for (int i = 0; i < push.changes_size(); ++i) {
+    const v1::Change& change = push.changes(i);
+    const v1::ChangeResult& result = response->results(i);
+    ASSERT_EQ(result.status(), v1::ChangeResult::ACCEPTED) << result.message();
+    const std::pair<std::string, uint64_t> id(change.replica_id(),
+                                              change.replica_seq());
+    EXPECT_EQ(result.bucket_seq(), feed[id]) << change.record_type();
+    EXPECT_GT(result.bucket_seq(), 0);
+  }
+  // A write that loses to a newer one is accepted with no place in the feed.
+  v1::PushRequest stale;
+  v1::Change& old = *stale.add_changes();
+  for (const auto& change : push.changes()) {
+    if (change.has_field_write()) {
+      old = change;
+      break;
+    }
+  }
+  ASSERT_TRUE(old.has_field_write());
+  old.set_replica_seq(device->LastChangeSeq() + 1);
+  old.set_hlc(old.hlc() - 1);
+  response = handlers_->Push(auth, stale);
+  ASSERT_OK(response);
+  EXPECT_EQ(response->results(0).status(), v1::ChangeResult::ACCEPTED)
+      << response->results(0).message();
+  EXPECT_EQ(response->results(0).bucket_seq(), 0);
+}
+
 TEST_F(ReplicatorTest, TokenOfAnotherUserIsRefusedBeforeAnythingMoves) {
   server::Admin admin(server_store_.get(), &server_clock_, 5);
   auto owner = admin.AddUser("Device owner", v1::ROLE_UNSPECIFIED);
@@ -253,6 +446,47 @@ class CountingTransport final : public sync::SyncTransport {
  private:
   sync::SyncTransport* const inner_;
 };
+
+TEST_F(ReplicatorTest, ARefusedWriteANewerOneReplacedIsRetiredNotRestamped) {
+  // Two writes of one register, both refused as stamped too far ahead: the
+  // older one, re-stamped, would beat the newer one on the server (and on
+  // every device but this one, which holds the newer). It is retired.
+  FakeClock clock(testing::kStartMillis);
+  auto device = testing::OpenStore(":memory:", "user-a", &clock);
+  const auto ids = testing::CreateOneOfEach(*device);
+  const int64_t before = *device->PendingCount();
+  for (const char* zone : {"US-MO", "US-CA"}) {
+    v1::Plan plan;
+    plan.set_id(ids.at("plansync.v1.Plan"));
+    plan.set_jurisdiction(zone);
+    clock.Advance(1000);
+    ASSERT_OK(device->Write([&](WriteTransaction& txn) {
+      return device->Update(txn, plan, {"jurisdiction"});
+    }));
+  }
+  auto pending = device->PendingChanges(1000);
+  ASSERT_OK(pending);
+  ASSERT_EQ(static_cast<int64_t>(pending->size()), before + 2);
+  const uint64_t older = (*pending)[before].seq;
+  const uint64_t newer = (*pending)[before + 1].seq;
+  const uint64_t newer_hlc = (*pending)[before + 1].change.hlc();
+  absl::StatusOr<int64_t> restamped;
+  ASSERT_OK(device->Write([&](WriteTransaction& txn) -> absl::Status {
+    restamped = device->Restamp(txn, {older, newer});
+    return restamped.status();
+  }));
+  EXPECT_EQ(*restamped, 1);
+  pending = device->PendingChanges(1000);
+  ASSERT_OK(pending);
+  ASSERT_EQ(static_cast<int64_t>(pending->size()), before + 1);
+  const v1::Change& kept = pending->back().change;
+  EXPECT_EQ(pending->back().seq, newer);
+  EXPECT_EQ(kept.field_write().value().string_value(), "US-CA");
+  EXPECT_GT(kept.hlc(), newer_hlc);  // re-stamped
+  v1::Plan shown;
+  ASSERT_OK(device->Get(ids.at("plansync.v1.Plan"), &shown));
+  EXPECT_EQ(shown.jurisdiction(), "US-CA");
+}
 
 TEST(PushBatches, StayWithinTheServersMessageLimit) {
   FakeClock clock(testing::kStartMillis);

@@ -495,7 +495,8 @@ typedef struct plansync_sync_counts {
   int64_t pushed;   /* local changes the server accepted */
   int64_t rejected; /* local changes it refused: plansync_rejected_changes */
   int64_t pulled;   /* other devices' changes applied to the store (this
-                       device's own, sent back by the server, not counted) */
+                       device's own are not counted: the server leaves them
+                       out, except when it resends a whole bucket) */
   int64_t held;     /* remote changes this version cannot apply, kept and
                        retried at each sync (update the app) */
   int clock_ahead;  /* 1 if changes wait because this device's clock is

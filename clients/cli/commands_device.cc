@@ -351,7 +351,8 @@ absl::Status Sync(Context& context) {
         txn, "last_sync",
         absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
   }));
-  // `pulled` counts the others' changes; this device's own come back too.
+  // `pulled` counts the others' changes; this device's own come back only
+  // when a whole bucket is sent (its first sync, or after an eviction).
   std::printf("synced: pushed %lld, refused %lld, pulled %lld%s\n",
               static_cast<long long>(report.accepted),
               static_cast<long long>(report.rejected),
