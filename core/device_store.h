@@ -336,11 +336,12 @@ class DeviceStore {
   // Gives the pending changes `seqs` new HLC stamps (after the server refused
   // them as stamped too far ahead), keeping the local record in step: a
   // register's clock that still holds the change's write, and a log entry's
-  // recorded_hlc, take the new stamp. A register write whose register a
-  // newer write holds (it lost here) is retired from the outbox instead:
-  // re-stamped, it would beat the newer write on the server and nowhere
-  // else. Acknowledged changes are never re-stamped; unknown seqs are
-  // ignored. Returns how many were re-stamped.
+  // recorded_hlc, take the new stamp (a register whose row was rebuilt
+  // without the write, after an eviction or a refusal, takes it back too). A
+  // register write whose register a newer write holds (it lost here) is
+  // retired from the outbox instead: re-stamped, it would beat the newer
+  // write on the server and nowhere else. Acknowledged changes are never
+  // re-stamped; unknown seqs are ignored. Returns how many were re-stamped.
   absl::StatusOr<int64_t> Restamp(WriteTransaction& txn,
                                   absl::Span<const uint64_t> seqs);
 

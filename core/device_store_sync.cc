@@ -9,6 +9,7 @@
 #include "core/status_macros.h"
 #include "core/store/field_clocks.h"
 #include "core/store/record_table.h"
+#include "core/value.h"
 
 namespace plansync {
 
@@ -325,10 +326,15 @@ absl::StatusOr<int64_t> DeviceStore::Restamp(WriteTransaction& txn,
     if (change.has_field_write() && found) {
       const FieldInfo* field = type->FieldByNumber(
           static_cast<int>(change.field_write().field_number()));
+      if (field == nullptr) continue;
       ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
-      auto clock = field != nullptr ? clocks.Get(field->number) : std::nullopt;
-      if (!clock.has_value() || clock->hlc != old_hlc ||
-          clock->replica_index != local_replica_index_) {
+      std::optional<Stamp> held;
+      if (auto clock = clocks.Get(field->number); clock.has_value()) {
+        held = Stamp{clock->hlc, ReplicaIdAt(clock->replica_index)};
+      }
+      const RegisterMerge shown =
+          MergeRegister(held, Stamp{old_hlc, replica_id_});
+      if (shown == RegisterMerge::kKeepStored) {
         // A newer write (this device's or a pulled one) holds the register:
         // the refused one lost to it here, as it would have on the server.
         // Re-stamped, it would now beat the newer write there, and only
@@ -336,6 +342,13 @@ absl::StatusOr<int64_t> DeviceStore::Restamp(WriteTransaction& txn,
         delete_outbox_->BindInt(1, static_cast<int64_t>(seq));
         RETURN_IF_ERROR(delete_outbox_->Run());
         continue;
+      }
+      if (shown == RegisterMerge::kTakeIncoming) {
+        // The row was rebuilt from the server without it (after an eviction
+        // or a refusal): the write goes back in, as the server will hold it.
+        RETURN_IF_ERROR(SetFieldValue(
+            *type, *field, change.field_write().value(), record.get()));
+        NoteChanged(type->full_name, change.record_id(), /*remote=*/true);
       }
       clocks.Set({field->number, new_hlc, local_replica_index_});
       RETURN_IF_ERROR(table->WriteField(change.record_id(), *field, *record,

@@ -116,6 +116,32 @@ TEST_F(RejectedWriteTest, RefusedWriteAlreadyReplacedLocallyChangesNothing) {
   EXPECT_EQ(*device_->PendingCount(), 1);
 }
 
+TEST_F(RejectedWriteTest, ARestampedWriteGoesBackIntoARowRebuiltWithoutIt) {
+  // The description waits (say, refused for clock drift) while a title
+  // write to the same record is refused for good: the row is dropped and
+  // rebuilt from the server's copy, which does not have the description.
+  Describe("written while the clock was fast");
+  const uint64_t waiting = LastPendingSeq();
+  v1::Accommodation title;
+  title.set_id(Id("plansync.v1.Accommodation"));
+  title.set_title("a title the teacher may not set");
+  ASSERT_OK(device_->Write([&](WriteTransaction& txn) {
+    return device_->Update(txn, title, {"title"});
+  }));
+  Refuse(LastPendingSeq());
+  PullWhole();
+  ASSERT_NE(Accommodation().description(), "written while the clock was fast");
+  // Re-stamped, the description is shown again, as the server will hold it.
+  absl::StatusOr<int64_t> restamped;
+  ASSERT_OK(device_->Write([&](WriteTransaction& txn) -> absl::Status {
+    restamped = device_->Restamp(txn, {waiting});
+    return restamped.status();
+  }));
+  EXPECT_EQ(*restamped, 1);
+  EXPECT_EQ(Accommodation().description(), "written while the clock was fast");
+  EXPECT_EQ(*device_->PendingCount(), 1);
+}
+
 TEST_F(RejectedWriteTest, RefusedLogEntryIsRemovedButStaysListed) {
   v1::ImplementationConfirmation confirmation;
   confirmation.set_student_id(Id("plansync.v1.Student"));
