@@ -348,8 +348,9 @@ absl::StatusOr<Administrator> BuildServerStore(const std::string& path,
         }
         const std::string bytes = change.SerializeAsString();
         RETURN_IF_ERROR(txn->PutItem(change, field, bytes).status());
-        RETURN_IF_ERROR(txn->RecordApplied(
-            change.replica_id(), change.replica_seq(), server::ChangeDigest(bytes)));
+        RETURN_IF_ERROR(txn->RecordApplied(change.replica_id(),
+                                           change.replica_seq(),
+                                           server::ChangeDigest(bytes)));
         if (++in_txn == kSetupTransaction) {
           RETURN_IF_ERROR(txn->Commit());
           txn.reset();

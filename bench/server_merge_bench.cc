@@ -398,13 +398,14 @@ absl::StatusOr<double> RawUpsert(const std::string& path,
   for (const v1::PushRequest& request : requests) {
     std::vector<Row>& rows = batches.emplace_back();
     for (const v1::Change& change : request.changes()) {
+      std::string bytes = change.SerializeAsString();
+      const uint64_t digest = server::ChangeDigest(bytes);
       rows.push_back(
           Row{&change,
               change.has_field_write()
                   ? static_cast<int>(change.field_write().field_number())
                   : 0,
-              change.SerializeAsString(),
-              server::ChangeDigest(change.SerializeAsString())});
+              std::move(bytes), digest});
     }
   }
 
@@ -522,11 +523,7 @@ absl::Status Run(const Flags& flags) {
               MeanChangeBytes(requests), setup.Seconds());
   std::fflush(stdout);
 
-  // Changes per second, by part, one per round. The parts run in rounds
-  // (each selected part once a round, in order), so that a slow spell of a
-  // shared machine falls on every part alike; the figures reported are the
-  // medians over the rounds, and each ratio the median of its rounds'
-  // ratios.
+  // Changes per second, by part, one per round (rounds: see the top).
   const int rounds = flags.quick ? 1 : kRounds;
   std::map<std::string, std::vector<double>> per_s;
   for (int round = 1; round <= rounds; ++round) {

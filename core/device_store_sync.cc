@@ -323,10 +323,11 @@ absl::StatusOr<int64_t> DeviceStore::Restamp(WriteTransaction& txn,
     std::string clock_bytes;
     ASSIGN_OR_RETURN(bool found, table->Read(change.record_id(), record.get(),
                                              &clock_bytes));
-    if (change.has_field_write() && found) {
-      const FieldInfo* field = type->FieldByNumber(
-          static_cast<int>(change.field_write().field_number()));
-      if (field == nullptr) continue;
+    const FieldInfo* field = change.has_field_write() && found
+                                 ? type->FieldByNumber(static_cast<int>(
+                                       change.field_write().field_number()))
+                                 : nullptr;
+    if (field != nullptr) {
       ASSIGN_OR_RETURN(FieldClocks clocks, FieldClocks::Decode(clock_bytes));
       std::optional<Stamp> held;
       if (auto clock = clocks.Get(field->number); clock.has_value()) {
