@@ -396,8 +396,9 @@ class DeviceStore {
                          int64_t cursor);
 
   // A 64-bit hash (core/hash64.h) of every record's current content (not of
-  // clocks or the outbox), in a canonical order: two stores holding the same
-  // records have the same hash, whichever machine computes it.
+  // clocks or the outbox): two stores holding the same records have the same
+  // hash, whatever order the records arrived in and whichever machine
+  // computes it.
   // A field never set and one set to its default count as the same.
   absl::StatusOr<uint64_t> ContentHash();
 

@@ -1,5 +1,8 @@
 #include "core/hash64.h"
 
+#include <bit>
+#include <cstring>
+
 namespace plansync {
 namespace {
 
@@ -12,13 +15,23 @@ uint64_t LoadLittleEndian(const char* at, size_t count) {
   return word;
 }
 
+// The eight bytes at `at` as a little-endian integer, in one load.
+uint64_t LoadLittleEndian8(const char* at) {
+  uint64_t word;
+  std::memcpy(&word, at, sizeof word);
+  if constexpr (std::endian::native == std::endian::big) {
+    word = __builtin_bswap64(word);
+  }
+  return word;
+}
+
 }  // namespace
 
 Hash64& Hash64::AddBytes(absl::string_view bytes) {
   AddInt(bytes.size());
   const char* at = bytes.data();
   size_t left = bytes.size();
-  for (; left >= 8; at += 8, left -= 8) AddInt(LoadLittleEndian(at, 8));
+  for (; left >= 8; at += 8, left -= 8) AddInt(LoadLittleEndian8(at));
   if (left > 0) AddInt(LoadLittleEndian(at, left));
   return *this;
 }

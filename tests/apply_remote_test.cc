@@ -86,6 +86,46 @@ TEST_F(ApplyRemoteTest, RemoteChangesMergeAndNeverEnterTheOutbox) {
   EXPECT_EQ(*reader_->ContentHash(), *author_->ContentHash());
 }
 
+// The content hash is the same whatever order the same records arrived in,
+// and differs as soon as one field's content does.
+TEST_F(ApplyRemoteTest, ContentHashFollowsContentNotArrivalOrder) {
+  ASSERT_OK(reader_->ApplyRemote(changes_));
+  for (const char* day : {"2026-09-08", "2026-09-09"}) {
+    ASSERT_OK(author_->Write([&](WriteTransaction& txn) {
+      v1::ImplementationConfirmation entry;
+      entry.set_student_id(ids_["plansync.v1.Student"]);
+      entry.set_accommodation_id(ids_["plansync.v1.Accommodation"]);
+      entry.set_day(day);
+      entry.set_status(v1::CONFIRMATION_STATUS_PROVIDED);
+      return author_->Append(txn, entry).status();
+    }));
+  }
+  auto pending = author_->PendingChanges(10000);
+  ASSERT_OK(pending);
+  ASSERT_GE(pending->size(), 2u);
+  const v1::Change first = (*pending)[pending->size() - 2].change;
+  const v1::Change second = (*pending)[pending->size() - 1].change;
+  const uint64_t without_them = *reader_->ContentHash();
+  ASSERT_OK(reader_->ApplyRemote({second}));
+  EXPECT_NE(*reader_->ContentHash(), without_them);
+  EXPECT_NE(*reader_->ContentHash(), *author_->ContentHash());
+  ASSERT_OK(reader_->ApplyRemote({first}));  // the other order than written
+  EXPECT_EQ(*reader_->ContentHash(), *author_->ContentHash());
+
+  v1::Accommodation accommodation;
+  ASSERT_OK(author_->Get(ids_["plansync.v1.Accommodation"], &accommodation));
+  accommodation.set_description(accommodation.description() + " (amended)");
+  ASSERT_OK(author_->Write([&](WriteTransaction& txn) {
+    const absl::string_view fields[] = {"description"};
+    return author_->Update(txn, accommodation, fields);
+  }));
+  EXPECT_NE(*reader_->ContentHash(), *author_->ContentHash());
+  pending = author_->PendingChanges(10000);
+  ASSERT_OK(pending);
+  ASSERT_OK(reader_->ApplyRemote({pending->back().change}));
+  EXPECT_EQ(*reader_->ContentHash(), *author_->ContentHash());
+}
+
 TEST_F(ApplyRemoteTest, OlderWriteIsSupersededNewerWinsRepeatIsDuplicate) {
   ASSERT_OK(reader_->ApplyRemote(changes_));
   v1::Change base;

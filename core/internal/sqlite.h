@@ -93,6 +93,9 @@ class Database {
   // Rows inserted, updated or deleted through this connection since it was
   // opened (a statement that fails counts none).
   int64_t TotalChanges() { return sqlite3_total_changes64(db_); }
+  // Whether table `table` (and, if `column` is not empty, its column
+  // `column`) exists in the main database, read from the loaded schema.
+  bool HasColumn(const std::string& table, const std::string& column = "");
 
   sqlite3* handle() { return db_; }
 

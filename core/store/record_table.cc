@@ -38,49 +38,42 @@ absl::StatusOr<std::unique_ptr<RecordTable>> RecordTable::Open(
 
 absl::Status RecordTable::EnsureSchema() {
   const std::string table = QuoteIdentifier(type_.table);
-  std::vector<std::string> definitions;
+  // Indexes for listing by student and following references.
+  std::string indexes;
   for (const FieldInfo& field : type_.fields) {
-    definitions.push_back(absl::StrCat(
-        QuoteIdentifier(field.name), " ", SqlType(field.column_type),
-        field.is_id ? " PRIMARY KEY NOT NULL" : ""));
+    if (field.is_id || (!field.is_bucket_key && field.ref == nullptr)) continue;
+    absl::StrAppend(
+        &indexes, "CREATE INDEX IF NOT EXISTS ",
+        QuoteIdentifier(absl::StrCat(type_.table, "_by_", field.name)), " ON ",
+        table, " (", QuoteIdentifier(field.name), ");");
   }
-  if (type_.is_mutable()) {
-    definitions.push_back(absl::StrCat(kClocksColumn, " BLOB"));
-  }
-  RETURN_IF_ERROR(
-      db_->Exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", table, " (",
-                             absl::StrJoin(definitions, ", "), ")")));
-  // Columns added to records.proto since the table was made.
-  absl::flat_hash_set<std::string> existing;
-  {
-    ASSIGN_OR_RETURN(auto info, db_->Prepare(absl::StrCat("PRAGMA table_info(",
-                                                          table, ")")));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, info->Step());
-      if (!row) break;
-      existing.insert(std::string(info->ColumnText(1)));
+  if (!db_->HasColumn(type_.table)) {
+    std::vector<std::string> definitions;
+    for (const FieldInfo& field : type_.fields) {
+      definitions.push_back(absl::StrCat(
+          QuoteIdentifier(field.name), " ", SqlType(field.column_type),
+          field.is_id ? " PRIMARY KEY NOT NULL" : ""));
     }
+    if (type_.is_mutable()) {
+      definitions.push_back(absl::StrCat(kClocksColumn, " BLOB"));
+    }
+    return db_->Exec(absl::StrCat("CREATE TABLE ", table, " (",
+                                  absl::StrJoin(definitions, ", "), ");",
+                                  indexes));
   }
+  // Columns added to records.proto since the table was made.
   for (const FieldInfo& field : type_.fields) {
-    if (existing.contains(field.name)) continue;
+    if (db_->HasColumn(type_.table, field.name)) continue;
     RETURN_IF_ERROR(db_->Exec(absl::StrCat(
         "ALTER TABLE ", table, " ADD COLUMN ", QuoteIdentifier(field.name), " ",
         SqlType(field.column_type))));
   }
-  if (type_.is_mutable() && !existing.empty() &&
-      !existing.contains(kClocksColumn)) {
+  if (type_.is_mutable() &&
+      !db_->HasColumn(type_.table, std::string(kClocksColumn))) {
     RETURN_IF_ERROR(db_->Exec(absl::StrCat(
         "ALTER TABLE ", table, " ADD COLUMN ", kClocksColumn, " BLOB")));
   }
-  // Indexes for listing by student and following references.
-  for (const FieldInfo& field : type_.fields) {
-    if (field.is_id || (!field.is_bucket_key && field.ref == nullptr)) continue;
-    RETURN_IF_ERROR(db_->Exec(absl::StrCat(
-        "CREATE INDEX IF NOT EXISTS ",
-        QuoteIdentifier(absl::StrCat(type_.table, "_by_", field.name)), " ON ",
-        table, " (", QuoteIdentifier(field.name), ")")));
-  }
-  return absl::OkStatus();
+  return db_->Exec(indexes);
 }
 
 void RecordTable::DefineStatements() {
@@ -105,6 +98,8 @@ void RecordTable::DefineStatements() {
                               n + 1, ")")
                : absl::StrCat("INSERT INTO ", table, " (", columns_,
                               ") VALUES (", placeholders, ")"));
+  select_all_ =
+      LazyStatement(db_, absl::StrCat("SELECT ", columns_, " FROM ", table));
   select_ = LazyStatement(db_, absl::StrCat("SELECT ", select_columns, " FROM ",
                                             table, " WHERE \"id\" = ?1"));
   if (type_.bucket_key != nullptr) {
@@ -349,37 +344,36 @@ absl::Status RecordTable::Scan(
 }
 
 absl::Status RecordTable::HashRows(Hash64& hash) {
-  ASSIGN_OR_RETURN(Statement * scan,
-                   ScanStatement(nullptr, /*include_archived=*/true,
-                                 /*count=*/false));
+  ASSIGN_OR_RETURN(Statement * scan, select_all_.Get());
   ScopedReset reset(scan);
-  scan->BindText(1, "");
-  scan->BindText(2, "");
-  scan->BindInt(3, -1);
+  uint64_t rows = 0;
+  uint64_t sum = 0;
   while (true) {
     ASSIGN_OR_RETURN(bool row, scan->Step());
     if (!row) break;
+    Hash64 row_hash;
+    // SQLite reads NULL as "", 0 and 0.0, which is what an unset field holds.
     for (size_t i = 0; i < type_.fields.size(); ++i) {
       const int column = static_cast<int>(i);
-      const bool null = scan->IsNull(column);
       switch (type_.fields[i].descriptor->cpp_type()) {
         case FieldDescriptor::CPPTYPE_STRING:
-          hash.AddBytes(null ? absl::string_view() : scan->ColumnText(column));
+          row_hash.AddBytes(scan->ColumnText(column));
           break;
         case FieldDescriptor::CPPTYPE_DOUBLE:
-          hash.AddInt(absl::bit_cast<uint64_t>(
-              null ? 0.0 : scan->ColumnDouble(column)));
+          row_hash.AddInt(absl::bit_cast<uint64_t>(scan->ColumnDouble(column)));
           break;
         case FieldDescriptor::CPPTYPE_BOOL:
-          hash.AddInt(null ? 0 : scan->ColumnInt(column) != 0);
+          row_hash.AddInt(scan->ColumnInt(column) != 0);
           break;
         default:  // the integers and enums
-          hash.AddInt(null ? 0
-                           : static_cast<uint64_t>(scan->ColumnInt(column)));
+          row_hash.AddInt(static_cast<uint64_t>(scan->ColumnInt(column)));
           break;
       }
     }
+    ++rows;
+    sum += row_hash.Finish();
   }
+  hash.AddInt(rows).AddInt(sum);
   return absl::OkStatus();
 }
 

@@ -61,9 +61,11 @@ class RecordTable {
       const FieldInfo* where, absl::string_view value, bool include_archived,
       absl::string_view after, size_t limit,
       absl::FunctionRef<absl::Status(const google::protobuf::Message&)> visit);
-  // Adds every row (archived ones too), in id order, to `hash`: each field's
-  // column as its value, a NULL column as the field's default (so a field
-  // never set and one set to its default hash alike).
+  // Adds the table's rows (archived ones too) to `hash`: their number and the
+  // sum of each row's own Hash64 of its fields' columns, a NULL column as
+  // the field's default (so a field never set and one set to its default
+  // hash alike). A sum does not depend on the order rows are read in, so
+  // the table is read in its storage order, without a sort.
   absl::Status HashRows(Hash64& hash);
   // The number of rows Scan would visit.
   absl::StatusOr<int64_t> Count(const FieldInfo* where, absl::string_view value,
@@ -96,6 +98,7 @@ class RecordTable {
   LazyStatement insert_;
   LazyStatement insert_skeleton_;
   LazyStatement select_;
+  LazyStatement select_all_;
   LazyStatement bucket_;
   LazyStatement ids_with_prefix_;
   LazyStatement delete_;
