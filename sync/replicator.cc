@@ -25,12 +25,13 @@ Replicator::Replicator(DeviceStore* store, SyncTransport* transport,
 
 Replicator::~Replicator() { Stop(); }
 
-absl::Status Replicator::Hello(v1::HelloResponse* hello) {
+absl::Status Replicator::Hello(const RetryPolicy& retry,
+                               v1::HelloResponse* hello) {
   v1::HelloRequest request;
   request.set_replica_id(store_->replica_id());
   request.set_device_hlc(store_->clock().Last());
   request.set_schema_version(options_.schema_version);
-  RETURN_IF_ERROR(RetryCall(options_.retry, backoff_, sleep_, [&] {
+  RETURN_IF_ERROR(RetryCall(retry, backoff_, sleep_, [&] {
     absl::StatusOr<v1::HelloResponse> response = transport_->Hello(request);
     if (response.ok()) *hello = std::move(*response);
     return response.status();
@@ -47,7 +48,8 @@ absl::Status Replicator::Hello(v1::HelloResponse* hello) {
   return absl::OkStatus();
 }
 
-absl::Status Replicator::PushAll(const v1::HelloResponse& hello,
+absl::Status Replicator::PushAll(const RetryPolicy& retry,
+                                 const v1::HelloResponse& hello,
                                  SyncReport* report, SyncProgress* progress,
                                  const ProgressCallback& cb) {
   const size_t batch =
@@ -73,7 +75,7 @@ absl::Status Replicator::PushAll(const v1::HelloResponse& hello,
       *request.add_changes() = std::move(pending[i].change);
     }
     v1::PushResponse response;
-    RETURN_IF_ERROR(RetryCall(options_.retry, backoff_, sleep_, [&] {
+    RETURN_IF_ERROR(RetryCall(retry, backoff_, sleep_, [&] {
       absl::StatusOr<v1::PushResponse> result = transport_->Push(request);
       if (result.ok()) response = std::move(*result);
       return result.status();
@@ -124,7 +126,8 @@ absl::Status Replicator::PushAll(const v1::HelloResponse& hello,
   }
 }
 
-absl::Status Replicator::PullAll(const v1::HelloResponse& hello,
+absl::Status Replicator::PullAll(const RetryPolicy& retry,
+                                 const v1::HelloResponse& hello,
                                  SyncReport* report, SyncProgress* progress,
                                  const ProgressCallback& cb) {
   progress->phase = SyncProgress::Phase::kPull;
@@ -154,34 +157,33 @@ absl::Status Replicator::PullAll(const v1::HelloResponse& hello,
     bool more = true;
     while (more) {
       int64_t applied = 0;
-      RETURN_IF_ERROR(
-          RetryCall(options_.retry, backoff_, sleep_, [&]() -> absl::Status {
-            more = false;
-            // Cursors are re-read on every attempt: a retried pull resumes
-            // after the last page applied.
-            v1::PullRequest request;
-            request.set_schema_version(options_.schema_version);
-            // Changes of this device it holds need not come back.
-            request.set_replica_id(store_->replica_id());
-            request.set_replica_seq(store_->LastChangeSeq());
-            ASSIGN_OR_RETURN(auto held, store_->Cursors());
-            const absl::flat_hash_map<std::string, int64_t> cursors(
-                held.begin(), held.end());
-            for (size_t i = start; i < end; ++i) {
-              v1::BucketCursor* entry = request.add_cursors();
-              entry->set_bucket(buckets[i]);
-              auto it = cursors.find(buckets[i]);
-              entry->set_cursor(it == cursors.end() ? 0 : it->second);
-            }
-            return transport_->Pull(request, [&](const v1::PullPage& page) {
-              RETURN_IF_ERROR(ApplyPage(page, report));
-              more = page.more();
-              applied += page.changes_size() + page.cursors_size();
-              progress->pulled += page.changes_size();
-              if (cb) cb(*progress);
-              return absl::OkStatus();
-            });
-          }));
+      RETURN_IF_ERROR(RetryCall(retry, backoff_, sleep_, [&]() -> absl::Status {
+        more = false;
+        // Cursors are re-read on every attempt: a retried pull resumes
+        // after the last page applied.
+        v1::PullRequest request;
+        request.set_schema_version(options_.schema_version);
+        // Changes of this device it holds need not come back.
+        request.set_replica_id(store_->replica_id());
+        request.set_replica_seq(store_->LastChangeSeq());
+        ASSIGN_OR_RETURN(auto held, store_->Cursors());
+        const absl::flat_hash_map<std::string, int64_t> cursors(held.begin(),
+                                                                held.end());
+        for (size_t i = start; i < end; ++i) {
+          v1::BucketCursor* entry = request.add_cursors();
+          entry->set_bucket(buckets[i]);
+          auto it = cursors.find(buckets[i]);
+          entry->set_cursor(it == cursors.end() ? 0 : it->second);
+        }
+        return transport_->Pull(request, [&](const v1::PullPage& page) {
+          RETURN_IF_ERROR(ApplyPage(page, report));
+          more = page.more();
+          applied += page.changes_size() + page.cursors_size();
+          progress->pulled += page.changes_size();
+          if (cb) cb(*progress);
+          return absl::OkStatus();
+        });
+      }));
       if (more && applied == 0) {
         return absl::UnavailableError(
             "the server asked for another pull but sent nothing; try again "
@@ -226,17 +228,27 @@ absl::Status Replicator::ApplyPage(const v1::PullPage& page,
 
 absl::StatusOr<SyncReport> Replicator::SyncOnce(
     const ProgressCallback& progress_cb, SyncDirection direction) {
+  return Sync(progress_cb, direction, options_.retry);
+}
+
+absl::StatusOr<SyncReport> Replicator::Sync(const ProgressCallback& progress_cb,
+                                            SyncDirection direction,
+                                            const RetryPolicy& retry) {
+  std::unique_lock<std::mutex> outer;
+  if (options_.sync_lock != nullptr) {
+    outer = std::unique_lock<std::mutex>(*options_.sync_lock);
+  }
   absl::MutexLock lock(&sync_mu_);
   SyncReport report;
   SyncProgress progress;
   if (progress_cb) progress_cb(progress);
   v1::HelloResponse hello;
-  RETURN_IF_ERROR(Hello(&hello));
+  RETURN_IF_ERROR(Hello(retry, &hello));
   if (direction != SyncDirection::kPullOnly) {
-    RETURN_IF_ERROR(PushAll(hello, &report, &progress, progress_cb));
+    RETURN_IF_ERROR(PushAll(retry, hello, &report, &progress, progress_cb));
   }
   if (direction != SyncDirection::kPushOnly) {
-    RETURN_IF_ERROR(PullAll(hello, &report, &progress, progress_cb));
+    RETURN_IF_ERROR(PullAll(retry, hello, &report, &progress, progress_cb));
   }
   progress.phase = SyncProgress::Phase::kDone;
   if (progress_cb) progress_cb(progress);
@@ -245,11 +257,19 @@ absl::StatusOr<SyncReport> Replicator::SyncOnce(
 
 // --- Background mode -------------------------------------------------------
 
-void Replicator::Start(GrpcTransport* watch_transport) {
+void Replicator::Start(GrpcTransport* watch_transport,
+                       StatusCallback on_status) {
   absl::MutexLock lock(&mu_);
   if (running_) return;
   running_ = true;
   poked_ = true;  // sync at once
+  on_status_ = std::move(on_status);
+  // Local writes are pushed soon; what the replicator itself applies is not.
+  observer_ = store_->AddObserver([this](const ChangeNotice& notice) {
+    for (const ChangedRecord& record : notice.records) {
+      if (!record.remote) return Notify();
+    }
+  });
   loop_thread_ = std::thread([this] { BackgroundLoop(); });
   if (watch_transport != nullptr) {
     watch_thread_ =
@@ -264,8 +284,13 @@ void Replicator::Stop() {
     running_ = false;
     if (watch_context_ != nullptr) watch_context_->TryCancel();
   }
+  store_->RemoveObserver(observer_);
   if (loop_thread_.joinable()) loop_thread_.join();
   if (watch_thread_.joinable()) watch_thread_.join();
+  ReplicatorStatus stopped;
+  stopped.syncs = background_syncs();
+  Report(stopped);
+  on_status_ = nullptr;
 }
 
 void Replicator::Notify() {
@@ -283,22 +308,71 @@ absl::Status Replicator::last_background_status() const {
   return last_status_;
 }
 
+void Replicator::Report(const ReplicatorStatus& status) {
+  if (on_status_) on_status_(status);
+}
+
 void Replicator::BackgroundLoop() {
+  using State = ReplicatorStatus::State;
+  Backoff backoff(options_.retry, options_.seed + 2);
+  RetryPolicy one_attempt = options_.retry;
+  one_attempt.max_attempts = 1;
+  ReplicatorStatus status;
+  bool failed = false;
+  absl::Time retry_at;
   while (true) {
     {
       absl::MutexLock lock(&mu_);
+      auto stopped = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !running_;
+      };
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return poked_ || !running_;
       };
-      mu_.AwaitWithTimeout(absl::Condition(&ready),
-                           options_.background_interval);
+      if (failed) {  // pokes wait for the retry too
+        mu_.AwaitWithDeadline(absl::Condition(&stopped), retry_at);
+      } else {
+        mu_.AwaitWithTimeout(absl::Condition(&ready),
+                             options_.background_interval);
+      }
       if (!running_) return;
       poked_ = false;
     }
-    absl::StatusOr<SyncReport> report = SyncOnce();
-    absl::MutexLock lock(&mu_);
-    ++background_syncs_;
-    last_status_ = report.status();
+    status.state = State::kConnecting;
+    status.progress = SyncProgress();
+    Report(status);
+    absl::StatusOr<SyncReport> report = Sync(
+        [&](const SyncProgress& progress) {
+          if (progress.phase == SyncProgress::Phase::kHello ||
+              progress.phase == SyncProgress::Phase::kDone) {
+            return;
+          }
+          status.state = State::kBusy;
+          status.progress = progress;
+          Report(status);
+        },
+        SyncDirection::kBoth, one_attempt);
+    ++status.syncs;
+    failed = !report.ok();
+    if (report.ok()) {
+      backoff.Reset();
+      status.state = State::kIdle;
+      status.last_sync = *std::move(report);
+      status.error = absl::OkStatus();
+      status.retry_in = absl::ZeroDuration();
+    } else {
+      const bool offline = IsRetryable(report.status());
+      status.state = offline ? State::kOffline : State::kError;
+      status.error = report.status();
+      status.retry_in = offline ? backoff.Next() : options_.background_interval;
+      retry_at = absl::Now() + status.retry_in;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      ++background_syncs_;
+      last_status_ = report.status();
+    }
+    Report(status);
   }
 }
 
@@ -316,13 +390,14 @@ void Replicator::WatchLoop(GrpcTransport* transport) {
           Notify();
           backoff.Reset();
         });
-    {
-      absl::MutexLock lock(&mu_);
-      watch_context_ = nullptr;
-      if (!running_) return;
-      poked_ = true;  // the stream dropped: catch up
-    }
-    sleep_(backoff.Next());
+    absl::MutexLock lock(&mu_);
+    watch_context_ = nullptr;
+    if (!running_) return;
+    poked_ = true;  // the stream dropped: catch up
+    // Waits before reconnecting, or until Stop.
+    auto stopped = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !running_; };
+    mu_.AwaitWithTimeout(absl::Condition(&stopped), backoff.Next());
   }
 }
 

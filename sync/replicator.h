@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -77,14 +78,39 @@ struct SyncReport {
   bool clock_ahead = false;
 };
 
+// What the background replicator is doing, for an app's sync indicator.
+struct ReplicatorStatus {
+  enum class State {
+    kStopped,     // not running (the last status Stop delivers)
+    kConnecting,  // a sync began: saying hello to the server
+    kIdle,        // the last sync succeeded; waiting for work
+    kBusy,        // pushing or pulling: see `progress`
+    kOffline,     // the server could not be reached: retried after retry_in
+    kError,       // the server refused the sync: see `error`
+  };
+  State state = State::kStopped;
+  SyncProgress progress;    // kBusy
+  SyncReport last_sync;     // kIdle: what the sync that just ended did
+  absl::Status error;       // kOffline, kError: why the last sync failed
+  absl::Duration retry_in;  // kOffline, kError: until the next attempt
+  int64_t syncs = 0;        // background syncs ended since Start
+};
+using StatusCallback = std::function<void(const ReplicatorStatus&)>;
+
 struct ReplicatorOptions {
   RetryPolicy retry;
   // Seed for backoff jitter; 0 draws one.
   uint64_t seed = 0;
   // How to wait between retries; default sleeps.
   Sleeper sleep;
-  // Background mode: also sync this often when nothing happens.
+  // Background mode: also sync this often when nothing happens, and after a
+  // sync the server refused (kError). After a network failure (kOffline) the
+  // next attempt waits a backoff under `retry`, growing to its max_backoff.
   absl::Duration background_interval = absl::Seconds(60);
+  // If set, held during every sync (background or SyncOnce), so that code
+  // embedding the replicator can run its own syncs of the same store one at
+  // a time with the replicator's. Not owned.
+  std::mutex* sync_lock = nullptr;
   // The record schema version stated to the server (core/schema.h). Only
   // tests set it lower, to act as a device of an older release.
   uint32_t schema_version = kSchemaVersion;
@@ -113,11 +139,18 @@ class Replicator {
       const ProgressCallback& progress = {},
       SyncDirection direction = SyncDirection::kBoth);
 
-  // Background mode: syncs now, then whenever Notify is called, the Watch
-  // stream of `watch_transport` pokes, or background_interval passes.
-  // `watch_transport` is not owned (may be null: no Watch).
-  void Start(GrpcTransport* watch_transport);
-  // Stops background mode; waits for a sync in progress to finish.
+  // Background mode: syncs now, then soon after each local write committed
+  // to the store, whenever Notify is called or the Watch stream of
+  // `watch_transport` pokes, and every background_interval; after a failure,
+  // as ReplicatorOptions says. A background sync makes one attempt per call
+  // (the loop does the retrying, so Stop is prompt). `on_status` (may be
+  // empty) hears every change of state, and the progress of each sync, on
+  // the background thread; it must not call Stop. `watch_transport` is not
+  // owned (may be null: no Watch).
+  void Start(GrpcTransport* watch_transport, StatusCallback on_status = {});
+  // Stops background mode: waits for a call in progress to end (a sync
+  // stops between its calls to the server), then delivers kStopped to the
+  // status callback on the calling thread. Not from the status callback.
   void Stop();
   // Asks the background loop to sync soon (after a local write).
   void Notify();
@@ -127,15 +160,22 @@ class Replicator {
   absl::Status last_background_status() const;
 
  private:
-  absl::Status Hello(v1::HelloResponse* hello);
-  absl::Status PushAll(const v1::HelloResponse& hello, SyncReport* report,
-                       SyncProgress* progress, const ProgressCallback& cb);
+  // SyncOnce with the policy `retry` for each call to the server.
+  absl::StatusOr<SyncReport> Sync(const ProgressCallback& progress,
+                                  SyncDirection direction,
+                                  const RetryPolicy& retry);
+  absl::Status Hello(const RetryPolicy& retry, v1::HelloResponse* hello);
+  absl::Status PushAll(const RetryPolicy& retry, const v1::HelloResponse& hello,
+                       SyncReport* report, SyncProgress* progress,
+                       const ProgressCallback& cb);
   // Applies one pulled page with its cursors and evictions, in one store
   // transaction, and counts it in `report`.
   absl::Status ApplyPage(const v1::PullPage& page, SyncReport* report);
-  absl::Status PullAll(const v1::HelloResponse& hello, SyncReport* report,
-                       SyncProgress* progress, const ProgressCallback& cb);
+  absl::Status PullAll(const RetryPolicy& retry, const v1::HelloResponse& hello,
+                       SyncReport* report, SyncProgress* progress,
+                       const ProgressCallback& cb);
   void BackgroundLoop();
+  void Report(const ReplicatorStatus& status);
   void WatchLoop(GrpcTransport* transport);
 
   DeviceStore* const store_;
@@ -152,6 +192,8 @@ class Replicator {
   int64_t background_syncs_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status last_status_ ABSL_GUARDED_BY(mu_);
   grpc::ClientContext* watch_context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  StatusCallback on_status_;  // set by Start before the threads begin
+  uint64_t observer_ = 0;     // the store observer of local writes
   std::thread loop_thread_, watch_thread_;
 };
 

@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "clients/capi/capi_internal.h"
 #include "core/device_store.h"
 #include "core/district.h"
 #include "core/errors.h"
@@ -36,17 +37,6 @@
 #include "sync/grpc_transport.h"
 #include "sync/replicator.h"
 
-// The handle behind the opaque plansync_store. Members are destroyed in
-// reverse order: an open transaction rolls back before the store closes.
-struct plansync_store {
-  std::unique_ptr<plansync::DeviceStore> store;
-  std::mutex sync_mu;  // one plansync_sync at a time on this handle
-  // The open write transaction (plansync_begin_write) and its thread.
-  std::mutex txn_mu;
-  std::optional<plansync::WriteTransaction> txn;
-  std::thread::id txn_thread;
-};
-
 // The handle behind the opaque plansync_observer.
 struct plansync_observer {
   plansync::DeviceStore* store;
@@ -54,11 +44,10 @@ struct plansync_observer {
 };
 
 namespace plansync::capi {
-namespace {
 
 // Copies `text` into `out` (`size` bytes), cut at a UTF-8 character
 // boundary if it does not fit, and NUL-terminates it.
-void CopyMessage(absl::string_view text, char* out, size_t size) {
+static void CopyMessage(absl::string_view text, char* out, size_t size) {
   size_t n = std::min(text.size(), size - 1);
   if (n < text.size()) {
     // Back off continuation bytes (10xxxxxx) so no character is split.
@@ -79,23 +68,6 @@ int Fill(const absl::Status& status, plansync_error* error) {
   return code;
 }
 
-// Runs `body` (returning an absl::Status) with every C++ exception caught:
-// nothing but a plansync_error crosses the C boundary.
-template <typename Body>
-int Guard(plansync_error* error, Body&& body) {
-  try {
-    return Fill(body(), error);
-  } catch (const std::bad_alloc&) {
-    return Fill(absl::ResourceExhaustedError("out of memory"), error);
-  } catch (const std::exception& e) {
-    return Fill(absl::InternalError(absl::StrCat("internal error: ", e.what())),
-                error);
-  } catch (...) {
-    return Fill(absl::InternalError("internal error: unknown exception"),
-                error);
-  }
-}
-
 absl::Status NullArgument(absl::string_view name) {
   return absl::InvalidArgumentError(absl::StrCat(name, " is NULL"));
 }
@@ -107,32 +79,47 @@ absl::StatusOr<DeviceStore*> StoreOf(plansync_store* handle) {
   return handle->store.get();
 }
 
-// The fields of a caller-filled struct that its struct_size covers, the
-// others zero (see "ABI" in plansync.h). INVALID_ARGUMENT if the size is
-// below `first_version_size` (the struct's size in its first version).
-template <typename Struct>
-absl::StatusOr<Struct> Covered(const Struct* given, size_t first_version_size,
-                               absl::string_view name) {
-  if (given == nullptr) return NullArgument(name);
-  if (given->struct_size < first_version_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the struct_size of ", name, " is ", given->struct_size,
-        "; set it to sizeof the struct (the PLANSYNC_..._INIT macro does)"));
+absl::StatusOr<std::unique_ptr<sync::GrpcTransport>> ConnectTransport(
+    const plansync_sync_options& options) {
+  const auto given = [](const char* text) {
+    return text != nullptr && *text != '\0';
+  };
+  if (!given(options.server)) {
+    return absl::InvalidArgumentError(
+        "the sync options name no server (HOST:PORT)");
   }
-  Struct out{};
-  std::memcpy(&out, given, std::min(given->struct_size, sizeof(Struct)));
-  out.struct_size = sizeof(Struct);
-  return out;
+  if (given(options.token) == given(options.token_file)) {
+    return absl::InvalidArgumentError(
+        "the sync options need exactly one of token and token_file");
+  }
+  std::string token;
+  if (given(options.token)) {
+    RETURN_IF_ERROR(sync::CheckToken(options.token));
+    token = options.token;
+  } else {
+    ASSIGN_OR_RETURN(token, sync::ReadTokenFile(options.token_file));
+  }
+  ASSIGN_OR_RETURN(
+      auto channel,
+      sync::OpenChannel(options.server,
+                        given(options.ca_file) ? options.ca_file : ""));
+  sync::TransportOptions transport_options;
+  transport_options.token = std::move(token);
+  return std::make_unique<sync::GrpcTransport>(channel,
+                                               std::move(transport_options));
 }
 
-// The size of each caller-filled struct in its first version: its end at
-// the last field it had then. Fixed for good.
-constexpr size_t kStoreOptionsV1 =
-    offsetof(plansync_store_options, durability) + sizeof(int);
-constexpr size_t kSyncOptionsV1 =
-    offsetof(plansync_sync_options, progress_context) + sizeof(void*);
-constexpr size_t kReportRequestV1 =
-    offsetof(plansync_report_request, rules_size) + sizeof(size_t);
+plansync_sync_counts CountsOf(const sync::SyncReport& report) {
+  plansync_sync_counts counts{};
+  counts.pushed = report.accepted;
+  counts.rejected = report.rejected;
+  counts.pulled = report.pulled;
+  counts.held = report.held;
+  counts.clock_ahead = report.clock_ahead ? 1 : 0;
+  return counts;
+}
+
+namespace {
 
 // The calling thread's open write transaction on `handle`, or null.
 WriteTransaction* OwnTransaction(plansync_store* handle) {
@@ -311,42 +298,13 @@ absl::Status Sync(plansync_store* handle,
           "; PLANSYNC_SYNC_BOTH (0), PLANSYNC_SYNC_PUSH_ONLY (1) or "
           "PLANSYNC_SYNC_PULL_ONLY (2)"));
   }
-  const auto given = [](const char* text) {
-    return text != nullptr && *text != '\0';
-  };
-  if (!given(options->server)) {
-    return absl::InvalidArgumentError(
-        "the sync options name no server (HOST:PORT)");
-  }
-  if (given(options->token) == given(options->token_file)) {
-    return absl::InvalidArgumentError(
-        "the sync options need exactly one of token and token_file");
-  }
-  std::string token;
-  if (given(options->token)) {
-    RETURN_IF_ERROR(sync::CheckToken(options->token));
-    token = options->token;
-  } else {
-    ASSIGN_OR_RETURN(token, sync::ReadTokenFile(options->token_file));
-  }
-  ASSIGN_OR_RETURN(
-      auto channel,
-      sync::OpenChannel(options->server,
-                        given(options->ca_file) ? options->ca_file : ""));
-  sync::TransportOptions transport_options;
-  transport_options.token = std::move(token);
-  sync::GrpcTransport transport(channel, std::move(transport_options));
+  ASSIGN_OR_RETURN(std::unique_ptr<sync::GrpcTransport> transport,
+                   ConnectTransport(*options));
   std::lock_guard<std::mutex> lock(handle->sync_mu);
-  sync::Replicator replicator(store, &transport);
+  sync::Replicator replicator(store, transport.get());
   ASSIGN_OR_RETURN(sync::SyncReport report,
                    replicator.SyncOnce(ProgressAdapter(*options), direction));
-  if (counts != nullptr) {
-    counts->pushed = report.accepted;
-    counts->rejected = report.rejected;
-    counts->pulled = report.pulled;
-    counts->held = report.held;
-    counts->clock_ahead = report.clock_ahead ? 1 : 0;
-  }
+  if (counts != nullptr) *counts = CountsOf(report);
   return absl::OkStatus();
 }
 

@@ -524,6 +524,76 @@ PLANSYNC_API int plansync_sync(plansync_store* store,
                                plansync_error* error);
 
 /* ------------------------------------------------------------------------
+ * Background replication
+ * ------------------------------------------------------------------------ */
+
+/* What a background replicator is doing. */
+typedef enum plansync_replicator_state {
+  PLANSYNC_REPLICATOR_STOPPED = 0,    /* not running: the last status */
+  PLANSYNC_REPLICATOR_CONNECTING = 1, /* a sync began: reaching the server */
+  PLANSYNC_REPLICATOR_IDLE = 2,       /* the last sync succeeded; waiting */
+  PLANSYNC_REPLICATOR_BUSY = 3,       /* pushing or pulling: see the progress */
+  PLANSYNC_REPLICATOR_OFFLINE = 4,    /* the server could not be reached */
+  PLANSYNC_REPLICATOR_ERROR = 5       /* the server refused the sync */
+} plansync_replicator_state;
+
+/* A background replicator's status, passed to its callback. Valid only
+ * during the call. */
+typedef struct plansync_replicator_status {
+  int state; /* a plansync_replicator_state */
+  /* BUSY: a plansync_sync_phase (PUSH or PULL) and its progress, counted as
+   * for plansync_progress_callback. */
+  int phase;
+  int64_t done;
+  int64_t total;
+  /* IDLE: what the sync that just ended did. */
+  plansync_sync_counts counts;
+  /* OFFLINE, ERROR: why the last sync failed (code, reason, message), and
+   * the milliseconds until the next attempt. NULL and 0 otherwise. */
+  const plansync_error* error;
+  int64_t retry_in_ms;
+  /* Syncs ended (successful or not) since the replicator started. */
+  int64_t syncs;
+} plansync_replicator_status;
+
+/* Called with each change of a replicator's state and each step of a sync's
+ * progress. It runs on the replicator's own thread (the last call, STOPPED,
+ * on the thread that stops it), holding no lock: it may call the other
+ * functions on the store (not close it), but must not stop its replicator. */
+typedef void (*plansync_replicator_callback)(
+    void* context, const plansync_replicator_status* status);
+
+/* A background replicator. Opaque. */
+typedef struct plansync_replicator plansync_replicator;
+
+/* Starts syncing `store` in the background with the server `options` name
+ * (server, token or token_file, ca_file, as for plansync_sync; direction
+ * both ways; no progress callback: `callback` hears progress), and sets
+ * *replicator to it. It syncs at once, then soon after each local write
+ * is committed, when the server says a bucket of the user changed (a Watch
+ * stream kept open), and every minute. A sync that cannot reach the server
+ * is retried with a growing backoff (from 0.1 s to 10 s, jittered), and one
+ * the server refuses (UNAUTHENTICATED, FAILED_PRECONDITION, ...) after a
+ * minute; `callback` (may be NULL) hears each state with `context`. Syncs of
+ * plansync_sync on the same store run one at a time with the replicator's.
+ * Errors: INVALID_ARGUMENT for a NULL store, options or replicator, the
+ * option errors of plansync_sync, a direction other than both, or a
+ * progress callback; NOT_FOUND for an unreadable token or CA file;
+ * FAILED_PRECONDITION if a replicator already runs on the store. Network
+ * failures are not errors here: they are reported as OFFLINE. Stop the
+ * replicator before closing its store. Thread-safe. */
+PLANSYNC_API int plansync_replicator_start(
+    plansync_store* store, const plansync_sync_options* options,
+    plansync_replicator_callback callback, void* context,
+    plansync_replicator** replicator, plansync_error* error);
+
+/* Stops the replicator and frees it: waits for a call to the server in
+ * progress to end (a sync stops between its calls), then calls the callback
+ * with STOPPED on this thread, its last call. NULL is ignored. Not from the
+ * replicator's callback. */
+PLANSYNC_API void plansync_replicator_stop(plansync_replicator* replicator);
+
+/* ------------------------------------------------------------------------
  * Reports
  * ------------------------------------------------------------------------ */
 
