@@ -162,6 +162,8 @@ std::string IdOf(const google::protobuf::Message& record) {
       record, record.GetDescriptor()->FindFieldByNumber(1));
 }
 
+}  // namespace
+
 // The record type named `name` (full or short name).
 absl::StatusOr<const RecordType*> TypeNamed(const char* name) {
   if (name == nullptr) return NullArgument("the record type");
@@ -220,6 +222,8 @@ absl::StatusOr<char*> CopyString(absl::string_view text) {
   out[text.size()] = '\0';
   return out;
 }
+
+namespace {
 
 // Create and Append: parse, write in one transaction, return the id.
 absl::Status AddRecord(plansync_store* handle, const char* type_name,

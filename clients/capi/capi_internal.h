@@ -20,6 +20,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "core/device_store.h"
+#include "core/schema.h"
+#include "google/protobuf/message.h"
 #include "plansync/plansync.h"
 #include "sync/grpc_transport.h"
 #include "sync/replicator.h"
@@ -91,6 +93,20 @@ constexpr size_t kSyncOptionsV1 =
     offsetof(plansync_sync_options, progress_context) + sizeof(void*);
 constexpr size_t kReportRequestV1 =
     offsetof(plansync_report_request, rules_size) + sizeof(size_t);
+
+// The record type named `name` (full or short name); reason
+// UNKNOWN_RECORD_TYPE, listing the types, if there is none.
+absl::StatusOr<const RecordType*> TypeNamed(const char* name);
+
+// A message of `type` parsed from `size` bytes at `data`. Bytes holding a
+// field number the type does not have are refused (reason UNKNOWN_FIELD).
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> Parse(
+    const RecordType& type, const void* data, size_t size);
+
+// Copies for the caller to free with plansync_free: of `bytes`, and of
+// `text` with a NUL after it.
+absl::StatusOr<uint8_t*> CopyOut(absl::string_view bytes);
+absl::StatusOr<char*> CopyString(absl::string_view text);
 
 // A transport to the server `options` name, with its token: INVALID_ARGUMENT
 // for no server, none or both of token and token_file, or a malformed token;

@@ -7,9 +7,10 @@
  *
  * Records are the messages of proto/plansync/v1/records.proto, passed in and
  * out as serialized protobuf bytes: an app encodes and decodes them with the
- * protobuf library of its own language from the same .proto files. Record
- * types are named by full name ("plansync.v1.LapseReport") or short name
- * ("LapseReport").
+ * protobuf library of its own language from the same .proto files (installed
+ * under share/plansync/proto), or, without one, with the record helpers of
+ * plansync_record.h. Record types are named by full name
+ * ("plansync.v1.LapseReport") or short name ("LapseReport").
  *
  * Errors. Every function that can fail returns a plansync_code (0,
  * PLANSYNC_CODE_OK, on success) and, if `error` is not NULL, fills *error
