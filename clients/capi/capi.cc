@@ -29,6 +29,7 @@
 #include "core/reports/report.h"
 #include "core/schema.h"
 #include "core/status_macros.h"
+#include "core/teacher_day.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/unknown_field_set.h"
 #include "google/protobuf/util/json_util.h"
@@ -729,6 +730,31 @@ int plansync_plan_in_effect(plansync_store* store, const char* student_id,
     ASSIGN_OR_RETURN(plansync::v1::PlanInEffect in_effect,
                      plansync::PlanInEffectOn(*device, student_id, on));
     const std::string bytes = in_effect.SerializeAsString();
+    ASSIGN_OR_RETURN(*view, plansync::capi::CopyOut(bytes));
+    *size = bytes.size();
+    return absl::OkStatus();
+  });
+}
+
+int plansync_teacher_day(plansync_store* store, const char* day,
+                         const char* class_or_period, uint8_t** view,
+                         size_t* size, plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    if (view == nullptr || size == nullptr) {
+      return NullArgument("the view out-parameter");
+    }
+    *view = nullptr;
+    *size = 0;
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    std::string on = day == nullptr ? "" : day;
+    if (on.empty()) {
+      ASSIGN_OR_RETURN(on, plansync::DistrictToday(*device));
+    }
+    ASSIGN_OR_RETURN(
+        plansync::v1::TeacherDay teacher_day,
+        plansync::TeacherDayOn(
+            *device, on, class_or_period == nullptr ? "" : class_or_period));
+    const std::string bytes = teacher_day.SerializeAsString();
     ASSIGN_OR_RETURN(*view, plansync::capi::CopyOut(bytes));
     *size = bytes.size();
     return absl::OkStatus();

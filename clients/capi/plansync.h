@@ -340,6 +340,22 @@ PLANSYNC_API int plansync_plan_in_effect(plansync_store* store,
                                          const char* day, uint8_t** view,
                                          size_t* size, plansync_error* error);
 
+/* Sets *view to the serialized plansync.v1.TeacherDay (views.proto) of the
+ * store's user on `day` ("YYYY-MM-DD"; NULL or "" for today in the district's
+ * time zone), free with plansync_free, and *size to its length: each class
+ * the user teaches that day (by their teacher assignments in force), each
+ * student with the accommodations due in that class (by where and when they
+ * apply: every class, the class's subject, test days only) and the user's
+ * confirmations of them that day, oldest first; the students whose school
+ * is closed, with why; counts of accommodations due and confirmed. With
+ * `class_or_period` (any case) not NULL or "", that class alone. Errors:
+ * INVALID_ARGUMENT for a NULL store or out-parameter, or reason
+ * MALFORMED_DATE for a malformed day. Thread-safe. */
+PLANSYNC_API int plansync_teacher_day(plansync_store* store, const char* day,
+                                      const char* class_or_period,
+                                      uint8_t** view, size_t* size,
+                                      plansync_error* error);
+
 /* Sets *count to the number of local changes not yet acknowledged by the
  * server (refused ones not included). Errors: INVALID_ARGUMENT for a NULL
  * argument. Thread-safe. */

@@ -17,33 +17,12 @@
 #include "clients/cli/output.h"
 #include "core/accommodation_scope.h"
 #include "core/status_macros.h"
+#include "core/teacher_day.h"
 
 namespace plansync::cli {
 namespace {
 
 constexpr RoleSet kTeacher = RoleBit(v1::TEACHER);
-
-// My confirmations of `student_id` on `day` in `class_or_period`, by
-// accommodation id, oldest first.
-absl::StatusOr<
-    std::map<std::string, std::vector<v1::ImplementationConfirmation>>>
-MyConfirmations(DeviceStore& store, absl::string_view student_id,
-                absl::string_view day, absl::string_view class_or_period) {
-  ASSIGN_OR_RETURN(
-      auto all,
-      store.ListByStudent<v1::ImplementationConfirmation>(student_id));
-  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-    return a.recorded_hlc() < b.recorded_hlc();
-  });
-  std::map<std::string, std::vector<v1::ImplementationConfirmation>> mine;
-  for (auto& c : all) {
-    if (c.author_id() == store.principal_id() && c.day() == day &&
-        c.class_or_period() == class_or_period) {
-      mine[c.accommodation_id()].push_back(std::move(c));
-    }
-  }
-  return mine;
-}
 
 // True if a test is recorded for `student_id` in `class_or_period` (any
 // case) on `day`, by anyone.
@@ -78,17 +57,6 @@ void SplitByScope(std::vector<v1::Accommodation> all, absl::string_view subject,
   }
 }
 
-// One student of a class on the day, for `today`.
-struct StudentDay {
-  v1::Student student;
-  std::optional<std::string> no_school;
-  std::optional<v1::Plan> plan;
-  bool test_day = false;
-  std::vector<v1::Accommodation> accommodations;  // due in the class
-  std::vector<v1::Accommodation> no_test;  // tests only; no test recorded
-  std::map<std::string, std::vector<v1::ImplementationConfirmation>> confirmed;
-};
-
 // The classes of `assignments`, sorted, once each: "Period 2 Math, Period 4
 // Science", or "none".
 std::string YourClasses(const std::vector<v1::Assignment>& assignments) {
@@ -120,50 +88,14 @@ absl::Status Today(Context& context) {
                                               day, "; your classes: ", yours));
     }
   }
-  // Classes in name order; students by name within each.
-  std::map<std::string, std::vector<StudentDay>> classes;
-  int needed = 0, confirmed = 0, open_students = 0;
-  for (const v1::Assignment& assignment : assignments) {
-    absl::StatusOr<v1::Student> student =
-        store->Get<v1::Student>(assignment.student_id());
-    if (!student.ok()) continue;  // not pulled yet
-    StudentDay& entry = classes[assignment.class_or_period()].emplace_back();
-    entry.student = *std::move(student);
-    ASSIGN_OR_RETURN(entry.no_school,
-                     NoSchoolReason(*store, entry.student.school(), day));
-    if (entry.no_school.has_value()) continue;
-    ++open_students;
-    ASSIGN_OR_RETURN(entry.plan, PlanOn(*store, entry.student.id(), day));
-    if (!entry.plan.has_value()) continue;
-    ASSIGN_OR_RETURN(std::vector<v1::Accommodation> applying,
-                     AccommodationsOf(*store, entry.plan->id(), day));
-    ASSIGN_OR_RETURN(entry.test_day,
-                     IsTestDay(*store, entry.student.id(),
-                               assignment.class_or_period(), day));
-    SplitByScope(std::move(applying), assignment.subject(), entry.test_day,
-                 &entry.accommodations, &entry.no_test);
-    ASSIGN_OR_RETURN(entry.confirmed,
-                     MyConfirmations(*store, entry.student.id(), day,
-                                     assignment.class_or_period()));
-    needed += static_cast<int>(entry.accommodations.size());
-    for (const auto& a : entry.accommodations) {
-      if (entry.confirmed.count(a.id()) > 0) ++confirmed;
-    }
-  }
-  for (auto& [name, students] : classes) {
-    std::sort(students.begin(), students.end(),
-              [](const auto& a, const auto& b) {
-                return StudentName(a.student) < StudentName(b.student);
-              });
-  }
-  // No school for anyone: a weekend, or every student's school closed.
-  std::optional<std::string> no_school;
-  if (IsWeekend(day) || (open_students == 0 && !classes.empty())) {
-    ASSIGN_OR_RETURN(no_school, NoSchoolReason(*store, "", day));
-    if (!no_school.has_value()) {
-      no_school = classes.begin()->second.front().no_school;
-    }
-  }
+  ASSIGN_OR_RETURN(const v1::TeacherDay view,
+                   TeacherDayOn(*store, day, flags.Get("--class")));
+  const int needed = view.accommodations_needed();
+  const int confirmed = view.accommodations_confirmed();
+  const auto& classes = view.classes();
+  const std::optional<std::string> no_school =
+      view.no_school().empty() ? std::nullopt
+                               : std::optional<std::string>(view.no_school());
 
   if (flags.Has("--json")) {
     JsonObject out;
@@ -174,41 +106,43 @@ absl::Status Today(Context& context) {
     PutInt(out, "accommodations_needed", needed);
     PutInt(out, "accommodations_confirmed", confirmed);
     JsonList* class_list = PutList(out, "classes");
-    for (const auto& [name, students] : classes) {
+    for (const v1::TeacherClass& teacher_class : classes) {
       JsonObject* item = AddObject(*class_list);
-      PutText(*item, "class_or_period", name);
+      PutText(*item, "class_or_period", teacher_class.class_or_period());
       JsonList* student_list = PutList(*item, "students");
-      for (const StudentDay& s : students) {
+      for (const v1::TeacherDayStudent& s : teacher_class.students()) {
         JsonObject* st = AddObject(*student_list);
-        PutText(*st, "student_id", s.student.id());
-        PutText(*st, "name", StudentName(s.student));
-        PutBool(*st, "school_day", !s.no_school.has_value());
-        if (s.no_school.has_value()) PutText(*st, "no_school", *s.no_school);
-        if (s.plan.has_value()) {
-          PutText(*st, "plan_id", s.plan->id());
-          PutText(*st, "plan_kind", v1::PlanKind_Name(s.plan->kind()));
+        PutText(*st, "student_id", s.student().id());
+        PutText(*st, "name", StudentName(s.student()));
+        PutBool(*st, "school_day", s.no_school().empty());
+        if (!s.no_school().empty()) PutText(*st, "no_school", s.no_school());
+        if (s.has_plan()) {
+          PutText(*st, "plan_id", s.plan().id());
+          PutText(*st, "plan_kind", v1::PlanKind_Name(s.plan().kind()));
         }
-        PutBool(*st, "test_day", s.test_day);
+        PutBool(*st, "test_day", s.test_day());
         JsonList* waiting = PutList(*st, "tests_only_not_due");
-        for (const v1::Accommodation& a : s.no_test) {
+        for (const v1::Accommodation& a : s.tests_only_not_due()) {
           JsonObject* item = AddObject(*waiting);
           PutText(*item, "accommodation_id", a.id());
           PutText(*item, "title", a.title());
         }
         JsonList* list = PutList(*st, "accommodations");
-        for (const v1::Accommodation& a : s.accommodations) {
+        for (const v1::DueAccommodation& due : s.accommodations()) {
+          const v1::Accommodation& a = due.accommodation();
           JsonObject* acc = AddObject(*list);
           PutText(*acc, "accommodation_id", a.id());
           PutText(*acc, "title", a.title());
           PutText(*acc, "where", WhereApplies(a));
           PutText(*acc, "description", a.description());
-          auto found = s.confirmed.find(a.id());
-          PutBool(*acc, "confirmed", found != s.confirmed.end());
+          PutBool(*acc, "confirmed", due.confirmations_size() > 0);
           JsonList* confirmations = PutList(*acc, "confirmations");
-          if (found == s.confirmed.end()) continue;
-          PutText(*acc, "status",
-                  v1::ConfirmationStatus_Name(found->second.back().status()));
-          for (const auto& c : found->second) {
+          if (due.confirmations().empty()) continue;
+          PutText(
+              *acc, "status",
+              v1::ConfirmationStatus_Name(
+                  due.confirmations(due.confirmations_size() - 1).status()));
+          for (const auto& c : due.confirmations()) {
             JsonObject* conf = AddObject(*confirmations);
             PutText(*conf, "id", c.id());
             PutText(*conf, "status", v1::ConfirmationStatus_Name(c.status()));
@@ -234,36 +168,39 @@ absl::Status Today(Context& context) {
     return absl::OkStatus();
   }
   std::printf("%s: your students' accommodations\n", DayText(day).c_str());
-  for (const auto& [name, students] : classes) {
+  for (const v1::TeacherClass& teacher_class : classes) {
+    const std::string& name = teacher_class.class_or_period();
     std::printf("\n%s\n", name.empty() ? "(no class named)" : name.c_str());
-    for (const StudentDay& s : students) {
-      const std::string student_name = StudentName(s.student);
-      if (s.no_school.has_value()) {
+    for (const v1::TeacherDayStudent& s : teacher_class.students()) {
+      const std::string student_name = StudentName(s.student());
+      if (!s.no_school().empty()) {
         std::printf("  %s: no school at %s (%s)\n", student_name.c_str(),
-                    s.student.school().c_str(), s.no_school->c_str());
+                    s.student().school().c_str(), s.no_school().c_str());
         continue;
       }
-      if (!s.plan.has_value()) {
+      if (!s.has_plan()) {
         std::printf("  %s: no plan in effect\n", student_name.c_str());
         continue;
       }
       std::printf("  %s (%s)\n", student_name.c_str(),
-                  PlanKindText(s.plan->kind()).c_str());
-      if (s.accommodations.empty()) std::printf("    no accommodations\n");
-      for (const v1::Accommodation& a : s.accommodations) {
-        auto found = s.confirmed.find(a.id());
+                  PlanKindText(s.plan().kind()).c_str());
+      if (s.accommodations().empty()) std::printf("    no accommodations\n");
+      for (const v1::DueAccommodation& due : s.accommodations()) {
+        const v1::Accommodation& a = due.accommodation();
         const std::string status =
-            found == s.confirmed.end()
+            due.confirmations().empty()
                 ? "not confirmed"
-                : ConfirmationText(found->second.back().status());
+                : ConfirmationText(
+                      due.confirmations(due.confirmations_size() - 1).status());
         const std::string where = WhereApplies(a);
         std::printf(
             "    %-21s %s%s\n", status.c_str(), a.title().c_str(),
             where.empty() ? "" : absl::StrCat(" (", where, ")").c_str());
       }
-      if (!s.no_test.empty()) {
+      if (!s.tests_only_not_due().empty()) {
         std::vector<std::string> titles;
-        for (const auto& a : s.no_test) titles.push_back(a.title());
+        for (const auto& a : s.tests_only_not_due())
+          titles.push_back(a.title());
         std::printf(
             "    not due (tests only; no test recorded for this class): %s\n",
             absl::StrJoin(titles, ", ").c_str());

@@ -162,20 +162,4 @@ std::string HlcTimeText(uint64_t hlc) {
                           absl::UTCTimeZone());
 }
 
-absl::StatusOr<std::optional<std::string>> NoSchoolReason(
-    DeviceStore& store, absl::string_view school, absl::string_view day) {
-  if (IsWeekend(day)) {
-    return absl::StrCat("a ", WeekdayName(ToCivil(day)));
-  }
-  ASSIGN_OR_RETURN(std::vector<v1::SchoolHoliday> holidays,
-                   store.List<v1::SchoolHoliday>("day", day));
-  for (const v1::SchoolHoliday& holiday : holidays) {
-    if (reports::HolidayAppliesTo(holiday, school)) {
-      return holiday.name().empty() ? std::string("a school holiday")
-                                    : holiday.name();
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace plansync::cli

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "clients/cli/flags.h"
 #include "core/device_store.h"
+#include "core/school_day.h"  // NoSchoolReason
 
 namespace plansync::cli {
 
@@ -65,12 +66,6 @@ std::string DayText(absl::string_view day);
 bool IsWeekend(absl::string_view day);
 // The time of an HLC stamp, "2026-09-17 14:03 UTC".
 std::string HlcTimeText(uint64_t hlc);
-
-// Why `day` is not a school day at `school` ("a Saturday", "Thanksgiving
-// break"), or nullopt if it is one. A SchoolHoliday applies to `school`
-// when its school is empty (every school) or names `school` (any case).
-absl::StatusOr<std::optional<std::string>> NoSchoolReason(
-    DeviceStore& store, absl::string_view school, absl::string_view day);
 
 }  // namespace plansync::cli
 

@@ -3,6 +3,7 @@
 // effect for a student on a day, whose expected contents below are worked
 // out by hand from the rule of plans over time.
 #include <plansync/plansync.h>
+#include <plansync/plansync_record.h>
 
 #include <cstring>
 #include <string>
@@ -300,6 +301,108 @@ TEST_F(PlanInEffectTest, TheViewHoldsWhatThePlanInEffectHoldsThatDay) {
   EXPECT_EQ(
       plansync_plan_in_effect(store_, nullptr, nullptr, &bytes, &size, &err_),
       PLANSYNC_CODE_INVALID_ARGUMENT);
+}
+
+// The teacher's day through the C API: the serialized TeacherDay's day,
+// teacher and counts (views.proto: 1, 2, 5, 6), before and after the
+// teacher confirms; the full view is tested in tests/teacher_day_test.cc.
+TEST_F(PlanInEffectTest, TheTeachersDayCountsWhatIsDueAndConfirmed) {
+  const std::string student = Create("Student", Student("Maya", "Diaz"));
+  const std::string plan = Plan(student, 1, "", "2026-09-01");
+  const std::string extended =
+      Accommodation(student, plan, "Extended time", "", "");
+  Accommodation(student, plan, "Breaks", "", "2026-09-30");  // ended
+  // The device's user teaches Maya: once the store knows it, the user may
+  // confirm (and no longer write plans).
+  plansync_record* assignment = nullptr;
+  ASSERT_EQ(plansync_record_new("Assignment", &assignment, &err_),
+            PLANSYNC_CODE_OK);
+  plansync_record_set_string(assignment, "student_id", student.c_str(), &err_);
+  plansync_record_set_string(assignment, "user_id", kUser, &err_);
+  plansync_record_set_enum(assignment, "role", "TEACHER", &err_);
+  plansync_record_set_string(assignment, "class_or_period", "Period 1", &err_);
+  uint8_t* bytes = nullptr;
+  size_t size = 0;
+  ASSERT_EQ(plansync_record_bytes(assignment, &bytes, &size, &err_),
+            PLANSYNC_CODE_OK);
+  ASSERT_FALSE(
+      Create("Assignment", std::string(reinterpret_cast<char*>(bytes), size))
+          .empty())
+      << err_.message;
+  plansync_free(bytes);
+  plansync_record_free(assignment);
+
+  struct Counts {
+    std::string day, teacher;
+    int64_t needed = -1, confirmed = -1;
+  };
+  auto day = [&](const char* on) {
+    Counts counts;
+    uint8_t* view = nullptr;
+    size_t view_size = 0;
+    if (plansync_teacher_day(store_, on, nullptr, &view, &view_size, &err_) !=
+        PLANSYNC_CODE_OK) {
+      ADD_FAILURE() << on << ": " << err_.message;
+      return counts;
+    }
+    char text[128];
+    if (wire_get_string(view, view_size, 1, text, sizeof(text))) {
+      counts.day = text;
+    }
+    if (wire_get_string(view, view_size, 2, text, sizeof(text))) {
+      counts.teacher = text;
+    }
+    counts.needed = wire_get_int(view, view_size, 5);
+    counts.confirmed = wire_get_int(view, view_size, 6);
+    plansync_free(view);
+    return counts;
+  };
+  Counts counts = day("2026-10-13");
+  EXPECT_EQ(counts.day, "2026-10-13");
+  EXPECT_EQ(counts.teacher, kUser);
+  EXPECT_EQ(counts.needed, 1);  // extended time; breaks ended
+  EXPECT_EQ(counts.confirmed, 0);
+
+  plansync_record* confirmation = nullptr;
+  ASSERT_EQ(
+      plansync_record_new("ImplementationConfirmation", &confirmation, &err_),
+      PLANSYNC_CODE_OK);
+  plansync_record_set_string(confirmation, "student_id", student.c_str(),
+                             &err_);
+  plansync_record_set_string(confirmation, "accommodation_id", extended.c_str(),
+                             &err_);
+  plansync_record_set_string(confirmation, "day", "2026-10-13", &err_);
+  plansync_record_set_string(confirmation, "class_or_period", "Period 1",
+                             &err_);
+  plansync_record_set_enum(confirmation, "status",
+                           "CONFIRMATION_STATUS_PROVIDED", &err_);
+  ASSERT_EQ(plansync_record_bytes(confirmation, &bytes, &size, &err_),
+            PLANSYNC_CODE_OK);
+  ASSERT_EQ(plansync_append(store_, "ImplementationConfirmation", bytes, size,
+                            nullptr, &err_),
+            PLANSYNC_CODE_OK)
+      << err_.message;
+  plansync_free(bytes);
+  plansync_record_free(confirmation);
+  counts = day("2026-10-13");
+  EXPECT_EQ(counts.needed, 1);
+  EXPECT_EQ(counts.confirmed, 1);
+  EXPECT_EQ(day("2026-10-14").confirmed, 0);  // confirmations are per day
+
+  // Bad input.
+  uint8_t* view = nullptr;
+  size_t view_size = 0;
+  EXPECT_EQ(plansync_teacher_day(store_, "Tuesday", nullptr, &view, &view_size,
+                                 &err_),
+            PLANSYNC_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(err_.reason, PLANSYNC_REASON_MALFORMED_DATE);
+  EXPECT_EQ(view, nullptr);
+  EXPECT_EQ(plansync_teacher_day(store_, "2026-10-13", nullptr, nullptr,
+                                 &view_size, &err_),
+            PLANSYNC_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(plansync_teacher_day(nullptr, "2026-10-13", nullptr, &view,
+                                 &view_size, &err_),
+            PLANSYNC_CODE_INVALID_ARGUMENT);
 }
 
 }  // namespace
