@@ -29,6 +29,7 @@
 #include "core/reports/report.h"
 #include "core/schema.h"
 #include "core/status_macros.h"
+#include "core/student_history.h"
 #include "core/teacher_day.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/unknown_field_set.h"
@@ -755,6 +756,34 @@ int plansync_teacher_day(plansync_store* store, const char* day,
         plansync::TeacherDayOn(
             *device, on, class_or_period == nullptr ? "" : class_or_period));
     const std::string bytes = teacher_day.SerializeAsString();
+    ASSIGN_OR_RETURN(*view, plansync::capi::CopyOut(bytes));
+    *size = bytes.size();
+    return absl::OkStatus();
+  });
+}
+
+int plansync_student_history(plansync_store* store, const char* student_id,
+                             const char* from, const char* to, uint8_t** view,
+                             size_t* size, plansync_error* error) {
+  return Guard(error, [&]() -> absl::Status {
+    if (view == nullptr || size == nullptr) {
+      return NullArgument("the view out-parameter");
+    }
+    *view = nullptr;
+    *size = 0;
+    ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
+    if (student_id == nullptr) return NullArgument("the student id");
+    std::string last = to == nullptr ? "" : to;
+    if (last.empty()) {
+      ASSIGN_OR_RETURN(last, plansync::DistrictToday(*device));
+    }
+    std::string first = from == nullptr ? "" : from;
+    if (first.empty()) first = plansync::SchoolYearStartOf(last);
+    if (first.empty()) first = last;  // `to` malformed: said below
+    ASSIGN_OR_RETURN(
+        plansync::v1::StudentHistory history,
+        plansync::StudentHistoryOf(*device, student_id, first, last));
+    const std::string bytes = history.SerializeAsString();
     ASSIGN_OR_RETURN(*view, plansync::capi::CopyOut(bytes));
     *size = bytes.size();
     return absl::OkStatus();

@@ -356,6 +356,25 @@ PLANSYNC_API int plansync_teacher_day(plansync_store* store, const char* day,
                                       uint8_t** view, size_t* size,
                                       plansync_error* error);
 
+/* Sets *view to the serialized plansync.v1.StudentHistory (views.proto) of
+ * student `student_id` from `from` to `to` (both included; NULL or "" `to`:
+ * today in the district's time zone; NULL or "" `from`: August 1 of the
+ * school year holding `to`), free with plansync_free, and *size to its
+ * length: the teachers' confirmations, the service sessions and the lapse
+ * reports of those days, by day and then as recorded, each as corrected
+ * (its corrections listed, withdrawn ones marked), each lapse with the case
+ * manager's responses, and what each entry is about (the accommodation's
+ * title or the service's type). A parent's history screen, or the evidence
+ * of a complaint, is this view. Errors: INVALID_ARGUMENT for a NULL argument,
+ * a window that ends before it starts, or reason MALFORMED_DATE for a
+ * malformed day; NOT_FOUND (reason UNKNOWN_RECORD) for a student not on the
+ * device. Thread-safe. */
+PLANSYNC_API int plansync_student_history(plansync_store* store,
+                                          const char* student_id,
+                                          const char* from, const char* to,
+                                          uint8_t** view, size_t* size,
+                                          plansync_error* error);
+
 /* Sets *count to the number of local changes not yet acknowledged by the
  * server (refused ones not included). Errors: INVALID_ARGUMENT for a NULL
  * argument. Thread-safe. */

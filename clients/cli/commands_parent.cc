@@ -17,6 +17,7 @@
 #include "core/corrections.h"
 #include "core/enum_words.h"
 #include "core/status_macros.h"
+#include "core/student_history.h"
 
 namespace plansync::cli {
 namespace {
@@ -248,7 +249,6 @@ absl::Status ShowPlanOf(DeviceStore* store, const v1::Student& student,
 // One line of a student's history.
 struct HistoryEntry {
   std::string day;
-  int64_t hlc = 0;
   std::string kind;  // "confirmation", "session", "lapse"
   std::string author_id;
   std::string text;               // the line, after the kind
@@ -291,144 +291,118 @@ absl::Status History(Context& context) {
 absl::Status HistoryOf(DeviceStore* store, const v1::Student& student,
                        const std::string& from, const std::string& to,
                        JsonObject* json) {
-  auto in_window = [&](const std::string& day) {
-    return from <= day && day <= to;
-  };
+  ASSIGN_OR_RETURN(const v1::StudentHistory history,
+                   StudentHistoryOf(*store, student.id(), from, to));
   std::vector<HistoryEntry> entries;
   const RecordType& accommodation_type =
       *Schema::Get().For(v1::Accommodation::descriptor());
   const RecordType& service_type =
       *Schema::Get().For(v1::Service::descriptor());
-  // An accommodation's title or a service's type; the id if unknown here.
+  // An accommodation's title or a service's type, shortened for a line; the
+  // id if unknown here.
   auto label = [&](const RecordType& type, const std::string& id) {
     const std::string text = RecordLabel(*store, type, id);
     return text.empty() ? id : text;
   };
-
-  // Entries are shown as corrected, each correction in their trail.
-  ASSIGN_OR_RETURN(const std::vector<v1::Correction> corrections,
-                   store->ListByStudent<v1::Correction>(student.id()));
-  const CorrectionIndex index(corrections);
-  // Applies `entry`'s corrections to it; false if it is withdrawn.
-  auto corrected = [&](google::protobuf::Message* entry) {
-    const RecordType& type = *Schema::Get().For(entry->GetDescriptor());
-    return index.Apply(type, entry);
-  };
   // Adds "corrected FIELD to VALUE on TIME by NAME: why" lines (and the
   // corrections, in JSON) to `entry`.
-  auto add_trail = [&](const std::string& id, HistoryEntry& entry) {
-    const auto* trail = index.Of(id);
-    if (trail == nullptr) return;
+  auto add_trail = [&](const v1::HistoryEntry& item, HistoryEntry& entry) {
+    if (item.corrections().empty()) return;
     JsonList* list = PutList(entry.json, "corrections");
-    for (const v1::Correction* c : *trail) {
+    for (const v1::Correction& c : item.corrections()) {
       const std::string when =
-          HlcTimeText(static_cast<uint64_t>(c->recorded_hlc()));
+          HlcTimeText(static_cast<uint64_t>(c.recorded_hlc()));
       entry.more.push_back(
-          absl::StrCat(c->field_name().empty()
+          absl::StrCat(c.field_name().empty()
                            ? "withdrawn"
-                           : absl::StrCat("corrected ", c->field_name(), " to ",
-                                          Quoted(c->corrected_value())),
-                       " on ", when, " by ", UserName(*store, c->author_id()),
-                       ": ", Quoted(c->reason())));
-      *AddObject(*list) = RecordObject(*c);
+                           : absl::StrCat("corrected ", c.field_name(), " to ",
+                                          Quoted(c.corrected_value())),
+                       " on ", when, " by ", UserName(*store, c.author_id()),
+                       ": ", Quoted(c.reason())));
+      *AddObject(*list) = RecordObject(c);
     }
   };
 
-  ASSIGN_OR_RETURN(
-      auto confirmations,
-      store->ListByStudent<v1::ImplementationConfirmation>(student.id()));
-  for (auto& c : confirmations) {
-    const bool withdrawn = !corrected(&c);
-    if (!in_window(c.day())) continue;
+  for (const v1::HistoryEntry& item : history.entries()) {
     HistoryEntry& entry = entries.emplace_back();
-    entry.day = c.day();
-    entry.hlc = c.recorded_hlc();
-    entry.kind = "confirmation";
-    entry.author_id = c.author_id();
-    entry.text = absl::StrCat(
-        Quoted(label(accommodation_type, c.accommodation_id())), ": ",
-        ConfirmationText(c.status()),
-        c.class_or_period().empty() ? "" : ", " + c.class_or_period(), ", by ",
-        UserName(*store, c.author_id()));
-    if (!c.note().empty()) entry.more.push_back("note: " + Quoted(c.note()));
-    entry.json = RecordObject(c);
-    PutText(entry.json, "accommodation_title",
-            label(accommodation_type, c.accommodation_id()));
-    PutBool(entry.json, "withdrawn", withdrawn);
-    add_trail(c.id(), entry);
-  }
-  ASSIGN_OR_RETURN(auto sessions,
-                   store->ListByStudent<v1::ServiceSession>(student.id()));
-  for (auto& s : sessions) {
-    const bool withdrawn = !corrected(&s);
-    if (!in_window(s.day())) continue;
-    HistoryEntry& entry = entries.emplace_back();
-    entry.day = s.day();
-    entry.hlc = s.recorded_hlc();
-    entry.kind = "session";
-    entry.author_id = s.author_id();
-    entry.text =
-        absl::StrCat(Quoted(label(service_type, s.service_id())), ": ",
-                     OutcomeText(s.outcome()), ", ", s.minutes_delivered(),
-                     " minutes, by ", UserName(*store, s.author_id()));
-    if (!s.makeup_of_session_id().empty()) {
-      absl::StatusOr<v1::ServiceSession> missed =
-          store->Get<v1::ServiceSession>(s.makeup_of_session_id());
-      entry.more.push_back(
-          absl::StrCat("makes up the session of ",
-                       missed.ok() ? missed->day() : s.makeup_of_session_id()));
+    entry.day = item.day();
+    switch (item.entry_case()) {
+      case v1::HistoryEntry::kConfirmation: {
+        const v1::ImplementationConfirmation& c = item.confirmation();
+        entry.kind = "confirmation";
+        entry.author_id = c.author_id();
+        entry.text = absl::StrCat(
+            Quoted(label(accommodation_type, c.accommodation_id())), ": ",
+            ConfirmationText(c.status()),
+            c.class_or_period().empty() ? "" : ", " + c.class_or_period(),
+            ", by ", UserName(*store, c.author_id()));
+        if (!c.note().empty()) {
+          entry.more.push_back("note: " + Quoted(c.note()));
+        }
+        entry.json = RecordObject(c);
+        PutText(entry.json, "accommodation_title",
+                label(accommodation_type, c.accommodation_id()));
+        break;
+      }
+      case v1::HistoryEntry::kSession: {
+        const v1::ServiceSession& s = item.session();
+        entry.kind = "session";
+        entry.author_id = s.author_id();
+        entry.text =
+            absl::StrCat(Quoted(label(service_type, s.service_id())), ": ",
+                         OutcomeText(s.outcome()), ", ", s.minutes_delivered(),
+                         " minutes, by ", UserName(*store, s.author_id()));
+        if (!s.makeup_of_session_id().empty()) {
+          absl::StatusOr<v1::ServiceSession> missed =
+              store->Get<v1::ServiceSession>(s.makeup_of_session_id());
+          entry.more.push_back(absl::StrCat(
+              "makes up the session of ",
+              missed.ok() ? missed->day() : s.makeup_of_session_id()));
+        }
+        if (!s.note().empty()) {
+          entry.more.push_back("note: " + Quoted(s.note()));
+        }
+        entry.json = RecordObject(s);
+        PutText(entry.json, "service_type",
+                label(service_type, s.service_id()));
+        break;
+      }
+      case v1::HistoryEntry::kLapse: {
+        const v1::LapseReport& l = item.lapse();
+        entry.kind = "lapse";
+        entry.author_id = l.author_id();
+        const std::string subject =
+            l.accommodation_id().empty()
+                ? label(service_type, l.service_id())
+                : label(accommodation_type, l.accommodation_id());
+        entry.text = absl::StrCat(
+            Quoted(subject),
+            l.class_or_period().empty() ? "" : ", " + l.class_or_period(), ": ",
+            Quoted(l.what_happened()), " (reported by ",
+            UserName(*store, l.author_id()), "; lapse report ", l.id(), ")");
+        entry.json = RecordObject(l);
+        PutText(entry.json, "subject", subject);
+        break;
+      }
+      default:
+        continue;
     }
-    if (!s.note().empty()) entry.more.push_back("note: " + Quoted(s.note()));
-    entry.json = RecordObject(s);
-    PutText(entry.json, "service_type", label(service_type, s.service_id()));
-    PutBool(entry.json, "withdrawn", withdrawn);
-    add_trail(s.id(), entry);
-  }
-  ASSIGN_OR_RETURN(auto lapses,
-                   store->ListByStudent<v1::LapseReport>(student.id()));
-  for (auto& l : lapses) {
-    const bool withdrawn = !corrected(&l);
-    if (!in_window(l.day())) continue;
-    HistoryEntry& entry = entries.emplace_back();
-    entry.day = l.day();
-    entry.hlc = l.recorded_hlc();
-    entry.kind = "lapse";
-    entry.author_id = l.author_id();
-    const bool about_service = l.accommodation_id().empty();
-    const std::string subject =
-        about_service ? label(service_type, l.service_id())
-                      : label(accommodation_type, l.accommodation_id());
-    entry.text = absl::StrCat(
-        Quoted(subject),
-        l.class_or_period().empty() ? "" : ", " + l.class_or_period(), ": ",
-        Quoted(l.what_happened()), " (reported by ",
-        UserName(*store, l.author_id()), "; lapse report ", l.id(), ")");
-    entry.json = RecordObject(l);
-    PutText(entry.json, "subject", subject);
-    PutBool(entry.json, "withdrawn", withdrawn);
-    add_trail(l.id(), entry);
-    ASSIGN_OR_RETURN(auto responses,
-                     store->List<v1::LapseResponse>("lapse_report_id", l.id()));
-    std::sort(responses.begin(), responses.end(),
-              [](const auto& a, const auto& b) {
-                return a.recorded_hlc() < b.recorded_hlc();
-              });
+    PutBool(entry.json, "withdrawn", item.withdrawn());
+    add_trail(item, entry);
+    if (item.entry_case() != v1::HistoryEntry::kLapse) continue;
     JsonList* json_responses = PutList(entry.json, "responses");
-    if (responses.empty()) entry.more.push_back("no response yet");
-    for (const auto& r : responses) {
+    if (item.responses().empty()) entry.more.push_back("no response yet");
+    for (const v1::LapseResponse& r : item.responses()) {
       entry.more.push_back(
           absl::StrCat("response: ", ResponseText(r), " by ",
                        UserName(*store, r.author_id()), ", ",
                        HlcTimeText(static_cast<uint64_t>(r.recorded_hlc())),
                        r.note().empty() ? "" : ": " + Quoted(r.note())));
-      JsonObject* item = AddObject(*json_responses);
-      *item = RecordObject(r);
-      PutText(*item, "author_name", UserName(*store, r.author_id()));
+      JsonObject* response = AddObject(*json_responses);
+      *response = RecordObject(r);
+      PutText(*response, "author_name", UserName(*store, r.author_id()));
     }
   }
-  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.day, a.hlc) < std::tie(b.day, b.hlc);
-  });
 
   if (json != nullptr) {
     JsonObject& out = *json;

@@ -405,5 +405,83 @@ TEST_F(PlanInEffectTest, TheTeachersDayCountsWhatIsDueAndConfirmed) {
             PLANSYNC_CODE_INVALID_ARGUMENT);
 }
 
+// A student's history through the C API: the serialized StudentHistory's
+// student, window (views.proto 1 to 3; `from` defaults to August 1 of the
+// school year) and entries (4), each entry's day (its field 1); the full view
+// is tested in tests/student_history_test.cc.
+TEST_F(PlanInEffectTest, TheStudentsHistoryHoldsTheWindowsEntries) {
+  const std::string student = Create("Student", Student("Maya", "Diaz"));
+  const std::string plan = Plan(student, 1, "", "2026-09-01");
+  const std::string extended =
+      Accommodation(student, plan, "Extended time", "", "");
+  for (const char* day : {"2026-09-17", "2026-09-15", "2026-10-02"}) {
+    plansync_record* lapse = nullptr;
+    ASSERT_EQ(plansync_record_new("LapseReport", &lapse, &err_),
+              PLANSYNC_CODE_OK);
+    plansync_record_set_string(lapse, "student_id", student.c_str(), &err_);
+    plansync_record_set_string(lapse, "accommodation_id", extended.c_str(),
+                               &err_);
+    plansync_record_set_string(lapse, "day", day, &err_);
+    plansync_record_set_string(lapse, "what_happened", "No extended time",
+                               &err_);
+    uint8_t* bytes = nullptr;
+    size_t size = 0;
+    ASSERT_EQ(plansync_record_bytes(lapse, &bytes, &size, &err_),
+              PLANSYNC_CODE_OK);
+    ASSERT_EQ(
+        plansync_append(store_, "LapseReport", bytes, size, nullptr, &err_),
+        PLANSYNC_CODE_OK)
+        << err_.message;
+    plansync_free(bytes);
+    plansync_record_free(lapse);
+  }
+  uint8_t* view = nullptr;
+  size_t size = 0;
+  ASSERT_EQ(plansync_student_history(store_, student.c_str(), nullptr,
+                                     "2026-09-30", &view, &size, &err_),
+            PLANSYNC_CODE_OK)
+      << err_.message;
+  char text[128];
+  ASSERT_TRUE(wire_get_string(view, size, 1, text, sizeof(text)));
+  EXPECT_EQ(std::string(text), student);
+  ASSERT_TRUE(wire_get_string(view, size, 2, text, sizeof(text)));
+  EXPECT_STREQ(text, "2026-08-01");
+  ASSERT_TRUE(wire_get_string(view, size, 3, text, sizeof(text)));
+  EXPECT_STREQ(text, "2026-09-30");
+  // The entries, by day: 09-15 and 09-17 (10-02 is after the window).
+  std::vector<std::string> days;
+  size_t at = 0;
+  while (at < size) {
+    uint64_t tag = 0, length = 0;
+    if (!wire_read_varint(view, size, &at, &tag)) break;
+    if ((tag & 7) != 2 || !wire_read_varint(view, size, &at, &length)) break;
+    if (tag >> 3 == 4 &&
+        wire_get_string(view + at, length, 1, text, sizeof(text))) {
+      days.push_back(text);
+    }
+    at += length;
+  }
+  plansync_free(view);
+  EXPECT_EQ(days, (std::vector<std::string>{"2026-09-15", "2026-09-17"}));
+
+  // Bad input.
+  view = nullptr;
+  EXPECT_EQ(plansync_student_history(store_, student.c_str(), "2026-10-01",
+                                     "2026-09-30", &view, &size, &err_),
+            PLANSYNC_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(view, nullptr);
+  EXPECT_EQ(plansync_student_history(store_, student.c_str(), nullptr,
+                                     "2026-09-31", &view, &size, &err_),
+            PLANSYNC_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(err_.reason, PLANSYNC_REASON_MALFORMED_DATE);
+  EXPECT_EQ(
+      plansync_student_history(store_, "0190ffff-0000-7000-8000-0000000000aa",
+                               nullptr, "2026-09-30", &view, &size, &err_),
+      PLANSYNC_CODE_NOT_FOUND);
+  EXPECT_EQ(plansync_student_history(store_, nullptr, nullptr, nullptr, &view,
+                                     &size, &err_),
+            PLANSYNC_CODE_INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace plansync_capi_test
