@@ -47,9 +47,11 @@ struct plansync_observer {
 
 namespace plansync::capi {
 
+namespace {
+
 // Copies `text` into `out` (`size` bytes), cut at a UTF-8 character
 // boundary if it does not fit, and NUL-terminates it.
-static void CopyMessage(absl::string_view text, char* out, size_t size) {
+void CopyMessage(absl::string_view text, char* out, size_t size) {
   size_t n = std::min(text.size(), size - 1);
   if (n < text.size()) {
     // Back off continuation bytes (10xxxxxx) so no character is split.
@@ -58,6 +60,8 @@ static void CopyMessage(absl::string_view text, char* out, size_t size) {
   if (n > 0) std::memcpy(out, text.data(), n);  // data() may be null if empty
   out[n] = '\0';
 }
+
+}  // namespace
 
 // Fills `error` (if not NULL) from `status`; returns the status code.
 int Fill(const absl::Status& status, plansync_error* error) {

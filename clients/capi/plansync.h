@@ -626,7 +626,7 @@ PLANSYNC_API int plansync_replicator_start(
 /* Stops the replicator and frees it: waits for a call to the server in
  * progress to end (a sync stops between its calls), then calls the callback
  * with STOPPED on this thread, its last call. NULL is ignored. Not from the
- * replicator's callback. */
+ * replicator's callback, nor from a thread with a write transaction open. */
 PLANSYNC_API void plansync_replicator_stop(plansync_replicator* replicator);
 
 /* ------------------------------------------------------------------------
