@@ -70,6 +70,7 @@
 #include "bench/caseload.h"
 #include "bench/harness.h"
 #include "bench/loopback_server.h"
+#include "bench/server_process.h"
 #include "core/change_check.h"
 #include "core/clock.h"
 #include "core/device_store.h"
@@ -435,8 +436,6 @@ double PeakRssMb() {
   return usage.ru_maxrss / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-double Seconds(const struct timeval& t) { return t.tv_sec + t.tv_usec / 1e6; }
-
 // User and system CPU seconds of this process so far.
 double CpuSeconds() {
   struct rusage usage {};
@@ -478,78 +477,6 @@ double DatabaseMb(const std::string& path) {
   return bytes / (1024 * 1024);
 }
 
-// --- The server process ------------------------------------------------------
-
-// plansync-server in a child process; stopped with SIGTERM on destruction.
-class ServerProcess {
- public:
-  static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(
-      const std::string& db_path) {
-    int pipe_fds[2];
-    if (pipe(pipe_fds) != 0) return absl::InternalError("pipe failed");
-    std::fflush(stdout);
-    std::fflush(stderr);
-    const std::string binary = PLANSYNC_SERVER_BINARY;
-    const std::string db_flag = absl::StrCat("--db=", db_path);
-    const pid_t pid = fork();
-    if (pid < 0) return absl::InternalError("fork failed");
-    if (pid == 0) {
-      dup2(pipe_fds[1], STDOUT_FILENO);
-      close(pipe_fds[0]);
-      close(pipe_fds[1]);
-      execl(binary.c_str(), binary.c_str(), db_flag.c_str(),
-            "--listen=127.0.0.1:0", static_cast<char*>(nullptr));
-      std::fprintf(stderr, "bootstrap_bench: cannot run %s\n", binary.c_str());
-      _exit(127);
-    }
-    close(pipe_fds[1]);
-    std::unique_ptr<ServerProcess> process(new ServerProcess(pid, pipe_fds[0]));
-    // "plansync-server listening on HOST:PORT"
-    constexpr absl::string_view kListening = "plansync-server listening on ";
-    std::string line;
-    char c;
-    while (read(process->stdout_fd_, &c, 1) == 1 && c != '\n') line += c;
-    if (!absl::StartsWith(line, kListening)) {
-      return absl::InternalError(
-          absl::StrCat(binary, " did not start: \"", line, "\""));
-    }
-    process->address_ = line.substr(kListening.size());
-    return process;
-  }
-
-  ~ServerProcess() { Stop().IgnoreError(); }
-
-  // Stops the server; its peak resident set in MiB goes to *peak_rss_mb and
-  // the CPU seconds it used to *cpu_seconds.
-  absl::Status Stop(double* peak_rss_mb = nullptr,
-                    double* cpu_seconds = nullptr) {
-    if (pid_ <= 0) return absl::OkStatus();
-    kill(pid_, SIGTERM);
-    int wstatus = 0;
-    struct rusage usage {};
-    const pid_t done = wait4(pid_, &wstatus, 0, &usage);
-    pid_ = -1;
-    close(stdout_fd_);
-    if (done < 0) return absl::InternalError("wait4 failed");
-    if (peak_rss_mb != nullptr) *peak_rss_mb = usage.ru_maxrss / 1024.0;
-    if (cpu_seconds != nullptr) {
-      *cpu_seconds = Seconds(usage.ru_utime) + Seconds(usage.ru_stime);
-    }
-    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-      return absl::InternalError("plansync-server did not exit cleanly");
-    }
-    return absl::OkStatus();
-  }
-
-  const std::string& address() const { return address_; }
-
- private:
-  ServerProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
-  pid_t pid_;
-  int stdout_fd_;
-  std::string address_;
-};
-
 // --- The bootstrap -----------------------------------------------------------
 
 absl::Status Run(const Flags& flags) {
@@ -585,7 +512,7 @@ absl::Status Run(const Flags& flags) {
       setup.Seconds(), static_cast<long long>(administrator.items));
 
   ASSIGN_OR_RETURN(std::unique_ptr<ServerProcess> server,
-                   ServerProcess::Start(server_db));
+                   ServerProcess::Start(PLANSYNC_SERVER_BINARY, server_db));
   std::printf("  %s serving on %s\n", PLANSYNC_SERVER_BINARY,
               server->address().c_str());
   std::printf("  client peak RSS before the bootstrap: %.1f MiB\n",

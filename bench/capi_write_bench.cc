@@ -17,6 +17,19 @@
 // - unbatched: 500 entries, each plansync_append its own durable
 //   transaction (what an app gets without transactions). Metric
 //   capi_write_unbatched_per_s.
+// - push and bootstrap, through the real server (build-*/server/
+//   plansync-server, its path compiled in, started on a new file with
+//   --listen=127.0.0.1:0; plaintext on loopback, device tokens). A district
+//   made with `plansync-server admin`: a student, and one user who is its
+//   case manager and its teacher, with two devices' tokens. The tablet's
+//   store (durable) pulls the student, makes a plan and an accommodation
+//   and appends the same confirmations (500 per transaction), then:
+//   capi_push_per_s, the changes pending (the confirmations and the plan's
+//   and accommodation's field writes) over the wall seconds of one
+//   plansync_sync pushing only; scripts/bench sets it against
+//   server_merge_per_s of the same run as capi_push_vs_merge_ratio.
+//   capi_bootstrap_per_s: the laptop's new store pulling everything with one
+//   plansync_sync (pull only), changes applied per wall second.
 #include <plansync/plansync.h>
 
 #include <cstdio>
@@ -25,7 +38,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "bench/harness.h"
+#include "bench/server_process.h"
 #include "tests/capi/wire.h"
+
+#ifndef PLANSYNC_SERVER_BINARY
+#error "PLANSYNC_SERVER_BINARY must name the plansync-server binary"
+#endif
 
 namespace plansync::bench {
 namespace {
@@ -90,14 +108,20 @@ struct Caseload {
   std::string accommodation_id;
 };
 
-absl::StatusOr<Caseload> CreateCaseload(plansync_store* store) {
+// A plan and an accommodation for the student `student_id`, or for a new
+// student if it is empty.
+absl::StatusOr<Caseload> CreateCaseload(plansync_store* store,
+                                        const std::string& student_id = "") {
   Caseload caseload;
+  caseload.student_id = student_id;
   wire_message student{};
   wire_string(&student, kStudentGivenName, "Bench");
   wire_string(&student, kStudentFamilyName, "Student");
-  if (auto s = Write(store, "Student", student, false, &caseload.student_id);
-      !s.ok()) {
-    return s;
+  if (student_id.empty()) {
+    if (auto s = Write(store, "Student", student, false, &caseload.student_id);
+        !s.ok()) {
+      return s;
+    }
   }
   wire_message plan{};
   wire_string(&plan, kPlanStudentId, caseload.student_id.c_str());
@@ -153,6 +177,30 @@ absl::StatusOr<int64_t> Pending(plansync_store* store) {
   return count;
 }
 
+// Appends `total` confirmations of `caseload` to `store`, `batch` per
+// transaction (1: each its own, without plansync_begin_write).
+absl::Status AppendConfirmations(plansync_store* store,
+                                 const Caseload& caseload, int total,
+                                 int batch) {
+  plansync_error err{};
+  for (int done = 0; done < total;) {
+    if (batch > 1 && plansync_begin_write(store, &err) != PLANSYNC_CODE_OK) {
+      return Error("begin", err);
+    }
+    for (int end = std::min(total, done + batch); done < end; ++done) {
+      if (auto s = Write(store, "ImplementationConfirmation",
+                         Confirmation(caseload, done), true, nullptr);
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (batch > 1 && plansync_commit(store, &err) != PLANSYNC_CODE_OK) {
+      return Error("commit", err);
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Appends `total` confirmations, `batch` per transaction (1: each its own,
 // without plansync_begin_write); entries per wall second.
 absl::StatusOr<double> Append(const std::string& path, int total, int batch) {
@@ -170,20 +218,8 @@ absl::StatusOr<double> Append(const std::string& path, int total, int batch) {
     absl::StatusOr<int64_t> before = Pending(store);
     if (!before.ok()) return before.status();
     Timer timer;
-    for (int done = 0; done < total;) {
-      if (batch > 1 && plansync_begin_write(store, &err) != PLANSYNC_CODE_OK) {
-        return Error("begin", err);
-      }
-      for (int end = std::min(total, done + batch); done < end; ++done) {
-        if (auto s = Write(store, "ImplementationConfirmation",
-                           Confirmation(*caseload, done), true, nullptr);
-            !s.ok()) {
-          return s;
-        }
-      }
-      if (batch > 1 && plansync_commit(store, &err) != PLANSYNC_CODE_OK) {
-        return Error("commit", err);
-      }
+    if (auto s = AppendConfirmations(store, *caseload, total, batch); !s.ok()) {
+      return s;
     }
     const double seconds = timer.Seconds();
     absl::StatusOr<int64_t> after = Pending(store);
@@ -198,6 +234,143 @@ absl::StatusOr<double> Append(const std::string& path, int total, int batch) {
   }();
   plansync_store_close(store);
   return result;
+}
+
+struct SyncFigures {
+  double push_per_s = 0;
+  double bootstrap_per_s = 0;
+};
+
+// Opens (creating) the durable store at `path` for `principal`.
+absl::StatusOr<plansync_store*> OpenStore(const std::string& path,
+                                          const std::string& principal) {
+  plansync_store_options options = PLANSYNC_STORE_OPTIONS_INIT;
+  options.principal_id = principal.c_str();
+  plansync_store* store = nullptr;
+  plansync_error err{};
+  if (plansync_store_open_with_options(path.c_str(), &options, &store, &err) !=
+      PLANSYNC_CODE_OK) {
+    return Error("open", err);
+  }
+  return store;
+}
+
+// One plansync_sync of `store` with the server at `address` and the token in
+// `token_file`, in `direction`; its counts and wall seconds.
+absl::Status SyncOnce(plansync_store* store, const std::string& address,
+                      const std::string& token_file, int direction,
+                      plansync_sync_counts* counts, double* seconds) {
+  plansync_sync_options options = PLANSYNC_SYNC_OPTIONS_INIT;
+  options.server = address.c_str();
+  options.token_file = token_file.c_str();
+  options.direction = direction;
+  plansync_error err{};
+  Timer timer;
+  if (plansync_sync(store, &options, counts, &err) != PLANSYNC_CODE_OK) {
+    return Error("sync", err);
+  }
+  if (seconds != nullptr) *seconds = timer.Seconds();
+  return absl::OkStatus();
+}
+
+// The push and the bootstrap through the real server (see the top).
+absl::StatusOr<SyncFigures> PushAndBootstrap(const ScratchDir& dir, int total) {
+  const std::string binary = PLANSYNC_SERVER_BINARY;
+  const std::string db = dir.File("server.sqlite");
+  absl::StatusOr<std::string> student = RunAdmin(
+      binary, db, {"add-student", "--given", "Bench", "--family", "Student"});
+  if (!student.ok()) return student.status();
+  absl::StatusOr<std::string> user =
+      RunAdmin(binary, db, {"add-user", "--name", "Bench Teacher"});
+  if (!user.ok()) return user.status();
+  for (const char* role : {"case-manager", "teacher"}) {
+    if (auto s = RunAdmin(binary, db,
+                          {"assign", "--user", *user, "--student", *student,
+                           "--role", role, "--class", "Period 3 Algebra I"})
+                     .status();
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (const char* device : {"tablet", "laptop"}) {
+    if (auto s = RunAdmin(binary, db,
+                          {"issue-token", "--user", *user, "--label", device,
+                           "--out", dir.File(absl::StrCat(device, ".token"))})
+                     .status();
+        !s.ok()) {
+      return s;
+    }
+  }
+  absl::StatusOr<std::unique_ptr<ServerProcess>> server =
+      ServerProcess::Start(binary, db);
+  if (!server.ok()) return server.status();
+  const std::string& address = (*server)->address();
+
+  SyncFigures figures;
+  absl::StatusOr<plansync_store*> tablet =
+      OpenStore(dir.File("tablet.sqlite"), *user);
+  if (!tablet.ok()) return tablet.status();
+  absl::Status status = [&]() -> absl::Status {
+    plansync_sync_counts counts{};
+    if (auto s = SyncOnce(*tablet, address, dir.File("tablet.token"),
+                          PLANSYNC_SYNC_PULL_ONLY, &counts, nullptr);
+        !s.ok()) {
+      return s;
+    }
+    absl::StatusOr<Caseload> caseload = CreateCaseload(*tablet, *student);
+    if (!caseload.ok()) return caseload.status();
+    if (auto s = AppendConfirmations(*tablet, *caseload, total, kBatch);
+        !s.ok()) {
+      return s;
+    }
+    absl::StatusOr<int64_t> pending = Pending(*tablet);
+    if (!pending.ok()) return pending.status();
+    double seconds = 0;
+    if (auto s = SyncOnce(*tablet, address, dir.File("tablet.token"),
+                          PLANSYNC_SYNC_PUSH_ONLY, &counts, &seconds);
+        !s.ok()) {
+      return s;
+    }
+    if (counts.pushed != *pending || counts.rejected != 0) {
+      return absl::InternalError(absl::StrCat("pushed ", counts.pushed,
+                                              " and refused ", counts.rejected,
+                                              " of ", *pending, " changes"));
+    }
+    std::printf("[capi, push] %lld changes: %.3f s\n",
+                static_cast<long long>(*pending), seconds);
+    figures.push_per_s = *pending / seconds;
+    return absl::OkStatus();
+  }();
+  plansync_store_close(*tablet);
+  if (!status.ok()) return status;
+
+  absl::StatusOr<plansync_store*> laptop =
+      OpenStore(dir.File("laptop.sqlite"), *user);
+  if (!laptop.ok()) return laptop.status();
+  status = [&]() -> absl::Status {
+    plansync_sync_counts counts{};
+    double seconds = 0;
+    if (auto s = SyncOnce(*laptop, address, dir.File("laptop.token"),
+                          PLANSYNC_SYNC_PULL_ONLY, &counts, &seconds);
+        !s.ok()) {
+      return s;
+    }
+    if (counts.pulled < total) {
+      return absl::InternalError(absl::StrCat("the laptop pulled ",
+                                              counts.pulled,
+                                              " changes of at "
+                                              "least ",
+                                              total));
+    }
+    std::printf("[capi, bootstrap] %lld changes: %.3f s\n",
+                static_cast<long long>(counts.pulled), seconds);
+    figures.bootstrap_per_s = counts.pulled / seconds;
+    return absl::OkStatus();
+  }();
+  plansync_store_close(*laptop);
+  if (!status.ok()) return status;
+  if (auto s = (*server)->Stop(); !s.ok()) return s;
+  return figures;
 }
 
 absl::Status Run(const Flags& flags) {
@@ -215,6 +388,10 @@ absl::Status Run(const Flags& flags) {
   std::printf("results:\n");
   PrintMetric("capi_write_batched_per_s", *batched, "changes/s", 0);
   PrintMetric("capi_write_unbatched_per_s", *unbatched, "changes/s", 0);
+  absl::StatusOr<SyncFigures> sync = PushAndBootstrap(*dir, total);
+  if (!sync.ok()) return sync.status();
+  PrintMetric("capi_push_per_s", sync->push_per_s, "changes/s", 0);
+  PrintMetric("capi_bootstrap_per_s", sync->bootstrap_per_s, "changes/s", 0);
   return absl::OkStatus();
 }
 
