@@ -192,6 +192,7 @@ absl::StatusOr<int64_t> GetInt(const plansync_record* record,
 
 extern "C" {
 
+using google::protobuf::FieldDescriptor;
 using plansync::capi::FieldOf;
 using plansync::capi::Guard;
 using plansync::capi::Kind;
@@ -242,8 +243,14 @@ int plansync_record_set_double(plansync_record* record, const char* field,
   return Guard(error, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(const auto* descriptor,
                      FieldOf(record, field, Kind::kDouble));
-    record->message->GetReflection()->SetDouble(record->message.get(),
-                                                descriptor, value);
+    const google::protobuf::Reflection& reflection =
+        *record->message->GetReflection();
+    if (descriptor->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
+      reflection.SetFloat(record->message.get(), descriptor,
+                          static_cast<float>(value));
+    } else {
+      reflection.SetDouble(record->message.get(), descriptor, value);
+    }
     return absl::OkStatus();
   });
 }
@@ -300,8 +307,11 @@ int plansync_record_get_double(const plansync_record* record, const char* field,
     *value = 0;
     ASSIGN_OR_RETURN(const auto* descriptor,
                      FieldOf(record, field, Kind::kDouble));
-    *value = record->message->GetReflection()->GetDouble(*record->message,
-                                                         descriptor);
+    const google::protobuf::Reflection& reflection =
+        *record->message->GetReflection();
+    *value = descriptor->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT
+                 ? reflection.GetFloat(*record->message, descriptor)
+                 : reflection.GetDouble(*record->message, descriptor);
     return absl::OkStatus();
   });
 }

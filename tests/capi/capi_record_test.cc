@@ -112,6 +112,23 @@ TEST_F(CApiRecordTest, NumbersBooleansAndEnums) {
             PLANSYNC_CODE_OK);
   EXPECT_STREQ(name, "PLAN_STATUS_ENDED");
   plansync_free(name);
+
+  // A decimal: ProgressDataPoint.value (field 7, fixed 64-bit on the wire).
+  plansync_record* point = nullptr;
+  ASSERT_EQ(plansync_record_new("ProgressDataPoint", &point, &err_),
+            PLANSYNC_CODE_OK);
+  ASSERT_EQ(plansync_record_set_double(point, "value", 42.5, &err_),
+            PLANSYNC_CODE_OK)
+      << err_.message;
+  double value = 0;
+  ASSERT_EQ(plansync_record_get_double(point, "value", &value, &err_),
+            PLANSYNC_CODE_OK);
+  EXPECT_EQ(value, 42.5);
+  const std::string point_bytes = Bytes(point);
+  // Tag (7 << 3 | 1), then 42.5 as a little-endian IEEE double.
+  const std::string expected_value("\x39\x00\x00\x00\x00\x00\x40\x45\x40", 9);
+  EXPECT_NE(point_bytes.find(expected_value), std::string::npos);
+  plansync_record_free(point);
 }
 
 TEST_F(CApiRecordTest, BadInputGetsItsCodeAndChangesNothing) {
