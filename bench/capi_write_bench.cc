@@ -114,10 +114,10 @@ absl::StatusOr<Caseload> CreateCaseload(plansync_store* store,
                                         const std::string& student_id = "") {
   Caseload caseload;
   caseload.student_id = student_id;
-  wire_message student{};
-  wire_string(&student, kStudentGivenName, "Bench");
-  wire_string(&student, kStudentFamilyName, "Student");
   if (student_id.empty()) {
+    wire_message student{};
+    wire_string(&student, kStudentGivenName, "Bench");
+    wire_string(&student, kStudentFamilyName, "Student");
     if (auto s = Write(store, "Student", student, false, &caseload.student_id);
         !s.ok()) {
       return s;

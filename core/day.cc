@@ -1,6 +1,8 @@
 #include "core/day.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "core/errors.h"
 #include "core/validate.h"
 
 namespace plansync {
@@ -11,6 +13,16 @@ std::optional<Day> ParseDay(absl::string_view text) {
     return std::nullopt;
   }
   return day;
+}
+
+absl::StatusOr<Day> RequireDay(absl::string_view text) {
+  std::optional<Day> day = ParseDay(text);
+  if (!day.has_value()) {
+    return ReasonError(
+        v1::MALFORMED_DATE,
+        absl::StrCat("\"", text, "\" is not a day (YYYY-MM-DD)"));
+  }
+  return *day;
 }
 
 std::optional<Day> DayOfInstant(absl::string_view text) {
@@ -31,6 +43,10 @@ Day MondayOf(Day day) {
 bool IsWeekday(Day day) {
   const absl::Weekday weekday = absl::GetWeekday(day);
   return weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday;
+}
+
+Day SchoolYearStart(Day day) {
+  return Day(day.month() >= 8 ? day.year() : day.year() - 1, 8, 1);
 }
 
 }  // namespace plansync

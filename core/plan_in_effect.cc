@@ -15,11 +15,7 @@ namespace plansync {
 absl::StatusOr<v1::PlanInEffect> PlanInEffectOn(DeviceStore& store,
                                                 absl::string_view student_id,
                                                 absl::string_view day) {
-  const std::optional<Day> on = ParseDay(day);
-  if (!on.has_value()) {
-    return ReasonError(v1::MALFORMED_DATE,
-                       absl::StrCat("\"", day, "\" is not a day (YYYY-MM-DD)"));
-  }
+  ASSIGN_OR_RETURN(const Day on, RequireDay(day));
   RETURN_IF_ERROR(store.Get<v1::Student>(student_id).status());
   v1::PlanInEffect view;
   view.set_student_id(std::string(student_id));
@@ -28,14 +24,14 @@ absl::StatusOr<v1::PlanInEffect> PlanInEffectOn(DeviceStore& store,
                    store.ListByStudent<v1::Plan>(student_id,
                                                  /*include_archived=*/true));
   const PlanTimeline timeline(plans);
-  const v1::Plan* plan = timeline.InEffectOn(*on);
+  const v1::Plan* plan = timeline.InEffectOn(on);
   if (plan == nullptr) return view;
   *view.mutable_plan() = *plan;
   // Items of the plan in effect whose own days hold the day.
   auto add_items = [&](auto* out, const auto& items) {
     for (const auto& item : items) {
       if (item.plan_id() == plan->id() &&
-          reports::ItemHolds(item.start_date(), item.end_date(), *on)) {
+          reports::ItemHolds(item.start_date(), item.end_date(), on)) {
         *out->Add() = item;
       }
     }

@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "core/corrections.h"
 #include "core/day.h"
-#include "core/errors.h"
 #include "core/schema.h"
 #include "core/status_macros.h"
 
@@ -69,20 +68,14 @@ int64_t RecordedHlc(const v1::HistoryEntry& entry) {
 
 std::string SchoolYearStartOf(absl::string_view day) {
   const std::optional<Day> on = ParseDay(day);
-  if (!on.has_value()) return "";
-  return FormatDay(Day(on->month() >= 8 ? on->year() : on->year() - 1, 8, 1));
+  return on.has_value() ? FormatDay(SchoolYearStart(*on)) : "";
 }
 
 absl::StatusOr<v1::StudentHistory> StudentHistoryOf(
     DeviceStore& store, absl::string_view student_id, absl::string_view from,
     absl::string_view to) {
-  for (absl::string_view day : {from, to}) {
-    if (!ParseDay(day).has_value()) {
-      return ReasonError(
-          v1::MALFORMED_DATE,
-          absl::StrCat("\"", day, "\" is not a day (YYYY-MM-DD)"));
-    }
-  }
+  RETURN_IF_ERROR(RequireDay(from).status());
+  RETURN_IF_ERROR(RequireDay(to).status());
   if (from > to) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the history's first day ", from, " is after its last day ", to));

@@ -26,8 +26,9 @@ absl::StatusOr<v1::StudentHistory> StudentHistoryOf(
     DeviceStore& store, absl::string_view student_id, absl::string_view from,
     absl::string_view to);
 
-// August 1 of the school year holding `day` (a valid YYYY-MM-DD day): the
-// start of a history's default window.
+// The start of a history's default window: August 1 of the school year
+// holding `day` (core/day.h's SchoolYearStart), as YYYY-MM-DD; "" if `day`
+// is not a day.
 std::string SchoolYearStartOf(absl::string_view day);
 
 }  // namespace plansync

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/accommodation_scope.h"
 #include "core/day.h"
-#include "core/errors.h"
+#include "core/permissions.h"
 #include "core/plan_in_effect.h"
 #include "core/reports/caseload.h"
 #include "core/school_day.h"
@@ -18,13 +18,6 @@
 
 namespace plansync {
 namespace {
-
-// True if `assignment` is in force on `day`.
-bool InForce(const v1::Assignment& assignment, absl::string_view day) {
-  return !assignment.deleted() &&
-         (assignment.start_date().empty() || assignment.start_date() <= day) &&
-         (assignment.end_date().empty() || day <= assignment.end_date());
-}
 
 // Fills `entry` (whose student and subject are set) for `day`, in the class
 // `class_or_period`.
@@ -43,13 +36,9 @@ absl::Status FillStudent(DeviceStore& store, absl::string_view day,
   if (!in_effect.has_plan()) return absl::OkStatus();
   *entry.mutable_plan() = std::move(*in_effect.mutable_plan());
 
-  ASSIGN_OR_RETURN(std::vector<v1::ClassTest> tests,
-                   store.ListByStudent<v1::ClassTest>(student_id));
-  entry.set_test_day(
-      std::any_of(tests.begin(), tests.end(), [&](const v1::ClassTest& t) {
-        return t.day() == day &&
-               absl::EqualsIgnoreCase(t.class_or_period(), class_or_period);
-      }));
+  ASSIGN_OR_RETURN(const bool test_day,
+                   IsTestDay(store, student_id, class_or_period, day));
+  entry.set_test_day(test_day);
 
   // The user's confirmations in this class on the day, oldest first.
   ASSIGN_OR_RETURN(
@@ -93,14 +82,21 @@ absl::Status FillStudent(DeviceStore& store, absl::string_view day,
 
 }  // namespace
 
+absl::StatusOr<bool> IsTestDay(DeviceStore& store, absl::string_view student_id,
+                               absl::string_view class_or_period,
+                               absl::string_view day) {
+  ASSIGN_OR_RETURN(std::vector<v1::ClassTest> tests,
+                   store.ListByStudent<v1::ClassTest>(student_id));
+  return std::any_of(tests.begin(), tests.end(), [&](const v1::ClassTest& t) {
+    return t.day() == day &&
+           absl::EqualsIgnoreCase(t.class_or_period(), class_or_period);
+  });
+}
+
 absl::StatusOr<v1::TeacherDay> TeacherDayOn(DeviceStore& store,
                                             absl::string_view day,
                                             absl::string_view only_class) {
-  const std::optional<Day> on = ParseDay(day);
-  if (!on.has_value()) {
-    return ReasonError(v1::MALFORMED_DATE,
-                       absl::StrCat("\"", day, "\" is not a day (YYYY-MM-DD)"));
-  }
+  ASSIGN_OR_RETURN(const Day on, RequireDay(day));
   v1::TeacherDay view;
   view.set_day(std::string(day));
   view.set_teacher_user_id(store.principal_id());
@@ -109,7 +105,9 @@ absl::StatusOr<v1::TeacherDay> TeacherDayOn(DeviceStore& store,
   std::map<std::string, std::vector<v1::TeacherDayStudent>> classes;
   int open_students = 0;
   for (const v1::Assignment& assignment : assignments) {
-    if (assignment.role() != v1::TEACHER || !InForce(assignment, day) ||
+    if (assignment.role() != v1::TEACHER ||
+        !AssignmentInForce(assignment.role(), assignment.start_date(),
+                           assignment.end_date(), assignment.deleted(), day) ||
         (!only_class.empty() &&
          !absl::EqualsIgnoreCase(assignment.class_or_period(), only_class))) {
       continue;
@@ -144,7 +142,7 @@ absl::StatusOr<v1::TeacherDay> TeacherDayOn(DeviceStore& store,
     for (auto& student : students) *out->add_students() = std::move(student);
   }
   // No school for anyone: a weekend, or every student's school closed.
-  if (!IsWeekday(*on) || (open_students == 0 && !classes.empty())) {
+  if (!IsWeekday(on) || (open_students == 0 && !classes.empty())) {
     ASSIGN_OR_RETURN(std::optional<std::string> reason,
                      NoSchoolReason(store, "", day));
     view.set_no_school(

@@ -25,6 +25,13 @@ namespace plansync {
 // With `only_class` set, only the class of that name (any case) is shown
 // and counted. Reads `store` alone. INVALID_ARGUMENT (reason MALFORMED_DATE)
 // for a malformed day.
+// True if a ClassTest of student `student_id` is recorded for the class
+// `class_or_period` (any case) on `day`, by anyone: the day the class's
+// tests-only accommodations are due.
+absl::StatusOr<bool> IsTestDay(DeviceStore& store, absl::string_view student_id,
+                               absl::string_view class_or_period,
+                               absl::string_view day);
+
 absl::StatusOr<v1::TeacherDay> TeacherDayOn(DeviceStore& store,
                                             absl::string_view day,
                                             absl::string_view only_class = "");

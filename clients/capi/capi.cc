@@ -231,6 +231,32 @@ absl::StatusOr<char*> CopyString(absl::string_view text) {
 
 namespace {
 
+// For the view calls: NULL out-parameters are refused; the others start
+// empty.
+absl::Status ClearViewOut(uint8_t** view, size_t* size) {
+  if (view == nullptr || size == nullptr) {
+    return NullArgument("the view out-parameter");
+  }
+  *view = nullptr;
+  *size = 0;
+  return absl::OkStatus();
+}
+
+// `day` as given, or the district's today if it is NULL or "".
+absl::StatusOr<std::string> DayOrToday(DeviceStore& store, const char* day) {
+  if (day != nullptr && *day != '\0') return std::string(day);
+  return DistrictToday(store);
+}
+
+// `message` serialized into a buffer for the caller.
+absl::Status ViewOut(const google::protobuf::Message& message, uint8_t** view,
+                     size_t* size) {
+  const std::string bytes = message.SerializeAsString();
+  ASSIGN_OR_RETURN(*view, CopyOut(bytes));
+  *size = bytes.size();
+  return absl::OkStatus();
+}
+
 // Create and Append: parse, write in one transaction, return the id.
 absl::Status AddRecord(plansync_store* handle, const char* type_name,
                        const void* data, size_t size, bool log, char** id) {
@@ -339,10 +365,7 @@ absl::Status Report(plansync_store* handle,
     return value == nullptr ? std::string() : std::string(value);
   };
   ReportRequest report_request;
-  report_request.today = text(request->today);
-  if (report_request.today.empty()) {
-    ASSIGN_OR_RETURN(report_request.today, plansync::DistrictToday(*store));
-  }
+  ASSIGN_OR_RETURN(report_request.today, DayOrToday(*store, request->today));
   report_request.from = text(request->from);
   report_request.to = text(request->to);
   report_request.student_id = text(request->student_id);
@@ -721,23 +744,14 @@ int plansync_plan_in_effect(plansync_store* store, const char* student_id,
                             const char* day, uint8_t** view, size_t* size,
                             plansync_error* error) {
   return Guard(error, [&]() -> absl::Status {
-    if (view == nullptr || size == nullptr) {
-      return NullArgument("the view out-parameter");
-    }
-    *view = nullptr;
-    *size = 0;
+    RETURN_IF_ERROR(plansync::capi::ClearViewOut(view, size));
     ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
     if (student_id == nullptr) return NullArgument("the student id");
-    std::string on = day == nullptr ? "" : day;
-    if (on.empty()) {
-      ASSIGN_OR_RETURN(on, plansync::DistrictToday(*device));
-    }
+    ASSIGN_OR_RETURN(const std::string on,
+                     plansync::capi::DayOrToday(*device, day));
     ASSIGN_OR_RETURN(plansync::v1::PlanInEffect in_effect,
                      plansync::PlanInEffectOn(*device, student_id, on));
-    const std::string bytes = in_effect.SerializeAsString();
-    ASSIGN_OR_RETURN(*view, plansync::capi::CopyOut(bytes));
-    *size = bytes.size();
-    return absl::OkStatus();
+    return plansync::capi::ViewOut(in_effect, view, size);
   });
 }
 
@@ -745,24 +759,15 @@ int plansync_teacher_day(plansync_store* store, const char* day,
                          const char* class_or_period, uint8_t** view,
                          size_t* size, plansync_error* error) {
   return Guard(error, [&]() -> absl::Status {
-    if (view == nullptr || size == nullptr) {
-      return NullArgument("the view out-parameter");
-    }
-    *view = nullptr;
-    *size = 0;
+    RETURN_IF_ERROR(plansync::capi::ClearViewOut(view, size));
     ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
-    std::string on = day == nullptr ? "" : day;
-    if (on.empty()) {
-      ASSIGN_OR_RETURN(on, plansync::DistrictToday(*device));
-    }
+    ASSIGN_OR_RETURN(const std::string on,
+                     plansync::capi::DayOrToday(*device, day));
     ASSIGN_OR_RETURN(
         plansync::v1::TeacherDay teacher_day,
         plansync::TeacherDayOn(
             *device, on, class_or_period == nullptr ? "" : class_or_period));
-    const std::string bytes = teacher_day.SerializeAsString();
-    ASSIGN_OR_RETURN(*view, plansync::capi::CopyOut(bytes));
-    *size = bytes.size();
-    return absl::OkStatus();
+    return plansync::capi::ViewOut(teacher_day, view, size);
   });
 }
 
@@ -770,27 +775,18 @@ int plansync_student_history(plansync_store* store, const char* student_id,
                              const char* from, const char* to, uint8_t** view,
                              size_t* size, plansync_error* error) {
   return Guard(error, [&]() -> absl::Status {
-    if (view == nullptr || size == nullptr) {
-      return NullArgument("the view out-parameter");
-    }
-    *view = nullptr;
-    *size = 0;
+    RETURN_IF_ERROR(plansync::capi::ClearViewOut(view, size));
     ASSIGN_OR_RETURN(DeviceStore * device, StoreOf(store));
     if (student_id == nullptr) return NullArgument("the student id");
-    std::string last = to == nullptr ? "" : to;
-    if (last.empty()) {
-      ASSIGN_OR_RETURN(last, plansync::DistrictToday(*device));
-    }
+    ASSIGN_OR_RETURN(const std::string last,
+                     plansync::capi::DayOrToday(*device, to));
     std::string first = from == nullptr ? "" : from;
     if (first.empty()) first = plansync::SchoolYearStartOf(last);
     if (first.empty()) first = last;  // `to` malformed: said below
     ASSIGN_OR_RETURN(
         plansync::v1::StudentHistory history,
         plansync::StudentHistoryOf(*device, student_id, first, last));
-    const std::string bytes = history.SerializeAsString();
-    ASSIGN_OR_RETURN(*view, plansync::capi::CopyOut(bytes));
-    *size = bytes.size();
-    return absl::OkStatus();
+    return plansync::capi::ViewOut(history, view, size);
   });
 }
 

@@ -267,10 +267,7 @@ absl::Status History(Context& context) {
   ASSIGN_OR_RETURN(const std::string today, context.Today());
   ASSIGN_OR_RETURN(const std::string to, DayFlag(flags, "--to", today, today));
   // By default the school year that holds `to`, from August 1.
-  const std::string year_start =
-      absl::StrCat(to.substr(5) >= "08-01" ? std::stoi(to.substr(0, 4))
-                                           : std::stoi(to.substr(0, 4)) - 1,
-                   "-08-01");
+  const std::string year_start = SchoolYearStartOf(to);
   ASSIGN_OR_RETURN(const std::string from,
                    DayFlag(flags, "--from", today, year_start));
   if (from > to) {

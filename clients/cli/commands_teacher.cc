@@ -24,19 +24,6 @@ namespace {
 
 constexpr RoleSet kTeacher = RoleBit(v1::TEACHER);
 
-// True if a test is recorded for `student_id` in `class_or_period` (any
-// case) on `day`, by anyone.
-absl::StatusOr<bool> IsTestDay(DeviceStore& store, absl::string_view student_id,
-                               absl::string_view class_or_period,
-                               absl::string_view day) {
-  ASSIGN_OR_RETURN(std::vector<v1::ClassTest> tests,
-                   store.ListByStudent<v1::ClassTest>(student_id));
-  return std::any_of(tests.begin(), tests.end(), [&](const v1::ClassTest& t) {
-    return t.day() == day &&
-           absl::EqualsIgnoreCase(t.class_or_period(), class_or_period);
-  });
-}
-
 // Splits `all` (the plan's accommodations that apply on the day) by where
 // and when they apply in the class (core/accommodation_scope.h): those due,
 // and the tests-only ones waiting for a test. Other subjects' are dropped.

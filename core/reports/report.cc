@@ -31,11 +31,6 @@ absl::StatusOr<Day> DayArgument(absl::string_view name,
   return *day;
 }
 
-// August 1 of the school year holding `today`.
-Day SchoolYearStart(Day today) {
-  return Day(today.month() >= 8 ? today.year() : today.year() - 1, 8, 1);
-}
-
 absl::StatusOr<reports::DeviceSyncState> SyncState(DeviceStore& store) {
   reports::DeviceSyncState state;
   ASSIGN_OR_RETURN(state.last_sync, store.Setting("last_sync"));
