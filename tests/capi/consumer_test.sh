@@ -3,10 +3,13 @@
 # temporary prefix (cmake --install), then builds and runs consumer/main.c
 # twice against the installed files only: with consumer/CMakeLists.txt
 # (find_package(plansync CONFIG) and plansync::plansync), and with the C
-# compiler and `pkg-config --cflags --libs plansync`. Also checks that the
-# library exports plansync_* and nothing else.
+# compiler and `pkg-config --cflags --libs plansync`; and consumer/main.cc, a
+# C++ app with its own classes generated from the installed .proto files.
+# Also checks that the library exports plansync_* and nothing else, and
+# (PRIVATE_PROTOBUF=ON) that it needs no shared protobuf.
 #
-# usage: consumer_test.sh BUILD_DIR CMAKE C_COMPILER SANITIZE(ON|OFF)
+# usage: consumer_test.sh BUILD_DIR CMAKE C_COMPILER SANITIZE PRIVATE_PROTOBUF
+#        (SANITIZE and PRIVATE_PROTOBUF: ON or OFF)
 # Under SANITIZE=ON the library is built with ASan and UBSan, so the consumer
 # is built with them too (an uninstrumented program cannot load it).
 set -euo pipefail
@@ -14,6 +17,7 @@ build_dir="$1"
 cmake="$2"
 cc="$3"
 sanitize="$4"
+private_protobuf="$5"
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -45,6 +49,13 @@ echo "installed into $prefix:"
 others="$(nm -D --defined-only "$libdir/libplansync.so" |
   awk '{print $NF}' | grep -v '^plansync_' || true)"
 [ -z "$others" ] || fail "libplansync.so exports more than plansync_*: $others"
+if [ "$private_protobuf" = "ON" ]; then
+  shared_protobuf="$(objdump -p "$libdir/libplansync.so" |
+    awk '/NEEDED/ {print $2}' | grep protobuf ||
+    true)"
+  [ -z "$shared_protobuf" ] ||
+    fail "libplansync.so needs the shared protobuf: $shared_protobuf"
+fi
 soname="$(objdump -p "$libdir/libplansync.so" | awk '/SONAME/ {print $2}')"
 echo "soname $soname"
 [ -e "$libdir/$soname" ] || fail "no $soname installed"
@@ -57,12 +68,18 @@ fi
 echo "--- find_package(plansync)"
 "$cmake" -S "$here/consumer" -B "$work/cmake-build" \
   -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" \
-  -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" \
+  -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
+  -DCMAKE_EXE_LINKER_FLAGS="$flags" \
   >"$work/configure.log" || { cat "$work/configure.log"; fail "configure"; }
 "$cmake" --build "$work/cmake-build" >"$work/build.log" ||
   { cat "$work/build.log"; fail "build"; }
 "$work/cmake-build/app" "$work/cmake.db" | tee "$work/cmake.out"
 grep -q "consumer ok" "$work/cmake.out" || fail "the CMake-built app"
+# A C++ app with its own classes of the installed .proto files: were
+# libplansync's protobuf the shared one, it would abort at load ("File
+# already exists in database").
+"$work/cmake-build/cpp_app" "$work/cpp.db" | tee "$work/cpp.out"
+grep -q "cpp consumer ok" "$work/cpp.out" || fail "the C++ app"
 
 echo "--- pkg-config"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
