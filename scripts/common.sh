@@ -14,10 +14,12 @@ PLANSYNC_PACKAGES=(
   libbenchmark-dev
   openssl
   tzdata
+  dpkg-dev
 )
 
-# What only the tests need: the HTML report is checked in headless Chromium.
-PLANSYNC_TEST_PACKAGES=(chromium)
+# What only the tests need: the HTML report is checked in headless Chromium;
+# the Java binding is built and tested with the JDK, protobuf-java and JUnit.
+PLANSYNC_TEST_PACKAGES=(chromium openjdk-17-jdk-headless libprotobuf-java junit4)
 
 # Installs the packages above (and any named as arguments) that are missing
 # (apt-get; sudo when not root).

@@ -15,13 +15,13 @@
 namespace {
 
 JavaVM* g_vm = nullptr;
-jclass g_exception = nullptr;        // org.plansync.PlansyncException
+jclass g_exception = nullptr;          // org.plansync.PlansyncException
 jmethodID g_exception_init = nullptr;  // (IILjava/lang/String;)V
 jclass g_string = nullptr;
 jclass g_byte_array = nullptr;
-jclass g_rejected = nullptr;           // org.plansync.RejectedChange
+jclass g_rejected = nullptr;  // org.plansync.RejectedChange
 jmethodID g_rejected_init = nullptr;
-jmethodID g_observer_call = nullptr;   // ObserverBridge.onNative
+jmethodID g_observer_call = nullptr;    // ObserverBridge.onNative
 jmethodID g_replicator_call = nullptr;  // ReplicatorBridge.onNative
 
 jclass GlobalClass(JNIEnv* env, const char* name) {
@@ -79,8 +79,8 @@ bool Throw(JNIEnv* env, int code, const plansync_error& err) {
   if (env->ExceptionCheck()) return true;
   if (code == PLANSYNC_CODE_OK) return false;
   jstring message = String(env, err.message);
-  auto exception = static_cast<jthrowable>(env->NewObject(
-      g_exception, g_exception_init, code, err.reason, message));
+  auto exception = static_cast<jthrowable>(
+      env->NewObject(g_exception, g_exception_init, code, err.reason, message));
   if (exception != nullptr) env->Throw(exception);
   return true;
 }
@@ -94,7 +94,8 @@ plansync_store* Store(jlong handle) {
 JNIEnv* EnvForCallback(bool* attached) {
   *attached = false;
   JNIEnv* env = nullptr;
-  const jint got = g_vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_8);
+  const jint got =
+      g_vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_8);
   if (got == JNI_OK) return env;
   if (got != JNI_EDETACHED) return nullptr;
   if (g_vm->AttachCurrentThreadAsDaemon(reinterpret_cast<void**>(&env),
@@ -107,7 +108,7 @@ JNIEnv* EnvForCallback(bool* attached) {
 
 // A Java bridge held for the C API's callbacks.
 struct Callback {
-  jobject bridge = nullptr;  // global reference
+  jobject bridge = nullptr;      // global reference
   void* registration = nullptr;  // plansync_observer* or plansync_replicator*
 };
 
@@ -141,9 +142,8 @@ void OnChange(void* context, const plansync_change_event* event) {
   jbooleanArray remote_array =
       env->NewBooleanArray(static_cast<jsize>(remote.size()));
   if (remote_array != nullptr && !remote.empty()) {
-    env->SetBooleanArrayRegion(remote_array, 0,
-                               static_cast<jsize>(remote.size()),
-                               remote.data());
+    env->SetBooleanArrayRegion(
+        remote_array, 0, static_cast<jsize>(remote.size()), remote.data());
   }
   jobjectArray type_array = StringArray(env, types);
   jobjectArray id_array = StringArray(env, ids);
@@ -165,8 +165,8 @@ void OnReplicatorStatus(void* context, const plansync_replicator_status* s) {
   JNIEnv* env = EnvForCallback(&attached);
   if (env == nullptr) return;
   env->PushLocalFrame(4);
-  jstring message = s->error == nullptr ? nullptr
-                                        : String(env, s->error->message);
+  jstring message =
+      s->error == nullptr ? nullptr : String(env, s->error->message);
   if (!env->ExceptionCheck()) {
     env->CallVoidMethod(
         static_cast<Callback*>(context)->bridge, g_replicator_call, s->state,
@@ -237,8 +237,8 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM* vm, void*) {
   jclass observer = env->FindClass("org/plansync/ObserverBridge");
   jclass replicator = env->FindClass("org/plansync/ReplicatorBridge");
   if (g_exception == nullptr || g_string == nullptr ||
-      g_byte_array == nullptr || g_rejected == nullptr ||
-      observer == nullptr || replicator == nullptr) {
+      g_byte_array == nullptr || g_rejected == nullptr || observer == nullptr ||
+      replicator == nullptr) {
     return JNI_ERR;
   }
   g_exception_init =
@@ -264,8 +264,8 @@ JNIEXPORT jstring JNICALL Java_org_plansync_Native_version(JNIEnv* env,
   return String(env, plansync_version());
 }
 
-JNIEXPORT jstring JNICALL Java_org_plansync_Native_codeName(JNIEnv* env,
-                                                            jclass, jint code) {
+JNIEXPORT jstring JNICALL Java_org_plansync_Native_codeName(JNIEnv* env, jclass,
+                                                            jint code) {
   return String(env, plansync_code_name(code));
 }
 
@@ -368,8 +368,10 @@ JNIEXPORT void JNICALL Java_org_plansync_Native_update(JNIEnv* env, jclass,
   const jsize count = fields == nullptr ? 0 : env->GetArrayLength(fields);
   for (jsize i = 0; i < count; ++i) {
     auto field = static_cast<jstring>(env->GetObjectArrayElement(fields, i));
-    Utf utf(env, field);
-    names.emplace_back(utf.get() == nullptr ? "" : utf.get());
+    {
+      Utf utf(env, field);
+      names.emplace_back(utf.get() == nullptr ? "" : utf.get());
+    }
     env->DeleteLocalRef(field);
   }
   std::vector<const char*> pointers;
@@ -422,9 +424,9 @@ JNIEXPORT jobjectArray JNICALL Java_org_plansync_Native_list(
                                          g_byte_array, nullptr);
   if (out == nullptr) return nullptr;
   for (size_t i = 0; i < records.size(); ++i) {
-    jbyteArray record = ByteArray(
-        env, reinterpret_cast<const uint8_t*>(records[i].data()),
-        records[i].size());
+    jbyteArray record =
+        ByteArray(env, reinterpret_cast<const uint8_t*>(records[i].data()),
+                  records[i].size());
     env->SetObjectArrayElement(out, static_cast<jsize>(i), record);
     env->DeleteLocalRef(record);
   }
@@ -490,8 +492,8 @@ JNIEXPORT jstring JNICALL Java_org_plansync_Native_today(JNIEnv* env, jclass,
   return String(env, day);
 }
 
-JNIEXPORT jobjectArray JNICALL Java_org_plansync_Native_rejectedChanges(
-    JNIEnv* env, jclass, jlong store) {
+JNIEXPORT jobjectArray JNICALL
+Java_org_plansync_Native_rejectedChanges(JNIEnv* env, jclass, jlong store) {
   struct Context {
     JNIEnv* env;
     std::vector<jobject> changes;
@@ -506,9 +508,9 @@ JNIEXPORT jobjectArray JNICALL Java_org_plansync_Native_rejectedChanges(
         jstring id = String(env, change->record_id);
         jstring field = String(env, change->field);
         jstring message = String(env, change->message);
-        jobject object = env->NewObject(
-            g_rejected, g_rejected_init, static_cast<jlong>(change->seq), type,
-            id, field, change->reason, message);
+        jobject object = env->NewObject(g_rejected, g_rejected_init,
+                                        static_cast<jlong>(change->seq), type,
+                                        id, field, change->reason, message);
         env->DeleteLocalRef(type);
         env->DeleteLocalRef(id);
         env->DeleteLocalRef(field);
