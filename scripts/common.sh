@@ -7,6 +7,7 @@ PLANSYNC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PLANSYNC_PACKAGES=(
   cmake g++ make pkg-config
   libsqlite3-dev
+  libpq-dev
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
   libabsl-dev
@@ -18,8 +19,10 @@ PLANSYNC_PACKAGES=(
 )
 
 # What only the tests need: the HTML report is checked in headless Chromium;
-# the Java binding is built and tested with the JDK, protobuf-java and JUnit.
-PLANSYNC_TEST_PACKAGES=(chromium openjdk-17-jdk-headless libprotobuf-java junit4)
+# the Java binding is built and tested with the JDK, protobuf-java and JUnit;
+# the PostgreSQL server store is tested against a real PostgreSQL.
+PLANSYNC_TEST_PACKAGES=(chromium openjdk-17-jdk-headless libprotobuf-java junit4
+  postgresql postgresql-common)
 
 # Installs the packages above (and any named as arguments) that are missing
 # (apt-get; sudo when not root).

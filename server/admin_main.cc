@@ -16,7 +16,7 @@
 #include "core/status_macros.h"
 #include "core/uuid.h"
 #include "server/admin.h"
-#include "server/sqlite_server_store.h"
+#include "server/open_store.h"
 
 namespace plansync::server {
 namespace {
@@ -146,10 +146,10 @@ absl::Status WriteTokenFile(const std::string& path, const std::string& token) {
 
 absl::Status Run(const Args& args) {
   ASSIGN_OR_RETURN(std::string db, Need(args, "--db"));
-  SqliteServerStoreOptions options;
-  options.path = db;
-  ASSIGN_OR_RETURN(std::unique_ptr<ServerStore> store,
-                   OpenSqliteServerStore(options));
+  StoreChoice choice;
+  choice.db = db;
+  choice.pool_size = 2;
+  ASSIGN_OR_RETURN(std::unique_ptr<ServerStore> store, OpenServerStore(choice));
   Admin admin(store.get(), SystemClock::Get(), IdGenerator::RandomSeed());
   const std::string& command = args.command;
   if (command == "add-user") {

@@ -35,14 +35,20 @@
 #include "server/grpc_service.h"
 #include "server/listen_address.h"
 #include "server/malformed_request.h"
-#include "server/sqlite_server_store.h"
+#include "server/open_store.h"
 #include "server/sync_handlers.h"
 #include "server/token_auth.h"
 #include "server/watch_supervisor.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7443",
           "address to serve on; plaintext only on loopback");
-ABSL_FLAG(std::string, db, "", "the server store (SQLite file)");
+ABSL_FLAG(std::string, db, "",
+          "the server store: a SQLite file, or a PostgreSQL database as a "
+          "libpq URI (postgresql://USER@HOST:PORT/DB; the password from "
+          "PGPASSWORD or ~/.pgpass, never a flag)");
+ABSL_FLAG(int32_t, db_pool, 8,
+          "PostgreSQL: connections kept open (transactions and reads at "
+          "once)");
 ABSL_FLAG(uint32_t, max_batch, 1000, "most changes accepted in one push");
 ABSL_FLAG(int64_t, max_drift_ms, 5 * 60 * 1000,
           "how far ahead of the server's clock a change may be stamped (ms)");
@@ -112,10 +118,11 @@ int Serve() {
     credentials = grpc::SslServerCredentials(ssl);
   }
 
-  server::SqliteServerStoreOptions store_options;
-  store_options.path = db;
-  store_options.durable = absl::GetFlag(FLAGS_durable);
-  auto store = server::OpenSqliteServerStore(store_options);
+  server::StoreChoice store_choice;
+  store_choice.db = db;
+  store_choice.durable = absl::GetFlag(FLAGS_durable);
+  store_choice.pool_size = absl::GetFlag(FLAGS_db_pool);
+  auto store = server::OpenServerStore(store_choice);
   if (!store.ok()) {
     std::fprintf(stderr, "plansync-server: %s\n",
                  std::string(store.status().message()).c_str());

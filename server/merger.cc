@@ -1,5 +1,7 @@
 #include "server/merger.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "core/change_check.h"
@@ -222,9 +224,29 @@ void Merger::ServerReplicaCommitted() {
 absl::StatusOr<BatchOutcome> Merger::Apply(
     const Access& access,
     const google::protobuf::RepeatedPtrField<v1::Change>& changes) {
+  // A transaction that a concurrent one got in the way of (possible only
+  // where writers run at once: PostgreSQL) stored nothing; run it again.
+  constexpr int kAttempts = 8;
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<BatchOutcome> outcome = ApplyOnce(access, changes);
+    if (!absl::IsAborted(outcome.status()) || attempt == kAttempts) {
+      return outcome;
+    }
+  }
+}
+
+absl::StatusOr<BatchOutcome> Merger::ApplyOnce(
+    const Access& access,
+    const google::protobuf::RepeatedPtrField<v1::Change>& changes) {
   BatchOutcome outcome;
   outcome.results.reserve(changes.size());
   ASSIGN_OR_RETURN(std::unique_ptr<ServerTransaction> txn, store_->Begin());
+  // The buckets the batch writes, locked (in order) before anything is read.
+  std::vector<std::string> buckets;
+  for (const v1::Change& change : changes) buckets.push_back(change.bucket());
+  std::sort(buckets.begin(), buckets.end());
+  buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+  RETURN_IF_ERROR(txn->LockBuckets(buckets));
   ASSIGN_OR_RETURN(const bool bound_server_replica, BindServerReplica(*txn));
   // What the batch knows of each replica id it names: its owner (nullopt
   // while unbound; an unbound replica is bound to the caller with its first

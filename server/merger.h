@@ -65,6 +65,12 @@ class Merger {
   void ServerReplicaCommitted();
 
  private:
+  // One attempt of Apply: ABORTED if a concurrent transaction got in the
+  // way (nothing stored).
+  absl::StatusOr<BatchOutcome> ApplyOnce(
+      const Access& access,
+      const google::protobuf::RepeatedPtrField<v1::Change>& changes);
+
   ServerStore* const store_;
   HybridClock* const clock_;
   IdGenerator* const ids_;

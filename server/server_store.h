@@ -1,8 +1,10 @@
 // The server's storage, behind an interface so that the SQLite store (the
 // embedded default) and a PostgreSQL store can serve the same handlers.
 //
-// The store keeps, per bucket, a feed of items ordered by a global server
-// sequence: the current winner of every register field and every log entry.
+// The store keeps, per bucket, a feed of items ordered by sequence number
+// (the SQLite store numbers all buckets from one global sequence; the
+// PostgreSQL store numbers each bucket on its own): the current winner of
+// every register field and every log entry.
 // A register write that wins replaces the field's item and takes a new
 // sequence number, so reading a bucket's feed from 0 gives its current state,
 // not its history. Merging itself is not the store's business: server/merger.h
@@ -88,8 +90,8 @@ class ServerTransaction {
       absl::string_view record_id) = 0;
   // Stores `change`, whose serialization is `bytes`, as the item of
   // `field_number` (0 for a log entry), replacing any item there, under the
-  // next global sequence number, which it returns. The first item of a record
-  // fixes its home (one row per record id, its primary key); the store
+  // next sequence number of its bucket, which it returns. The first item of a
+  // record fixes its home (one row per record id, its primary key); the store
   // refuses an item whose record lives under another type or in another
   // bucket, with FAILED_PRECONDITION. Callers check first to give the reason.
   virtual absl::StatusOr<int64_t> PutItem(const v1::Change& change,
@@ -118,6 +120,19 @@ class ServerTransaction {
   // moves on when the transaction commits.
   virtual absl::Status PutGrant(const Grant& grant) = 0;
 
+  // Locks the head rows of `buckets` (sorted, distinct) until the
+  // transaction ends, before anything merged against is read: a concurrent
+  // transaction writing one of them waits. Call it first with every bucket
+  // the transaction will write; PutItem locks any other bucket it writes
+  // (which can deadlock with another transaction: ABORTED, retry). A no-op
+  // where writers are serialized anyway (SQLite).
+  virtual absl::Status LockBuckets(const std::vector<std::string>& buckets) {
+    return absl::OkStatus();
+  }
+
+  // ABORTED when a concurrent transaction got in the way (a serialization
+  // failure, a deadlock, a change id applied meanwhile): nothing of this one
+  // is stored; run it again from Begin.
   virtual absl::Status Commit() = 0;
 };
 
@@ -143,8 +158,9 @@ class ServerStore {
  public:
   virtual ~ServerStore() = default;
 
-  // Starts a write transaction. Writers are serialized: a second Begin
-  // waits until the first transaction ends.
+  // Starts a write transaction. SQLite serializes writers (a second Begin
+  // waits until the first transaction ends); PostgreSQL runs them at once,
+  // ordered per bucket by ServerTransaction::LockBuckets.
   virtual absl::StatusOr<std::unique_ptr<ServerTransaction>> Begin() = 0;
 
   // Up to `limit` items of `bucket` with sequence > `after`, in order,

@@ -18,6 +18,11 @@ class CliFixture : public ::testing::Test {
  protected:
   // The store file of device `name` ("server" for the server's).
   std::string Db(const std::string& name) { return dir_.File(name + ".db"); }
+  // The server store's --db: a PostgreSQL URI once a test sets server_db_,
+  // else Db("server").
+  std::string ServerDb() {
+    return server_db_.empty() ? Db("server") : server_db_;
+  }
   std::string Log() { return dir_.File("log"); }
 
   // Runs `plansync --db DEVICE ARGS...`.
@@ -34,7 +39,7 @@ class CliFixture : public ::testing::Test {
   // Runs `plansync-server admin ARGS...` on the server store, which must
   // succeed; returns the first line of its output.
   std::string Admin(const std::vector<std::string>& args) {
-    CliResult result = RunAdmin(Db("server"), args, Log());
+    CliResult result = RunAdmin(ServerDb(), args, Log());
     EXPECT_EQ(result.exit_code, 0) << args.front() << ": " << result.err;
     return result.out.substr(0, result.out.find('\n'));
   }
@@ -78,6 +83,7 @@ class CliFixture : public ::testing::Test {
 
   TempDir dir_;
   std::string student_;
+  std::string server_db_;
 };
 
 }  // namespace plansync::testing

@@ -1,5 +1,6 @@
 // The ServerStore contract, run against every backend (TEST_P): the SQLite
-// store on a file and in memory today; a PostgreSQL store joins the list.
+// store on a file and in memory, and the PostgreSQL store on a real server
+// (tests/pg_test_util.h).
 #include <sqlite3.h>
 
 #include <memory>
@@ -8,7 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "server/postgres_server_store.h"
 #include "server/sqlite_server_store.h"
+#include "tests/pg_test_util.h"
 #include "tests/test_util.h"
 
 namespace plansync {
@@ -62,6 +65,16 @@ std::vector<FeedItem> Feed(ServerStore& store, const std::string& bucket,
 class ServerStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    if (GetParam() == "postgresql") {
+      PLANSYNC_PG_DATABASE(uri);
+      server::PostgresServerStoreOptions options;
+      options.conninfo = uri;
+      options.pool_size = 4;
+      auto store = server::OpenPostgresServerStore(options);
+      ASSERT_OK(store);
+      store_ = std::move(*store);
+      return;
+    }
     server::SqliteServerStoreOptions options;
     options.path = GetParam() == "memory" ? ":memory:" : dir_.File("server.db");
     auto store = server::OpenSqliteServerStore(options);
@@ -177,7 +190,8 @@ TEST_P(ServerStoreTest, AppliedChangeIdsAndRecordBuckets) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServerStoreTest,
-                         ::testing::Values("sqlite_file", "memory"));
+                         ::testing::Values("sqlite_file", "memory",
+                                           "postgresql"));
 
 // A version-1 store (before the bucket heads, token and grant tables) gains
 // them on open, with every bucket's head.

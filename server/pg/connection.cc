@@ -1,0 +1,216 @@
+#include "server/pg/connection.h"
+
+#include <libpq-fe.h>
+
+#include <cstring>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace plansync::server::pg {
+
+Params& Params::Text(absl::string_view value) {
+  values_.emplace_back(std::string(value));
+  return *this;
+}
+
+Params& Params::Int(int64_t value) {
+  std::string bytes(8, '\0');
+  auto u = static_cast<uint64_t>(value);
+  for (int i = 7; i >= 0; --i) {
+    bytes[static_cast<size_t>(i)] = static_cast<char>(u & 0xff);
+    u >>= 8;
+  }
+  values_.emplace_back(std::move(bytes));
+  return *this;
+}
+
+Params& Params::Null() {
+  values_.emplace_back(std::nullopt);
+  return *this;
+}
+
+Result::~Result() {
+  if (result_ != nullptr) PQclear(result_);
+}
+
+Result& Result::operator=(Result&& other) noexcept {
+  if (this != &other) {
+    if (result_ != nullptr) PQclear(result_);
+    result_ = other.result_;
+    other.result_ = nullptr;
+  }
+  return *this;
+}
+
+int Result::rows() const { return PQntuples(result_); }
+
+bool Result::IsNull(int row, int column) const {
+  return PQgetisnull(result_, row, column) != 0;
+}
+
+absl::string_view Result::Bytes(int row, int column) const {
+  return absl::string_view(
+      PQgetvalue(result_, row, column),
+      static_cast<size_t>(PQgetlength(result_, row, column)));
+}
+
+int64_t Result::Int(int row, int column) const {
+  const absl::string_view bytes = Bytes(row, column);
+  uint64_t u = 0;
+  for (char c : bytes) u = (u << 8) | static_cast<unsigned char>(c);
+  switch (bytes.size()) {
+    case 1:
+      return static_cast<int8_t>(u);
+    case 2:
+      return static_cast<int16_t>(u);
+    case 4:
+      return static_cast<int32_t>(u);
+    default:
+      return static_cast<int64_t>(u);
+  }
+}
+
+int64_t Result::Affected() const {
+  const char* tuples = PQcmdTuples(result_);
+  return tuples == nullptr || *tuples == '\0' ? 0 : std::atoll(tuples);
+}
+
+absl::Status StatusOf(absl::string_view sqlstate, absl::string_view message) {
+  const std::string text =
+      absl::StrCat("PostgreSQL: ", message, " (SQLSTATE ", sqlstate, ")");
+  if (sqlstate == "23505") return absl::AlreadyExistsError(text);
+  if (sqlstate == "40001" || sqlstate == "40P01") {
+    return absl::AbortedError(text);
+  }
+  if (absl::StartsWith(sqlstate, "08") || sqlstate == "57P01" ||
+      sqlstate == "57P03") {
+    return absl::UnavailableError(text);
+  }
+  if (absl::StartsWith(sqlstate, "53")) {
+    return absl::ResourceExhaustedError(text);
+  }
+  return absl::InternalError(text);
+}
+
+absl::Status CheckConninfo(const std::string& conninfo) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (options == nullptr) {
+    std::string reason = error == nullptr ? "out of memory" : error;
+    if (error != nullptr) PQfreemem(error);
+    while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+    return absl::InvalidArgumentError(
+        absl::StrCat("the PostgreSQL connection URI is malformed: ", reason));
+  }
+  bool has_password = false;
+  for (PQconninfoOption* option = options; option->keyword != nullptr;
+       ++option) {
+    if (std::strcmp(option->keyword, "password") == 0 &&
+        option->val != nullptr && option->val[0] != '\0') {
+      has_password = true;
+    }
+  }
+  PQconninfoFree(options);
+  if (has_password) {
+    return absl::InvalidArgumentError(
+        "the PostgreSQL connection URI holds a password; give it in "
+        "PGPASSWORD or the password file (~/.pgpass, PGPASSFILE) instead, "
+        "since command lines are visible to every user of the machine");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
+    const std::string& conninfo) {
+  pg_conn* conn = PQconnectdb(conninfo.c_str());
+  if (conn == nullptr) {
+    return absl::ResourceExhaustedError(
+        "libpq could not allocate a connection");
+  }
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string reason = PQerrorMessage(conn);
+    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) {
+      reason.pop_back();
+    }
+    PQfinish(conn);
+    return absl::UnavailableError(
+        absl::StrCat("cannot connect to PostgreSQL: ", reason));
+  }
+  auto connection = std::unique_ptr<Connection>(new Connection(conn));
+  // Notices (e.g. "relation already exists, skipping") are not logged: they
+  // may name stored values.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
+  return connection;
+}
+
+Connection::~Connection() { PQfinish(conn_); }
+
+bool Connection::ok() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+absl::StatusOr<Result> Connection::Check(pg_result* raw) {
+  Result result(raw);
+  if (raw == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("PostgreSQL: ", PQerrorMessage(conn_)));
+  }
+  const ExecStatusType status = PQresultStatus(raw);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
+  const char* sqlstate = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+  const char* primary = PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY);
+  return StatusOf(sqlstate == nullptr ? "XX000" : sqlstate,
+                  primary == nullptr ? PQresStatus(status) : primary);
+}
+
+absl::Status Connection::Exec(absl::string_view sql) {
+  return Check(PQexec(conn_, std::string(sql).c_str())).status();
+}
+
+absl::Status Connection::Prepare(const std::string& name,
+                                 absl::string_view sql) {
+  return Check(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0,
+                         nullptr))
+      .status();
+}
+
+namespace {
+
+struct RawParams {
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+};
+
+RawParams Raw(const std::vector<std::optional<std::string>>& values) {
+  RawParams raw;
+  for (const std::optional<std::string>& value : values) {
+    raw.values.push_back(value.has_value() ? value->data() : nullptr);
+    raw.lengths.push_back(value.has_value() ? static_cast<int>(value->size())
+                                            : 0);
+    raw.formats.push_back(1);
+  }
+  return raw;
+}
+
+}  // namespace
+
+absl::StatusOr<Result> Connection::Run(const std::string& name,
+                                       const Params& params) {
+  const RawParams raw = Raw(params.values_);
+  return Check(PQexecPrepared(conn_, name.c_str(),
+                              static_cast<int>(raw.values.size()),
+                              raw.values.data(), raw.lengths.data(),
+                              raw.formats.data(), /*resultFormat=*/1));
+}
+
+absl::StatusOr<Result> Connection::Query(absl::string_view sql,
+                                         const Params& params) {
+  const RawParams raw = Raw(params.values_);
+  return Check(PQexecParams(conn_, std::string(sql).c_str(),
+                            static_cast<int>(raw.values.size()), nullptr,
+                            raw.values.data(), raw.lengths.data(),
+                            raw.formats.data(), /*resultFormat=*/1));
+}
+
+}  // namespace plansync::server::pg
