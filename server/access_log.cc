@@ -68,6 +68,20 @@ std::string AccessEntryId(absl::string_view accessor,
 
 absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> AccessLog::Record(
     const Access& access, const PullTally& tally) {
+  // A transaction a concurrent one got in the way of (PostgreSQL) stored
+  // nothing; run it again.
+  constexpr int kAttempts = 8;
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> written =
+        RecordOnce(access, tally);
+    if (!absl::IsAborted(written.status()) || attempt == kAttempts) {
+      return written;
+    }
+  }
+}
+
+absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> AccessLog::RecordOnce(
+    const Access& access, const PullTally& tally) {
   absl::flat_hash_map<std::string, int64_t> written;
   const int64_t now_ms = days_->clock()->NowMillis();
   ASSIGN_OR_RETURN(const std::string day, days_->DayAt(now_ms));
@@ -85,6 +99,9 @@ absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> AccessLog::Record(
     if (txn == nullptr) {
       ASSIGN_OR_RETURN(txn, store_->Begin());
     }
+    // Locked before the count is read (the tally is in bucket order, so
+    // concurrent loggers lock in one order).
+    RETURN_IF_ERROR(txn->LockBuckets({bucket}));
     const std::string id = AccessEntryId(access.principal_id(), student, day);
     const FieldInfo& count_field = *type.FieldByName("pull_count");
     const FieldInfo& types_field = *type.FieldByName("record_types");

@@ -53,6 +53,10 @@ class AccessLog {
       const Access& access, const PullTally& tally);
 
  private:
+  // One attempt of Record: ABORTED if a concurrent transaction got in the
+  // way (nothing stored).
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> RecordOnce(
+      const Access& access, const PullTally& tally);
   ServerStore* const store_;
   HybridClock* const hlc_;
   DistrictClock* const days_;

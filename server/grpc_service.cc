@@ -121,6 +121,12 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
     if (finish) FinishWith(finish_status_);
   }
 
+  std::vector<std::string> WatchedBuckets() override {
+    absl::MutexLock lock(&mu_);
+    if (auth_.unrestricted) return {};
+    return std::vector<std::string>(buckets_.begin(), buckets_.end());
+  }
+
   const std::string& principal_id() const override {
     return auth_.principal_id;
   }

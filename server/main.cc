@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -153,6 +154,23 @@ int Serve() {
   server::GrpcServiceOptions service_options;
   service_options.request_log = absl::GetFlag(FLAGS_request_log);
   server::GrpcSyncService service(&handlers, &authenticator, service_options);
+  // Other processes serving the same store (PostgreSQL) poke this one's
+  // Watch streams through the store.
+  server::WatchHub& hub = handlers.watch_hub();
+  absl::Status listening = (*store)->ListenForOtherProcesses(
+      [&hub](const absl::flat_hash_map<std::string, int64_t>& heads) {
+        hub.Publish(heads);
+      },
+      [&hub] { return hub.WatchedBuckets(); });
+  if (!listening.ok()) {
+    std::fprintf(stderr, "plansync-server: %s\n",
+                 std::string(listening.message()).c_str());
+    return 1;
+  }
+  // Stops before the hub it pokes goes.
+  absl::Cleanup stop_listening = [&store] {
+    (*store)->StopListeningForOtherProcesses();
+  };
   server::WatchSupervisor supervisor(
       &handlers, store->get(),
       absl::Milliseconds(absl::GetFlag(FLAGS_watch_check_ms)));

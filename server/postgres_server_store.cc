@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "core/status_macros.h"
 #include "server/pg/connection.h"
+#include "server/postgres_fanout.h"
 
 namespace plansync::server {
 namespace {
@@ -632,6 +633,34 @@ class PostgresServerStore final : public ServerStore {
     return r.rows() == 0 ? 0 : r.Int(0, 0);
   }
 
+  void Announce(
+      const absl::flat_hash_map<std::string, int64_t>& heads) override {
+    absl::MutexLock lock(&fanout_mu_);
+    if (fanout_ != nullptr) fanout_->Announce(heads);
+  }
+
+  absl::Status ListenForOtherProcesses(HeadsCallback on_heads,
+                                       WatchedBuckets watched) override {
+    absl::MutexLock lock(&fanout_mu_);
+    if (fanout_ != nullptr) {
+      return absl::FailedPreconditionError("already listening");
+    }
+    PostgresFanout::Options options;
+    options.conninfo = options_.conninfo;
+    fanout_ = std::make_unique<PostgresFanout>(options, std::move(on_heads),
+                                               std::move(watched));
+    return absl::OkStatus();
+  }
+
+  void StopListeningForOtherProcesses() override {
+    std::unique_ptr<PostgresFanout> fanout;
+    {
+      absl::MutexLock lock(&fanout_mu_);
+      fanout = std::move(fanout_);
+    }
+    // Destroyed outside the lock: its threads may be announcing.
+  }
+
   // Puts a leased connection back, or drops it if it broke.
   void Return(std::unique_ptr<Connection> conn) {
     absl::MutexLock lock(&mu_);
@@ -682,6 +711,8 @@ class PostgresServerStore final : public ServerStore {
   absl::Mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
   int opened_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Mutex fanout_mu_;
+  std::unique_ptr<PostgresFanout> fanout_ ABSL_GUARDED_BY(fanout_mu_);
 };
 
 Lease::~Lease() {

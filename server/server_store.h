@@ -13,11 +13,13 @@
 #define PLANSYNC_SERVER_SERVER_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -208,6 +210,28 @@ class ServerStore {
   // such live token.
   virtual absl::Status RevokeToken(absl::string_view token_id,
                                    int64_t now_ms) = 0;
+
+  // --- Other processes writing the same store -----------------------------
+
+  using HeadsCallback = std::function<void(
+      const absl::flat_hash_map<std::string, int64_t>& heads)>;
+  using WatchedBuckets = std::function<std::vector<std::string>()>;
+  // Tells the other processes serving this store that this process's
+  // commits changed `heads` (bucket -> head). A no-op for a store one
+  // process serves (SQLite).
+  virtual void Announce(
+      const absl::flat_hash_map<std::string, int64_t>& heads) {}
+  // From now until the store is destroyed, calls `on_heads` (on a thread of
+  // the store's) with the buckets other processes changed and their heads;
+  // `watched` names the buckets worth re-reading when notices may have been
+  // lost. A no-op for a store one process serves (SQLite).
+  virtual absl::Status ListenForOtherProcesses(HeadsCallback on_heads,
+                                               WatchedBuckets watched) {
+    return absl::OkStatus();
+  }
+  // Stops the listening: when it returns, `on_heads` is not running and is
+  // never called again.
+  virtual void StopListeningForOtherProcesses() {}
 };
 
 }  // namespace plansync::server

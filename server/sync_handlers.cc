@@ -189,6 +189,7 @@ absl::StatusOr<v1::PushResponse> SyncHandlers::Push(
   ASSIGN_OR_RETURN(BatchOutcome outcome,
                    merger_.Apply(*access, request.changes()));
   hub_.Publish(outcome.changed_buckets);
+  store_->Announce(outcome.changed_buckets);
   v1::PushResponse response;
   for (v1::ChangeResult& result : outcome.results) {
     *response.add_results() = std::move(result);
@@ -353,6 +354,7 @@ absl::Status SyncHandlers::Pull(
         access_log_.Record(*access, tally);
     if (!logged.ok()) return logged.status();
     hub_.Publish(*logged);
+    store_->Announce(*logged);
     if (pulled.ok() && !stopped) {
       for (const auto& [bucket, head] : *logged) {
         auto it = positions.find(bucket);

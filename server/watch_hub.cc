@@ -34,6 +34,19 @@ void WatchHub::Revoke(const absl::flat_hash_set<std::string>& token_ids) {
   }
 }
 
+std::vector<std::string> WatchHub::WatchedBuckets() const {
+  absl::flat_hash_set<std::string> buckets;
+  {
+    absl::MutexLock lock(&mu_);
+    for (WatchListener* listener : listeners_) {
+      for (std::string& bucket : listener->WatchedBuckets()) {
+        buckets.insert(std::move(bucket));
+      }
+    }
+  }
+  return std::vector<std::string>(buckets.begin(), buckets.end());
+}
+
 std::vector<std::string> WatchHub::Principals() const {
   absl::flat_hash_set<std::string> principals;
   {

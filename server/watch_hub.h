@@ -28,6 +28,9 @@ class WatchListener {
   // changed pokes its device so that it syncs (and evicts). Must not block.
   virtual void OnBucketsChanged(
       const absl::flat_hash_set<std::string>& buckets) = 0;
+  // The buckets the stream reports (none for an unrestricted stream, which
+  // reports every bucket).
+  virtual std::vector<std::string> WatchedBuckets() = 0;
   // The principal and the token id the stream was opened with.
   virtual const std::string& principal_id() const = 0;
   virtual const std::string& token_id() const = 0;
@@ -42,6 +45,8 @@ class WatchHub {
   void Publish(const absl::flat_hash_map<std::string, int64_t>& buckets);
   // Ends the streams opened with any of `token_ids`.
   void Revoke(const absl::flat_hash_set<std::string>& token_ids);
+  // Every bucket some open stream reports.
+  std::vector<std::string> WatchedBuckets() const;
   // The distinct principals with open streams.
   std::vector<std::string> Principals() const;
   // Tells the streams of `principal_id` their readable buckets.

@@ -2,10 +2,18 @@
 // database, devices (the real CLI) spread over them. Against a real
 // PostgreSQL (tests/pg_test_util.h).
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "core/file.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "sync/grpc_transport.h"
 #include "tests/cli_fixture.h"
 #include "tests/pg_test_util.h"
 
@@ -84,6 +92,80 @@ TEST_F(PostgresEndToEndTest, DevicesOnThreeProcessesConverge) {
   EXPECT_NE(conflicts.find(accommodation), std::string::npos) << conflicts;
   EXPECT_EQ(Ok("parent", {"get", "Plan", plan}),
             Ok("manager", {"get", "Plan", plan}));
+}
+
+// A Watch stream open on process 1 hears of a write pushed to process 3
+// (through the NOTIFY fan-out), and ends when the token is revoked from
+// another process.
+TEST_F(PostgresEndToEndTest, WatchOnOneProcessHearsOfAWriteToAnother) {
+  PLANSYNC_PG_DATABASE(uri);
+  server_db_ = uri;
+  std::vector<std::unique_ptr<ServerProcess>> servers;
+  for (int i = 0; i < 3; ++i) {
+    servers.push_back(std::make_unique<ServerProcess>(
+        ServerDb(), Log() + std::to_string(i), 0,
+        std::vector<std::string>{"--db_pool=4"}));
+  }
+  const std::string manager = AddUser("Case manager", {"case-manager"});
+  const std::string teacher = AddUser("Teacher", {"teacher"});
+  Init("manager", manager, *servers[2]);
+  Init("teacher", teacher, *servers[0]);
+  Ok("manager", {"sync"});
+  Ok("teacher", {"sync"});
+
+  const std::string token_file = dir_.File("teacher.token");
+  std::string token = *ReadFileToString(token_file);
+  token = token.substr(0, token.find('\n'));
+  auto channel = grpc::CreateChannel(servers[0]->address(),
+                                     grpc::InsecureChannelCredentials());
+  sync::TransportOptions options;
+  options.token = token;
+  sync::GrpcTransport transport(channel, options);
+  grpc::ClientContext context;
+  std::mutex mu;
+  std::vector<std::string> heard;
+  absl::Notification poked, ended;
+  absl::Status watch_end;
+  const std::string bucket = "student/" + Student();
+  std::thread watcher([&] {
+    watch_end = transport.Watch(&context, [&](const v1::WatchEvent& event) {
+      std::lock_guard<std::mutex> lock(mu);
+      heard.push_back(event.bucket());
+      if (event.bucket() == bucket && event.seq() > 0 &&
+          !poked.HasBeenNotified()) {
+        poked.Notify();
+      }
+    });
+    ended.Notify();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    heard.clear();
+  }
+  Ok("manager",
+     {"append", "Comment", "student_id=" + Student(),
+      "about_record_id=" + Student(), "about_record_type=plansync.v1.Student",
+      "text=Please check in with Maya after lunch"});
+  Ok("manager", {"sync"});
+  const absl::Time pushed = absl::Now();
+  const bool got = poked.WaitForNotificationWithTimeout(absl::Seconds(5));
+  EXPECT_TRUE(got) << "process 1 never poked its stream";
+  if (got) {
+    EXPECT_LT(absl::Now() - pushed, absl::Seconds(2));
+  }
+
+  // Revoked through the database (as another process would): the stream on
+  // process 1 ends within its check interval (a second).
+  const std::string listed = Admin({"list-tokens", "--user", teacher});
+  Admin({"revoke-token", "--token-id", listed.substr(0, listed.find(' '))});
+  const absl::Time revoked = absl::Now();
+  const bool closed = ended.WaitForNotificationWithTimeout(absl::Seconds(5));
+  if (!closed) context.TryCancel();
+  watcher.join();
+  EXPECT_TRUE(closed);
+  EXPECT_LT(absl::Now() - revoked, absl::Seconds(3));
+  EXPECT_EQ(watch_end.code(), absl::StatusCode::kUnauthenticated) << watch_end;
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <libpq-fe.h>
 
+#include <errno.h>
+#include <poll.h>
+
 #include <cstring>
 
 #include "absl/strings/match.h"
@@ -148,6 +151,32 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
 Connection::~Connection() { PQfinish(conn_); }
 
 bool Connection::ok() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+int Connection::backend_pid() const { return PQbackendPID(conn_); }
+
+absl::StatusOr<std::vector<Connection::Notification>>
+Connection::WaitForNotifications(int timeout_ms) {
+  std::vector<Notification> out;
+  auto drain = [&] {
+    while (PGnotify* notify = PQnotifies(conn_)) {
+      out.push_back({notify->relname, notify->extra, notify->be_pid});
+      PQfreemem(notify);
+    }
+  };
+  drain();
+  if (!out.empty()) return out;
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  if (fd.fd < 0) return absl::UnavailableError("PostgreSQL: no connection");
+  if (poll(&fd, 1, timeout_ms) < 0 && errno != EINTR) {
+    return absl::UnavailableError("PostgreSQL: poll failed");
+  }
+  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+    return absl::UnavailableError(
+        absl::StrCat("PostgreSQL: ", PQerrorMessage(conn_)));
+  }
+  drain();
+  return out;
+}
 
 absl::StatusOr<Result> Connection::Check(pg_result* raw) {
   Result result(raw);

@@ -89,6 +89,19 @@ class Connection {
   // False once the connection broke; a pool drops it.
   bool ok() const;
 
+  // LISTEN support: waits up to `timeout_ms` for the server to send
+  // something, then returns the notifications received (possibly none).
+  // UNAVAILABLE if the connection broke.
+  struct Notification {
+    std::string channel;
+    std::string payload;
+    int sender_pid = 0;  // the server process of the notifying connection
+  };
+  absl::StatusOr<std::vector<Notification>> WaitForNotifications(
+      int timeout_ms);
+  // The server process serving this connection.
+  int backend_pid() const;
+
  private:
   explicit Connection(pg_conn* conn) : conn_(conn) {}
   absl::StatusOr<Result> Check(pg_result* result);
