@@ -1,7 +1,7 @@
 // The PostgreSQL of the tests: a real server, never a mock. Under ctest it
 // is the cluster the `pg_cluster` fixture started (its URI in the file
 // PLANSYNC_PG_URI_FILE names); a test binary run by hand starts its own
-// (tests/pg_cluster.sh) and stops it at exit. PLANSYNC_PG_URI names any
+// (scripts/pg-cluster) and stops it at exit. PLANSYNC_PG_URI names any
 // other server to use instead. The PostgreSQL tests are skipped only when
 // PLANSYNC_SKIP_PG=1 says so; otherwise a missing server fails them.
 #ifndef PLANSYNC_TESTS_PG_TEST_UTIL_H_

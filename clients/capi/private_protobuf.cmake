@@ -2,8 +2,9 @@
 # private copy of protobuf that libplansync links. It is built from the
 # Debian source of the installed libprotobuf-dev (the version of its headers,
 # Debian's patches applied; fetched once by scripts/fetch-protobuf-source
-# into .deps/), as position-independent code for a shared library, which
-# Debian's own libprotobuf.a is not (it uses the executable-only TLS model).
+# into .deps/, and built there), as position-independent code for a shared
+# library, which Debian's own libprotobuf.a is not (it uses the
+# executable-only TLS model).
 function(plansync_private_protobuf target)
   set(source_dir ${PROJECT_SOURCE_DIR}/.deps/protobuf-${Protobuf_VERSION})
   if(NOT EXISTS ${source_dir}/src/google/protobuf/descriptor.cc)
@@ -20,7 +21,10 @@ function(plansync_private_protobuf target)
   endif()
 
   include(ExternalProject)
-  set(binary_dir ${PROJECT_BINARY_DIR}/private-protobuf)
+  # Built once per compiler next to the source and shared by the build
+  # trees (the sanitizer build's copy is not instrumented either way).
+  set(binary_dir
+      ${source_dir}-build-${CMAKE_CXX_COMPILER_ID}-${CMAKE_CXX_COMPILER_VERSION})
   set(archive ${binary_dir}/libprotobuf.a)
   ExternalProject_Add(plansync_private_protobuf_build
     SOURCE_DIR ${source_dir}
