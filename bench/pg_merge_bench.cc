@@ -19,9 +19,10 @@
 //
 // The parts, in this order in each of three rounds (one with --quick):
 // - raw_pg: the rows the PostgreSQL store writes for the changes, by a plain
-//   loop of prepared statements (binary parameters, one round trip each) in
-//   transactions of 1000: per change an upsert into `items`, an insert into
-//   `history` and one into `applied`; per transaction the bucket's head.
+//   loop of prepared statements (binary parameters) in transactions of 1000,
+//   in the round trips of the store at its best: per change one statement
+//   (an upsert into `items` and an insert into `history`); per transaction
+//   the `applied` rows in one statement and the bucket's head.
 //   Metric raw_pg_insert_per_s.
 // - merge_pg: one real plansync-server process (--db=postgresql://…, a pool
 //   of 8) on loopback; the device's token, so every change is authorized;
@@ -226,21 +227,22 @@ absl::StatusOr<double> RawInsert(const std::string& uri,
     CREATE TABLE applied (replica_id TEXT NOT NULL, replica_seq BIGINT NOT NULL,
       digest BIGINT NOT NULL, PRIMARY KEY (replica_id, replica_seq));
   )sql"));
+  // Per change one statement (the item and its history row); per
+  // transaction the applied ids in one statement and the bucket's head: the
+  // round trips of the store at its best.
   RETURN_IF_ERROR(conn->Prepare(
       "item",
-      "INSERT INTO items (record_type, record_id, field, bucket, seq, hlc, "
-      "replica_id, change) VALUES ($1, $2, $3::int8, $4, $5::int8, $6::int8, "
-      "$7, $8::bytea) ON CONFLICT (record_type, record_id, field) DO UPDATE "
-      "SET bucket = excluded.bucket, seq = excluded.seq, hlc = excluded.hlc, "
-      "replica_id = excluded.replica_id, change = excluded.change"));
-  RETURN_IF_ERROR(conn->Prepare(
-      "history",
-      "INSERT INTO history (bucket, seq, accepted_ms, change) VALUES ($1, "
-      "$2::int8, $3::int8, $4::bytea)"));
+      "WITH item AS (INSERT INTO items (record_type, record_id, field, "
+      "bucket, seq, hlc, replica_id, change) VALUES ($1, $2, $3::int8, $4, "
+      "$5::int8, $6::int8, $7, $8::bytea) ON CONFLICT (record_type, "
+      "record_id, field) DO UPDATE SET bucket = excluded.bucket, seq = "
+      "excluded.seq, hlc = excluded.hlc, replica_id = excluded.replica_id, "
+      "change = excluded.change RETURNING 1) INSERT INTO history (bucket, "
+      "seq, accepted_ms, change) VALUES ($4, $5::int8, 0, $8::bytea)"));
   RETURN_IF_ERROR(conn->Prepare(
       "applied",
-      "INSERT INTO applied (replica_id, replica_seq, digest) VALUES ($1, "
-      "$2::int8, $3::int8)"));
+      "INSERT INTO applied (replica_id, replica_seq, digest) SELECT * FROM "
+      "unnest($1::text[], $2::int8[], $3::int8[])"));
   RETURN_IF_ERROR(conn->Prepare(
       "head",
       "INSERT INTO buckets (bucket, head) VALUES ($1, $2::int8) ON CONFLICT "
@@ -249,6 +251,8 @@ absl::StatusOr<double> RawInsert(const std::string& uri,
   Timer timer;
   for (const std::vector<Row>& rows : batches) {
     RETURN_IF_ERROR(conn->Exec("BEGIN"));
+    std::vector<std::string> replicas;
+    std::vector<int64_t> replica_seqs, digests;
     for (const Row& row : rows) {
       const v1::Change& change = *row.change;
       ++seq;
@@ -263,20 +267,16 @@ absl::StatusOr<double> RawInsert(const std::string& uri,
                                 .Text(change.replica_id())
                                 .Blob(row.bytes))
               .status());
-      RETURN_IF_ERROR(conn->Run("history", Params()
-                                               .Text(change.bucket())
-                                               .Int(seq)
-                                               .Int(0)
-                                               .Blob(row.bytes))
-                          .status());
-      RETURN_IF_ERROR(
-          conn->Run("applied",
-                    Params()
-                        .Text(change.replica_id())
-                        .Int(static_cast<int64_t>(change.replica_seq()))
-                        .Int(static_cast<int64_t>(row.digest)))
-              .status());
+      replicas.push_back(change.replica_id());
+      replica_seqs.push_back(static_cast<int64_t>(change.replica_seq()));
+      digests.push_back(static_cast<int64_t>(row.digest));
     }
+    RETURN_IF_ERROR(
+        conn->Run("applied", Params()
+                                 .TextFormat(server::pg::TextArray(replicas))
+                                 .TextFormat(server::pg::IntArray(replica_seqs))
+                                 .TextFormat(server::pg::IntArray(digests)))
+            .status());
     RETURN_IF_ERROR(
         conn->Run("head", Params().Text(rows.front().change->bucket()).Int(seq))
             .status());

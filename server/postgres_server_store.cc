@@ -101,27 +101,34 @@ constexpr std::pair<absl::string_view, absl::string_view> kStatements[] = {
      "$2::int8"},
     {"last_applied",
      "SELECT max(replica_seq) FROM applied WHERE replica_id = $1"},
+    // The applied change ids a transaction gathered, in one statement.
     {"put_applied",
-     "INSERT INTO applied (replica_id, replica_seq, digest) VALUES ($1, "
-     "$2::int8, $3::int8) ON CONFLICT DO NOTHING"},
+     "INSERT INTO applied (replica_id, replica_seq, digest) SELECT * FROM "
+     "unnest($1::text[], $2::int8[], $3::int8[]) ON CONFLICT DO NOTHING"},
     {"get_item",
      "SELECT seq, hlc, replica_id, bucket, change FROM items WHERE "
      "record_type = $1 AND record_id = $2 AND field = $3::int8"},
     {"get_home",
      "SELECT record_type, bucket FROM records WHERE record_id = $1"},
-    {"claim_home",
-     "INSERT INTO records (record_id, record_type, bucket) VALUES ($1, $2, "
-     "$3) ON CONFLICT (record_id) DO NOTHING"},
-    {"put_item",
-     "INSERT INTO items (record_type, record_id, field, bucket, seq, hlc, "
-     "replica_id, change) VALUES ($1, $2, $3::int8, $4, $5::int8, $6::int8, "
-     "$7, $8::bytea) ON CONFLICT (record_type, record_id, field) DO UPDATE "
-     "SET bucket = excluded.bucket, seq = excluded.seq, hlc = excluded.hlc, "
-     "replica_id = excluded.replica_id, change = excluded.change"},
-    {"put_history",
-     "INSERT INTO history (bucket, seq, accepted_ms, change) VALUES ($1, "
-     "$2::int8, (extract(epoch FROM clock_timestamp()) * 1000)::int8, "
-     "$3::bytea)"},
+    // One round trip per item: claims the record's home (or finds it the
+    // change's), then writes the item and its history row. $9 is 1 for a
+    // new record, whose existing home means "write nothing". Returns
+    // whether the home was claimed and whether an existing one matches.
+    {"write_item",
+     "WITH home AS (INSERT INTO records (record_id, record_type, bucket) "
+     "VALUES ($2, $1, $4) ON CONFLICT (record_id) DO NOTHING RETURNING 1), "
+     "ok AS (SELECT EXISTS (SELECT 1 FROM home) AS claimed, EXISTS (SELECT 1 "
+     "FROM records WHERE record_id = $2 AND record_type = $1 AND bucket = $4) "
+     "AS matches), go AS (SELECT 1 FROM ok WHERE claimed OR ($9::int8 = 0 "
+     "AND matches)), item AS (INSERT INTO items (record_type, record_id, "
+     "field, bucket, seq, hlc, replica_id, change) SELECT $1, $2, $3::int8, "
+     "$4, $5::int8, $6::int8, $7, $8::bytea FROM go ON CONFLICT "
+     "(record_type, record_id, field) DO UPDATE SET bucket = "
+     "excluded.bucket, seq = excluded.seq, hlc = excluded.hlc, replica_id = "
+     "excluded.replica_id, change = excluded.change RETURNING 1), history AS "
+     "(INSERT INTO history (bucket, seq, accepted_ms, change) SELECT $4, "
+     "$5::int8, (extract(epoch FROM clock_timestamp()) * 1000)::int8, "
+     "$8::bytea FROM go RETURNING 1) SELECT claimed, matches FROM ok"},
     {"get_replica", "SELECT principal_id FROM replicas WHERE replica_id = $1"},
     {"bind_replica",
      "INSERT INTO replicas (replica_id, principal_id) VALUES ($1, $2) ON "
@@ -268,6 +275,7 @@ class PostgresTransaction final : public ServerTransaction {
 
   absl::StatusOr<std::optional<int64_t>> LastApplied(
       absl::string_view replica_id) override {
+    RETURN_IF_ERROR(FlushApplied());
     ASSIGN_OR_RETURN(Result r,
                      conn_->Run("last_applied", Params().Text(replica_id)));
     if (r.rows() == 0 || r.IsNull(0, 0)) return std::nullopt;
@@ -276,6 +284,7 @@ class PostgresTransaction final : public ServerTransaction {
 
   absl::StatusOr<std::optional<uint64_t>> AppliedDigest(
       absl::string_view replica_id, uint64_t replica_seq) override {
+    RETURN_IF_ERROR(FlushApplied());
     ASSIGN_OR_RETURN(
         Result r,
         conn_->Run(
@@ -285,18 +294,13 @@ class PostgresTransaction final : public ServerTransaction {
     return static_cast<uint64_t>(r.Int(0, 0));
   }
 
+  // Gathered, and written with the next read of the applied ids or at the
+  // commit, in one statement.
   absl::Status RecordApplied(absl::string_view replica_id, uint64_t replica_seq,
                              uint64_t digest) override {
-    ASSIGN_OR_RETURN(
-        Result r,
-        conn_->Run("put_applied", Params()
-                                      .Text(replica_id)
-                                      .Int(static_cast<int64_t>(replica_seq))
-                                      .Int(static_cast<int64_t>(digest))));
-    if (r.Affected() == 0) {
-      return absl::AbortedError(
-          "the change was applied by another transaction meanwhile; retry");
-    }
+    applied_replicas_.emplace_back(replica_id);
+    applied_seqs_.push_back(static_cast<int64_t>(replica_seq));
+    applied_digests_.push_back(static_cast<int64_t>(digest));
     return absl::OkStatus();
   }
 
@@ -386,8 +390,9 @@ class PostgresTransaction final : public ServerTransaction {
   absl::Status Commit() override {
     if (!open_) return absl::FailedPreconditionError("transaction is closed");
     open_ = false;
-    absl::Status status;
+    absl::Status status = FlushApplied();
     for (const auto& [bucket, head] : heads_) {
+      if (!status.ok()) break;
       if (head.next != head.locked) {
         status = conn_->Run("set_head", Params().Text(bucket).Int(head.next))
                      .status();
@@ -430,45 +435,57 @@ class PostgresTransaction final : public ServerTransaction {
                                                absl::string_view bytes,
                                                bool new_record) {
     ASSIGN_OR_RETURN(Head * head, Lock(change.bucket()));
-    ASSIGN_OR_RETURN(Result claimed,
-                     conn_->Run("claim_home", Params()
-                                                  .Text(change.record_id())
-                                                  .Text(change.record_type())
-                                                  .Text(change.bucket())));
-    if (claimed.Affected() == 0) {
+    const int64_t seq = head->next + 1;
+    ASSIGN_OR_RETURN(
+        Result r,
+        conn_->Run("write_item", Params()
+                                     .Text(change.record_type())
+                                     .Text(change.record_id())
+                                     .Int(field_number)
+                                     .Text(change.bucket())
+                                     .Int(seq)
+                                     .Int(static_cast<int64_t>(change.hlc()))
+                                     .Text(change.replica_id())
+                                     .Blob(bytes)
+                                     .Int(new_record ? 1 : 0)));
+    const bool claimed = r.Int(0, 0) != 0;
+    const bool matches = r.Int(0, 1) != 0;
+    if (!claimed) {
       if (new_record) return std::nullopt;
-      ASSIGN_OR_RETURN(std::optional<RecordHome> stored,
-                       GetRecordHome(change.record_id()));
-      if (!stored.has_value() || stored->record_type != change.record_type() ||
-          stored->bucket != change.bucket()) {
+      if (!matches) {
         return absl::FailedPreconditionError(
             "the store refused an item outside its record's type or bucket");
       }
     }
-    const int64_t seq = head->next + 1;
-    RETURN_IF_ERROR(
-        conn_
-            ->Run("put_item", Params()
-                                  .Text(change.record_type())
-                                  .Text(change.record_id())
-                                  .Int(field_number)
-                                  .Text(change.bucket())
-                                  .Int(seq)
-                                  .Int(static_cast<int64_t>(change.hlc()))
-                                  .Text(change.replica_id())
-                                  .Blob(bytes))
-            .status());
-    RETURN_IF_ERROR(
-        conn_
-            ->Run("put_history",
-                  Params().Text(change.bucket()).Int(seq).Blob(bytes))
-            .status());
     head->next = seq;
     return seq;
   }
 
+  // Writes the gathered applied ids. ABORTED if another transaction
+  // applied one of them meanwhile (nothing of this one is stored).
+  absl::Status FlushApplied() {
+    if (applied_seqs_.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(
+        Result r, conn_->Run("put_applied",
+                             Params()
+                                 .TextFormat(pg::TextArray(applied_replicas_))
+                                 .TextFormat(pg::IntArray(applied_seqs_))
+                                 .TextFormat(pg::IntArray(applied_digests_))));
+    const auto expected = static_cast<int64_t>(applied_seqs_.size());
+    applied_replicas_.clear();
+    applied_seqs_.clear();
+    applied_digests_.clear();
+    if (r.Affected() != expected) {
+      return absl::AbortedError(
+          "a change was applied by another transaction meanwhile; retry");
+    }
+    return absl::OkStatus();
+  }
+
   Lease conn_;
   bool open_ = true;
+  std::vector<std::string> applied_replicas_;
+  std::vector<int64_t> applied_seqs_, applied_digests_;
   bool grants_changed_ = false;
   absl::flat_hash_map<std::string, Head> heads_;
 };

@@ -14,7 +14,39 @@ namespace plansync::server::pg {
 
 Params& Params::Text(absl::string_view value) {
   values_.emplace_back(std::string(value));
+  formats_.push_back(1);
   return *this;
+}
+
+Params& Params::TextFormat(std::string literal) {
+  values_.emplace_back(std::move(literal));
+  formats_.push_back(0);
+  return *this;
+}
+
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string IntArray(const std::vector<int64_t>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(values[i]);
+  }
+  out += '}';
+  return out;
 }
 
 Params& Params::Int(int64_t value) {
@@ -25,11 +57,13 @@ Params& Params::Int(int64_t value) {
     u >>= 8;
   }
   values_.emplace_back(std::move(bytes));
+  formats_.push_back(1);
   return *this;
 }
 
 Params& Params::Null() {
   values_.emplace_back(std::nullopt);
+  formats_.push_back(1);
   return *this;
 }
 
@@ -211,13 +245,15 @@ struct RawParams {
   std::vector<int> formats;
 };
 
-RawParams Raw(const std::vector<std::optional<std::string>>& values) {
+RawParams Raw(const std::vector<std::optional<std::string>>& values,
+              const std::vector<int>& formats) {
   RawParams raw;
-  for (const std::optional<std::string>& value : values) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    const std::optional<std::string>& value = values[i];
     raw.values.push_back(value.has_value() ? value->data() : nullptr);
     raw.lengths.push_back(value.has_value() ? static_cast<int>(value->size())
                                             : 0);
-    raw.formats.push_back(1);
+    raw.formats.push_back(formats[i]);
   }
   return raw;
 }
@@ -226,7 +262,7 @@ RawParams Raw(const std::vector<std::optional<std::string>>& values) {
 
 absl::StatusOr<Result> Connection::Run(const std::string& name,
                                        const Params& params) {
-  const RawParams raw = Raw(params.values_);
+  const RawParams raw = Raw(params.values_, params.formats_);
   return Check(PQexecPrepared(conn_, name.c_str(),
                               static_cast<int>(raw.values.size()),
                               raw.values.data(), raw.lengths.data(),
@@ -235,7 +271,7 @@ absl::StatusOr<Result> Connection::Run(const std::string& name,
 
 absl::StatusOr<Result> Connection::Query(absl::string_view sql,
                                          const Params& params) {
-  const RawParams raw = Raw(params.values_);
+  const RawParams raw = Raw(params.values_, params.formats_);
   return Check(PQexecParams(conn_, std::string(sql).c_str(),
                             static_cast<int>(raw.values.size()), nullptr,
                             raw.values.data(), raw.lengths.data(),

@@ -28,12 +28,22 @@ class Params {
   Params& Int(int64_t value);
   Params& Blob(absl::string_view value) { return Text(value); }
   Params& Null();
+  // A value in PostgreSQL's text format, e.g. an array literal
+  // ("{a,b}", cast in the SQL: `$1::text[]`).
+  Params& TextFormat(std::string literal);
   size_t size() const { return values_.size(); }
 
  private:
   friend class Connection;
   std::vector<std::optional<std::string>> values_;
+  std::vector<int> formats_;  // 1 binary, 0 text, per value
 };
+
+// An array literal in PostgreSQL's text format of `values`, each quoted
+// (for text[]).
+std::string TextArray(const std::vector<std::string>& values);
+// An array literal of integers (for int8[]).
+std::string IntArray(const std::vector<int64_t>& values);
 
 // A statement's result, in binary format. Rows and columns from 0.
 class Result {
