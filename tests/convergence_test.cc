@@ -25,10 +25,11 @@
 //
 // 10,000 seeded schedules in the normal suite (20 shards of 500) call the
 // handlers directly; 2 more shards of 100 go through the gRPC service on an
-// in-process channel. PLANSYNC_SCHEDULES sets the number per shard for a long
-// run (rounded up to whole worlds); PLANSYNC_SEED=S replays seed S, running
-// its world from its first seed through S; a failing schedule prints its
-// replay command.
+// in-process channel, and 1 of 100 calls the handlers over the PostgreSQL
+// server store (a new database a world, on the tests' PostgreSQL).
+// PLANSYNC_SCHEDULES sets the number per shard for a long run (rounded up to
+// whole worlds); PLANSYNC_SEED=S replays seed S, running its world from its
+// first seed through S; a failing schedule prints its replay command.
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -44,10 +45,12 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/grpc_service.h"
+#include "server/postgres_server_store.h"
 #include "server/sqlite_server_store.h"
 #include "server/sync_handlers.h"
 #include "sync/grpc_transport.h"
 #include "sync/replicator.h"
+#include "tests/pg_test_util.h"
 #include "tests/property.h"
 #include "tests/sync_test_util.h"
 #include "tests/test_util.h"
@@ -60,6 +63,9 @@ constexpr int kShards = 20;
 constexpr int kSchedulesPerShard = 500;
 constexpr int kGrpcShards = 2;
 constexpr int kSchedulesPerGrpcShard = 100;
+// The last shard's server store is PostgreSQL (a new database per world).
+constexpr int kPgShards = 1;
+constexpr int kSchedulesPerPgShard = 100;
 constexpr uint64_t kSchedulesPerWorld = 50;
 constexpr int64_t kTenMinutes = 10 * 60 * 1000;
 
@@ -105,8 +111,10 @@ struct Device {
 // A server and five devices, in memory, through a run of schedules.
 class World {
  public:
-  World(uint64_t world_seed, bool over_grpc)
-      : seed_(world_seed), over_grpc_(over_grpc) {}
+  // `pg_uri`: the server store is that PostgreSQL database; empty: SQLite in
+  // memory.
+  World(uint64_t world_seed, bool over_grpc, std::string pg_uri = "")
+      : seed_(world_seed), over_grpc_(over_grpc), pg_uri_(std::move(pg_uri)) {}
   ~World() {
     devices_.clear();  // replicators and transports before the server
     if (grpc_server_ != nullptr) grpc_server_->Shutdown();
@@ -115,9 +123,17 @@ class World {
   // Opens the stores; "" or what failed.
   std::string Open() {
     std::mt19937_64 rng(seed_);
-    server::SqliteServerStoreOptions store_options;
-    store_options.path = ":memory:";
-    auto server_store = server::OpenSqliteServerStore(store_options);
+    absl::StatusOr<std::unique_ptr<server::ServerStore>> server_store;
+    if (pg_uri_.empty()) {
+      server::SqliteServerStoreOptions store_options;
+      store_options.path = ":memory:";
+      server_store = server::OpenSqliteServerStore(store_options);
+    } else {
+      server::PostgresServerStoreOptions store_options;
+      store_options.conninfo = pg_uri_;
+      store_options.pool_size = 4;
+      server_store = server::OpenPostgresServerStore(store_options);
+    }
     if (!server_store.ok()) return server_store.status().ToString();
     server_store_ = std::move(*server_store);
     server::ServerLimits limits;
@@ -321,6 +337,7 @@ class World {
  private:
   const uint64_t seed_;
   const bool over_grpc_;
+  const std::string pg_uri_;
   FakeClock server_clock_{testing::kStartMillis};
   std::unique_ptr<server::ServerStore> server_store_;
   std::unique_ptr<server::SyncHandlers> handlers_;
@@ -343,7 +360,8 @@ uint64_t SchedulesPerShard(uint64_t default_count) {
 
 TEST_P(ConvergenceTest, DevicesConvergeThroughFaultsPartitionsAndSkew) {
   const int shard = GetParam();
-  const bool over_grpc = shard >= kShards;
+  const bool over_grpc = shard >= kShards && shard < kShards + kGrpcShards;
+  const bool on_pg = shard >= kShards + kGrpcShards;
   std::vector<uint64_t> seeds;
   if (const char* replay = std::getenv("PLANSYNC_SEED")) {
     const uint64_t last = std::strtoull(replay, nullptr, 10);
@@ -351,8 +369,10 @@ TEST_P(ConvergenceTest, DevicesConvergeThroughFaultsPartitionsAndSkew) {
   } else {
     // Shards take disjoint runs of seeds, each starting a world.
     const uint64_t stride = SchedulesPerShard(kSchedulesPerShard);
-    const uint64_t count = SchedulesPerShard(over_grpc ? kSchedulesPerGrpcShard
-                                                       : kSchedulesPerShard);
+    const uint64_t count =
+        SchedulesPerShard(on_pg       ? kSchedulesPerPgShard
+                          : over_grpc ? kSchedulesPerGrpcShard
+                                      : kSchedulesPerShard);
     const uint64_t first = 1 + static_cast<uint64_t>(shard) * stride;
     for (uint64_t i = 0; i < count; ++i) seeds.push_back(first + i);
   }
@@ -361,7 +381,12 @@ TEST_P(ConvergenceTest, DevicesConvergeThroughFaultsPartitionsAndSkew) {
   for (uint64_t seed : seeds) {
     if (world == nullptr || WorldStart(seed) == seed) {
       world.reset();
-      world = std::make_unique<World>(WorldStart(seed), over_grpc);
+      std::string pg_uri;
+      if (on_pg) {
+        PLANSYNC_PG_DATABASE(uri);
+        pg_uri = uri;
+      }
+      world = std::make_unique<World>(WorldStart(seed), over_grpc, pg_uri);
       ASSERT_EQ(world->Open(), "")
           << testing::ReplayHint("convergence_test", filter.c_str(), seed);
     }
@@ -373,7 +398,8 @@ TEST_P(ConvergenceTest, DevicesConvergeThroughFaultsPartitionsAndSkew) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shards, ConvergenceTest,
-                         ::testing::Range(0, kShards + kGrpcShards));
+                         ::testing::Range(0,
+                                          kShards + kGrpcShards + kPgShards));
 
 }  // namespace
 }  // namespace plansync

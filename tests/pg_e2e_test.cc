@@ -1,18 +1,26 @@
 // End to end on PostgreSQL: three real plansync-server processes over one
 // database, devices (the real CLI) spread over them. Against a real
 // PostgreSQL (tests/pg_test_util.h).
+#include <signal.h>
+#include <sqlite3.h>
+
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "core/device_store.h"
 #include "core/file.h"
+#include "core/schema.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "plansync/v1/records.pb.h"
+#include "server/pg/connection.h"
 #include "sync/grpc_transport.h"
 #include "tests/cli_fixture.h"
 #include "tests/pg_test_util.h"
@@ -24,6 +32,59 @@ using testing::ServerProcess;
 
 class PostgresEndToEndTest : public testing::CliFixture {
  protected:
+  // Appends `count` confirmations of `accommodation` straight into a
+  // device's store file (as an app would), a thousand a transaction.
+  void AppendMany(const std::string& device, const std::string& accommodation,
+                  int count) {
+    DeviceStoreOptions options;
+    options.path = Db(device);
+    auto store = DeviceStore::Open(options);
+    ASSERT_OK(store);
+    for (int done = 0; done < count;) {
+      ASSERT_OK((*store)->Write([&](WriteTransaction& txn) -> absl::Status {
+        for (int i = 0; i < 1000 && done < count; ++i, ++done) {
+          v1::ImplementationConfirmation entry;
+          entry.set_student_id(Student());
+          entry.set_accommodation_id(accommodation);
+          entry.set_day("2026-09-17");
+          entry.set_status(v1::CONFIRMATION_STATUS_PROVIDED);
+          entry.set_note(absl::StrCat("entry ", done));
+          absl::Status status = (*store)->Append(txn, entry).status();
+          if (!status.ok()) return status;
+        }
+        return absl::OkStatus();
+      }));
+    }
+  }
+  // Changes waiting in a device's outbox, read from its file while another
+  // process may be writing it; -1 if it cannot be read yet.
+  int64_t PendingOnDisk(const std::string& device) {
+    sqlite3* db = nullptr;
+    int64_t count = -1;
+    if (sqlite3_open_v2(Db(device).c_str(), &db, SQLITE_OPEN_READONLY,
+                        nullptr) == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 5000);
+      sqlite3_stmt* stmt = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM outbox WHERE state = 0",
+                             -1, &stmt, nullptr) == SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW) {
+        count = sqlite3_column_int64(stmt, 0);
+      }
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return count;
+  }
+  // What `sql` counts in the server's database.
+  int64_t ServerCount(const std::string& sql) {
+    auto conn = server::pg::Connection::Open(server_db_);
+    EXPECT_OK(conn);
+    if (!conn.ok()) return -1;
+    auto result = (*conn)->Query(sql, server::pg::Params());
+    EXPECT_OK(result);
+    return result.ok() ? result->Int(0, 0) : -1;
+  }
+
   // The id a "created/recorded TYPE ID" line ends with.
   static std::string IdOf(const std::string& out) {
     std::string id = out.substr(out.rfind(' ') + 1);
@@ -166,6 +227,137 @@ TEST_F(PostgresEndToEndTest, WatchOnOneProcessHearsOfAWriteToAnother) {
   EXPECT_TRUE(closed);
   EXPECT_LT(absl::Now() - revoked, absl::Seconds(3));
   EXPECT_EQ(watch_end.code(), absl::StatusCode::kUnauthenticated) << watch_end;
+}
+
+// One of three processes is killed with SIGKILL in the middle of a push: what
+// it acknowledged stays, what it did not is pushed again through another
+// process, and the database holds every entry exactly once.
+TEST_F(PostgresEndToEndTest, ProcessKilledMidPushLosesNothingAndAppliesOnce) {
+  constexpr int kEntries = 20000;
+  PLANSYNC_PG_DATABASE(uri);
+  server_db_ = uri;
+  std::vector<std::unique_ptr<ServerProcess>> servers;
+  for (int i = 0; i < 3; ++i) {
+    servers.push_back(std::make_unique<ServerProcess>(
+        ServerDb(), Log() + std::to_string(i), 0,
+        std::vector<std::string>{"--db_pool=4"}));
+  }
+  const int port = servers[0]->port();
+  const std::string writer = AddUser("Writer", {"case-manager", "teacher"});
+  Init("writer", writer, *servers[0]);
+  Ok("writer", {"sync"});
+  const std::string plan =
+      IdOf(Ok("writer", {"add", "Plan", "student_id=" + Student(), "kind=iep",
+                         "status=active", "version=1", "jurisdiction=US-MO"}));
+  const std::string accommodation = IdOf(
+      Ok("writer", {"add", "Accommodation", "student_id=" + Student(),
+                    "plan_id=" + plan, "kind=accommodation",
+                    "category=timing_and_scheduling", "title=Extended time"}));
+  AppendMany("writer", accommodation, kEntries);
+
+  const int64_t total = PendingOnDisk("writer");
+  testing::Process sync({PLANSYNC_CLI_BIN, "--db", Db("writer"), "sync"},
+                        Log() + ".sync");
+  int64_t pending = total;
+  for (int i = 0; i < 4000 && pending == total; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    pending = PendingOnDisk("writer");
+  }
+  servers[0]->process().Signal(SIGKILL);
+  sync.Wait();
+  const int64_t left = PendingOnDisk("writer");
+  ASSERT_GT(left, 0) << "the push finished before the kill";
+  ASSERT_LT(left, total);
+
+  // Another process on the killed one's port (the device's address); the
+  // other two served on meanwhile.
+  servers[0] = std::make_unique<ServerProcess>(
+      ServerDb(), Log() + "r", port, std::vector<std::string>{"--db_pool=4"});
+  Ok("writer", {"sync"});
+  EXPECT_EQ(PendingOnDisk("writer"), 0);
+  EXPECT_EQ(ServerCount("SELECT count(*) FROM items WHERE record_type = "
+                        "'plansync.v1.ImplementationConfirmation'"),
+            kEntries);
+  EXPECT_EQ(ServerCount("SELECT count(*) FROM history WHERE "
+                        "bucket = 'student/" +
+                        Student() + "'"),
+            ServerCount("SELECT head FROM buckets WHERE bucket = 'student/" +
+                        Student() + "'"));
+  // A fresh device of the same user, through a third process, receives the
+  // same record.
+  Init("reader", writer, *servers[2]);
+  Ok("reader", {"sync"});
+  Ok("writer", {"sync"});
+  EXPECT_EQ(Hash("reader"), Hash("writer"));
+}
+
+// Three teachers' devices push to one student's feed through three
+// processes at once while a case manager's device pulls it again and again
+// through a fourth: a pull can skip an item only by moving its cursor past
+// one that commits later, and a skipped item is never sent again; so the
+// reader, once caught up, holds every entry the server holds.
+TEST_F(PostgresEndToEndTest, PullsAlongsideConcurrentWritersNeverSkip) {
+  constexpr int kEntriesPerWriter = 3000;
+  PLANSYNC_PG_DATABASE(uri);
+  server_db_ = uri;
+  std::vector<std::unique_ptr<ServerProcess>> servers;
+  for (int i = 0; i < 4; ++i) {
+    servers.push_back(std::make_unique<ServerProcess>(
+        ServerDb(), Log() + std::to_string(i), 0,
+        std::vector<std::string>{"--db_pool=4"}));
+  }
+  const std::string manager = AddUser("Case manager", {"case-manager"});
+  Init("manager", manager, *servers[3]);
+  Ok("manager", {"sync"});
+  const std::string plan =
+      IdOf(Ok("manager", {"add", "Plan", "student_id=" + Student(), "kind=iep",
+                          "status=active", "version=1", "jurisdiction=US-MO"}));
+  const std::string accommodation = IdOf(
+      Ok("manager", {"add", "Accommodation", "student_id=" + Student(),
+                     "plan_id=" + plan, "kind=accommodation",
+                     "category=timing_and_scheduling", "title=Extended time"}));
+  Ok("manager", {"sync"});
+  std::vector<std::string> writers;
+  for (int i = 0; i < 3; ++i) {
+    const std::string device = absl::StrCat("teacher", i);
+    writers.push_back(device);
+    Init(device, AddUser(device, {"teacher"}),
+         *servers[static_cast<size_t>(i)]);
+    Ok(device, {"sync"});
+    AppendMany(device, accommodation, kEntriesPerWriter);
+  }
+  std::vector<std::unique_ptr<testing::Process>> syncs;
+  for (const std::string& device : writers) {
+    syncs.push_back(std::make_unique<testing::Process>(
+        std::vector<std::string>{PLANSYNC_CLI_BIN, "--db", Db(device), "sync"},
+        Log() + "." + device));
+  }
+  // The reader pulls while the writers push.
+  int pulls = 0;
+  while (true) {
+    bool writing = false;
+    for (const std::string& device : writers) {
+      writing |= PendingOnDisk(device) != 0;
+    }
+    if (!writing) break;
+    Ok("manager", {"sync"});
+    ++pulls;
+  }
+  for (auto& sync : syncs) EXPECT_EQ(sync->Wait(), 0);
+  Ok("manager", {"sync"});
+  EXPECT_GE(pulls, 1);
+  const int64_t on_server = ServerCount(
+      "SELECT count(*) FROM items WHERE record_type = "
+      "'plansync.v1.ImplementationConfirmation'");
+  EXPECT_EQ(on_server, 3 * kEntriesPerWriter);
+  DeviceStoreOptions options;
+  options.path = Db("manager");
+  auto reader = DeviceStore::Open(options);
+  ASSERT_OK(reader);
+  const int64_t count =
+      *(*reader)->Count(*Schema::Get().Find("ImplementationConfirmation"));
+  EXPECT_EQ(count, on_server)
+      << "the reader missed entries after " << pulls << " pulls";
 }
 
 }  // namespace
