@@ -46,8 +46,8 @@
 //   synchronous=FULL, prepared statements, 1000 changes per transaction) into
 //   tables shaped like server/sqlite_server_store.cc's: per change an upsert
 //   into `items` (WITHOUT ROWID, primary key (record_type, record_id, field),
-//   unique index (bucket, seq)) with the change's serialized bytes, and an
-//   insert into `applied`; per transaction the `meta` next_seq update.
+//   unique index (bucket, seq)) with the change's serialized bytes, an insert
+//   into `history` and one into `applied`; per transaction the bucket's head.
 //   Metric raw_sqlite_upsert_per_s; and server_merge_vs_raw_ratio, merge's
 //   rate over raw's.
 //
@@ -254,8 +254,11 @@ absl::StatusOr<double> RawUpsert(const std::string& path,
   RETURN_IF_ERROR(raw::Exec(d, "PRAGMA journal_mode = WAL"));
   RETURN_IF_ERROR(raw::Exec(d, "PRAGMA synchronous = FULL"));
   RETURN_IF_ERROR(raw::Exec(d, R"sql(
-    CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
-    INSERT INTO meta (key, value) VALUES ('next_seq', 1);
+    CREATE TABLE buckets (bucket TEXT PRIMARY KEY NOT NULL,
+      head INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE history (bucket TEXT NOT NULL, seq INTEGER NOT NULL,
+      accepted_ms INTEGER NOT NULL, change BLOB NOT NULL,
+      PRIMARY KEY (bucket, seq)) WITHOUT ROWID;
     CREATE TABLE items (
       record_type TEXT NOT NULL, record_id TEXT NOT NULL,
       field INTEGER NOT NULL, bucket TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -282,9 +285,15 @@ absl::StatusOr<double> RawUpsert(const std::string& path,
                    raw::Prepare(d,
                                 "INSERT INTO applied (replica_id, replica_seq, "
                                 "digest) VALUES (?1, ?2, ?3)"));
-  ASSIGN_OR_RETURN(
-      raw::StmtPtr save_seq,
-      raw::Prepare(d, "UPDATE meta SET value = ?1 WHERE key = 'next_seq'"));
+  ASSIGN_OR_RETURN(raw::StmtPtr history,
+                   raw::Prepare(d,
+                                "INSERT INTO history (bucket, seq, "
+                                "accepted_ms, change) VALUES (?1, ?2, 0, ?3)"));
+  ASSIGN_OR_RETURN(raw::StmtPtr save_head,
+                   raw::Prepare(d,
+                                "INSERT INTO buckets (bucket, head) VALUES "
+                                "(?1, ?2) ON CONFLICT (bucket) DO UPDATE SET "
+                                "head = excluded.head"));
 
   int64_t seq = 1;
   Timer timer;
@@ -297,19 +306,25 @@ absl::StatusOr<double> RawUpsert(const std::string& path,
       raw::BindText(s, 2, change.record_id());
       sqlite3_bind_int(s, 3, row.field);
       raw::BindText(s, 4, change.bucket());
-      sqlite3_bind_int64(s, 5, seq++);
+      sqlite3_bind_int64(s, 5, seq);
       sqlite3_bind_int64(s, 6, static_cast<int64_t>(change.hlc()));
       raw::BindText(s, 7, change.replica_id());
       raw::BindBlob(s, 8, row.bytes);
       RETURN_IF_ERROR(raw::Run(d, s, "upsert item"));
+      s = history.get();
+      raw::BindText(s, 1, change.bucket());
+      sqlite3_bind_int64(s, 2, seq++);
+      raw::BindBlob(s, 3, row.bytes);
+      RETURN_IF_ERROR(raw::Run(d, s, "insert history"));
       s = applied.get();
       raw::BindText(s, 1, change.replica_id());
       sqlite3_bind_int64(s, 2, static_cast<int64_t>(change.replica_seq()));
       sqlite3_bind_int64(s, 3, static_cast<int64_t>(row.digest));
       RETURN_IF_ERROR(raw::Run(d, s, "insert applied"));
     }
-    sqlite3_bind_int64(save_seq.get(), 1, seq);
-    RETURN_IF_ERROR(raw::Run(d, save_seq.get(), "save seq"));
+    raw::BindText(save_head.get(), 1, rows.front().change->bucket());
+    sqlite3_bind_int64(save_head.get(), 2, seq - 1);
+    RETURN_IF_ERROR(raw::Run(d, save_head.get(), "save head"));
     RETURN_IF_ERROR(raw::Run(d, commit.get(), "commit"));
   }
   const double seconds = timer.Seconds();

@@ -58,6 +58,11 @@ commands:
                                           labels, states
   revoke-token --token-id ID              calls with it fail from now on;
                                           open Watch streams close
+  backup --out FILE                       a consistent copy of a SQLite store
+                                          in the new file FILE (owner-only),
+                                          while the server runs; it opens as
+                                          a store (--db FILE). PostgreSQL:
+                                          pg_dump
 
 examples:
   plansync-server admin add-user --db server.db --name "Ms. Rivera"
@@ -281,6 +286,10 @@ absl::Status Run(const Args& args) {
           created.c_str(), token.revoked_ms != 0 ? "revoked" : "live",
           token.label.c_str());
     }
+  } else if (command == "backup") {
+    ASSIGN_OR_RETURN(std::string out, Need(args, "--out"));
+    RETURN_IF_ERROR(store->Backup(out));
+    std::printf("backed up to %s\n", out.c_str());
   } else if (command == "revoke-token") {
     ASSIGN_OR_RETURN(std::string id, Need(args, "--token-id"));
     RETURN_IF_ERROR(admin.RevokeToken(id));

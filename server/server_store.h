@@ -211,6 +211,17 @@ class ServerStore {
   virtual absl::Status RevokeToken(absl::string_view token_id,
                                    int64_t now_ms) = 0;
 
+  // Writes a consistent copy of the whole store to the new file `path`
+  // (owner-only) while the store serves; the copy opens as a store. NOT_FOUND
+  // if `path`'s directory does not exist, ALREADY_EXISTS if `path` does;
+  // UNIMPLEMENTED where the database has its own tools (PostgreSQL:
+  // pg_dump).
+  virtual absl::Status Backup(const std::string& path) {
+    return absl::UnimplementedError(
+        "this store has no backup command; use the database's own tools "
+        "(PostgreSQL: pg_dump)");
+  }
+
   // --- Other processes writing the same store -----------------------------
 
   using HeadsCallback = std::function<void(

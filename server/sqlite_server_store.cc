@@ -1,5 +1,6 @@
 #include "server/sqlite_server_store.h"
 
+#include <filesystem>
 #include <functional>
 #include <vector>
 
@@ -17,7 +18,7 @@ using internal::Database;
 using internal::ScopedReset;
 using internal::Statement;
 
-constexpr int kServerSchemaVersion = 5;
+constexpr int kServerSchemaVersion = 6;
 
 // kSteps[v - 1] moves a store from version v - 1 to version v.
 constexpr absl::string_view kSteps[] = {
@@ -97,6 +98,25 @@ constexpr absl::string_view kSteps[] = {
   CREATE TABLE replicas (
     replica_id TEXT PRIMARY KEY NOT NULL,
     principal_id TEXT NOT NULL) WITHOUT ROWID;
+)sql",
+    // 6: each bucket numbers its own feed from its head (`buckets.head`), as
+    // the PostgreSQL store does; no item is renumbered, so the cursors
+    // devices hold stay valid (a bucket's next item comes after its highest
+    // sequence number, whatever the global sequence had reached). A server
+    // of version 5 would number from the global sequence again, below some
+    // heads: it refuses this store. And the append-only history of every
+    // accepted item, with the server's acceptance time; the current items
+    // (accepted at an unknown time, 0) are its start.
+    R"sql(
+  CREATE TABLE history (
+    bucket TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    accepted_ms INTEGER NOT NULL,
+    change BLOB NOT NULL,
+    PRIMARY KEY (bucket, seq)) WITHOUT ROWID;
+  INSERT INTO history (bucket, seq, accepted_ms, change)
+    SELECT bucket, seq, 0, change FROM items;
+  DELETE FROM meta WHERE key = 'next_seq';
 )sql",
 };
 static_assert(std::size(kSteps) == kServerSchemaVersion);
@@ -242,12 +262,13 @@ class SqliteTransaction final : public ServerTransaction {
   absl::Status Commit() override;
 
  private:
-  // Writes the item under the next sequence number, once the record's home
-  // is claimed (a new record) or found to be the change's. ALREADY_EXISTS,
+  // Writes the item (and its history row) under its bucket's next sequence
+  // number, which it returns, once the record's home is claimed (a new
+  // record) or found to be the change's. ALREADY_EXISTS,
   // with nothing written, if `new_record` and the id has a home;
   // FAILED_PRECONDITION if the home is another type's or bucket's.
-  absl::Status WriteItem(const v1::Change& change, int field_number,
-                         absl::string_view bytes, bool new_record);
+  absl::StatusOr<int64_t> WriteItem(const v1::Change& change, int field_number,
+                                    absl::string_view bytes, bool new_record);
 
   SqliteServerStore* store_;
   bool open_ = true;
@@ -275,12 +296,13 @@ class SqliteServerStore final : public ServerStore {
   absl::StatusOr<std::vector<Grant>> GrantsOf(
       absl::string_view user_id) override;
   absl::StatusOr<int64_t> GrantsVersion() override;
+  absl::Status Backup(const std::string& path) override;
 
  private:
   friend class SqliteTransaction;
 
-  // The feed's next sequence number, read in the open write transaction.
-  absl::StatusOr<int64_t> ReadNextSeq();
+  // The next sequence number of `bucket`, in the open write transaction.
+  absl::StatusOr<int64_t> NextSeq(const std::string& bucket);
   // Runs `read` on a reader connection: one from the pool, or, for an
   // in-memory store (one connection only), the writer's, under write_mu_.
   template <typename T>
@@ -294,12 +316,10 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Statement> begin_, commit_, rollback_, get_applied_,
       last_applied_, put_applied_, get_item_, get_home_, put_home_, claim_home_,
-      put_item_, load_seq_, save_seq_;
+      put_item_, put_history_, load_head_;
   std::unique_ptr<Statement> get_replica_, bind_replica_;
   std::unique_ptr<Statement> put_head_, add_token_, revoke_token_;
   std::unique_ptr<Statement> get_grant_, put_grant_, bump_grants_;
-  int64_t next_seq_ = 1;   // valid inside a write transaction
-  int64_t first_seq_ = 1;  // next_seq_ when the transaction began
   // Buckets written by the open transaction, with their new heads.
   absl::flat_hash_map<std::string, int64_t> heads_;
   bool grants_changed_ = false;  // by the open transaction
@@ -407,11 +427,10 @@ absl::Status SqliteTransaction::BindReplica(absl::string_view replica_id,
   return absl::OkStatus();
 }
 
-absl::Status SqliteTransaction::WriteItem(const v1::Change& change,
-                                          int field_number,
-                                          absl::string_view bytes,
-                                          bool new_record) {
-  const int64_t seq = store_->next_seq_;
+absl::StatusOr<int64_t> SqliteTransaction::WriteItem(const v1::Change& change,
+                                                     int field_number,
+                                                     absl::string_view bytes,
+                                                     bool new_record) {
   // The record's home: claimed by its first item, kept by the primary key.
   Statement& home = new_record ? *store_->claim_home_ : *store_->put_home_;
   home.BindTextNoCopy(1, change.record_id());
@@ -427,6 +446,7 @@ absl::Status SqliteTransaction::WriteItem(const v1::Change& change,
           "the store refused an item outside its record's type or bucket");
     }
   }
+  ASSIGN_OR_RETURN(const int64_t seq, store_->NextSeq(change.bucket()));
   Statement& s = *store_->put_item_;
   s.BindTextNoCopy(1, change.record_type());
   s.BindTextNoCopy(2, change.record_id());
@@ -437,28 +457,29 @@ absl::Status SqliteTransaction::WriteItem(const v1::Change& change,
   s.BindTextNoCopy(7, change.replica_id());
   s.BindBlobNoCopy(8, bytes);
   RETURN_IF_ERROR(s.Run());
-  ++store_->next_seq_;
+  Statement& history = *store_->put_history_;
+  history.BindTextNoCopy(1, change.bucket());
+  history.BindInt(2, seq);
+  history.BindBlobNoCopy(3, bytes);
+  RETURN_IF_ERROR(history.Run());
   store_->heads_[change.bucket()] = seq;
-  return absl::OkStatus();
+  return seq;
 }
 
 absl::StatusOr<int64_t> SqliteTransaction::PutItem(const v1::Change& change,
                                                    int field_number,
                                                    absl::string_view bytes) {
-  RETURN_IF_ERROR(WriteItem(change, field_number, bytes,
-                            /*new_record=*/false));
-  return store_->next_seq_ - 1;
+  return WriteItem(change, field_number, bytes, /*new_record=*/false);
 }
 
 absl::StatusOr<std::optional<int64_t>> SqliteTransaction::InsertItem(
     const v1::Change& change, int field_number, absl::string_view bytes) {
   // The claim of the id's home is the check: it fails, writing nothing, if
   // the id has any item already.
-  absl::Status status =
+  absl::StatusOr<int64_t> seq =
       WriteItem(change, field_number, bytes, /*new_record=*/true);
-  if (absl::IsAlreadyExists(status)) return std::nullopt;
-  RETURN_IF_ERROR(status);
-  return store_->next_seq_ - 1;
+  if (absl::IsAlreadyExists(seq.status())) return std::nullopt;
+  return seq;
 }
 
 absl::StatusOr<std::optional<Grant>> SqliteTransaction::GetGrant(
@@ -489,12 +510,7 @@ absl::Status SqliteTransaction::Commit() {
   if (!open_) return absl::FailedPreconditionError("transaction is closed");
   open_ = false;
   absl::Status status;
-  if (store_->next_seq_ != store_->first_seq_) {
-    Statement& save = *store_->save_seq_;
-    save.BindInt(1, store_->next_seq_);
-    status = save.Run();
-  }
-  if (status.ok() && store_->grants_changed_) {
+  if (store_->grants_changed_) {
     status = store_->bump_grants_->Run();
   }
   for (const auto& [bucket, head] : store_->heads_) {
@@ -607,11 +623,13 @@ absl::Status SqliteServerStore::Initialize(
   ASSIGN_OR_RETURN(bump_grants_,
                    writer_->Prepare("UPDATE meta SET value = value + 1 WHERE "
                                     "key = 'grants_version'"));
-  ASSIGN_OR_RETURN(load_seq_, writer_->Prepare("SELECT value FROM meta WHERE "
-                                               "key = 'next_seq'"));
-  ASSIGN_OR_RETURN(save_seq_,
-                   writer_->Prepare("UPDATE meta SET value = ?1 WHERE key = "
-                                    "'next_seq'"));
+  ASSIGN_OR_RETURN(load_head_, writer_->Prepare("SELECT head FROM buckets "
+                                                "WHERE bucket = ?1"));
+  ASSIGN_OR_RETURN(
+      put_history_,
+      writer_->Prepare("INSERT INTO history (bucket, seq, accepted_ms, change) "
+                       "VALUES (?1, ?2, CAST((julianday('now') - 2440587.5) * "
+                       "86400000 AS INTEGER), ?3)"));
   in_memory_ = options.path == ":memory:";
   if (in_memory_) {
     memory_reader_.db = writer_.get();
@@ -620,26 +638,24 @@ absl::Status SqliteServerStore::Initialize(
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> SqliteServerStore::ReadNextSeq() {
-  ScopedReset reset(load_seq_.get());
-  ASSIGN_OR_RETURN(bool row, load_seq_->Step());
-  if (!row)
-    return absl::DataLossError("the server store lost its next_seq row");
-  return load_seq_->ColumnInt(0);
+absl::StatusOr<int64_t> SqliteServerStore::NextSeq(const std::string& bucket) {
+  auto it = heads_.find(bucket);
+  if (it != heads_.end()) return it->second + 1;
+  ScopedReset reset(load_head_.get());
+  load_head_->BindText(1, bucket);
+  ASSIGN_OR_RETURN(bool row, load_head_->Step());
+  const int64_t head = row ? load_head_->ColumnInt(0) : 0;
+  heads_[bucket] = head;
+  return head + 1;
 }
 
 absl::StatusOr<std::unique_ptr<ServerTransaction>> SqliteServerStore::Begin() {
   write_mu_.Lock();
   absl::Status status = begin_->Run();
-  absl::StatusOr<int64_t> next =
-      status.ok() ? ReadNextSeq() : absl::StatusOr<int64_t>(status);
-  if (!next.ok()) {
-    if (status.ok()) rollback_->Run().IgnoreError();
+  if (!status.ok()) {
     write_mu_.Unlock();
-    return next.status();
+    return status;
   }
-  next_seq_ = *next;
-  first_seq_ = *next;
   heads_.clear();
   grants_changed_ = false;
   return std::unique_ptr<ServerTransaction>(new SqliteTransaction(this));
@@ -842,6 +858,44 @@ absl::StatusOr<int64_t> SqliteServerStore::GrantsVersion() {
         ASSIGN_OR_RETURN(bool row, s.Step());
         return row ? s.ColumnInt(0) : 0;
       });
+}
+
+absl::Status SqliteServerStore::Backup(const std::string& path) {
+  if (in_memory_) {
+    return absl::FailedPreconditionError("an in-memory store has no backup");
+  }
+  std::error_code error;
+  const std::filesystem::path target(path);
+  if (std::filesystem::exists(target, error)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(path, " exists; a backup goes to a new file"));
+  }
+  const std::filesystem::path parent =
+      target.has_parent_path() ? target.parent_path() : ".";
+  if (!std::filesystem::is_directory(parent, error)) {
+    return absl::NotFoundError(
+        absl::StrCat("no directory ", parent.string(), " for the backup"));
+  }
+  // Database::Open creates the file owner-only.
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> copy, Database::Open(path));
+  return WithReader<absl::Status>([&](Reader& reader) -> absl::Status {
+    sqlite3_backup* backup = sqlite3_backup_init(copy->handle(), "main",
+                                                 reader.db->handle(), "main");
+    if (backup == nullptr) {
+      return absl::InternalError(absl::StrCat("cannot start the backup: ",
+                                              sqlite3_errmsg(copy->handle())));
+    }
+    // All pages in one step: a consistent copy of one read transaction.
+    const int stepped = sqlite3_backup_step(backup, -1);
+    const int finished = sqlite3_backup_finish(backup);
+    if (stepped != SQLITE_DONE || finished != SQLITE_OK) {
+      std::filesystem::remove(path, error);
+      return absl::UnavailableError(absl::StrCat(
+          "the backup failed: ",
+          sqlite3_errstr(stepped == SQLITE_DONE ? finished : stepped)));
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace

@@ -624,5 +624,48 @@ TEST_F(EndToEndTest, TokensAreCheckedOnEveryCallAndRevocationClosesWatch) {
   EXPECT_NE(refused.err.find("revoked"), std::string::npos) << refused.err;
 }
 
+// A backup taken while the server serves opens as a store: a new device
+// syncing from it receives the same record. Bad destinations are refused
+// with what to do, and change nothing.
+TEST_F(EndToEndTest, OnlineBackupRestoresTheRecord) {
+  auto server = std::make_unique<ServerProcess>(Db("server"), Log());
+  const std::string manager = AddUser("Case manager", {"case-manager"});
+  Init("manager", manager, *server);
+  const Ids ids = MakePlan("manager");
+  Ok("manager",
+     {"append", "Comment", "student_id=" + ids.student,
+      "about_record_id=" + ids.plan, "about_record_type=plansync.v1.Plan",
+      "text=Reviewed at the annual meeting"});
+  Ok("manager", {"sync"});
+
+  const std::string copy = dir_.File("copy.db");
+  EXPECT_NE(Admin({"backup", "--out", copy}).find("backed up to"),
+            std::string::npos);
+  EXPECT_EQ(
+      std::filesystem::status(copy).permissions() & std::filesystem::perms::all,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // A second backup to the same file, and one into a missing directory.
+  for (const std::string& bad : {copy, dir_.File("no-such-dir/copy.db")}) {
+    CliResult refused =
+        testing::RunAdmin(Db("server"), {"backup", "--out", bad}, Log());
+    EXPECT_NE(refused.exit_code, 0) << bad;
+    EXPECT_NE(refused.err.find(bad == copy ? "exists" : "no directory"),
+              std::string::npos)
+        << refused.err;
+  }
+  server.reset();
+
+  // The copy serves: a fresh device of the user gets the same record.
+  server_db_ = copy;
+  ServerProcess restored(copy, Log() + ".restored");
+  Init("laptop", manager, restored);
+  Ok("laptop", {"sync"});
+  EXPECT_EQ(CountOnDevice("laptop", "Comment"), 1);
+  EXPECT_EQ(Ok("laptop", {"get", "Plan", ids.plan}),
+            Ok("manager", {"get", "Plan", ids.plan}));
+  EXPECT_EQ(CountOnDevice("laptop", "Accommodation"),
+            CountOnDevice("manager", "Accommodation"));
+}
+
 }  // namespace
 }  // namespace plansync

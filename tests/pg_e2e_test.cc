@@ -360,5 +360,46 @@ TEST_F(PostgresEndToEndTest, PullsAlongsideConcurrentWritersNeverSkip) {
       << "the reader missed entries after " << pulls << " pulls";
 }
 
+// pg_dump and pg_restore back up and restore a PostgreSQL store: a server
+// over the restored database gives a new device the same record. The
+// store's own backup command says to use them.
+TEST_F(PostgresEndToEndTest, PgDumpRestoresTheRecord) {
+  PLANSYNC_PG_DATABASE(uri);
+  PLANSYNC_PG_DATABASE(restored_uri);
+  server_db_ = uri;
+  auto server = std::make_unique<ServerProcess>(ServerDb(), Log());
+  const std::string manager = AddUser("Case manager", {"case-manager"});
+  Init("manager", manager, *server);
+  Ok("manager", {"sync"});
+  const std::string plan =
+      IdOf(Ok("manager", {"add", "Plan", "student_id=" + Student(), "kind=iep",
+                          "status=active", "version=1", "jurisdiction=US-MO"}));
+  Ok("manager", {"sync"});
+  testing::CliResult backup =
+      testing::RunAdmin(ServerDb(), {"backup", "--out", dir_.File("x")}, Log());
+  EXPECT_NE(backup.exit_code, 0);
+  EXPECT_NE(backup.err.find("pg_dump"), std::string::npos) << backup.err;
+
+  const std::string dump = dir_.File("store.dump");
+  testing::CliResult dumped = testing::RunProgram(
+      {"/bin/sh", "-c",
+       "pg_dump --format=custom --file='" + dump + "' '" + uri + "'"},
+      Log() + ".pg_dump");
+  ASSERT_EQ(dumped.exit_code, 0) << dumped.err;
+  testing::CliResult restored = testing::RunProgram(
+      {"/bin/sh", "-c",
+       "pg_restore --no-owner --dbname='" + restored_uri + "' '" + dump + "'"},
+      Log() + ".pg_restore");
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  server.reset();
+
+  server_db_ = restored_uri;
+  ServerProcess again(ServerDb(), Log() + ".again");
+  Init("laptop", manager, again);
+  Ok("laptop", {"sync"});
+  EXPECT_EQ(Ok("laptop", {"get", "Plan", plan}),
+            Ok("manager", {"get", "Plan", plan}));
+}
+
 }  // namespace
 }  // namespace plansync

@@ -3,8 +3,12 @@
 // (tests/pg_test_util.h).
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -212,6 +216,7 @@ TEST(ServerStoreMigration, VersionOneStoreGainsLaterTables) {
                          "DROP TABLE buckets; DROP TABLE tokens; "
                          "DROP TABLE grants; "
                          "DROP TABLE records; DROP TABLE replicas; "
+                         "DROP TABLE history; "
                          "DELETE FROM meta WHERE key = "
                          "'grants_version'; PRAGMA user_version = 1;",
                          nullptr, nullptr, nullptr),
@@ -222,8 +227,9 @@ TEST(ServerStoreMigration, VersionOneStoreGainsLaterTables) {
   ASSERT_OK(store);
   EXPECT_EQ(*(*store)->Buckets(),
             (std::vector<std::string>{"student/a", "student/b"}));
-  EXPECT_EQ(*(*store)->Head("student/a"), 3);
-  EXPECT_EQ(*(*store)->Head("student/b"), 2);
+  // The heads are each bucket's highest number (written per bucket here).
+  EXPECT_EQ(*(*store)->Head("student/a"), 2);
+  EXPECT_EQ(*(*store)->Head("student/b"), 1);
   EXPECT_TRUE((*store)->ListTokens("")->empty());
   // Version 5: every stored record has its home, every replica its owner
   // (the author of its stored changes).
@@ -234,6 +240,117 @@ TEST(ServerStoreMigration, VersionOneStoreGainsLaterTables) {
   EXPECT_EQ(*(*(*txn)->ReplicaOwner("replica-a")), "user-a");
   EXPECT_EQ(*(*store)->GrantsVersion(), 0);
   EXPECT_TRUE((*store)->GrantsOf("anyone")->empty());
+}
+
+// Rows of a server store file read with SQLite itself: (bucket, record id,
+// field) -> seq, and each bucket's head.
+struct RawFeed {
+  std::map<std::tuple<std::string, std::string, int64_t>, int64_t> seqs;
+  std::map<std::string, int64_t> heads;
+  int64_t history = -1;  // rows of the history table; -1 if there is none
+};
+
+RawFeed ReadRaw(const std::string& path) {
+  RawFeed feed;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "SELECT bucket, record_id, field, seq FROM items", -1,
+                     &s, nullptr);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    feed.seqs[{reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
+               reinterpret_cast<const char*>(sqlite3_column_text(s, 1)),
+               sqlite3_column_int64(s, 2)}] = sqlite3_column_int64(s, 3);
+  }
+  sqlite3_finalize(s);
+  sqlite3_prepare_v2(db, "SELECT bucket, head FROM buckets", -1, &s, nullptr);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    feed.heads[reinterpret_cast<const char*>(sqlite3_column_text(s, 0))] =
+        sqlite3_column_int64(s, 1);
+  }
+  sqlite3_finalize(s);
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM history", -1, &s, nullptr) ==
+          SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW) {
+    feed.history = sqlite3_column_int64(s, 0);
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return feed;
+}
+
+// A store written by version 5 (tests/data/server_v5.sqlite: two students'
+// buckets numbered from one global sequence, heads 36 and 47) moves to
+// per-bucket numbering without renumbering anything: each bucket grows from
+// its own head, so a device holding the old cursors pulls exactly what it
+// lacks, and the current items start the history.
+TEST(ServerStoreMigration, VersionFiveStoreGrowsEachBucketFromItsHead) {
+  testing::TempDir dir;
+  const std::string path = dir.File("server.db");
+  std::filesystem::copy_file(
+      std::string(PLANSYNC_TEST_DATA_DIR) + "/server_v5.sqlite", path);
+  const std::string a = "student/01900000-0000-7000-8000-00000000a001";
+  const std::string b = "student/01900000-0000-7000-8000-00000000a002";
+  const RawFeed before = ReadRaw(path);
+  ASSERT_EQ(before.heads.at(a), 36);
+  ASSERT_EQ(before.heads.at(b), 47);
+  ASSERT_EQ(before.history, -1);
+  // What a device with cursor 20 on b lacks: b's items above 20.
+  std::vector<std::string> b_above_20;
+  for (const auto& [key, seq] : before.seqs) {
+    if (std::get<0>(key) == b && seq > 20)
+      b_above_20.push_back(std::get<1>(key));
+  }
+  ASSERT_EQ(b_above_20.size(), 16u);
+
+  server::SqliteServerStoreOptions options;
+  options.path = path;
+  {
+    auto store = server::OpenSqliteServerStore(options);
+    ASSERT_OK(store);
+    EXPECT_EQ(*(*store)->Head(a), 36);
+    EXPECT_EQ(*(*store)->Head(b), 47);
+    auto txn = (*store)->Begin();
+    ASSERT_OK(txn);
+    std::vector<int64_t> seqs;
+    for (const v1::Change& change :
+         {MakeChange(a, "new-1", 0, 101), MakeChange(a, "new-2", 0, 102),
+          MakeChange(b, "new-3", 0, 103)}) {
+      auto seq = (*txn)->PutItem(change, 0, change.SerializeAsString());
+      ASSERT_OK(seq);
+      seqs.push_back(*seq);
+    }
+    ASSERT_OK((*txn)->Commit());
+    // Each bucket's next numbers, not the global sequence's (48, 49, 50).
+    EXPECT_EQ(seqs, (std::vector<int64_t>{37, 38, 48}));
+
+    // A device whose cursors were a's head and 20 on b.
+    std::vector<FeedItem> from_a = Feed(**store, a, 36);
+    ASSERT_EQ(from_a.size(), 2u);
+    EXPECT_EQ(from_a[0].change.record_id(), "new-1");
+    EXPECT_EQ(from_a[1].change.record_id(), "new-2");
+    std::vector<FeedItem> from_b = Feed(**store, b, 20);
+    ASSERT_EQ(from_b.size(), 17u);
+    std::vector<std::string> got;
+    for (size_t i = 0; i + 1 < from_b.size(); ++i) {
+      got.push_back(from_b[i].change.record_id());
+    }
+    std::sort(got.begin(), got.end());
+    std::sort(b_above_20.begin(), b_above_20.end());
+    EXPECT_EQ(got, b_above_20);
+    EXPECT_EQ(from_b.back().change.record_id(), "new-3");
+    EXPECT_EQ(*(*store)->IntegrityCheck(), "ok");
+  }
+  // Nothing stored was renumbered; the history holds the old items and the
+  // three new ones.
+  const RawFeed after = ReadRaw(path);
+  for (const auto& [key, seq] : before.seqs) {
+    EXPECT_EQ(after.seqs.at(key), seq) << std::get<1>(key);
+  }
+  EXPECT_EQ(after.history, static_cast<int64_t>(before.seqs.size()) + 3);
+  EXPECT_EQ(after.heads.at(a), 38);
+  EXPECT_EQ(after.heads.at(b), 48);
 }
 
 TEST(ServerStoreMigration, NewerStoreIsRefused) {
