@@ -27,6 +27,7 @@
 #include "plansync/v1/records.pb.h"
 #include "plansync/v1/sync.pb.h"
 #include "server/admin.h"
+#include "server/merger.h"
 #include "server/sqlite_server_store.h"
 #include "sync/grpc_transport.h"
 #include "sync/replicator.h"
@@ -193,6 +194,36 @@ inline int64_t ExpectedItems(const std::vector<v1::PushRequest>& requests) {
     }
   }
   return log_entries + static_cast<int64_t>(registers.size());
+}
+
+// A change as a store binds it, computed before a raw baseline's clock
+// starts: its serialization, its field number (0 for a log entry) and its
+// content digest.
+struct RawRow {
+  const v1::Change* change;
+  int field;
+  std::string bytes;
+  uint64_t digest;
+};
+
+// The rows of `requests`, a batch a request.
+inline std::vector<std::vector<RawRow>> RawRows(
+    const std::vector<v1::PushRequest>& requests) {
+  std::vector<std::vector<RawRow>> batches;
+  for (const v1::PushRequest& request : requests) {
+    std::vector<RawRow>& rows = batches.emplace_back();
+    for (const v1::Change& change : request.changes()) {
+      std::string bytes = change.SerializeAsString();
+      const uint64_t digest = server::ChangeDigest(bytes);
+      rows.push_back(
+          RawRow{&change,
+                 change.has_field_write()
+                     ? static_cast<int>(change.field_write().field_number())
+                     : 0,
+                 std::move(bytes), digest});
+    }
+  }
+  return batches;
 }
 
 }  // namespace plansync::bench

@@ -192,26 +192,7 @@ absl::StatusOr<int64_t> ItemCount(const std::string& uri) {
 absl::StatusOr<double> RawInsert(const std::string& uri,
                                  const std::vector<v1::PushRequest>& requests,
                                  int total) {
-  struct Row {
-    const v1::Change* change;
-    int field;
-    std::string bytes;
-    uint64_t digest;
-  };
-  std::vector<std::vector<Row>> batches;
-  for (const v1::PushRequest& request : requests) {
-    std::vector<Row>& rows = batches.emplace_back();
-    for (const v1::Change& change : request.changes()) {
-      std::string bytes = change.SerializeAsString();
-      const uint64_t digest = server::ChangeDigest(bytes);
-      rows.push_back(
-          Row{&change,
-              change.has_field_write()
-                  ? static_cast<int>(change.field_write().field_number())
-                  : 0,
-              std::move(bytes), digest});
-    }
-  }
+  const std::vector<std::vector<RawRow>> batches = RawRows(requests);
   ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(uri));
   RETURN_IF_ERROR(conn->Exec(R"sql(
     CREATE TABLE buckets (bucket TEXT PRIMARY KEY, head BIGINT NOT NULL,
@@ -249,11 +230,11 @@ absl::StatusOr<double> RawInsert(const std::string& uri,
       "(bucket) DO UPDATE SET head = excluded.head"));
   int64_t seq = 0;
   Timer timer;
-  for (const std::vector<Row>& rows : batches) {
+  for (const std::vector<RawRow>& rows : batches) {
     RETURN_IF_ERROR(conn->Exec("BEGIN"));
     std::vector<std::string> replicas;
     std::vector<int64_t> replica_seqs, digests;
-    for (const Row& row : rows) {
+    for (const RawRow& row : rows) {
       const v1::Change& change = *row.change;
       ++seq;
       RETURN_IF_ERROR(

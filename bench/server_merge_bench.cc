@@ -226,28 +226,7 @@ void RemoveStore(const std::string& path) {
 absl::StatusOr<double> RawUpsert(const std::string& path,
                                  const std::vector<v1::PushRequest>& requests,
                                  int total) {
-  // What the store binds, computed before the clock starts: the serialized
-  // change, the field number (0 for a log entry) and the content digest.
-  struct Row {
-    const v1::Change* change;
-    int field;
-    std::string bytes;
-    uint64_t digest;
-  };
-  std::vector<std::vector<Row>> batches;
-  for (const v1::PushRequest& request : requests) {
-    std::vector<Row>& rows = batches.emplace_back();
-    for (const v1::Change& change : request.changes()) {
-      std::string bytes = change.SerializeAsString();
-      const uint64_t digest = server::ChangeDigest(bytes);
-      rows.push_back(
-          Row{&change,
-              change.has_field_write()
-                  ? static_cast<int>(change.field_write().field_number())
-                  : 0,
-              std::move(bytes), digest});
-    }
-  }
+  const std::vector<std::vector<RawRow>> batches = RawRows(requests);
 
   ASSIGN_OR_RETURN(raw::DbPtr db, raw::Open(path));
   sqlite3* d = db.get();
@@ -297,9 +276,9 @@ absl::StatusOr<double> RawUpsert(const std::string& path,
 
   int64_t seq = 1;
   Timer timer;
-  for (const std::vector<Row>& rows : batches) {
+  for (const std::vector<RawRow>& rows : batches) {
     RETURN_IF_ERROR(raw::Run(d, begin.get(), "begin"));
-    for (const Row& row : rows) {
+    for (const RawRow& row : rows) {
       const v1::Change& change = *row.change;
       sqlite3_stmt* s = upsert.get();
       raw::BindText(s, 1, change.record_type());

@@ -1,14 +1,18 @@
 // The server's storage, behind an interface so that the SQLite store (the
 // embedded default) and a PostgreSQL store can serve the same handlers.
 //
-// The store keeps, per bucket, a feed of items ordered by sequence number
-// (the SQLite store numbers all buckets from one global sequence; the
-// PostgreSQL store numbers each bucket on its own): the current winner of
-// every register field and every log entry.
-// A register write that wins replaces the field's item and takes a new
-// sequence number, so reading a bucket's feed from 0 gives its current state,
-// not its history. Merging itself is not the store's business: server/merger.h
-// decides, through core/merge.h, and tells the store what to keep.
+// The store keeps, per bucket, a feed of items numbered by the bucket's own
+// sequence (from its head row): the current winner of every register field
+// and every log entry. A register write that wins replaces the field's item
+// and takes the bucket's next number, so reading a bucket's feed from 0 gives
+// its current state; beside it, an append-only history keeps every accepted
+// item. A bucket's committed feed is a gapless prefix of its numbers, so a
+// pull by (bucket, seq > cursor) never skips an item that committed late.
+// (Stores written before schema 6 numbered all buckets from one global
+// sequence; each bucket grows from the highest number it held, so no cursor
+// a device holds goes stale.) Merging itself is not the store's business:
+// server/merger.h decides, through core/merge.h, and tells the store what to
+// keep.
 #ifndef PLANSYNC_SERVER_SERVER_STORE_H_
 #define PLANSYNC_SERVER_SERVER_STORE_H_
 

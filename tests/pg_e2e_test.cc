@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -75,6 +76,29 @@ class PostgresEndToEndTest : public testing::CliFixture {
     sqlite3_close(db);
     return count;
   }
+  // `count` plansync-server processes over the test's database, each with
+  // a pool of 4 connections.
+  std::vector<std::unique_ptr<ServerProcess>> StartServers(int count) {
+    std::vector<std::unique_ptr<ServerProcess>> servers;
+    for (int i = 0; i < count; ++i) {
+      servers.push_back(std::make_unique<ServerProcess>(
+          ServerDb(), Log() + std::to_string(i), 0,
+          std::vector<std::string>{"--db_pool=4"}));
+    }
+    return servers;
+  }
+  // A plan and its accommodation for Student(), made on `device` (a case
+  // manager's, synced once before); returns {plan id, accommodation id}.
+  std::pair<std::string, std::string> MakePlan(const std::string& device) {
+    const std::string plan =
+        IdOf(Ok(device, {"add", "Plan", "student_id=" + Student(), "kind=iep",
+                         "status=active", "version=1", "jurisdiction=US-MO"}));
+    const std::string accommodation = IdOf(
+        Ok(device, {"add", "Accommodation", "student_id=" + Student(),
+                    "plan_id=" + plan, "kind=accommodation",
+                    "category=timing_and_scheduling", "title=Extended time"}));
+    return {plan, accommodation};
+  }
   // What `sql` counts in the server's database.
   int64_t ServerCount(const std::string& sql) {
     auto conn = server::pg::Connection::Open(server_db_);
@@ -99,13 +123,7 @@ class PostgresEndToEndTest : public testing::CliFixture {
 TEST_F(PostgresEndToEndTest, DevicesOnThreeProcessesConverge) {
   PLANSYNC_PG_DATABASE(uri);
   server_db_ = uri;
-  std::vector<std::unique_ptr<ServerProcess>> servers;
-  for (int i = 0; i < 3; ++i) {
-    servers.push_back(std::make_unique<ServerProcess>(
-        ServerDb(), Log() + std::to_string(i), 0,
-        std::vector<std::string>{"--db_pool=4"}));
-    ASSERT_FALSE(servers.back()->address().empty());
-  }
+  std::vector<std::unique_ptr<ServerProcess>> servers = StartServers(3);
   const std::string manager = AddUser("Case manager", {"case-manager"});
   const std::string teacher = AddUser("Teacher", {"teacher"});
   const std::string parent = AddUser("Parent", {"guardian"});
@@ -115,13 +133,7 @@ TEST_F(PostgresEndToEndTest, DevicesOnThreeProcessesConverge) {
   Init("parent", parent, *servers[1]);
 
   Ok("manager", {"sync"});
-  const std::string plan =
-      IdOf(Ok("manager", {"add", "Plan", "student_id=" + Student(), "kind=iep",
-                          "status=active", "version=1", "jurisdiction=US-MO"}));
-  const std::string accommodation = IdOf(
-      Ok("manager", {"add", "Accommodation", "student_id=" + Student(),
-                     "plan_id=" + plan, "kind=accommodation",
-                     "category=timing_and_scheduling", "title=Extended time"}));
+  const auto [plan, accommodation] = MakePlan("manager");
   for (const char* device : {"manager", "laptop", "teacher", "parent"}) {
     Ok(device, {"sync"});
   }
@@ -161,12 +173,7 @@ TEST_F(PostgresEndToEndTest, DevicesOnThreeProcessesConverge) {
 TEST_F(PostgresEndToEndTest, WatchOnOneProcessHearsOfAWriteToAnother) {
   PLANSYNC_PG_DATABASE(uri);
   server_db_ = uri;
-  std::vector<std::unique_ptr<ServerProcess>> servers;
-  for (int i = 0; i < 3; ++i) {
-    servers.push_back(std::make_unique<ServerProcess>(
-        ServerDb(), Log() + std::to_string(i), 0,
-        std::vector<std::string>{"--db_pool=4"}));
-  }
+  std::vector<std::unique_ptr<ServerProcess>> servers = StartServers(3);
   const std::string manager = AddUser("Case manager", {"case-manager"});
   const std::string teacher = AddUser("Teacher", {"teacher"});
   Init("manager", manager, *servers[2]);
@@ -236,23 +243,12 @@ TEST_F(PostgresEndToEndTest, ProcessKilledMidPushLosesNothingAndAppliesOnce) {
   constexpr int kEntries = 20000;
   PLANSYNC_PG_DATABASE(uri);
   server_db_ = uri;
-  std::vector<std::unique_ptr<ServerProcess>> servers;
-  for (int i = 0; i < 3; ++i) {
-    servers.push_back(std::make_unique<ServerProcess>(
-        ServerDb(), Log() + std::to_string(i), 0,
-        std::vector<std::string>{"--db_pool=4"}));
-  }
+  std::vector<std::unique_ptr<ServerProcess>> servers = StartServers(3);
   const int port = servers[0]->port();
   const std::string writer = AddUser("Writer", {"case-manager", "teacher"});
   Init("writer", writer, *servers[0]);
   Ok("writer", {"sync"});
-  const std::string plan =
-      IdOf(Ok("writer", {"add", "Plan", "student_id=" + Student(), "kind=iep",
-                         "status=active", "version=1", "jurisdiction=US-MO"}));
-  const std::string accommodation = IdOf(
-      Ok("writer", {"add", "Accommodation", "student_id=" + Student(),
-                    "plan_id=" + plan, "kind=accommodation",
-                    "category=timing_and_scheduling", "title=Extended time"}));
+  const auto [plan, accommodation] = MakePlan("writer");
   AppendMany("writer", accommodation, kEntries);
 
   const int64_t total = PendingOnDisk("writer");
@@ -300,22 +296,11 @@ TEST_F(PostgresEndToEndTest, PullsAlongsideConcurrentWritersNeverSkip) {
   constexpr int kEntriesPerWriter = 3000;
   PLANSYNC_PG_DATABASE(uri);
   server_db_ = uri;
-  std::vector<std::unique_ptr<ServerProcess>> servers;
-  for (int i = 0; i < 4; ++i) {
-    servers.push_back(std::make_unique<ServerProcess>(
-        ServerDb(), Log() + std::to_string(i), 0,
-        std::vector<std::string>{"--db_pool=4"}));
-  }
+  std::vector<std::unique_ptr<ServerProcess>> servers = StartServers(4);
   const std::string manager = AddUser("Case manager", {"case-manager"});
   Init("manager", manager, *servers[3]);
   Ok("manager", {"sync"});
-  const std::string plan =
-      IdOf(Ok("manager", {"add", "Plan", "student_id=" + Student(), "kind=iep",
-                          "status=active", "version=1", "jurisdiction=US-MO"}));
-  const std::string accommodation = IdOf(
-      Ok("manager", {"add", "Accommodation", "student_id=" + Student(),
-                     "plan_id=" + plan, "kind=accommodation",
-                     "category=timing_and_scheduling", "title=Extended time"}));
+  const auto [plan, accommodation] = MakePlan("manager");
   Ok("manager", {"sync"});
   std::vector<std::string> writers;
   for (int i = 0; i < 3; ++i) {

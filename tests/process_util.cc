@@ -38,6 +38,9 @@ Process::Process(const std::vector<std::string>& argv,
     const int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);
+    // Nothing else of the test's: a server a crashed test leaves behind must
+    // not hold the test runner's files (a build lock, a pipe) open.
+    closefrom(STDERR_FILENO + 1);
     std::vector<char*> args;
     for (const std::string& arg : argv) {
       args.push_back(const_cast<char*>(arg.c_str()));

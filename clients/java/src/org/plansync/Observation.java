@@ -1,29 +1,17 @@
 package org.plansync;
 
 /**
- * An observer's registration. {@link #close()} ends it: when it returns the observer
- * is not running on any other thread and is never called again.
+ * An observer's registration. {@link #close()} ends it (it may be called from the
+ * observer itself): when it returns the observer is not running on any other thread
+ * and is never called again.
  */
-public final class Observation implements AutoCloseable {
-  private final Store store;
-  private long handle;
-
+public final class Observation extends Registration {
   Observation(Store store, long handle) {
-    this.store = store;
-    this.handle = handle;
+    super(store, handle);
   }
 
-  /** Ends the registration; may be called from the observer itself. Idempotent. */
   @Override
-  public void close() {
-    long h;
-    synchronized (this) {
-      h = handle;
-      handle = 0;
-    }
-    if (h != 0) {
-      store.forget(this);
-      Native.unobserve(h);
-    }
+  void release(long handle) {
+    Native.unobserve(handle);
   }
 }

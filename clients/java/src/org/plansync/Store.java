@@ -33,7 +33,7 @@ public final class Store implements AutoCloseable {
       };
 
   private volatile long handle;
-  private final Set<AutoCloseable> registrations = Collections.synchronizedSet(new HashSet<>());
+  private final Set<Registration> registrations = Collections.synchronizedSet(new HashSet<>());
 
   private Store(long handle) {
     this.handle = handle;
@@ -239,16 +239,12 @@ public final class Store implements AutoCloseable {
     if (handle == 0) {
       return;
     }
-    List<AutoCloseable> open;
+    List<Registration> open;
     synchronized (registrations) {
       open = new ArrayList<>(registrations);
     }
-    for (AutoCloseable registration : open) {
-      try {
-        registration.close();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
+    for (Registration registration : open) {
+      registration.close();
     }
     long h;
     synchronized (this) {
@@ -268,7 +264,7 @@ public final class Store implements AutoCloseable {
     return h;
   }
 
-  void forget(AutoCloseable registration) {
+  void forget(Registration registration) {
     registrations.remove(registration);
   }
 
