@@ -84,11 +84,6 @@ constexpr absl::string_view kSteps[] = {
 };
 static_assert(std::size(kSteps) == kPgSchemaVersion);
 
-constexpr absl::string_view kGrantColumns =
-    "id, user_id, student_id, role, start_date, end_date, deleted";
-constexpr absl::string_view kTokenColumns =
-    "token_id, principal_id, label, created_ms, revoked_ms, digest";
-
 // Every statement, prepared on each connection when it opens.
 constexpr std::pair<absl::string_view, absl::string_view> kStatements[] = {
     {"lock_bucket",
