@@ -160,7 +160,12 @@ absl::Status CheckConninfo(const std::string& conninfo) {
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     const std::string& conninfo) {
-  pg_conn* conn = PQconnectdb(conninfo.c_str());
+  // A server that does not answer fails the connection after 10 s (unless
+  // the URI says otherwise: its parameters come later and win), so that no
+  // caller, a stopping server's fan-out thread included, waits for ever.
+  const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* const values[] = {"10", conninfo.c_str(), nullptr};
+  pg_conn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) {
     return absl::ResourceExhaustedError(
         "libpq could not allocate a connection");

@@ -80,7 +80,8 @@ class Connection {
   // Connects with a libpq connection string or URI
   // ("postgresql://USER@HOST:PORT/DB"; the password comes from PGPASSWORD or
   // the password file, never from the command line). UNAVAILABLE if the
-  // server cannot be reached, with libpq's reason.
+  // server cannot be reached (within 10 s unless the URI sets
+  // connect_timeout), with libpq's reason.
   static absl::StatusOr<std::unique_ptr<Connection>> Open(
       const std::string& conninfo);
   ~Connection();
