@@ -32,6 +32,11 @@
 //    measured time, as is pulling them if the server sends them in the same
 //    pull.
 //
+// 4. The same records written into a PostgreSQL store (a durable cluster
+//    from scripts/pg-cluster, or PLANSYNC_BENCH_PG_URI's server), served by
+//    the server binary over it, bootstrapped by a second fresh device the
+//    same way.
+//
 // Metrics, full run (R = 1,000,000):
 //   bootstrap_1m_s            wall seconds of that SyncOnce
 //   bootstrap_1m_peak_rss_mb  this process's peak resident set
@@ -43,9 +48,11 @@
 //                             table by table, 10,000 rows a transaction;
 //                             wall seconds
 //   bootstrap_vs_raw_ratio    raw_bootstrap_insert_1m_s ÷ bootstrap_1m_s
+//   bootstrap_1m_pg_s         wall seconds of the SyncOnce from PostgreSQL
+//   bootstrap_pg_vs_sqlite_ratio  bootstrap_1m_pg_s ÷ bootstrap_1m_s
 // With --quick (R = 100,000) the same figures are named bootstrap_100k_s,
-// bootstrap_100k_peak_rss_mb and raw_bootstrap_insert_100k_s, so a smoke run
-// never passes for the target.
+// bootstrap_100k_peak_rss_mb, raw_bootstrap_insert_100k_s and
+// bootstrap_100k_pg_s, so a smoke run never passes for the target.
 //
 // The device must end with every record (the counts of each record type are
 // checked) or the benchmark fails. A second SyncOnce, not measured, brings
@@ -78,6 +85,7 @@
 #include "bench/caseload.h"
 #include "bench/harness.h"
 #include "bench/loopback_server.h"
+#include "bench/pg_cluster.h"
 #include "bench/raw_sqlite.h"
 #include "bench/server_process.h"
 #include "core/change_check.h"
@@ -91,6 +99,7 @@
 #include "plansync/v1/records.pb.h"
 #include "server/admin.h"
 #include "server/merger.h"
+#include "server/open_store.h"
 #include "server/sqlite_server_store.h"
 #include "sync/grpc_transport.h"
 #include "sync/replicator.h"
@@ -343,11 +352,12 @@ struct Administrator {
 // the administrator.
 absl::StatusOr<Administrator> BuildServerStore(const std::string& path,
                                                const Layout& layout) {
-  server::SqliteServerStoreOptions options;
-  options.path = path;
-  options.durable = false;
+  server::StoreChoice choice;
+  choice.db = path;  // a SQLite file or a PostgreSQL URI
+  choice.durable = false;
+  choice.pool_size = 2;
   ASSIGN_OR_RETURN(std::unique_ptr<server::ServerStore> store,
-                   server::OpenSqliteServerStore(options));
+                   server::OpenServerStore(choice));
   Generator generator(layout);
   std::unique_ptr<server::ServerTransaction> txn;
   int64_t in_txn = 0;
@@ -557,38 +567,16 @@ absl::StatusOr<double> RawReinsert(const std::string& from,
 
 // --- The bootstrap -----------------------------------------------------------
 
-absl::Status Run(const Flags& flags) {
-  if (!flags.only.empty()) {
-    return absl::InvalidArgumentError("bootstrap_bench has no parts (--only)");
-  }
-  Layout layout(flags.quick ? 100'000 : 1'000'000);
-  {
-    Generator generator(layout);
-    generator.Measure(&layout);
-  }
-  const std::string label = flags.quick ? "100k" : "1m";
-  ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("plansync-bench"));
-  std::printf(
-      "bootstrap_bench%s: files in %s\n"
-      "  server: %lld records in %d buckets; per bucket %lld confirmations "
-      "and %lld field writes (Student %d, Plan %d, %lld Accommodations of "
-      "%d)\n",
-      flags.quick ? " --quick" : "", dir.path().c_str(),
-      static_cast<long long>(layout.total), kBuckets,
-      static_cast<long long>(layout.log_per_bucket),
-      static_cast<long long>(layout.field_writes_per_bucket),
-      layout.student_fields, layout.plan_fields,
-      static_cast<long long>(layout.accommodations_per_bucket),
-      layout.accommodation_fields);
-  const std::string server_db = dir.File("server.sqlite");
-  Timer setup;
-  ASSIGN_OR_RETURN(const Administrator administrator,
-                   BuildInChild(server_db, layout));
-  std::printf(
-      "  server store written in %.1f s (child process); %lld items with the "
-      "administrator's own\n",
-      setup.Seconds(), static_cast<long long>(administrator.items));
-
+// Bootstraps a fresh device at `device_path` from the store `server_db` (a
+// SQLite file or a PostgreSQL URI) that a real plansync-server process
+// serves, with one SyncOnce of the administrator's token; checks that every
+// record arrived; the wall seconds of that SyncOnce. `name` labels its
+// lines.
+absl::StatusOr<double> MeasureBootstrap(const std::string& server_db,
+                                        const Administrator& administrator,
+                                        const Layout& layout,
+                                        const std::string& device_path,
+                                        absl::string_view name) {
   ASSIGN_OR_RETURN(std::unique_ptr<ServerProcess> server,
                    ServerProcess::Start(PLANSYNC_SERVER_BINARY, server_db));
   std::printf("  %s serving on %s\n", PLANSYNC_SERVER_BINARY,
@@ -599,7 +587,7 @@ absl::Status Run(const Flags& flags) {
 
   // The fresh device. The channel is closed before the server stops.
   DeviceStoreOptions options;
-  options.path = dir.File("device.sqlite");
+  options.path = device_path;
   options.principal_id = administrator.user_id;
   ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store,
                    DeviceStore::Open(options));
@@ -645,11 +633,10 @@ absl::Status Run(const Flags& flags) {
       hello_ms.push_back(hello.Millis());
     }
   }
-  const double peak_rss_mb = PeakRssMb();
   std::printf(
-      "[bootstrap] %lld changes in %lld pages: %.3f s (%.0f changes/s); "
+      "[%s] %lld changes in %lld pages: %.3f s (%.0f changes/s); "
       "client CPU %.2f s\n",
-      static_cast<long long>(report.pulled),
+      std::string(name).c_str(), static_cast<long long>(report.pulled),
       static_cast<long long>(report.pages), seconds, report.pulled / seconds,
       cpu_seconds);
   // What the pulls brought beyond the store as written: the access log.
@@ -712,13 +699,67 @@ absl::Status Run(const Flags& flags) {
         " confirmations, 1 user and ", kBuckets, " access-log entries"));
   }
 
-  store.reset();  // closed: its file is read whole below
+  return seconds;
+}
+
+absl::Status Run(const Flags& flags) {
+  if (!flags.only.empty()) {
+    return absl::InvalidArgumentError("bootstrap_bench has no parts (--only)");
+  }
+  Layout layout(flags.quick ? 100'000 : 1'000'000);
+  {
+    Generator generator(layout);
+    generator.Measure(&layout);
+  }
+  const std::string label = flags.quick ? "100k" : "1m";
+  ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("plansync-bench"));
+  std::printf(
+      "bootstrap_bench%s: files in %s\n"
+      "  server: %lld records in %d buckets; per bucket %lld confirmations "
+      "and %lld field writes (Student %d, Plan %d, %lld Accommodations of "
+      "%d)\n",
+      flags.quick ? " --quick" : "", dir.path().c_str(),
+      static_cast<long long>(layout.total), kBuckets,
+      static_cast<long long>(layout.log_per_bucket),
+      static_cast<long long>(layout.field_writes_per_bucket),
+      layout.student_fields, layout.plan_fields,
+      static_cast<long long>(layout.accommodations_per_bucket),
+      layout.accommodation_fields);
+  const std::string server_db = dir.File("server.sqlite");
+  Timer setup;
+  ASSIGN_OR_RETURN(const Administrator administrator,
+                   BuildInChild(server_db, layout));
+  std::printf(
+      "  server store written in %.1f s (child process); %lld items with the "
+      "administrator's own\n",
+      setup.Seconds(), static_cast<long long>(administrator.items));
+
+  const std::string device_path = dir.File("device.sqlite");
+  ASSIGN_OR_RETURN(const double seconds,
+                   MeasureBootstrap(server_db, administrator, layout,
+                                    device_path, "bootstrap"));
+  const double peak_rss_mb = PeakRssMb();
+
   int64_t raw_rows = 0;
-  ASSIGN_OR_RETURN(
-      const double raw_seconds,
-      RawReinsert(options.path, dir.File("raw.sqlite"), &raw_rows));
+  ASSIGN_OR_RETURN(const double raw_seconds,
+                   RawReinsert(device_path, dir.File("raw.sqlite"), &raw_rows));
   std::printf("[raw] %lld rows of the device file written again: %.3f s\n",
               static_cast<long long>(raw_rows), raw_seconds);
+
+  // The same records from the PostgreSQL store, served by a server process
+  // over a durable cluster.
+  ASSIGN_OR_RETURN(std::unique_ptr<Cluster> cluster,
+                   Cluster::Start(dir.File("cluster")));
+  RETURN_IF_ERROR(cluster->Create("bootstrap"));
+  Timer pg_setup;
+  ASSIGN_OR_RETURN(const Administrator pg_administrator,
+                   BuildInChild(cluster->Uri("bootstrap"), layout));
+  std::printf("  PostgreSQL store written in %.1f s (child process)\n",
+              pg_setup.Seconds());
+  ASSIGN_OR_RETURN(
+      const double pg_seconds,
+      MeasureBootstrap(cluster->Uri("bootstrap"), pg_administrator, layout,
+                       dir.File("device_pg.sqlite"), "bootstrap_pg"));
 
   std::printf("results:\n");
   PrintMetric(absl::StrCat("bootstrap_", label, "_s"), seconds, "s", 3);
@@ -727,6 +768,8 @@ absl::Status Run(const Flags& flags) {
   PrintMetric(absl::StrCat("raw_bootstrap_insert_", label, "_s"), raw_seconds,
               "s", 3);
   PrintMetric("bootstrap_vs_raw_ratio", raw_seconds / seconds, "", 3);
+  PrintMetric(absl::StrCat("bootstrap_", label, "_pg_s"), pg_seconds, "s", 3);
+  PrintMetric("bootstrap_pg_vs_sqlite_ratio", pg_seconds / seconds, "", 3);
   return absl::OkStatus();
 }
 
