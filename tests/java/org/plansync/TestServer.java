@@ -46,6 +46,10 @@ final class TestServer implements AutoCloseable {
         new ProcessBuilder(binary, "--db=" + path("server.db"), "--listen=127.0.0.1:0")
             .redirectError(new File(path("server.err")))
             .start();
+    // A JVM that exits without closing this (a failed assertion in a
+    // constructor, System.exit) still stops the server.
+    final Process started = process;
+    Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
     BufferedReader out =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     String line;
