@@ -68,16 +68,7 @@ std::string AccessEntryId(absl::string_view accessor,
 
 absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> AccessLog::Record(
     const Access& access, const PullTally& tally) {
-  // A transaction a concurrent one got in the way of (PostgreSQL) stored
-  // nothing; run it again.
-  constexpr int kAttempts = 8;
-  for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> written =
-        RecordOnce(access, tally);
-    if (!absl::IsAborted(written.status()) || attempt == kAttempts) {
-      return written;
-    }
-  }
+  return RetryAborted([&] { return RecordOnce(access, tally); });
 }
 
 absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> AccessLog::RecordOnce(

@@ -224,15 +224,7 @@ void Merger::ServerReplicaCommitted() {
 absl::StatusOr<BatchOutcome> Merger::Apply(
     const Access& access,
     const google::protobuf::RepeatedPtrField<v1::Change>& changes) {
-  // A transaction that a concurrent one got in the way of (possible only
-  // where writers run at once: PostgreSQL) stored nothing; run it again.
-  constexpr int kAttempts = 8;
-  for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<BatchOutcome> outcome = ApplyOnce(access, changes);
-    if (!absl::IsAborted(outcome.status()) || attempt == kAttempts) {
-      return outcome;
-    }
-  }
+  return RetryAborted([&] { return ApplyOnce(access, changes); });
 }
 
 absl::StatusOr<BatchOutcome> Merger::ApplyOnce(

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "core/status_macros.h"
 #include "server/pg/connection.h"
 
 namespace plansync::server {
@@ -14,15 +15,29 @@ constexpr char kChannel[] = "plansync_buckets";
 // NOTIFY payloads must stay under 8000 bytes.
 constexpr size_t kMaxPayload = 7000;
 
-// The heads of `buckets` (newline-separated), read on `conn`.
+// A connection with statement `name` prepared as `sql`.
+absl::StatusOr<std::unique_ptr<pg::Connection>> Connect(
+    const std::string& conninfo, const std::string& name,
+    absl::string_view sql) {
+  ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn,
+                   pg::Connection::Open(conninfo));
+  RETURN_IF_ERROR(conn->Prepare(name, sql));
+  return conn;
+}
+
+constexpr char kNotify[] = "SELECT pg_notify($1, $2)";
+constexpr char kHeads[] =
+    "SELECT bucket, head FROM buckets WHERE bucket = "
+    "ANY(string_to_array($1, E'\\n'))";
+
+// The heads of `buckets` (newline-separated), read on a connection that
+// has "heads" (kHeads) prepared.
 absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> ReadHeads(
     pg::Connection& conn, const std::string& buckets) {
   absl::flat_hash_map<std::string, int64_t> heads;
   if (buckets.empty()) return heads;
-  absl::StatusOr<pg::Result> rows = conn.Query(
-      "SELECT bucket, head FROM buckets WHERE bucket = "
-      "ANY(string_to_array($1, E'\\n'))",
-      pg::Params().Text(buckets));
+  absl::StatusOr<pg::Result> rows =
+      conn.Run("heads", pg::Params().Text(buckets));
   if (!rows.ok()) return rows.status();
   for (int row = 0; row < rows->rows(); ++row) {
     heads[rows->Text(row, 0)] = rows->Int(row, 1);
@@ -91,7 +106,7 @@ void PostgresFanout::NotifyLoop() {
     if (buckets.empty()) continue;
     if (conn == nullptr || !conn->ok()) {
       absl::StatusOr<std::unique_ptr<pg::Connection>> opened =
-          pg::Connection::Open(options_.conninfo);
+          Connect(options_.conninfo, "notify", kNotify);
       // Unreachable: these notices are lost; the listeners' resync finds
       // the heads.
       if (!opened.ok()) continue;
@@ -103,8 +118,7 @@ void PostgresFanout::NotifyLoop() {
       const bool last = i == buckets.size();
       if (!payload.empty() &&
           (last || payload.size() + buckets[i].size() + 1 > kMaxPayload)) {
-        if (!conn->Query("SELECT pg_notify($1, $2)",
-                         pg::Params().Text(kChannel).Text(payload))
+        if (!conn->Run("notify", pg::Params().Text(kChannel).Text(payload))
                  .ok()) {
           break;
         }
@@ -128,7 +142,7 @@ void PostgresFanout::ListenLoop() {
     }
     if (conn == nullptr || !conn->ok()) {
       absl::StatusOr<std::unique_ptr<pg::Connection>> opened =
-          pg::Connection::Open(options_.conninfo);
+          Connect(options_.conninfo, "heads", kHeads);
       if (!opened.ok() ||
           !(*opened)->Exec(absl::StrCat("LISTEN ", kChannel)).ok()) {
         conn.reset();

@@ -249,6 +249,19 @@ class ServerStore {
   virtual void StopListeningForOtherProcesses() {}
 };
 
+// Runs `attempt` (one write transaction, Begin to Commit) and runs it again
+// while it returns ABORTED (a concurrent transaction got in the way, where
+// writers run at once: PostgreSQL; nothing of it was stored), up to eight
+// times in all; its last result.
+template <typename Attempt>
+auto RetryAborted(Attempt attempt) -> decltype(attempt()) {
+  constexpr int kAttempts = 8;
+  for (int i = 1;; ++i) {
+    auto result = attempt();
+    if (!absl::IsAborted(result.status()) || i == kAttempts) return result;
+  }
+}
+
 }  // namespace plansync::server
 
 #endif  // PLANSYNC_SERVER_SERVER_STORE_H_

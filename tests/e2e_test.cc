@@ -28,6 +28,7 @@
 #include "server/sqlite_server_store.h"
 #include "sync/grpc_transport.h"
 #include "tests/cli_fixture.h"
+#include "tests/device_file.h"
 #include "tests/grpc_test_util.h"
 #include "tests/process_util.h"
 #include "tests/test_util.h"
@@ -68,47 +69,16 @@ class EndToEndTest : public testing::CliFixture {
   // Appends `count` confirmations straight into a device's store file (as
   // an app would), in batches.
   void AppendMany(const std::string& device, const Ids& ids, int count) {
-    DeviceStoreOptions options;
-    options.path = Db(device);
-    auto store = DeviceStore::Open(options);
-    ASSERT_OK(store);
-    for (int done = 0; done < count;) {
-      ASSERT_OK((*store)->Write([&](WriteTransaction& txn) -> absl::Status {
-        for (int i = 0; i < 1000 && done < count; ++i, ++done) {
-          v1::ImplementationConfirmation entry;
-          entry.set_student_id(ids.student);
-          entry.set_accommodation_id(ids.accommodation);
-          entry.set_day("2026-09-17");
-          entry.set_status(v1::CONFIRMATION_STATUS_PROVIDED);
-          entry.set_note(absl::StrCat("entry ", done));
-          absl::Status status = (*store)->Append(txn, entry).status();
-          if (!status.ok()) return status;
-        }
-        return absl::OkStatus();
-      }));
-    }
+    testing::AppendConfirmations(Db(device), ids.student, ids.accommodation,
+                                 count);
   }
 
   // Items of record type `type` (short name) in a server store file.
   static int64_t ServerCount(const std::string& path, absl::string_view type) {
-    sqlite3* db = nullptr;
-    int64_t count = -1;
-    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-        SQLITE_OK) {
-      sqlite3_stmt* stmt = nullptr;
-      const std::string sql = absl::StrCat(
-          "SELECT COUNT(*) FROM items WHERE record_type = "
-          "'plansync.v1.",
-          type, "'");
-      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) ==
-              SQLITE_OK &&
-          sqlite3_step(stmt) == SQLITE_ROW) {
-        count = sqlite3_column_int64(stmt, 0);
-      }
-      sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return count;
+    const std::string sql = absl::StrCat(
+        "SELECT COUNT(*) FROM items WHERE record_type = 'plansync.v1.", type,
+        "'");
+    return testing::CountInFile(path, sql.c_str());
   }
 
   int64_t CountOnDevice(const std::string& device, absl::string_view type) {
@@ -123,26 +93,10 @@ class EndToEndTest : public testing::CliFixture {
   // Pending outbox changes of a device, read straight from its file while
   // another process may be writing it.
   int64_t PendingOnDisk(const std::string& device) {
-    return CountOnDisk(device, "SELECT COUNT(*) FROM outbox WHERE state = 0");
+    return testing::PendingInFile(Db(device));
   }
-
-  // The count that `sql` selects from a device's file, read while another
-  // process may be writing it; -1 if the file or table is not there yet.
   int64_t CountOnDisk(const std::string& device, const char* sql) {
-    sqlite3* db = nullptr;
-    int64_t count = -1;
-    if (sqlite3_open_v2(Db(device).c_str(), &db, SQLITE_OPEN_READONLY,
-                        nullptr) == SQLITE_OK) {
-      sqlite3_busy_timeout(db, 5000);
-      sqlite3_stmt* stmt = nullptr;
-      if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
-          sqlite3_step(stmt) == SQLITE_ROW) {
-        count = sqlite3_column_int64(stmt, 0);
-      }
-      sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return count;
+    return testing::CountInFile(Db(device), sql);
   }
 };
 

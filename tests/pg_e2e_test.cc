@@ -2,7 +2,6 @@
 // database, devices (the real CLI) spread over them. Against a real
 // PostgreSQL (tests/pg_test_util.h).
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <memory>
 #include <mutex>
@@ -24,6 +23,7 @@
 #include "server/pg/connection.h"
 #include "sync/grpc_transport.h"
 #include "tests/cli_fixture.h"
+#include "tests/device_file.h"
 #include "tests/pg_test_util.h"
 
 namespace plansync {
@@ -33,48 +33,12 @@ using testing::ServerProcess;
 
 class PostgresEndToEndTest : public testing::CliFixture {
  protected:
-  // Appends `count` confirmations of `accommodation` straight into a
-  // device's store file (as an app would), a thousand a transaction.
   void AppendMany(const std::string& device, const std::string& accommodation,
                   int count) {
-    DeviceStoreOptions options;
-    options.path = Db(device);
-    auto store = DeviceStore::Open(options);
-    ASSERT_OK(store);
-    for (int done = 0; done < count;) {
-      ASSERT_OK((*store)->Write([&](WriteTransaction& txn) -> absl::Status {
-        for (int i = 0; i < 1000 && done < count; ++i, ++done) {
-          v1::ImplementationConfirmation entry;
-          entry.set_student_id(Student());
-          entry.set_accommodation_id(accommodation);
-          entry.set_day("2026-09-17");
-          entry.set_status(v1::CONFIRMATION_STATUS_PROVIDED);
-          entry.set_note(absl::StrCat("entry ", done));
-          absl::Status status = (*store)->Append(txn, entry).status();
-          if (!status.ok()) return status;
-        }
-        return absl::OkStatus();
-      }));
-    }
+    testing::AppendConfirmations(Db(device), Student(), accommodation, count);
   }
-  // Changes waiting in a device's outbox, read from its file while another
-  // process may be writing it; -1 if it cannot be read yet.
   int64_t PendingOnDisk(const std::string& device) {
-    sqlite3* db = nullptr;
-    int64_t count = -1;
-    if (sqlite3_open_v2(Db(device).c_str(), &db, SQLITE_OPEN_READONLY,
-                        nullptr) == SQLITE_OK) {
-      sqlite3_busy_timeout(db, 5000);
-      sqlite3_stmt* stmt = nullptr;
-      if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM outbox WHERE state = 0",
-                             -1, &stmt, nullptr) == SQLITE_OK &&
-          sqlite3_step(stmt) == SQLITE_ROW) {
-        count = sqlite3_column_int64(stmt, 0);
-      }
-      sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return count;
+    return testing::PendingInFile(Db(device));
   }
   // `count` plansync-server processes over the test's database, each with
   // a pool of 4 connections.
