@@ -108,8 +108,7 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
   RETURN_IF_ERROR(db_->Exec(options.durable ? "PRAGMA synchronous = FULL"
                                             : "PRAGMA synchronous = NORMAL"));
   RETURN_IF_ERROR(db_->Exec("PRAGMA temp_store = MEMORY"));
-  // A 32 MiB page cache keeps the indexes a bootstrap writes into warm.
-  RETURN_IF_ERROR(db_->Exec("PRAGMA cache_size = -32768"));
+  RETURN_IF_ERROR(db_->Exec(kCacheSize));
   RETURN_IF_ERROR(internal::MigrateDeviceStore(*db_));
 
   ASSIGN_OR_RETURN(begin_, db_->Prepare("BEGIN IMMEDIATE"));

@@ -52,6 +52,28 @@ absl::StatusOr<std::vector<RemoteResult>> DeviceStore::ApplyRemote(
   return results;
 }
 
+absl::Status DeviceStore::BeginBulkLoad() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(Write([&](WriteTransaction&) -> absl::Status {
+    for (auto& [descriptor, table] : tables_) {
+      RETURN_IF_ERROR(table->DropIndexes());
+    }
+    return absl::OkStatus();
+  }));
+  return db_->Exec(kBulkLoadCacheSize);
+}
+
+absl::Status DeviceStore::EndBulkLoad() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(Write([&](WriteTransaction&) -> absl::Status {
+    for (auto& [descriptor, table] : tables_) {
+      RETURN_IF_ERROR(table->CreateIndexes());
+    }
+    return absl::OkStatus();
+  }));
+  return db_->Exec(kCacheSize);
+}
+
 // Checks one change and merges it. A problem with the change itself goes
 // into `result`; only a store failure is returned.
 absl::Status DeviceStore::ApplyOne(const v1::Change& change,

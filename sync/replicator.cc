@@ -139,14 +139,39 @@ absl::Status Replicator::PullAll(const RetryPolicy& retry,
   // longer offers, so that the server can answer them with an evict.
   std::vector<std::string> buckets(hello.buckets().begin(),
                                    hello.buckets().end());
+  bool first_pull = false;
   {
     ASSIGN_OR_RETURN(auto held, store_->Cursors());
+    first_pull = held.empty();
     const absl::flat_hash_set<std::string> offered(buckets.begin(),
                                                    buckets.end());
     for (const auto& [bucket, cursor] : held) {
       if (!offered.contains(bucket)) buckets.push_back(bucket);
     }
   }
+  if (!first_pull)
+    return PullBuckets(retry, hello, buckets, report, progress, cb);
+  // A first pull is a bulk load: the rows are indexed once, at the end.
+  RETURN_IF_ERROR(store_->BeginBulkLoad());
+  BulkLoad bulk;
+  absl::Status status =
+      PullBuckets(retry, hello, buckets, report, progress, cb, &bulk);
+  if (bulk.txn.has_value()) {
+    if (status.ok()) status = bulk.txn->Commit();
+    bulk.txn.reset();  // rolls back what did not commit
+  }
+  progress->phase = SyncProgress::Phase::kIndex;
+  if (cb) cb(*progress);
+  absl::Status built = store_->EndBulkLoad();
+  return status.ok() ? built : status;
+}
+
+absl::Status Replicator::PullBuckets(const RetryPolicy& retry,
+                                     const v1::HelloResponse& hello,
+                                     const std::vector<std::string>& buckets,
+                                     SyncReport* report, SyncProgress* progress,
+                                     const ProgressCallback& cb,
+                                     BulkLoad* bulk) {
   // At most max_pull_cursors buckets a pull (an administrator holds more).
   const size_t per_pull = hello.limits().max_pull_cursors() == 0
                               ? std::max<size_t>(buckets.size(), 1)
@@ -176,7 +201,7 @@ absl::Status Replicator::PullAll(const RetryPolicy& retry,
           entry->set_cursor(it == cursors.end() ? 0 : it->second);
         }
         return transport_->Pull(request, [&](const v1::PullPage& page) {
-          RETURN_IF_ERROR(ApplyPage(page, report));
+          RETURN_IF_ERROR(ApplyPage(page, report, bulk));
           more = page.more();
           applied += page.changes_size() + page.cursors_size();
           progress->pulled += page.changes_size();
@@ -195,10 +220,10 @@ absl::Status Replicator::PullAll(const RetryPolicy& retry,
   return absl::OkStatus();
 }
 
-absl::Status Replicator::ApplyPage(const v1::PullPage& page,
-                                   SyncReport* report) {
+absl::Status Replicator::ApplyPage(const v1::PullPage& page, SyncReport* report,
+                                   BulkLoad* bulk) {
   store_->clock().Witness(page.server_hlc());
-  RETURN_IF_ERROR(store_->Write([&](WriteTransaction& txn) -> absl::Status {
+  auto apply = [&](WriteTransaction& txn) -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<RemoteResult> results,
                      store_->ApplyRemote(txn, page.changes()));
     for (size_t i = 0; i < results.size(); ++i) {
@@ -214,7 +239,25 @@ absl::Status Replicator::ApplyPage(const v1::PullPage& page,
       RETURN_IF_ERROR(store_->EvictBucket(txn, bucket));
     }
     return absl::OkStatus();
-  }));
+  };
+  if (bulk == nullptr) {
+    RETURN_IF_ERROR(store_->Write(apply));
+  } else {
+    if (!bulk->txn.has_value()) {
+      ASSIGN_OR_RETURN(WriteTransaction txn, store_->BeginWrite());
+      bulk->txn.emplace(std::move(txn));
+      bulk->uncommitted = 0;
+    }
+    absl::Status status = apply(*bulk->txn);
+    bulk->uncommitted += page.changes_size();
+    if (status.ok() && bulk->uncommitted >= kBulkCommitChanges) {
+      status = bulk->txn->Commit();
+    }
+    if (!status.ok() || bulk->uncommitted >= kBulkCommitChanges) {
+      bulk->txn.reset();  // rolls back the pages since the last commit
+    }
+    RETURN_IF_ERROR(status);
+  }
   for (const v1::Change& change : page.changes()) {
     ++(change.replica_id() == store_->replica_id() ? report->pulled_own
                                                    : report->pulled);

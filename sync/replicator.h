@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,7 +34,8 @@ class GrpcTransport;
 
 // Where a sync stands, for progress bars.
 struct SyncProgress {
-  enum class Phase { kHello, kPush, kPull, kDone };
+  // kIndex: after a device's first pull, its tables are being indexed.
+  enum class Phase { kHello, kPush, kPull, kIndex, kDone };
   Phase phase = Phase::kHello;
   int64_t pushed = 0;      // changes acknowledged by the server so far
   int64_t push_total = 0;  // changes pending when the push began
@@ -168,12 +170,34 @@ class Replicator {
   absl::Status PushAll(const RetryPolicy& retry, const v1::HelloResponse& hello,
                        SyncReport* report, SyncProgress* progress,
                        const ProgressCallback& cb);
+  // A first pull's open store transaction: its pages are applied in it and
+  // committed together, kBulkCommitChanges changes at a time, so that each
+  // page of the id indexes is written out once a commit rather than once a
+  // pulled page. Other threads' writes wait while it is open.
+  struct BulkLoad {
+    std::optional<WriteTransaction> txn;
+    int64_t uncommitted = 0;  // changes applied in txn
+  };
+  static constexpr int64_t kBulkCommitChanges = 100'000;
+
   // Applies one pulled page with its cursors and evictions, in one store
-  // transaction, and counts it in `report`.
-  absl::Status ApplyPage(const v1::PullPage& page, SyncReport* report);
+  // transaction (`bulk`'s if not null), and counts it in `report`.
+  absl::Status ApplyPage(const v1::PullPage& page, SyncReport* report,
+                         BulkLoad* bulk);
+  // Pulls every bucket offered or held. A device's first pull (no cursor
+  // held) is a bulk load: the store's secondary indexes are dropped before
+  // it and built after it, whether it succeeded or not.
   absl::Status PullAll(const RetryPolicy& retry, const v1::HelloResponse& hello,
                        SyncReport* report, SyncProgress* progress,
                        const ProgressCallback& cb);
+  // Pulls `buckets`, at most the server's max_pull_cursors a request, until
+  // the server has no more for them.
+  absl::Status PullBuckets(const RetryPolicy& retry,
+                           const v1::HelloResponse& hello,
+                           const std::vector<std::string>& buckets,
+                           SyncReport* report, SyncProgress* progress,
+                           const ProgressCallback& cb,
+                           BulkLoad* bulk = nullptr);
   void BackgroundLoop();
   void Report(const ReplicatorStatus& status);
   void WatchLoop(GrpcTransport* transport);

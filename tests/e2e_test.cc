@@ -359,16 +359,23 @@ TEST_F(EndToEndTest, DeviceKilledMidPullResumesFromItsCursors) {
   const std::string writer = AddUser("Writer", {"case-manager", "teacher"});
   Init("writer", writer, server);
   const Ids ids = MakePlan("writer");
-  AppendMany("writer", ids, kEntries);
   Ok("writer", {"sync"});
   const std::string bucket = "student/" + ids.student;
+  // The reader's first pull (a bulk load, committed at its end) brings the
+  // plan; the entries come in its next pull, page by page.
+  Init("reader", writer, server);
+  Ok("reader", {"sync"});
+  const std::string synced = Db("reader") + ".synced";
+  std::filesystem::copy_file(Db("reader"), synced);
+  AppendMany("writer", ids, kEntries);
+  Ok("writer", {"sync"});
 
-  // Kill the reader's first sync as soon as its first page is committed
-  // (pages hold 10,000 changes); try again if the kill came too late.
+  // Kill the reader's sync as soon as its first page is committed (pages
+  // hold 10,000 changes); try again if the kill came too late.
   bool partial = false;
   for (int attempt = 0; attempt < 5 && !partial; ++attempt) {
     std::filesystem::remove(Db("reader"));
-    Init("reader", writer, server);
+    std::filesystem::copy_file(synced, Db("reader"));
     testing::Process sync({PLANSYNC_CLI_BIN, "--db", Db("reader"), "sync"},
                           Log() + ".pull");
     for (int i = 0; i < 10000; ++i) {
@@ -400,6 +407,54 @@ TEST_F(EndToEndTest, DeviceKilledMidPullResumesFromItsCursors) {
   const size_t at = out.find("pulled ");
   ASSERT_NE(at, std::string::npos);
   EXPECT_LT(std::stoll(out.substr(at + 7)), kEntries + 12);
+  EXPECT_EQ(CountOnDevice("reader", "ImplementationConfirmation"), kEntries);
+  Ok("writer", {"sync"});  // receives the reader's access record
+  EXPECT_EQ(Hash("reader"), Hash("writer"));
+}
+
+// A device killed in its first pull, after the pull dropped the indexes to
+// build them at its end: reopened, the store has them all again and is
+// whole, and the next sync brings everything.
+TEST_F(EndToEndTest, DeviceKilledInItsFirstPullRebuildsItsIndexes) {
+  constexpr int kEntries = 40000;
+  ServerProcess server(Db("server"), Log());
+  const std::string writer = AddUser("Writer", {"case-manager", "teacher"});
+  Init("writer", writer, server);
+  const Ids ids = MakePlan("writer");
+  AppendMany("writer", ids, kEntries);
+  Ok("writer", {"sync"});
+  const char* kIndexes =
+      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE "
+      "'%\\_by\\_%' ESCAPE '\\' AND tbl_name <> 'outbox'";
+  // Try again if the kill came after the pull built them.
+  int64_t indexes = 0;
+  bool inside = false;
+  for (int attempt = 0; attempt < 5 && !inside; ++attempt) {
+    std::filesystem::remove(Db("reader"));
+    Init("reader", writer, server);
+    indexes = CountOnDisk("reader", kIndexes);
+    ASSERT_GT(indexes, 10);
+    testing::Process sync({PLANSYNC_CLI_BIN, "--db", Db("reader"), "sync"},
+                          Log() + ".pull");
+    bool dropped = false;
+    for (int i = 0; i < 10000 && !dropped; ++i) {
+      dropped = CountOnDisk("reader", kIndexes) == 0;
+      if (!dropped) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    sync.Signal(SIGKILL);
+    inside = dropped && CountOnDisk("reader", kIndexes) == 0;
+  }
+  ASSERT_TRUE(inside) << "no kill landed between the drop and the build";
+
+  {
+    DeviceStoreOptions options;
+    options.path = Db("reader");
+    auto store = DeviceStore::Open(options);
+    ASSERT_OK(store);
+    EXPECT_EQ(*(*store)->IntegrityCheck(), "ok");
+  }
+  EXPECT_EQ(CountOnDisk("reader", kIndexes), indexes);
+  Ok("reader", {"sync"});
   EXPECT_EQ(CountOnDevice("reader", "ImplementationConfirmation"), kEntries);
   Ok("writer", {"sync"});  // receives the reader's access record
   EXPECT_EQ(Hash("reader"), Hash("writer"));

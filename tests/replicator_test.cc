@@ -18,6 +18,7 @@
 #include "sync/grpc_transport.h"
 #include "sync/replicator.h"
 #include "sync/retry.h"
+#include "tests/device_file.h"
 #include "tests/sync_test_util.h"
 #include "tests/test_util.h"
 
@@ -291,6 +292,90 @@ TEST_F(TwoDevicesTest, IncrementalPullsLeaveOutTheDevicesOwnChanges) {
   report = sync_a_->SyncOnce();
   ASSERT_OK(report);
   EXPECT_GT(report->pulled_own, 0);
+}
+
+// The secondary indexes of the record tables in the device file at `path`
+// (by student and by reference), as a look from outside counts them.
+int64_t SecondaryIndexes(const std::string& path) {
+  return testing::CountInFile(
+      path,
+      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name "
+      "LIKE '%\\_by\\_%' ESCAPE '\\' AND tbl_name <> 'outbox'");
+}
+
+TEST_F(TwoDevicesTest, AFirstPullIndexesThePulledRowsOnceAtTheEnd) {
+  ASSERT_OK(sync_a_->SyncOnce());
+  ASSERT_OK(sync_a_->SyncOnce());  // A's student bucket, offered after a push
+  const std::string path = dir_.File("first-pull.db");
+  FakeClock clock{testing::kStartMillis};
+  auto device = testing::OpenStore(path, "user-b", &clock, /*seed=*/13);
+  const int64_t indexes = SecondaryIndexes(path);
+  ASSERT_GT(indexes, 10);  // one per student key and per reference at least
+  sync::Replicator replicator(device.get(), to_b_.get(), replicator_options_);
+
+  // While the first pull applies its pages the file has none of them; after
+  // it, every one, and the phases say so.
+  std::vector<sync::SyncProgress::Phase> phases;
+  std::vector<int64_t> indexes_while_pulling;
+  auto observe = [&](const sync::SyncProgress& progress) {
+    if (phases.empty() || phases.back() != progress.phase) {
+      phases.push_back(progress.phase);
+    }
+    if (progress.phase == sync::SyncProgress::Phase::kPull &&
+        progress.pulled > 0) {
+      indexes_while_pulling.push_back(SecondaryIndexes(path));
+    }
+  };
+  auto report = replicator.SyncOnce(observe);
+  ASSERT_OK(report);
+  EXPECT_GT(report->pulled, 0);
+  ASSERT_FALSE(indexes_while_pulling.empty());
+  for (int64_t n : indexes_while_pulling) EXPECT_EQ(n, 0);
+  EXPECT_EQ(SecondaryIndexes(path), indexes);
+  using Phase = sync::SyncProgress::Phase;
+  EXPECT_EQ(phases, (std::vector<Phase>{Phase::kHello, Phase::kPull,
+                                        Phase::kIndex, Phase::kDone}));
+  // The rows are all there and found through the indexes built at the end.
+  EXPECT_EQ(*device->ContentHash(), *a_->ContentHash());
+  const std::string student = ids_.at("plansync.v1.Student");
+  auto listed = device->ListByStudent<v1::Accommodation>(student);
+  ASSERT_OK(listed);
+  EXPECT_EQ(listed->size(),
+            a_->ListByStudent<v1::Accommodation>(student)->size());
+  EXPECT_EQ(*device->IntegrityCheck(), "ok");
+
+  // A later pull leaves the indexes in place.
+  std::mt19937_64 rng(5);
+  ASSERT_OK(testing::RandomWrites(*a_, clock_a_, rng, ids_));
+  ASSERT_OK(sync_a_->SyncOnce());
+  phases.clear();
+  indexes_while_pulling.clear();
+  report = replicator.SyncOnce(observe);
+  ASSERT_OK(report);
+  EXPECT_GT(report->pulled, 0);
+  for (int64_t n : indexes_while_pulling) EXPECT_EQ(n, indexes);
+  EXPECT_EQ(std::count(phases.begin(), phases.end(), Phase::kIndex), 0);
+}
+
+TEST_F(ReplicatorTest, IndexesDroppedByAProcessThatDiedAreBuiltOnOpen) {
+  const std::string path = dir_.File("died.db");
+  FakeClock clock{testing::kStartMillis};
+  auto device = testing::OpenStore(path, "user-b", &clock);
+  const int64_t indexes = SecondaryIndexes(path);
+  ASSERT_GT(indexes, 0);
+  auto ids = testing::CreateOneOfEach(*device);
+  ASSERT_OK(device->BeginBulkLoad());
+  EXPECT_EQ(SecondaryIndexes(path), 0);
+  // Reads are still right without them.
+  auto listed =
+      device->ListByStudent<v1::Accommodation>(ids.at("plansync.v1.Student"));
+  ASSERT_OK(listed);
+  EXPECT_EQ(listed->size(), 1u);
+  device.reset();  // as if the process ended before EndBulkLoad
+  device = testing::OpenStore(path, "user-b", &clock);
+  ASSERT_NE(device, nullptr);
+  EXPECT_EQ(SecondaryIndexes(path), indexes);
+  EXPECT_EQ(*device->IntegrityCheck(), "ok");
 }
 
 TEST_F(TwoDevicesTest, APullNamingAnotherUsersReplicaLeavesNothingOut) {

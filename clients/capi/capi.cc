@@ -292,6 +292,7 @@ sync::ProgressCallback ProgressAdapter(const plansync_sync_options& options) {
         total = progress.push_total;
         break;
       case sync::SyncProgress::Phase::kPull:
+      case sync::SyncProgress::Phase::kIndex:
         phase = PLANSYNC_SYNC_PULL;
         done = progress.pulled;
         total = -1;

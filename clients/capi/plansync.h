@@ -440,9 +440,11 @@ typedef struct plansync_change_event {
 
 /* Called after each committed transaction that changed records. It runs on
  * the thread that committed: the app's thread for its writes, the thread of
- * plansync_sync for pulled pages (one call per page). No lock is held: it
- * may read and write the store (its writes are notified in turn), but not
- * close it. The event and its strings are valid only during the call. */
+ * plansync_sync for pulled pages (one call per page; a store's first pull,
+ * a bulk load, commits up to 100,000 changes at a time, one call each). No
+ * lock is held: it may read and write the store (its writes are notified in
+ * turn), but not close it. The event and its strings are valid only during
+ * the call. */
 typedef void (*plansync_observer_callback)(void* context,
                                            const plansync_change_event* event);
 

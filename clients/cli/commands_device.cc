@@ -285,6 +285,9 @@ void ShowProgress(const sync::SyncProgress& progress) {
     case sync::SyncProgress::Phase::kPull:
       phase = "pulling";
       break;
+    case sync::SyncProgress::Phase::kIndex:
+      phase = "indexing";
+      break;
     case sync::SyncProgress::Phase::kDone:
       phase = "done";
       break;

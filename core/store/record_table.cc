@@ -36,17 +36,40 @@ absl::StatusOr<std::unique_ptr<RecordTable>> RecordTable::Open(
   return table;
 }
 
-absl::Status RecordTable::EnsureSchema() {
-  const std::string table = QuoteIdentifier(type_.table);
+std::vector<std::string> RecordTable::IndexedColumns() const {
   // Indexes for listing by student and following references.
-  std::string indexes;
+  std::vector<std::string> columns;
   for (const FieldInfo& field : type_.fields) {
     if (field.is_id || (!field.is_bucket_key && field.ref == nullptr)) continue;
-    absl::StrAppend(
-        &indexes, "CREATE INDEX IF NOT EXISTS ",
-        QuoteIdentifier(absl::StrCat(type_.table, "_by_", field.name)), " ON ",
-        table, " (", QuoteIdentifier(field.name), ");");
+    columns.push_back(field.name);
   }
+  return columns;
+}
+
+std::string RecordTable::IndexName(absl::string_view column) const {
+  return QuoteIdentifier(absl::StrCat(type_.table, "_by_", column));
+}
+
+absl::Status RecordTable::CreateIndexes() {
+  std::string sql;
+  for (const std::string& column : IndexedColumns()) {
+    absl::StrAppend(&sql, "CREATE INDEX IF NOT EXISTS ", IndexName(column),
+                    " ON ", QuoteIdentifier(type_.table), " (",
+                    QuoteIdentifier(column), ");");
+  }
+  return sql.empty() ? absl::OkStatus() : db_->Exec(sql);
+}
+
+absl::Status RecordTable::DropIndexes() {
+  std::string sql;
+  for (const std::string& column : IndexedColumns()) {
+    absl::StrAppend(&sql, "DROP INDEX IF EXISTS ", IndexName(column), ";");
+  }
+  return sql.empty() ? absl::OkStatus() : db_->Exec(sql);
+}
+
+absl::Status RecordTable::EnsureSchema() {
+  const std::string table = QuoteIdentifier(type_.table);
   if (!db_->HasColumn(type_.table)) {
     std::vector<std::string> definitions;
     for (const FieldInfo& field : type_.fields) {
@@ -57,9 +80,9 @@ absl::Status RecordTable::EnsureSchema() {
     if (type_.is_mutable()) {
       definitions.push_back(absl::StrCat(kClocksColumn, " BLOB"));
     }
-    return db_->Exec(absl::StrCat("CREATE TABLE ", table, " (",
-                                  absl::StrJoin(definitions, ", "), ");",
-                                  indexes));
+    RETURN_IF_ERROR(db_->Exec(absl::StrCat(
+        "CREATE TABLE ", table, " (", absl::StrJoin(definitions, ", "), ")")));
+    return CreateIndexes();
   }
   // Columns added to records.proto since the table was made.
   for (const FieldInfo& field : type_.fields) {
@@ -73,7 +96,9 @@ absl::Status RecordTable::EnsureSchema() {
     RETURN_IF_ERROR(db_->Exec(absl::StrCat(
         "ALTER TABLE ", table, " ADD COLUMN ", kClocksColumn, " BLOB")));
   }
-  return db_->Exec(indexes);
+  // Also rebuilds indexes dropped by DropIndexes in a process that died
+  // before it created them again.
+  return CreateIndexes();
 }
 
 void RecordTable::DefineStatements() {
