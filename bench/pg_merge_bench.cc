@@ -19,10 +19,11 @@
 //
 // The parts, in this order in each of three rounds (one with --quick):
 // - raw_pg: the rows the PostgreSQL store writes for the changes, by a plain
-//   loop of prepared statements (binary parameters) in transactions of 1000,
-//   in the round trips of the store at its best: per change one statement
-//   (an upsert into `items` and an insert into `history`); per transaction
-//   the `applied` rows in one statement and the bucket's head.
+//   loop of prepared statements (binary parameters) in transactions of 1000:
+//   per change one statement (an upsert into `items` and an insert into
+//   `history`); per transaction the `applied` rows in one statement and the
+//   bucket's head. (The store itself writes a push's items in one statement:
+//   ServerTransaction::Prefetch.)
 //   Metric raw_pg_insert_per_s.
 // - merge_pg: one real plansync-server process (--db=postgresql://…, a pool
 //   of 8) on loopback; the device's token, so every change is authorized;
@@ -186,12 +187,11 @@ absl::StatusOr<double> RawInsert(const std::string& uri,
       replica_seqs.push_back(static_cast<int64_t>(change.replica_seq()));
       digests.push_back(static_cast<int64_t>(row.digest));
     }
-    RETURN_IF_ERROR(
-        conn->Run("applied", Params()
-                                 .TextFormat(server::pg::TextArray(replicas))
-                                 .TextFormat(server::pg::IntArray(replica_seqs))
-                                 .TextFormat(server::pg::IntArray(digests)))
-            .status());
+    RETURN_IF_ERROR(conn->Run("applied", Params()
+                                             .TextArray(replicas)
+                                             .IntArray(replica_seqs)
+                                             .IntArray(digests))
+                        .status());
     RETURN_IF_ERROR(
         conn->Run("head", Params().Text(rows.front().change->bucket()).Int(seq))
             .status());

@@ -239,6 +239,7 @@ absl::StatusOr<BatchOutcome> Merger::ApplyOnce(
   std::sort(buckets.begin(), buckets.end());
   buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
   RETURN_IF_ERROR(txn->LockBuckets(buckets));
+  RETURN_IF_ERROR(txn->Prefetch(changes));
   ASSIGN_OR_RETURN(const bool bound_server_replica, BindServerReplica(*txn));
   // What the batch knows of each replica id it names: its owner (nullopt
   // while unbound; an unbound replica is bound to the caller with its first

@@ -8,7 +8,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "core/schema.h"
 #include "core/status_macros.h"
+#include "core/uuid.h"
 #include "server/pg/connection.h"
 #include "server/postgres_fanout.h"
 
@@ -124,6 +126,34 @@ constexpr std::pair<absl::string_view, absl::string_view> kStatements[] = {
      "(INSERT INTO history (bucket, seq, accepted_ms, change) SELECT $4, "
      "$5::int8, (extract(epoch FROM clock_timestamp()) * 1000)::int8, "
      "$8::bytea FROM go RETURNING 1) SELECT claimed, matches FROM ok"},
+    // Prefetch: the items of a batch's (type, id, field) keys, and the homes
+    // of its record ids.
+    {"prefetch_items",
+     "SELECT i.record_type, i.record_id, i.field, i.seq, i.hlc, i.replica_id, "
+     "i.bucket, i.change FROM unnest($1::text[], $2::text[], $3::int8[]) AS "
+     "k(record_type, record_id, field) JOIN items i ON i.record_type = "
+     "k.record_type AND i.record_id = k.record_id AND i.field = k.field"},
+    {"prefetch_homes",
+     "SELECT record_id, record_type, bucket FROM records WHERE record_id = "
+     "ANY($1::text[])"},
+    // The writes a transaction held, in one statement: the homes it claims
+    // ($9 - $11), its items ($1 - $8, one per key) and a history row for
+    // every write ($12 - $14). Returns how many homes were claimed.
+    {"write_items",
+     "WITH home AS (INSERT INTO records (record_id, record_type, bucket) "
+     "SELECT * FROM unnest($9::text[], $10::text[], $11::text[]) ON CONFLICT "
+     "(record_id) DO NOTHING RETURNING 1), item AS (INSERT INTO items "
+     "(record_type, record_id, field, bucket, seq, hlc, replica_id, change) "
+     "SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], "
+     "$5::int8[], $6::int8[], $7::text[], $8::bytea[]) ON CONFLICT "
+     "(record_type, record_id, field) DO UPDATE SET bucket = "
+     "excluded.bucket, seq = excluded.seq, hlc = excluded.hlc, replica_id = "
+     "excluded.replica_id, change = excluded.change RETURNING 1), history AS "
+     "(INSERT INTO history (bucket, seq, accepted_ms, change) SELECT b, s, "
+     "(extract(epoch FROM clock_timestamp()) * 1000)::int8, c FROM "
+     "unnest($12::text[], $13::int8[], $14::bytea[]) AS h(b, s, c) RETURNING "
+     "1) SELECT (SELECT count(*) FROM home), (SELECT count(*) FROM item), "
+     "(SELECT count(*) FROM history)"},
     {"get_replica", "SELECT principal_id FROM replicas WHERE replica_id = $1"},
     {"bind_replica",
      "INSERT INTO replicas (replica_id, principal_id) VALUES ($1, $2) ON "
@@ -254,6 +284,74 @@ class Lease {
   std::unique_ptr<Connection> conn_;
 };
 
+// The item writes a transaction holds for one statement, as the arrays of
+// "write_items": one item row per (type, id, field) key, the last write of a
+// key winning, as in the table; one history row per write; the homes
+// claimed.
+class HeldWrites {
+ public:
+  bool empty() const { return history_seqs_.empty(); }
+  int64_t claims() const { return static_cast<int64_t>(claim_ids_.size()); }
+
+  void Hold(const v1::Change& change, int field_number, int64_t seq,
+            absl::string_view bytes, const std::string& key, bool claim) {
+    auto [slot, added] = by_key_.try_emplace(key, types_.size());
+    if (added) {
+      types_.push_back(change.record_type());
+      ids_.push_back(change.record_id());
+      fields_.push_back(field_number);
+      buckets_.emplace_back();
+      seqs_.emplace_back();
+      hlcs_.emplace_back();
+      replicas_.emplace_back();
+      changes_.emplace_back();
+    }
+    const size_t i = slot->second;
+    buckets_[i] = change.bucket();
+    seqs_[i] = seq;
+    hlcs_[i] = static_cast<int64_t>(change.hlc());
+    replicas_[i] = change.replica_id();
+    changes_[i] = std::string(bytes);
+    history_buckets_.push_back(change.bucket());
+    history_seqs_.push_back(seq);
+    history_changes_.emplace_back(bytes);
+    if (claim) {
+      claim_ids_.push_back(change.record_id());
+      claim_types_.push_back(change.record_type());
+      claim_buckets_.push_back(change.bucket());
+    }
+  }
+
+  pg::Params Arrays() const {
+    pg::Params params;
+    params.TextArray(types_)
+        .TextArray(ids_)
+        .IntArray(fields_)
+        .TextArray(buckets_)
+        .IntArray(seqs_)
+        .IntArray(hlcs_)
+        .TextArray(replicas_)
+        .BlobArray(changes_)
+        .TextArray(claim_ids_)
+        .TextArray(claim_types_)
+        .TextArray(claim_buckets_)
+        .TextArray(history_buckets_)
+        .IntArray(history_seqs_)
+        .BlobArray(history_changes_);
+    return params;
+  }
+
+  void Clear() { *this = HeldWrites(); }
+
+ private:
+  absl::flat_hash_map<std::string, size_t> by_key_;
+  std::vector<std::string> types_, ids_, buckets_, replicas_, changes_;
+  std::vector<int64_t> fields_, seqs_, hlcs_;
+  std::vector<std::string> claim_ids_, claim_types_, claim_buckets_;
+  std::vector<std::string> history_buckets_, history_changes_;
+  std::vector<int64_t> history_seqs_;
+};
+
 class PostgresTransaction final : public ServerTransaction {
  public:
   explicit PostgresTransaction(Lease lease) : conn_(std::move(lease)) {}
@@ -299,9 +397,65 @@ class PostgresTransaction final : public ServerTransaction {
     return absl::OkStatus();
   }
 
+  absl::Status Prefetch(
+      const google::protobuf::RepeatedPtrField<v1::Change>& changes) override {
+    std::vector<std::string> types, ids, home_ids;
+    std::vector<int64_t> fields;
+    for (const v1::Change& change : changes) {
+      // Only what the merger can get to: CheckChange refuses the rest before
+      // any read (and the database would refuse some of their bytes).
+      if (Schema::Get().FindCanonical(change.record_type()) == nullptr ||
+          !IsUuid(change.record_id())) {
+        continue;
+      }
+      const int64_t field =
+          change.has_field_write() ? change.field_write().field_number() : 0;
+      if (items_
+              .try_emplace(
+                  ItemKey(change.record_type(), change.record_id(), field))
+              .second) {
+        types.push_back(change.record_type());
+        ids.push_back(change.record_id());
+        fields.push_back(field);
+      }
+      if (homes_.try_emplace(change.record_id()).second) {
+        home_ids.push_back(change.record_id());
+      }
+    }
+    if (!types.empty()) {
+      ASSIGN_OR_RETURN(
+          Result r,
+          conn_->Run(
+              "prefetch_items",
+              Params().TextArray(types).TextArray(ids).IntArray(fields)));
+      for (int row = 0; row < r.rows(); ++row) {
+        StoredItem item;
+        item.seq = r.Int(row, 3);
+        item.hlc = static_cast<Hlc>(r.Int(row, 4));
+        item.replica_id = r.Text(row, 5);
+        item.bucket = r.Text(row, 6);
+        RETURN_IF_ERROR(ParseStored(r.Bytes(row, 7), &item.change));
+        items_[ItemKey(r.Bytes(row, 0), r.Bytes(row, 1), r.Int(row, 2))] =
+            std::move(item);
+      }
+    }
+    if (!home_ids.empty()) {
+      ASSIGN_OR_RETURN(
+          Result r, conn_->Run("prefetch_homes", Params().TextArray(home_ids)));
+      for (int row = 0; row < r.rows(); ++row) {
+        homes_[r.Bytes(row, 0)] = RecordHome{r.Text(row, 1), r.Text(row, 2)};
+      }
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<std::optional<StoredItem>> GetItem(
       absl::string_view record_type, absl::string_view record_id,
       int field_number) override {
+    if (auto it = items_.find(ItemKey(record_type, record_id, field_number));
+        it != items_.end()) {
+      return it->second;
+    }
     ASSIGN_OR_RETURN(
         Result r,
         conn_->Run(
@@ -313,16 +467,15 @@ class PostgresTransaction final : public ServerTransaction {
     item.hlc = static_cast<Hlc>(r.Int(0, 1));
     item.replica_id = r.Text(0, 2);
     item.bucket = r.Text(0, 3);
-    const absl::string_view blob = r.Bytes(0, 4);
-    if (!item.change.ParseFromArray(blob.data(),
-                                    static_cast<int>(blob.size()))) {
-      return absl::DataLossError("a stored change is corrupt");
-    }
+    RETURN_IF_ERROR(ParseStored(r.Bytes(0, 4), &item.change));
     return item;
   }
 
   absl::StatusOr<std::optional<RecordHome>> GetRecordHome(
       absl::string_view record_id) override {
+    if (auto it = homes_.find(record_id); it != homes_.end()) {
+      return it->second;
+    }
     ASSIGN_OR_RETURN(Result r,
                      conn_->Run("get_home", Params().Text(record_id)));
     if (r.rows() == 0) return std::nullopt;
@@ -386,6 +539,7 @@ class PostgresTransaction final : public ServerTransaction {
     if (!open_) return absl::FailedPreconditionError("transaction is closed");
     open_ = false;
     absl::Status status = FlushApplied();
+    if (status.ok()) status = FlushItems();
     for (const auto& [bucket, head] : heads_) {
       if (!status.ok()) break;
       if (head.next != head.locked) {
@@ -421,15 +575,67 @@ class PostgresTransaction final : public ServerTransaction {
     return &heads_.emplace(bucket, Head{head, head}).first->second;
   }
 
+  // The key of an item in items_: unambiguous whatever bytes the parts hold.
+  static std::string ItemKey(absl::string_view record_type,
+                             absl::string_view record_id, int64_t field) {
+    return absl::StrCat(field, ":", record_type.size(), ":", record_type,
+                        record_id);
+  }
+
+  static absl::Status ParseStored(absl::string_view blob, v1::Change* out) {
+    if (!out->ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+      return absl::DataLossError("a stored change is corrupt");
+    }
+    return absl::OkStatus();
+  }
+
   // Writes the item under its bucket's next sequence number, once the
   // record's home is claimed (a new record) or found to be the change's.
   // nullopt, with nothing written, if `new_record` and the id has a home;
-  // FAILED_PRECONDITION if the home is another type's or bucket's.
+  // FAILED_PRECONDITION if the home is another type's or bucket's. Where
+  // Prefetch read the item and the home, the write is held for FlushItems
+  // and the cache answers for it.
   absl::StatusOr<std::optional<int64_t>> Write(const v1::Change& change,
                                                int field_number,
                                                absl::string_view bytes,
                                                bool new_record) {
     ASSIGN_OR_RETURN(Head * head, Lock(change.bucket()));
+    const std::string key =
+        ItemKey(change.record_type(), change.record_id(), field_number);
+    auto item = items_.find(key);
+    auto home = homes_.find(change.record_id());
+    if (item == items_.end() || home == homes_.end()) {
+      // Not prefetched: written at once, after what is held; the cache
+      // forgets the record, so later reads of it go to the database.
+      RETURN_IF_ERROR(FlushItems());
+      if (item != items_.end()) items_.erase(item);
+      if (home != homes_.end()) homes_.erase(home);
+      return WriteNow(change, field_number, bytes, new_record, head);
+    }
+    bool claim = false;
+    if (home->second.has_value()) {
+      if (new_record) return std::nullopt;
+      if (home->second->record_type != change.record_type() ||
+          home->second->bucket != change.bucket()) {
+        return absl::FailedPreconditionError(
+            "the store refused an item outside its record's type or bucket");
+      }
+    } else {
+      claim = true;
+      home->second = RecordHome{change.record_type(), change.bucket()};
+    }
+    const int64_t seq = head->next + 1;
+    head->next = seq;
+    held_.Hold(change, field_number, seq, bytes, key, claim);
+    item->second = StoredItem{seq, static_cast<Hlc>(change.hlc()),
+                              change.replica_id(), change.bucket(), change};
+    return seq;
+  }
+
+  absl::StatusOr<std::optional<int64_t>> WriteNow(const v1::Change& change,
+                                                  int field_number,
+                                                  absl::string_view bytes,
+                                                  bool new_record, Head* head) {
     const int64_t seq = head->next + 1;
     ASSIGN_OR_RETURN(
         Result r,
@@ -456,16 +662,30 @@ class PostgresTransaction final : public ServerTransaction {
     return seq;
   }
 
+  // Writes the held items in one statement. ABORTED if a transaction of
+  // another bucket claimed one of their record ids meanwhile.
+  absl::Status FlushItems() {
+    if (held_.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Result r, conn_->Run("write_items", held_.Arrays()));
+    const int64_t claimed = r.Int(0, 0);
+    const int64_t expected = held_.claims();
+    held_.Clear();
+    if (claimed != expected) {
+      return absl::AbortedError(
+          "a record id was claimed by another transaction meanwhile; retry");
+    }
+    return absl::OkStatus();
+  }
+
   // Writes the gathered applied ids. ABORTED if another transaction
   // applied one of them meanwhile (nothing of this one is stored).
   absl::Status FlushApplied() {
     if (applied_seqs_.empty()) return absl::OkStatus();
     ASSIGN_OR_RETURN(
-        Result r, conn_->Run("put_applied",
-                             Params()
-                                 .TextFormat(pg::TextArray(applied_replicas_))
-                                 .TextFormat(pg::IntArray(applied_seqs_))
-                                 .TextFormat(pg::IntArray(applied_digests_))));
+        Result r, conn_->Run("put_applied", Params()
+                                                .TextArray(applied_replicas_)
+                                                .IntArray(applied_seqs_)
+                                                .IntArray(applied_digests_)));
     const auto expected = static_cast<int64_t>(applied_seqs_.size());
     applied_replicas_.clear();
     applied_seqs_.clear();
@@ -483,6 +703,11 @@ class PostgresTransaction final : public ServerTransaction {
   std::vector<int64_t> applied_seqs_, applied_digests_;
   bool grants_changed_ = false;
   absl::flat_hash_map<std::string, Head> heads_;
+  // What Prefetch read, kept current with the held writes: the item of each
+  // ItemKey (nullopt: none) and the home of each record id.
+  absl::flat_hash_map<std::string, std::optional<StoredItem>> items_;
+  absl::flat_hash_map<std::string, std::optional<RecordHome>> homes_;
+  HeldWrites held_;
 };
 
 class PostgresServerStore final : public ServerStore {

@@ -136,6 +136,19 @@ class ServerTransaction {
     return absl::OkStatus();
   }
 
+  // A hint, after LockBuckets: the transaction is about to merge `changes`,
+  // so the store may read at once what GetItem and GetRecordHome will ask of
+  // their records, and hold the items they write until the next read it
+  // cannot answer or the commit (a store across a network: a batch in a few
+  // round trips instead of a few per change). Results are the same either
+  // way; a conflict found only when the held writes reach the store (a
+  // record id claimed meanwhile by a transaction of another bucket) is
+  // ABORTED, as a deadlock is. A no-op where reads are local (SQLite).
+  virtual absl::Status Prefetch(
+      const google::protobuf::RepeatedPtrField<v1::Change>& changes) {
+    return absl::OkStatus();
+  }
+
   // ABORTED when a concurrent transaction got in the way (a serialization
   // failure, a deadlock, a change id applied meanwhile): nothing of this one
   // is stored; run it again from Begin.

@@ -212,6 +212,121 @@ TEST(PostgresServerStore, HistoryKeepsEveryAcceptedItem) {
   EXPECT_EQ(Count(uri, "SELECT count(*) FROM history"), 3);
 }
 
+// Ids as the merger sees them (Prefetch reads ahead only for well-formed
+// ones).
+constexpr char kEntryId[] = "0190a1b2-c3d4-7e5f-8a6b-0c1d2e3f4a5b";
+constexpr char kPlanId[] = "0190a1b2-c3d4-7e5f-8a6b-0c1d2e3f4a5c";
+
+// A batch read ahead by Prefetch: its writes are held, reads of them are
+// answered from what is held (a second write of a register sees the first;
+// a second insert of an entry finds its home), and the commit stores the
+// last write of each item with a history row for every write.
+TEST(PostgresServerStore, PrefetchedBatchReadsItsOwnWritesAndStoresThemAll) {
+  PLANSYNC_PG_DATABASE(uri);
+  std::unique_ptr<ServerStore> store = Open(uri);
+  ASSERT_NE(store, nullptr);
+  const std::string bucket = "student/p";
+  google::protobuf::RepeatedPtrField<v1::Change> batch;
+  *batch.Add() = Entry(bucket, kEntryId, 1);
+  *batch.Add() = Register(bucket, kPlanId, 5, 2);
+  *batch.Add() = Register(bucket, kPlanId, 5, 3);
+  auto txn = store->Begin();
+  ASSERT_OK(txn);
+  ASSERT_OK((*txn)->LockBuckets({bucket}));
+  ASSERT_OK((*txn)->Prefetch(batch));
+  auto none = (*txn)->GetItem("plansync.v1.Plan", kPlanId, 5);
+  ASSERT_OK(none);
+  EXPECT_FALSE(none->has_value());
+
+  auto entry = (*txn)->InsertItem(batch[0], 0, batch[0].SerializeAsString());
+  ASSERT_OK(entry);
+  EXPECT_EQ(*entry, std::optional<int64_t>(1));
+  auto again = (*txn)->InsertItem(batch[0], 0, batch[0].SerializeAsString());
+  ASSERT_OK(again);
+  EXPECT_FALSE(again->has_value());  // its home is claimed
+  auto home = (*txn)->GetRecordHome(kEntryId);
+  ASSERT_OK(home);
+  ASSERT_TRUE(home->has_value());
+  EXPECT_EQ((*home)->record_type, "plansync.v1.Comment");
+  EXPECT_EQ((*home)->bucket, bucket);
+
+  ASSERT_OK((*txn)->PutItem(batch[1], 5, batch[1].SerializeAsString()));
+  auto first = (*txn)->GetItem("plansync.v1.Plan", kPlanId, 5);
+  ASSERT_OK(first);
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ((*first)->seq, 2);
+  EXPECT_EQ((*first)->hlc, 2u);
+  EXPECT_EQ((*first)->change.field_write().value().string_value(),
+            "value at 2");
+  auto put = (*txn)->PutItem(batch[2], 5, batch[2].SerializeAsString());
+  ASSERT_OK(put);
+  EXPECT_EQ(*put, 3);
+  // A write to the same record under another type is refused.
+  v1::Change other = batch[2];
+  other.set_record_type("plansync.v1.Student");
+  EXPECT_EQ(
+      (*txn)->PutItem(other, 5, other.SerializeAsString()).status().code(),
+      absl::StatusCode::kFailedPrecondition);
+  ASSERT_OK((*txn)->Commit());
+
+  std::vector<FeedItem> feed;
+  ASSERT_OK(store->ReadFeed(bucket, 0, 100, &feed));
+  ASSERT_EQ(feed.size(), 2u);
+  EXPECT_EQ(feed[0].seq, 1);
+  EXPECT_EQ(feed[0].change.record_id(), kEntryId);
+  EXPECT_EQ(feed[1].seq, 3);
+  EXPECT_EQ(feed[1].change.hlc(), 3u);
+  EXPECT_EQ(Count(uri,
+                  "SELECT count(*) FROM history WHERE bucket = "
+                  "'student/p'"),
+            3);
+  EXPECT_EQ(Count(uri, "SELECT count(*) FROM records"), 2);
+  EXPECT_EQ(Count(uri, "SELECT head FROM buckets WHERE bucket = 'student/p'"),
+            3);
+}
+
+// Prefetch found no home for a record id; before the batch's held writes
+// reach the store, a transaction of another bucket claims the id and
+// commits. The held batch's commit is ABORTED (the merger runs it again and
+// then sees the home), and nothing of it is stored.
+TEST(PostgresServerStore, AnIdClaimedAfterPrefetchAbortsTheHeldBatch) {
+  PLANSYNC_PG_DATABASE(uri);
+  std::unique_ptr<ServerStore> store = Open(uri);
+  ASSERT_NE(store, nullptr);
+  google::protobuf::RepeatedPtrField<v1::Change> batch;
+  *batch.Add() = Entry("student/a", kEntryId, 1);
+  auto held = store->Begin();
+  ASSERT_OK(held);
+  ASSERT_OK((*held)->LockBuckets({"student/a"}));
+  ASSERT_OK((*held)->Prefetch(batch));
+  {
+    auto other = store->Begin();
+    ASSERT_OK(other);
+    const v1::Change elsewhere = Entry("student/b", kEntryId, 2);
+    auto seq =
+        (*other)->InsertItem(elsewhere, 0, elsewhere.SerializeAsString());
+    ASSERT_OK(seq);
+    EXPECT_EQ(*seq, std::optional<int64_t>(1));
+    ASSERT_OK((*other)->Commit());
+  }
+  auto seq = (*held)->InsertItem(batch[0], 0, batch[0].SerializeAsString());
+  ASSERT_OK(seq);  // held: the claim is checked when it is written
+  EXPECT_EQ((*held)->Commit().code(), absl::StatusCode::kAborted);
+
+  std::vector<FeedItem> feed;
+  ASSERT_OK(store->ReadFeed("student/a", 0, 100, &feed));
+  EXPECT_TRUE(feed.empty());
+  EXPECT_EQ(Count(uri, "SELECT count(*) FROM history"), 1);
+  EXPECT_EQ(Count(uri,
+                  "SELECT count(*) FROM items WHERE bucket = "
+                  "'student/b'"),
+            1);
+  EXPECT_EQ(Count(uri,
+                  "SELECT count(*) FROM buckets WHERE bucket = "
+                  "'student/a' AND head > 0"),
+            0);
+}
+
 // Processes open the same database at once: one creates the schema, the
 // others find it; what one writes (grants included) the next read of any
 // other sees.

@@ -18,45 +18,74 @@ Params& Params::Text(absl::string_view value) {
   return *this;
 }
 
-Params& Params::TextFormat(std::string literal) {
-  values_.emplace_back(std::move(literal));
-  formats_.push_back(0);
-  return *this;
-}
+namespace {
 
-std::string TextArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
+// Appends `value` to `out` as a big-endian (network order) 32-bit integer.
+void PutInt32(std::string& out, uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out += static_cast<char>((value >> shift) & 0xff);
   }
-  out += '}';
-  return out;
 }
 
-std::string IntArray(const std::vector<int64_t>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(values[i]);
-  }
-  out += '}';
-  return out;
-}
-
-Params& Params::Int(int64_t value) {
+std::string BigEndian64(int64_t value) {
   std::string bytes(8, '\0');
   auto u = static_cast<uint64_t>(value);
   for (int i = 7; i >= 0; --i) {
     bytes[static_cast<size_t>(i)] = static_cast<char>(u & 0xff);
     u >>= 8;
   }
-  values_.emplace_back(std::move(bytes));
+  return bytes;
+}
+
+// Element type OIDs (pg_type.h).
+constexpr uint32_t kByteaOid = 17;
+constexpr uint32_t kInt8Oid = 20;
+constexpr uint32_t kTextOid = 25;
+
+}  // namespace
+
+// array_recv's format: dimensions, a has-nulls flag, the element type, each
+// dimension's length and lower bound, then each element's length and bytes.
+Params& Params::Array(uint32_t element_oid, size_t count,
+                      absl::FunctionRef<absl::string_view(size_t)> element) {
+  std::string out;
+  PutInt32(out, count == 0 ? 0 : 1);
+  PutInt32(out, 0);
+  PutInt32(out, element_oid);
+  if (count > 0) {
+    PutInt32(out, static_cast<uint32_t>(count));
+    PutInt32(out, 1);
+  }
+  for (size_t i = 0; i < count; ++i) {
+    const absl::string_view bytes = element(i);
+    PutInt32(out, static_cast<uint32_t>(bytes.size()));
+    out.append(bytes.data(), bytes.size());
+  }
+  values_.emplace_back(std::move(out));
+  formats_.push_back(1);
+  return *this;
+}
+
+Params& Params::TextArray(const std::vector<std::string>& values) {
+  return Array(kTextOid, values.size(),
+               [&](size_t i) -> absl::string_view { return values[i]; });
+}
+
+Params& Params::BlobArray(const std::vector<std::string>& values) {
+  return Array(kByteaOid, values.size(),
+               [&](size_t i) -> absl::string_view { return values[i]; });
+}
+
+Params& Params::IntArray(const std::vector<int64_t>& values) {
+  std::string element;
+  return Array(kInt8Oid, values.size(), [&](size_t i) -> absl::string_view {
+    element = BigEndian64(values[i]);
+    return element;
+  });
+}
+
+Params& Params::Int(int64_t value) {
+  values_.emplace_back(BigEndian64(value));
   formats_.push_back(1);
   return *this;
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -28,22 +29,21 @@ class Params {
   Params& Int(int64_t value);
   Params& Blob(absl::string_view value) { return Text(value); }
   Params& Null();
-  // A value in PostgreSQL's text format, e.g. an array literal
-  // ("{a,b}", cast in the SQL: `$1::text[]`).
-  Params& TextFormat(std::string literal);
+  // One-dimensional arrays in PostgreSQL's binary format (cast in the SQL:
+  // `$1::text[]`, `$2::bytea[]`, `$3::int8[]`), for many rows in one
+  // statement (`unnest`).
+  Params& TextArray(const std::vector<std::string>& values);
+  Params& BlobArray(const std::vector<std::string>& values);
+  Params& IntArray(const std::vector<int64_t>& values);
   size_t size() const { return values_.size(); }
 
  private:
   friend class Connection;
+  Params& Array(uint32_t element_oid, size_t count,
+                absl::FunctionRef<absl::string_view(size_t)> element);
   std::vector<std::optional<std::string>> values_;
   std::vector<int> formats_;  // 1 binary, 0 text, per value
 };
-
-// An array literal in PostgreSQL's text format of `values`, each quoted
-// (for text[]).
-std::string TextArray(const std::vector<std::string>& values);
-// An array literal of integers (for int8[]).
-std::string IntArray(const std::vector<int64_t>& values);
 
 // A statement's result, in binary format. Rows and columns from 0.
 class Result {
