@@ -27,10 +27,9 @@ bool HasUnknownFields(const google::protobuf::Message& message) {
   return !message.GetReflection()->GetUnknownFields(message).empty();
 }
 
-// INVALID_UTF8 for a text field of the change that is not UTF-8 (they are
-// bytes on the wire, change.proto); UNKNOWN_FIELD for a field the change, its
-// field write or its value does not define.
-absl::Status CheckTextAndUnknownFields(const v1::Change& change) {
+}  // namespace
+
+absl::Status CheckChangeText(const v1::Change& change) {
   const std::pair<absl::string_view, const std::string*> texts[] = {
       {"replica_id", &change.replica_id()},
       {"record_type", &change.record_type()},
@@ -43,7 +42,21 @@ absl::Status CheckTextAndUnknownFields(const v1::Change& change) {
           v1::INVALID_UTF8,
           absl::StrCat("the change's ", name, " is not valid UTF-8 text"));
     }
+    if (text->find('\0') != std::string::npos) {
+      return ReasonError(
+          v1::MALFORMED_CHANGE,
+          absl::StrCat("the change's ", name, " holds a NUL character"));
+    }
   }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// CheckChangeText, then UNKNOWN_FIELD for a field the change, its field
+// write or its value does not define.
+absl::Status CheckTextAndUnknownFields(const v1::Change& change) {
+  RETURN_IF_ERROR(CheckChangeText(change));
   if (HasUnknownFields(change) ||
       (change.has_field_write() &&
        (HasUnknownFields(change.field_write()) ||

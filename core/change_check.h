@@ -43,6 +43,12 @@ struct CheckedChange {
 // MALFORMED_DATE; MISSING_REQUIRED_FIELD (log entries).
 absl::StatusOr<CheckedChange> CheckChange(const v1::Change& change);
 
+// The first of CheckChange's checks, on the change's own text fields (ids,
+// type, bucket; bytes on the wire, change.proto): INVALID_UTF8 for one that
+// is not UTF-8, MALFORMED_CHANGE for one holding a NUL. A server runs it
+// before it uses them to look anything up. Pure.
+absl::Status CheckChangeText(const v1::Change& change);
+
 // The student id named by a bucket "student/<uuid>", or empty if `bucket` is
 // not a student bucket.
 absl::string_view StudentOfBucket(absl::string_view bucket);

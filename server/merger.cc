@@ -233,9 +233,17 @@ absl::StatusOr<BatchOutcome> Merger::ApplyOnce(
   BatchOutcome outcome;
   outcome.results.reserve(changes.size());
   ASSIGN_OR_RETURN(std::unique_ptr<ServerTransaction> txn, store_->Begin());
+  // The changes' own text fields, checked before any of them is used to
+  // look something up (a database may refuse such bytes).
+  std::vector<absl::Status> text(changes.size());
+  for (int i = 0; i < changes.size(); ++i) {
+    text[i] = CheckChangeText(changes[i]);
+  }
   // The buckets the batch writes, locked (in order) before anything is read.
   std::vector<std::string> buckets;
-  for (const v1::Change& change : changes) buckets.push_back(change.bucket());
+  for (int i = 0; i < changes.size(); ++i) {
+    if (text[i].ok()) buckets.push_back(changes[i].bucket());
+  }
   std::sort(buckets.begin(), buckets.end());
   buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
   RETURN_IF_ERROR(txn->LockBuckets(buckets));
@@ -257,7 +265,12 @@ absl::StatusOr<BatchOutcome> Merger::ApplyOnce(
     return seq;
   };
   std::string bytes;
-  for (const v1::Change& change : changes) {
+  for (int i = 0; i < changes.size(); ++i) {
+    const v1::Change& change = changes[i];
+    if (!text[i].ok()) {
+      outcome.results.push_back(Rejected(text[i]));
+      continue;
+    }
     bytes.clear();
     change.SerializeToString(&bytes);
     const size_t size = bytes.size();

@@ -600,6 +600,14 @@ TEST_F(HostileClientTest, InvalidUtf8SaysWhichFieldIsMalformed) {
   change.set_log_entry(bytes);
   ExpectRefused(case_manager_, change, v1::INVALID_UTF8,
                 "Comment.text is not valid UTF-8");
+  // A NUL in an id is well-formed UTF-8 but no id (and PostgreSQL refuses
+  // it in text): refused before the server looks anything up by it.
+  v1::Change nul_bucket =
+      Write(case_manager_, replica, 6003, TypeOf("Accommodation"),
+            accommodation_s_, BucketS(), "title", plain);
+  nul_bucket.set_bucket(BucketS() + std::string(1, '\0'));
+  ExpectRefused(case_manager_, nul_bucket, v1::MALFORMED_CHANGE,
+                "the change's bucket holds a NUL character");
 }
 
 // 5. 100,000 cursors naming one bucket made the server send it 100,000 times.
