@@ -133,6 +133,10 @@ constexpr std::pair<absl::string_view, absl::string_view> kStatements[] = {
      "i.bucket, i.change FROM unnest($1::text[], $2::text[], $3::int8[]) AS "
      "k(record_type, record_id, field) JOIN items i ON i.record_type = "
      "k.record_type AND i.record_id = k.record_id AND i.field = k.field"},
+    {"prefetch_applied",
+     "SELECT a.replica_id, a.replica_seq, a.digest FROM unnest($1::text[], "
+     "$2::int8[]) AS k(replica_id, replica_seq) JOIN applied a ON "
+     "a.replica_id = k.replica_id AND a.replica_seq = k.replica_seq"},
     {"prefetch_homes",
      "SELECT record_id, record_type, bucket FROM records WHERE record_id = "
      "ANY($1::text[])"},
@@ -377,6 +381,29 @@ class PostgresTransaction final : public ServerTransaction {
 
   absl::StatusOr<std::optional<uint64_t>> AppliedDigest(
       absl::string_view replica_id, uint64_t replica_seq) override {
+    const std::string key =
+        AppliedKey(replica_id, static_cast<int64_t>(replica_seq));
+    if (!batch_applied_.empty()) {
+      // The first lookup reads those of the whole prefetched batch (a
+      // device's pushes that arrive out of order, or again, all need them).
+      RETURN_IF_ERROR(FlushApplied());
+      std::vector<std::string> replicas;
+      std::vector<int64_t> seqs;
+      for (auto& [batch_key, change] : batch_applied_) {
+        replicas.push_back(change.first);
+        seqs.push_back(change.second);
+        applied_.try_emplace(batch_key);
+      }
+      batch_applied_.clear();
+      ASSIGN_OR_RETURN(Result r,
+                       conn_->Run("prefetch_applied",
+                                  Params().TextArray(replicas).IntArray(seqs)));
+      for (int row = 0; row < r.rows(); ++row) {
+        applied_[AppliedKey(r.Bytes(row, 0), r.Int(row, 1))] =
+            static_cast<uint64_t>(r.Int(row, 2));
+      }
+    }
+    if (auto it = applied_.find(key); it != applied_.end()) return it->second;
     RETURN_IF_ERROR(FlushApplied());
     ASSIGN_OR_RETURN(
         Result r,
@@ -391,6 +418,11 @@ class PostgresTransaction final : public ServerTransaction {
   // commit, in one statement.
   absl::Status RecordApplied(absl::string_view replica_id, uint64_t replica_seq,
                              uint64_t digest) override {
+    if (auto it = applied_.find(
+            AppliedKey(replica_id, static_cast<int64_t>(replica_seq)));
+        it != applied_.end()) {
+      it->second = digest;
+    }
     applied_replicas_.emplace_back(replica_id);
     applied_seqs_.push_back(static_cast<int64_t>(replica_seq));
     applied_digests_.push_back(static_cast<int64_t>(digest));
@@ -405,7 +437,7 @@ class PostgresTransaction final : public ServerTransaction {
       // Only what the merger can get to: CheckChange refuses the rest before
       // any read (and the database would refuse some of their bytes).
       if (Schema::Get().FindCanonical(change.record_type()) == nullptr ||
-          !IsUuid(change.record_id())) {
+          !IsUuid(change.record_id()) || !IsUuid(change.replica_id())) {
         continue;
       }
       const int64_t field =
@@ -421,6 +453,9 @@ class PostgresTransaction final : public ServerTransaction {
       if (homes_.try_emplace(change.record_id()).second) {
         home_ids.push_back(change.record_id());
       }
+      const auto seq = static_cast<int64_t>(change.replica_seq());
+      batch_applied_.try_emplace(AppliedKey(change.replica_id(), seq),
+                                 change.replica_id(), seq);
     }
     if (!types.empty()) {
       ASSIGN_OR_RETURN(
@@ -575,6 +610,10 @@ class PostgresTransaction final : public ServerTransaction {
     return &heads_.emplace(bucket, Head{head, head}).first->second;
   }
 
+  static std::string AppliedKey(absl::string_view replica_id, int64_t seq) {
+    return absl::StrCat(seq, ":", replica_id);
+  }
+
   // The key of an item in items_: unambiguous whatever bytes the parts hold.
   static std::string ItemKey(absl::string_view record_type,
                              absl::string_view record_id, int64_t field) {
@@ -708,6 +747,12 @@ class PostgresTransaction final : public ServerTransaction {
   absl::flat_hash_map<std::string, std::optional<StoredItem>> items_;
   absl::flat_hash_map<std::string, std::optional<RecordHome>> homes_;
   HeldWrites held_;
+  // The change ids of the prefetched batch, by AppliedKey, until the first
+  // AppliedDigest reads them all; then what was read, kept current by
+  // RecordApplied (nullopt: not applied).
+  absl::flat_hash_map<std::string, std::pair<std::string, int64_t>>
+      batch_applied_;
+  absl::flat_hash_map<std::string, std::optional<uint64_t>> applied_;
 };
 
 class PostgresServerStore final : public ServerStore {

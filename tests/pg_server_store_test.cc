@@ -16,7 +16,9 @@
 #include "gtest/gtest.h"
 #include "server/pg/connection.h"
 #include "server/postgres_server_store.h"
+#include "server/sync_handlers.h"
 #include "tests/pg_test_util.h"
+#include "tests/sync_test_util.h"
 #include "tests/test_util.h"
 
 namespace plansync {
@@ -216,6 +218,12 @@ TEST(PostgresServerStore, HistoryKeepsEveryAcceptedItem) {
 // ones).
 constexpr char kEntryId[] = "0190a1b2-c3d4-7e5f-8a6b-0c1d2e3f4a5b";
 constexpr char kPlanId[] = "0190a1b2-c3d4-7e5f-8a6b-0c1d2e3f4a5c";
+constexpr char kReplicaId[] = "0190a1b2-c3d4-7e5f-8a6b-0c1d2e3f4a5d";
+
+v1::Change OfDevice(v1::Change change) {
+  change.set_replica_id(kReplicaId);
+  return change;
+}
 
 // A batch read ahead by Prefetch: its writes are held, reads of them are
 // answered from what is held (a second write of a register sees the first;
@@ -227,9 +235,9 @@ TEST(PostgresServerStore, PrefetchedBatchReadsItsOwnWritesAndStoresThemAll) {
   ASSERT_NE(store, nullptr);
   const std::string bucket = "student/p";
   google::protobuf::RepeatedPtrField<v1::Change> batch;
-  *batch.Add() = Entry(bucket, kEntryId, 1);
-  *batch.Add() = Register(bucket, kPlanId, 5, 2);
-  *batch.Add() = Register(bucket, kPlanId, 5, 3);
+  *batch.Add() = OfDevice(Entry(bucket, kEntryId, 1));
+  *batch.Add() = OfDevice(Register(bucket, kPlanId, 5, 2));
+  *batch.Add() = OfDevice(Register(bucket, kPlanId, 5, 3));
   auto txn = store->Begin();
   ASSERT_OK(txn);
   ASSERT_OK((*txn)->LockBuckets({bucket}));
@@ -294,7 +302,7 @@ TEST(PostgresServerStore, AnIdClaimedAfterPrefetchAbortsTheHeldBatch) {
   std::unique_ptr<ServerStore> store = Open(uri);
   ASSERT_NE(store, nullptr);
   google::protobuf::RepeatedPtrField<v1::Change> batch;
-  *batch.Add() = Entry("student/a", kEntryId, 1);
+  *batch.Add() = OfDevice(Entry("student/a", kEntryId, 1));
   auto held = store->Begin();
   ASSERT_OK(held);
   ASSERT_OK((*held)->LockBuckets({"student/a"}));
@@ -302,7 +310,7 @@ TEST(PostgresServerStore, AnIdClaimedAfterPrefetchAbortsTheHeldBatch) {
   {
     auto other = store->Begin();
     ASSERT_OK(other);
-    const v1::Change elsewhere = Entry("student/b", kEntryId, 2);
+    const v1::Change elsewhere = OfDevice(Entry("student/b", kEntryId, 2));
     auto seq =
         (*other)->InsertItem(elsewhere, 0, elsewhere.SerializeAsString());
     ASSERT_OK(seq);
@@ -325,6 +333,76 @@ TEST(PostgresServerStore, AnIdClaimedAfterPrefetchAbortsTheHeldBatch) {
                   "SELECT count(*) FROM buckets WHERE bucket = "
                   "'student/a' AND head > 0"),
             0);
+}
+
+// Bytes PostgreSQL would refuse as text (not UTF-8, or a NUL) in the fields
+// a push names before its changes are checked: each such change is refused
+// with its reason, the rest of the push is applied, and nothing of the
+// refused ones is stored.
+TEST(PostgresServerStore, HostileBytesInAPushAreRefusedChangeByChange) {
+  PLANSYNC_PG_DATABASE(uri);
+  std::unique_ptr<ServerStore> store = Open(uri);
+  ASSERT_NE(store, nullptr);
+  FakeClock clock{testing::kStartMillis};
+  server::SyncHandlers handlers(store.get(), &clock, server::ServerLimits{}, 5);
+  auto device = testing::OpenStore(":memory:", "user-a", &clock);
+  const auto ids = testing::CreateOneOfEach(*device);
+  auto pending = device->PendingChanges(1000);
+  ASSERT_OK(pending);
+  ASSERT_FALSE(pending->empty());
+
+  v1::PushRequest request;
+  for (const OutboxEntry& entry : *pending)
+    *request.add_changes() = entry.change;
+  const int good = request.changes_size();
+  const v1::Change& model = pending->back().change;
+  struct Hostile {
+    const char* what;
+    std::function<void(v1::Change&)> spoil;
+    v1::Reason reason;
+  };
+  const std::string nul("student/\0x", 10);
+  const Hostile hostile[] = {
+      {"replica id not UTF-8",
+       [](v1::Change& c) { c.set_replica_id("\xff\xfe"); }, v1::INVALID_UTF8},
+      {"bucket not UTF-8", [](v1::Change& c) { c.set_bucket("student/\xc3"); },
+       v1::INVALID_UTF8},
+      {"bucket with a NUL", [&](v1::Change& c) { c.set_bucket(nul); },
+       v1::MALFORMED_CHANGE},
+      {"replica id with a NUL",
+       [](v1::Change& c) { c.set_replica_id(std::string("a\0b", 3)); },
+       v1::MALFORMED_CHANGE},
+  };
+  for (const Hostile& h : hostile) {
+    v1::Change change = model;
+    change.set_replica_seq(change.replica_seq() + 100);
+    h.spoil(change);
+    *request.add_changes() = change;
+  }
+  testing::DirectTransport transport(&handlers, "user-a");
+  auto response = transport.Push(request);
+  ASSERT_OK(response);
+  ASSERT_EQ(response->results_size(), request.changes_size());
+  for (int i = 0; i < good; ++i) {
+    EXPECT_EQ(response->results(i).status(), v1::ChangeResult::ACCEPTED) << i;
+  }
+  for (size_t i = 0; i < std::size(hostile); ++i) {
+    const v1::ChangeResult& result =
+        response->results(good + static_cast<int>(i));
+    EXPECT_EQ(result.status(), v1::ChangeResult::REJECTED) << hostile[i].what;
+    EXPECT_EQ(result.reason(), hostile[i].reason) << hostile[i].what;
+  }
+  EXPECT_EQ(Count(uri, "SELECT count(*) FROM history"), good);
+  EXPECT_EQ(Count(uri, "SELECT count(*) FROM buckets WHERE head = 0"), 0);
+
+  // The same push again (its answer lost): every change a duplicate, found
+  // by the batch's one read of its applied change ids; nothing stored twice.
+  response = transport.Push(request);
+  ASSERT_OK(response);
+  for (int i = 0; i < good; ++i) {
+    EXPECT_EQ(response->results(i).status(), v1::ChangeResult::DUPLICATE) << i;
+  }
+  EXPECT_EQ(Count(uri, "SELECT count(*) FROM history"), good);
 }
 
 // Processes open the same database at once: one creates the schema, the
