@@ -5,6 +5,7 @@
 #ifndef PLANSYNC_BENCH_SERVER_PROCESS_H_
 #define PLANSYNC_BENCH_SERVER_PROCESS_H_
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -28,9 +29,11 @@ inline double Seconds(const struct timeval& t) {
 }
 
 // Runs `argv` (argv[0] a path) with its standard output into a pipe read by
-// this process; the child's pid, and the read end in *out_fd.
+// this process, and its standard error into `stderr_path` if not empty; the
+// child's pid, and the read end in *out_fd.
 inline absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv,
-                                   int* out_fd) {
+                                   int* out_fd,
+                                   const std::string& stderr_path = "") {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return absl::InternalError("pipe failed");
   std::fflush(stdout);
@@ -43,6 +46,11 @@ inline absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv,
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
+    if (!stderr_path.empty()) {
+      const int fd =
+          open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (fd >= 0) dup2(fd, STDERR_FILENO);
+    }
     dup2(pipe_fds[1], STDOUT_FILENO);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
@@ -82,11 +90,15 @@ inline absl::StatusOr<std::string> RunAdmin(const std::string& binary,
 // plansync-server in a child process; stopped with SIGTERM on destruction.
 class ServerProcess {
  public:
+  // `db` is a SQLite path or a PostgreSQL URI; the server's log goes to
+  // `log_path` if not empty (else to this process's standard error).
   static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(
-      const std::string& binary, const std::string& db_path) {
+      const std::string& binary, const std::string& db,
+      const std::string& log_path = "") {
     int fd = -1;
-    absl::StatusOr<pid_t> pid = Spawn(
-        {binary, absl::StrCat("--db=", db_path), "--listen=127.0.0.1:0"}, &fd);
+    absl::StatusOr<pid_t> pid =
+        Spawn({binary, absl::StrCat("--db=", db), "--listen=127.0.0.1:0"}, &fd,
+              log_path);
     if (!pid.ok()) return pid.status();
     std::unique_ptr<ServerProcess> process(new ServerProcess(*pid, fd));
     // "plansync-server listening on HOST:PORT"
@@ -127,6 +139,7 @@ class ServerProcess {
   }
 
   const std::string& address() const { return address_; }
+  pid_t pid() const { return pid_; }
 
  private:
   ServerProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}

@@ -12,6 +12,8 @@
 // picks a free port). SIGINT or SIGTERM finish the calls in flight, then the
 // server exits with status 0. Logs carry no tokens, names or record content;
 // the request log (server/request_log.h) is one line per call on stderr.
+// At start the soft open-file limit is raised to the hard one (each
+// connection holds a descriptor), and the log says so.
 #include <signal.h>
 
 #include <cstdio>
@@ -32,6 +34,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "server/admin_main.h"
+#include "server/file_limit.h"
 #include "server/flag_style.h"
 #include "server/grpc_service.h"
 #include "server/listen_address.h"
@@ -83,6 +86,15 @@ int Serve() {
   if (db.empty()) {
     std::fprintf(stderr, "plansync-server: --db is required\n");
     return 2;
+  }
+  // Every connection holds a file descriptor.
+  absl::StatusOr<server::FileLimit> files = server::RaiseOpenFileLimit();
+  if (files.ok()) {
+    std::fprintf(stderr, "plansync-server: %s\n",
+                 server::DescribeFileLimit(*files).c_str());
+  } else {
+    std::fprintf(stderr, "plansync-server: %s\n",
+                 std::string(files.status().message()).c_str());
   }
   const std::string listen = absl::GetFlag(FLAGS_listen);
   const std::string cert_path = absl::GetFlag(FLAGS_tls_cert);

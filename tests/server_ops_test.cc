@@ -3,9 +3,11 @@
 // and malformed request bytes. Each test is named after what broke.
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -456,6 +458,39 @@ std::vector<std::string> CallLines(const std::string& err) {
     }
   }
   return lines;
+}
+
+// The soft open-file limit of the process `pid` (/proc/PID/limits).
+int64_t SoftFileLimit(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/limits"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Max open files", 0) == 0) {
+      return std::stoll(line.substr(std::string("Max open files").size()));
+    }
+  }
+  return -1;
+}
+
+// Started under a low soft limit (1,024 is common), the server could hold
+// about a thousand connections: it raises the limit to the hard one, and
+// says so in its log.
+TEST_F(ServerOpsTest, SoftOpenFileLimitCappedTheServersConnections) {
+  struct rlimit original {};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &original), 0);
+  if (original.rlim_max <= 256) GTEST_SKIP() << "the hard limit is too low";
+  struct rlimit low = original;
+  low.rlim_cur = 256;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::unique_ptr<ServerProcess> server;
+  server = std::make_unique<ServerProcess>(Db("server"), Log());
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &original), 0);  // for this process
+  EXPECT_EQ(SoftFileLimit(server->process().pid()),
+            static_cast<int64_t>(original.rlim_max));
+  EXPECT_NE(server->process().Stderr().find(absl::StrCat(
+                "open-file limit raised from 256 to ", original.rlim_max)),
+            std::string::npos)
+      << server->process().Stderr();
 }
 
 TEST_F(ServerOpsTest, RequestLogWasMissingOrLeakedNamesTokensAndNotes) {

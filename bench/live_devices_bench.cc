@@ -1,0 +1,750 @@
+// Live devices (targets in BENCHMARKS.md): a district's devices online at
+// once, each writing one change a second, against the real server binary.
+//
+//   live_devices_bench [--quick] [--only=sqlite|pg]
+//
+// The district (setup, not timed; through server::Admin, as `plansync-server
+// admin` does): S students, each with a guardian and four teachers, each
+// user assigned to the student and holding one device token: 5 S devices.
+// The first kProbes students are probes: only their guardian writes, so a
+// write on one device and its arrival on the others are unambiguous.
+//
+// Each device is light (no store): its own gRPC channel and TCP connection
+// (a local subchannel pool), its own token and replica id (bound by a
+// Hello), and a Watch stream held open for the whole run. On each poke for
+// its student's bucket it pulls that bucket from its cursor, as a
+// replicator does; every device but the probes' readers pushes one valid
+// Comment on its student a second, at its own phase. Pushes and pulls run on
+// a pool of worker threads; Watch streams on gRPC's callback API.
+//
+// Measured over a window after a warm-up:
+//   push latency (call to answer), errors (any call that failed or any
+//   change not ACCEPTED); for the probe students, write on the guardian's
+//   device -> Watch poke on each reader, and -> the entry pulled by each
+//   reader (visible); the server processes' CPU time in the window (from
+//   /proc) over the pushes in it, and their threads and resident memory at
+//   the end of it.
+//
+// Parts: sqlite (one server process on a SQLite store, durable) and pg
+// (three server processes on one PostgreSQL database, a durable cluster from
+// scripts/pg-cluster or PLANSYNC_BENCH_PG_URI's; devices spread round robin).
+//
+// Metrics, full run (S = 200: 1,000 devices, 60 s):
+//   live_1000_devices_p99_ms        write -> visible on a reader, p99, SQLite
+//   live_1000_devices_poke_p99_ms   write -> poke on a reader, p99, SQLite
+//   live_1000_devices_push_p99_ms   push latency p99, SQLite
+//   live_1000_devices_errors        failed calls and refused changes, SQLite
+//   server_cpu_ms_per_push          server CPU ms per push, SQLite
+//   live_1000_devices_server_rss_mb, live_1000_devices_server_threads
+//   live_1000_devices_pg_p99_ms, live_1000_devices_pg_push_p99_ms,
+//   live_1000_devices_pg_errors, server_cpu_ms_per_push_pg (all three
+//   processes' CPU over all pushes)
+// With --quick (S = 40: 200 devices, 10 s) the names say 200 instead of
+// 1000, and server_cpu_ms_per_push is named server_cpu_ms_per_push_200, so a
+// smoke run never passes for a target.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "bench/harness.h"
+#include "bench/pg_cluster.h"
+#include "bench/server_process.h"
+#include "core/clock.h"
+#include "core/hlc.h"
+#include "core/schema.h"
+#include "core/status_macros.h"
+#include "core/uuid.h"
+#include "grpcpp/grpcpp.h"
+#include "plansync/v1/records.pb.h"
+#include "plansync/v1/sync.grpc.pb.h"
+#include "server/admin.h"
+#include "server/open_store.h"
+#include "sync/grpc_transport.h"
+
+namespace plansync::bench {
+namespace {
+
+constexpr int kUsersPerStudent = 5;  // a guardian and four teachers
+constexpr int kProbes = 10;
+constexpr int kWorkers = 32;
+constexpr absl::Duration kWarmup = absl::Seconds(5);
+constexpr absl::Duration kCallDeadline = absl::Seconds(10);
+
+// --- The district ------------------------------------------------------------
+
+struct DeviceSpec {
+  std::string user_id;
+  std::string student_id;
+  std::string token;
+  bool writes = true;  // false: a probe student's reader
+};
+
+// Writes the district into `store`; one DeviceSpec per device, the guardian
+// of each student first.
+absl::StatusOr<std::vector<DeviceSpec>> BuildDistrict(
+    server::ServerStore* store, int students) {
+  server::Admin admin(store, SystemClock::Get(), /*seed=*/20261206);
+  std::vector<DeviceSpec> devices;
+  for (int s = 0; s < students; ++s) {
+    v1::Student student;
+    student.set_given_name(absl::StrCat("Student ", s));
+    student.set_family_name("Load");
+    student.set_grade("5");
+    ASSIGN_OR_RETURN(const std::string student_id, admin.AddStudent(student));
+    for (int u = 0; u < kUsersPerStudent; ++u) {
+      DeviceSpec device;
+      device.student_id = student_id;
+      device.writes = s >= kProbes || u == 0;
+      ASSIGN_OR_RETURN(
+          device.user_id,
+          admin.AddUser(
+              absl::StrCat(u == 0 ? "Guardian " : "Teacher ", s, "-", u),
+              v1::ROLE_UNSPECIFIED));
+      v1::Assignment assignment;
+      assignment.set_user_id(device.user_id);
+      assignment.set_student_id(student_id);
+      assignment.set_role(u == 0 ? v1::GUARDIAN : v1::TEACHER);
+      if (u > 0) assignment.set_class_or_period(absl::StrCat("Period ", u));
+      RETURN_IF_ERROR(admin.Assign(assignment).status());
+      ASSIGN_OR_RETURN(server::IssuedToken issued,
+                       admin.IssueToken(device.user_id, "load device"));
+      device.token = std::move(issued.token);
+      devices.push_back(std::move(device));
+    }
+  }
+  return devices;
+}
+
+// --- /proc -------------------------------------------------------------------
+
+// CPU seconds (user + system) of process `pid` so far.
+double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  std::getline(in, line);
+  // Fields after the command name, which ends with the last ')'.
+  std::istringstream rest(line.substr(line.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// A "Key:   value" number of /proc/<pid>/status (VmRSS in kB, Threads).
+double ProcessStatus(pid_t pid, const std::string& key) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key + ":", 0) == 0) {
+      return std::stod(line.substr(key.size() + 1));
+    }
+  }
+  return 0;
+}
+
+// --- The load ----------------------------------------------------------------
+
+// What every device's calls add up to. Guarded by mu.
+struct Samples {
+  std::mutex mu;
+  bool measuring = false;
+  std::vector<double> push_ms, poke_ms, visible_ms;
+  int64_t pushes = 0;  // in the window
+  int64_t errors = 0;  // in the whole run
+  std::string first_error;
+
+  void Error(const std::string& what) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (errors++ == 0) first_error = what;
+  }
+};
+
+// The write a probe student's guardian made last, for its readers.
+struct Probe {
+  std::mutex mu;
+  std::string record_id;
+  absl::Time written;
+};
+
+class Device {
+ public:
+  Device(const DeviceSpec& spec, const std::string& address, uint64_t seed,
+         Probe* probe)
+      : spec_(spec),
+        bucket_(absl::StrCat("student/", spec.student_id)),
+        ids_(SystemClock::Get(), seed),
+        replica_id_(ids_.Next()),
+        probe_(probe) {
+    grpc::ChannelArguments args = sync::DefaultChannelArguments();
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    stub_ = v1::SyncService::NewStub(grpc::CreateCustomChannel(
+        address, grpc::InsecureChannelCredentials(), args));
+  }
+
+  const DeviceSpec& spec() const { return spec_; }
+  Probe* probe() const { return probe_; }
+
+  void Prepare(grpc::ClientContext* context, bool deadline) const {
+    context->AddMetadata("authorization", "Bearer " + spec_.token);
+    if (deadline)
+      context->set_deadline(absl::ToChronoTime(absl::Now() + kCallDeadline));
+  }
+
+  absl::Status Hello() {
+    grpc::ClientContext context;
+    Prepare(&context, true);
+    v1::HelloRequest request;
+    request.set_replica_id(replica_id_);
+    request.set_device_hlc(HlcPack(absl::ToUnixMillis(absl::Now()), 0));
+    request.set_schema_version(kSchemaVersion);
+    v1::HelloResponse response;
+    grpc::Status status = stub_->Hello(&context, request, &response);
+    if (!status.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("Hello failed: ", status.error_message()));
+    }
+    return absl::OkStatus();
+  }
+
+  // Pushes one Comment on the student; its latency in ms, or an error.
+  absl::StatusOr<double> Push() {
+    v1::PushRequest request;
+    v1::Change* change = request.add_changes();
+    v1::Comment comment;
+    comment.set_id(ids_.Next());
+    comment.set_student_id(spec_.student_id);
+    comment.set_author_id(spec_.user_id);
+    comment.set_about_record_type("plansync.v1.Student");
+    comment.set_about_record_id(spec_.student_id);
+    comment.set_text("Used the word bank on today's spelling test.");
+    const absl::Time now = absl::Now();
+    const Hlc hlc = HlcPack(absl::ToUnixMillis(now), counter_++);
+    comment.set_recorded_hlc(static_cast<int64_t>(hlc));
+    change->set_replica_id(replica_id_);
+    change->set_replica_seq(++seq_);
+    change->set_record_type("plansync.v1.Comment");
+    change->set_record_id(comment.id());
+    change->set_bucket(bucket_);
+    change->set_author_id(spec_.user_id);
+    change->set_hlc(hlc);
+    comment.SerializeToString(change->mutable_log_entry());
+    if (probe_ != nullptr) {
+      std::lock_guard<std::mutex> lock(probe_->mu);
+      probe_->record_id = comment.id();
+      probe_->written = now;
+    }
+    grpc::ClientContext context;
+    Prepare(&context, true);
+    v1::PushResponse response;
+    grpc::Status status = stub_->Push(&context, request, &response);
+    const double ms = absl::ToDoubleMilliseconds(absl::Now() - now);
+    if (!status.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("Push failed: ", status.error_message()));
+    }
+    if (response.results_size() != 1 ||
+        response.results(0).status() != v1::ChangeResult::ACCEPTED) {
+      return absl::InternalError(absl::StrCat(
+          "a change was not accepted: ", response.results_size() == 0
+                                             ? std::string("no result")
+                                             : response.results(0).message()));
+    }
+    return ms;
+  }
+
+  // Pulls the student's bucket from the cursor; `on_change` for each change.
+  absl::Status Pull(const std::function<void(const v1::Change&)>& on_change) {
+    grpc::ClientContext context;
+    Prepare(&context, true);
+    v1::PullRequest request;
+    request.set_schema_version(kSchemaVersion);
+    request.set_replica_id(replica_id_);
+    request.set_replica_seq(seq_);
+    v1::BucketCursor* cursor = request.add_cursors();
+    cursor->set_bucket(bucket_);
+    cursor->set_cursor(cursor_);
+    std::unique_ptr<grpc::ClientReader<v1::PullPage>> reader =
+        stub_->Pull(&context, request);
+    v1::PullPage page;
+    while (reader->Read(&page)) {
+      for (const v1::Change& change : page.changes()) on_change(change);
+      for (const v1::BucketCursor& next : page.cursors()) {
+        if (next.bucket() == bucket_) cursor_ = next.cursor();
+      }
+    }
+    grpc::Status status = reader->Finish();
+    if (!status.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("Pull failed: ", status.error_message()));
+    }
+    return absl::OkStatus();
+  }
+
+  v1::SyncService::Stub* stub() { return stub_.get(); }
+  const std::string& bucket() const { return bucket_; }
+
+  // A pull is asked for while one runs: run one more after it (guarded by
+  // the owner's lock).
+  bool pulling = false;
+  bool pull_again = false;
+  std::string probe_seen;  // the probe record this reader was poked for
+
+ private:
+  const DeviceSpec spec_;
+  const std::string bucket_;
+  IdGenerator ids_;
+  const std::string replica_id_;
+  Probe* const probe_;  // this device's student's, if a probe
+  std::unique_ptr<v1::SyncService::Stub> stub_;
+  uint64_t seq_ = 0;
+  uint16_t counter_ = 0;
+  int64_t cursor_ = 0;
+};
+
+// A fixed pool of threads running queued tasks.
+class Workers {
+ public:
+  explicit Workers(int n) {
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Loop(); });
+  }
+  ~Workers() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    ready_.notify_all();
+    for (std::thread& thread : threads_) thread.join();
+  }
+  void Run(std::function<void()> task) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      tasks_.push_back(std::move(task));
+    }
+    ready_.notify_one();
+  }
+
+ private:
+  void Loop() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        ready_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+        if (tasks_.empty()) return;
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      task();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+class Load;
+
+// A device's Watch stream on gRPC's callback API.
+class WatchStream final : public grpc::ClientReadReactor<v1::WatchEvent> {
+ public:
+  WatchStream(Device* device, Load* load);
+  void OnReadDone(bool ok) override;
+  void OnDone(const grpc::Status& status) override;
+  void Cancel() { context_.TryCancel(); }
+  void AwaitDone() {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [this] { return done_; });
+  }
+
+ private:
+  Device* const device_;
+  Load* const load_;
+  grpc::ClientContext context_;
+  v1::WatchRequest request_;
+  v1::WatchEvent event_;
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+};
+
+class Load {
+ public:
+  Load(std::vector<std::unique_ptr<Device>> devices, Samples* samples)
+      : devices_(std::move(devices)), samples_(samples), workers_(kWorkers) {}
+
+  // Every device says Hello and opens its Watch stream.
+  absl::Status Connect() {
+    std::atomic<int> failed{0};
+    std::atomic<int> left{static_cast<int>(devices_.size())};
+    for (auto& device : devices_) {
+      workers_.Run([&, d = device.get()] {
+        if (!d->Hello().ok()) ++failed;
+        --left;
+      });
+    }
+    while (left > 0) absl::SleepFor(absl::Milliseconds(5));
+    if (failed > 0) {
+      return absl::UnavailableError(
+          absl::StrCat(failed.load(), " devices could not say Hello"));
+    }
+    for (auto& device : devices_) {
+      streams_.push_back(std::make_unique<WatchStream>(device.get(), this));
+    }
+    return absl::OkStatus();
+  }
+
+  // Each writing device pushes once a second, at its own phase, until
+  // `end`.
+  void Drive(absl::Time end) {
+    using Due = std::pair<absl::Time, size_t>;
+    std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due;
+    const absl::Time start = absl::Now();
+    for (size_t i = 0; i < devices_.size(); ++i) {
+      if (!devices_[i]->spec().writes) continue;
+      due.emplace(
+          start + absl::Seconds(1) * (static_cast<double>(i % 1000) / 1000.0),
+          i);
+    }
+    while (!due.empty()) {
+      auto [when, i] = due.top();
+      if (when >= end) break;
+      due.pop();
+      absl::SleepFor(when - absl::Now());
+      Device* device = devices_[i].get();
+      ++in_flight_;
+      workers_.Run([this, device] {
+        absl::StatusOr<double> ms = device->Push();
+        if (!ms.ok()) {
+          samples_->Error(std::string(ms.status().message()));
+        } else {
+          std::lock_guard<std::mutex> lock(samples_->mu);
+          if (samples_->measuring) {
+            samples_->push_ms.push_back(*ms);
+            ++samples_->pushes;
+          }
+        }
+        --in_flight_;
+      });
+      due.emplace(when + absl::Seconds(1), i);
+    }
+  }
+
+  // Waits for the calls in flight, then closes every Watch stream.
+  void Stop() {
+    while (in_flight_ > 0) absl::SleepFor(absl::Milliseconds(5));
+    for (auto& stream : streams_) stream->Cancel();
+    for (auto& stream : streams_) stream->AwaitDone();
+    while (in_flight_ > 0) absl::SleepFor(absl::Milliseconds(5));
+  }
+
+  // A poke for `device`: a sample if it names a probe write the device was
+  // not poked for yet, then a pull (one at a time per device).
+  void Poked(Device* device, const v1::WatchEvent& event) {
+    if (event.bucket() != device->bucket()) return;
+    const absl::Time now = absl::Now();
+    if (Probe* probe = device->probe();
+        probe != nullptr && !device->spec().writes) {
+      std::lock_guard<std::mutex> lock(probe->mu);
+      if (!probe->record_id.empty() && device->probe_seen != probe->record_id) {
+        device->probe_seen = probe->record_id;
+        Record(&Samples::poke_ms,
+               absl::ToDoubleMilliseconds(now - probe->written));
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(pull_mu_);
+      if (device->pulling) {
+        device->pull_again = true;
+        return;
+      }
+      device->pulling = true;
+    }
+    ++in_flight_;
+    workers_.Run([this, device] { PullLoop(device); });
+  }
+
+  void StreamEnded(const grpc::Status& status) {
+    if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
+      samples_->Error(absl::StrCat("Watch ended: ", status.error_message()));
+    }
+  }
+
+ private:
+  void PullLoop(Device* device) {
+    for (;;) {
+      Probe* probe = device->spec().writes ? nullptr : device->probe();
+      absl::Status status = device->Pull([&](const v1::Change& change) {
+        if (probe == nullptr) return;
+        std::lock_guard<std::mutex> lock(probe->mu);
+        if (change.record_id() == probe->record_id) {
+          Record(&Samples::visible_ms,
+                 absl::ToDoubleMilliseconds(absl::Now() - probe->written));
+        }
+      });
+      if (!status.ok()) samples_->Error(std::string(status.message()));
+      std::lock_guard<std::mutex> lock(pull_mu_);
+      if (!device->pull_again) {
+        device->pulling = false;
+        break;
+      }
+      device->pull_again = false;
+    }
+    --in_flight_;
+  }
+
+  void Record(std::vector<double> Samples::*series, double ms) {
+    std::lock_guard<std::mutex> lock(samples_->mu);
+    if (samples_->measuring) (samples_->*series).push_back(ms);
+  }
+
+  std::vector<std::unique_ptr<Device>> devices_;
+  Samples* const samples_;
+  Workers workers_;
+  std::vector<std::unique_ptr<WatchStream>> streams_;
+  std::mutex pull_mu_;
+  std::atomic<int> in_flight_{0};
+};
+
+WatchStream::WatchStream(Device* device, Load* load)
+    : device_(device), load_(load) {
+  device_->Prepare(&context_, /*deadline=*/false);
+  device_->stub()->async()->Watch(&context_, &request_, this);
+  StartRead(&event_);
+  StartCall();
+}
+
+void WatchStream::OnReadDone(bool ok) {
+  if (!ok) return;  // OnDone follows
+  load_->Poked(device_, event_);
+  StartRead(&event_);
+}
+
+void WatchStream::OnDone(const grpc::Status& status) {
+  load_->StreamEnded(status);
+  std::lock_guard<std::mutex> lock(mu_);
+  done_ = true;
+  done_cv_.notify_all();
+}
+
+// --- A part ------------------------------------------------------------------
+
+struct PartResult {
+  double push_p50_ms = 0, push_p99_ms = 0, poke_p99_ms = 0, visible_p50_ms = 0,
+         visible_p99_ms = 0, cpu_ms_per_push = 0, rss_mb = 0, threads = 0;
+  int64_t errors = 0;
+};
+
+// Runs the load against `servers` (their addresses and pids), devices spread
+// round robin over them.
+absl::StatusOr<PartResult> RunLoad(
+    const std::vector<DeviceSpec>& specs,
+    const std::vector<std::unique_ptr<ServerProcess>>& servers,
+    absl::Duration window, const char* label) {
+  Samples samples;
+  std::vector<std::unique_ptr<Probe>> probes;
+  std::vector<std::unique_ptr<Device>> devices;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const size_t student = i / kUsersPerStudent;
+    if (student < kProbes && i % kUsersPerStudent == 0) {
+      probes.push_back(std::make_unique<Probe>());
+    }
+    Probe* probe = student < kProbes ? probes.back().get() : nullptr;
+    devices.push_back(std::make_unique<Device>(
+        specs[i], servers[i % servers.size()]->address(), 1000 + i, probe));
+  }
+  Load load(std::move(devices), &samples);
+  Timer connect;
+  RETURN_IF_ERROR(load.Connect());
+  std::printf("[%s] %zu devices connected in %.1f s (Hello, Watch)\n", label,
+              specs.size(), connect.Seconds());
+  std::fflush(stdout);
+
+  const absl::Time start = absl::Now();
+  const absl::Time measure_from = start + kWarmup;
+  const absl::Time end = measure_from + window;
+  std::thread driver([&] { load.Drive(end); });
+  absl::SleepFor(measure_from - absl::Now());
+  double cpu_before = 0;
+  for (const auto& server : servers)
+    cpu_before += ProcessCpuSeconds(server->pid());
+  {
+    std::lock_guard<std::mutex> lock(samples.mu);
+    samples.measuring = true;
+  }
+  PartResult result;
+  while (absl::Now() < end) {
+    absl::SleepFor(std::min(absl::Seconds(1), end - absl::Now()));
+    double rss = 0, threads = 0;
+    for (const auto& server : servers) {
+      rss += ProcessStatus(server->pid(), "VmRSS") / 1024.0;
+      threads += ProcessStatus(server->pid(), "Threads");
+    }
+    result.rss_mb = std::max(result.rss_mb, rss);
+    result.threads = std::max(result.threads, threads);
+  }
+  double cpu_after = 0;
+  for (const auto& server : servers)
+    cpu_after += ProcessCpuSeconds(server->pid());
+  {
+    std::lock_guard<std::mutex> lock(samples.mu);
+    samples.measuring = false;
+  }
+  driver.join();
+  load.Stop();
+
+  std::lock_guard<std::mutex> lock(samples.mu);
+  result.push_p50_ms = Percentile(samples.push_ms, 50);
+  result.push_p99_ms = Percentile(samples.push_ms, 99);
+  result.poke_p99_ms = Percentile(samples.poke_ms, 99);
+  result.visible_p50_ms = Percentile(samples.visible_ms, 50);
+  result.visible_p99_ms = Percentile(samples.visible_ms, 99);
+  result.cpu_ms_per_push =
+      samples.pushes == 0 ? 0
+                          : (cpu_after - cpu_before) * 1000.0 / samples.pushes;
+  result.errors = samples.errors;
+  std::printf(
+      "[%s] %lld pushes in %.0f s (%.0f/s): push p50 %.1f ms, p99 %.1f ms; "
+      "write -> poke p99 %.1f ms (%zu samples); write -> visible p50 %.1f "
+      "ms, p99 %.1f ms (%zu samples); server CPU %.3f ms a push, %.0f "
+      "threads, %.0f MiB resident; %lld errors%s%s\n",
+      label, static_cast<long long>(samples.pushes),
+      absl::ToDoubleSeconds(window),
+      samples.pushes / absl::ToDoubleSeconds(window), result.push_p50_ms,
+      result.push_p99_ms, result.poke_p99_ms, samples.poke_ms.size(),
+      result.visible_p50_ms, result.visible_p99_ms, samples.visible_ms.size(),
+      result.cpu_ms_per_push, result.threads, result.rss_mb,
+      static_cast<long long>(result.errors),
+      samples.errors > 0 ? ", the first: " : "", samples.first_error.c_str());
+  std::fflush(stdout);
+  if (samples.visible_ms.empty() || samples.pushes == 0) {
+    return absl::InternalError(
+        absl::StrCat(label, ": no write reached a reader"));
+  }
+  return result;
+}
+
+// Raises this process's soft open-file limit to the hard one (each device
+// holds a connection).
+void RaiseFileLimit() {
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
+      limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+absl::Status Run(const Flags& flags) {
+  if (!flags.only.empty() && flags.only != "sqlite" && flags.only != "pg") {
+    return absl::InvalidArgumentError("--only takes sqlite or pg");
+  }
+  RaiseFileLimit();
+  const int students = flags.quick ? 40 : 200;
+  const absl::Duration window =
+      flags.quick ? absl::Seconds(10) : absl::Seconds(60);
+  const int devices = students * kUsersPerStudent;
+  const std::string n = std::to_string(devices);
+  ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Make("plansync-live"));
+  std::printf(
+      "live_devices_bench%s: %d devices over %d students (%d probes), "
+      "%.0f s measured after %.0f s\n",
+      flags.quick ? " --quick" : "", devices, students, kProbes,
+      absl::ToDoubleSeconds(window), absl::ToDoubleSeconds(kWarmup));
+
+  if (flags.only.empty() || flags.only == "sqlite") {
+    const std::string db = dir.File("server.sqlite");
+    std::vector<DeviceSpec> specs;
+    {
+      server::StoreChoice choice;
+      choice.db = db;
+      choice.durable = false;  // setup
+      ASSIGN_OR_RETURN(std::unique_ptr<server::ServerStore> store,
+                       server::OpenServerStore(choice));
+      Timer setup;
+      ASSIGN_OR_RETURN(specs, BuildDistrict(store.get(), students));
+      std::printf("  SQLite district written in %.1f s\n", setup.Seconds());
+    }
+    std::vector<std::unique_ptr<ServerProcess>> servers;
+    ASSIGN_OR_RETURN(auto server,
+                     ServerProcess::Start(PLANSYNC_SERVER_BINARY, db,
+                                          dir.File("server.log")));
+    servers.push_back(std::move(server));
+    ASSIGN_OR_RETURN(PartResult r, RunLoad(specs, servers, window, "sqlite"));
+    const std::string prefix = absl::StrCat("live_", n, "_devices");
+    PrintMetric(prefix + "_p99_ms", r.visible_p99_ms, "ms", 1);
+    PrintMetric(prefix + "_poke_p99_ms", r.poke_p99_ms, "ms", 1);
+    PrintMetric(prefix + "_push_p99_ms", r.push_p99_ms, "ms", 1);
+    PrintMetric(prefix + "_errors", static_cast<double>(r.errors), "", 0);
+    PrintMetric(
+        flags.quick ? "server_cpu_ms_per_push_200" : "server_cpu_ms_per_push",
+        r.cpu_ms_per_push, "ms", 3);
+    PrintMetric(prefix + "_server_rss_mb", r.rss_mb, "MiB", 1);
+    PrintMetric(prefix + "_server_threads", r.threads, "", 0);
+  }
+
+  if (flags.only.empty() || flags.only == "pg") {
+    ASSIGN_OR_RETURN(std::unique_ptr<Cluster> cluster,
+                     Cluster::Start(dir.File("cluster")));
+    RETURN_IF_ERROR(cluster->Create("live"));
+    const std::string uri = cluster->Uri("live");
+    std::vector<DeviceSpec> specs;
+    {
+      server::StoreChoice choice;
+      choice.db = uri;
+      ASSIGN_OR_RETURN(std::unique_ptr<server::ServerStore> store,
+                       server::OpenServerStore(choice));
+      Timer setup;
+      ASSIGN_OR_RETURN(specs, BuildDistrict(store.get(), students));
+      std::printf("  PostgreSQL district written in %.1f s\n", setup.Seconds());
+    }
+    std::vector<std::unique_ptr<ServerProcess>> servers;
+    for (int i = 0; i < 3; ++i) {
+      ASSIGN_OR_RETURN(
+          auto server,
+          ServerProcess::Start(PLANSYNC_SERVER_BINARY, uri,
+                               dir.File(absl::StrCat("server-", i, ".log"))));
+      servers.push_back(std::move(server));
+    }
+    ASSIGN_OR_RETURN(PartResult r, RunLoad(specs, servers, window, "pg"));
+    const std::string prefix = absl::StrCat("live_", n, "_devices_pg");
+    PrintMetric(prefix + "_p99_ms", r.visible_p99_ms, "ms", 1);
+    PrintMetric(prefix + "_poke_p99_ms", r.poke_p99_ms, "ms", 1);
+    PrintMetric(prefix + "_push_p99_ms", r.push_p99_ms, "ms", 1);
+    PrintMetric(prefix + "_errors", static_cast<double>(r.errors), "", 0);
+    PrintMetric(flags.quick ? "server_cpu_ms_per_push_pg_200"
+                            : "server_cpu_ms_per_push_pg",
+                r.cpu_ms_per_push, "ms", 3);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace plansync::bench
+
+int main(int argc, char** argv) {
+  return plansync::bench::BenchMain(argc, argv, "live_devices_bench",
+                                    plansync::bench::Run);
+}
