@@ -8,6 +8,8 @@
 namespace plansync {
 namespace {
 
+constexpr absl::string_view kRetryAfterPayloadUrl =
+    "type.plansync.dev/plansync.RetryAfterMs";
 constexpr absl::string_view kReasonPayloadUrl =
     "type.plansync.dev/plansync.v1.Reason";
 
@@ -59,6 +61,23 @@ v1::Reason ReasonOf(const absl::Status& status) {
     return v1::REASON_UNSPECIFIED;
   }
   return static_cast<v1::Reason>(value);
+}
+
+absl::Status WithRetryAfter(absl::Status status, absl::Duration after) {
+  status.SetPayload(
+      kRetryAfterPayloadUrl,
+      absl::Cord(std::to_string(absl::ToInt64Milliseconds(after))));
+  return status;
+}
+
+std::optional<absl::Duration> RetryAfterOf(const absl::Status& status) {
+  auto payload = status.GetPayload(kRetryAfterPayloadUrl);
+  int64_t ms = 0;
+  if (!payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &ms) ||
+      ms < 0) {
+    return std::nullopt;
+  }
+  return absl::Milliseconds(ms);
 }
 
 }  // namespace plansync

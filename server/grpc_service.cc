@@ -239,7 +239,14 @@ grpc::Status AnswerUnary(const Authenticator& authenticator,
   if (!auth.ok()) return log.Finish(ToGrpcStatus(auth.status()));
   log.set_principal(auth->principal_id);
   absl::StatusOr<Response> result = handle(*auth);
-  if (!result.ok()) return log.Finish(ToGrpcStatus(result.status()));
+  if (!result.ok()) {
+    if (auto after = RetryAfterOf(result.status()); after.has_value()) {
+      context->AddTrailingMetadata(
+          kRetryAfterMetadata,
+          std::to_string(absl::ToInt64Milliseconds(*after)));
+    }
+    return log.Finish(ToGrpcStatus(result.status()));
+  }
   *response = std::move(*result);
   count(*response);
   return log.Finish(grpc::Status::OK);

@@ -67,6 +67,11 @@ ABSL_FLAG(uint32_t, max_watch_streams_per_token, 16,
           "most Watch streams one device token may hold open at once");
 ABSL_FLAG(uint32_t, max_pulls_per_token, 4,
           "most Pulls one device token may run at once");
+ABSL_FLAG(uint32_t, max_pushes_in_flight, 64,
+          "most pushes merged or waiting for the store at once; more are "
+          "refused with RESOURCE_EXHAUSTED and a retry hint");
+ABSL_FLAG(int64_t, push_retry_after_ms, 200,
+          "the retry hint of a push refused for --max_pushes_in_flight (ms)");
 ABSL_FLAG(uint32_t, max_change_bytes, 64 * 1024,
           "largest serialized change accepted in a push (bytes)");
 ABSL_FLAG(uint32_t, max_pull_cursors, 1000,
@@ -150,14 +155,23 @@ int Serve() {
   limits.max_change_bytes = absl::GetFlag(FLAGS_max_change_bytes);
   limits.max_pull_cursors = absl::GetFlag(FLAGS_max_pull_cursors);
   limits.max_pull_bytes = absl::GetFlag(FLAGS_max_pull_bytes);
+  limits.max_pushes_in_flight = absl::GetFlag(FLAGS_max_pushes_in_flight);
+  limits.push_retry_after_ms = absl::GetFlag(FLAGS_push_retry_after_ms);
   if (limits.max_watch_streams_per_token == 0 ||
       limits.max_pulls_per_token == 0 || limits.max_pull_cursors == 0 ||
-      limits.max_pull_bytes == 0 || limits.max_change_bytes == 0) {
+      limits.max_pull_bytes == 0 || limits.max_change_bytes == 0 ||
+      limits.max_pushes_in_flight == 0) {
     std::fprintf(stderr,
                  "plansync-server: --max_watch_streams_per_token, "
                  "--max_pulls_per_token, --max_change_bytes, "
-                 "--max_pull_cursors and --max_pull_bytes must be at least "
-                 "1\n");
+                 "--max_pull_cursors, --max_pull_bytes and "
+                 "--max_pushes_in_flight must be at least 1\n");
+    return 2;
+  }
+  if (limits.push_retry_after_ms < 0 || limits.push_retry_after_ms > 60000) {
+    std::fprintf(stderr,
+                 "plansync-server: --push_retry_after_ms must be between 0 "
+                 "and 60000\n");
     return 2;
   }
   server::SyncHandlers handlers(store->get(), SystemClock::Get(), limits,

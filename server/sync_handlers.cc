@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -185,6 +186,17 @@ absl::StatusOr<v1::PushResponse> SyncHandlers::Push(
         absl::StrCat("a push holds at most ", limits_.max_changes_per_push,
                      " changes; this one holds ", request.changes_size()));
   }
+  // Refused at once when too many pushes wait for the store already.
+  if (pushes_in_flight_.fetch_add(1) >= limits_.max_pushes_in_flight) {
+    pushes_in_flight_.fetch_sub(1);
+    return WithRetryAfter(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "the server is busy with ", limits_.max_pushes_in_flight,
+            " pushes; nothing of this one was stored; try again in ",
+            limits_.push_retry_after_ms, " ms")),
+        absl::Milliseconds(limits_.push_retry_after_ms));
+  }
+  absl::Cleanup done = [this] { pushes_in_flight_.fetch_sub(1); };
   ASSIGN_OR_RETURN(std::shared_ptr<const Access> access, access_.Resolve(auth));
   ASSIGN_OR_RETURN(BatchOutcome outcome,
                    merger_.Apply(*access, request.changes()));

@@ -5,6 +5,7 @@
 #ifndef PLANSYNC_SERVER_SYNC_HANDLERS_H_
 #define PLANSYNC_SERVER_SYNC_HANDLERS_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,11 @@ struct ServerLimits {
   // above what a real device opens.
   uint32_t max_watch_streams_per_token = 16;
   uint32_t max_pulls_per_token = 4;
+  // Most pushes being merged or waiting for the store at once; more are
+  // refused at once with RESOURCE_EXHAUSTED and a hint to try again after
+  // push_retry_after_ms, rather than queued without bound.
+  uint32_t max_pushes_in_flight = 64;
+  int64_t push_retry_after_ms = 200;
 };
 
 // Thread-safe.
@@ -112,6 +118,7 @@ class SyncHandlers {
   AccessResolver access_;
   AccessLog access_log_;
   WatchHub hub_;
+  std::atomic<uint32_t> pushes_in_flight_{0};
 };
 
 }  // namespace plansync::server

@@ -1,6 +1,10 @@
 #include "sync/grpc_transport.h"
 
+#include <algorithm>
 #include <chrono>
+
+#include "absl/strings/numbers.h"
+#include "core/errors.h"
 
 namespace plansync::sync {
 
@@ -8,6 +12,24 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       status.error_message());
+}
+
+// The same, with the server's retry hint (trailing metadata) attached.
+absl::Status FromGrpcStatus(const grpc::Status& status,
+                            const grpc::ClientContext& context) {
+  absl::Status result = FromGrpcStatus(status);
+  const auto& trailers = context.GetServerTrailingMetadata();
+  auto hint = trailers.find(kRetryAfterMetadata);
+  int64_t ms = 0;
+  if (!result.ok() && hint != trailers.end() &&
+      absl::SimpleAtoi(
+          absl::string_view(hint->second.data(), hint->second.size()), &ms) &&
+      ms >= 0) {
+    // At most a minute, whatever a server says.
+    result = WithRetryAfter(std::move(result),
+                            std::min(absl::Milliseconds(ms), absl::Minutes(1)));
+  }
+  return result;
 }
 
 grpc::ChannelArguments DefaultChannelArguments() {
@@ -56,7 +78,7 @@ absl::StatusOr<v1::PushResponse> GrpcTransport::Push(
   Prepare(&context, options_.push_deadline);
   v1::PushResponse response;
   grpc::Status status = stub_->Push(&context, request, &response);
-  if (!status.ok()) return FromGrpcStatus(status);
+  if (!status.ok()) return FromGrpcStatus(status, context);
   return response;
 }
 

@@ -2,11 +2,23 @@
 
 #include <algorithm>
 
+#include "core/errors.h"
+
 namespace plansync::sync {
 
 bool IsRetryable(const absl::Status& status) {
   return status.code() == absl::StatusCode::kUnavailable ||
          status.code() == absl::StatusCode::kDeadlineExceeded;
+}
+
+bool IsBusy(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kResourceExhausted &&
+         RetryAfterOf(status).has_value();
+}
+
+absl::Duration Backoff::AfterHint(absl::Duration after) {
+  std::uniform_real_distribution<double> spread(1.0, 1.0 + 2 * policy_.jitter);
+  return after * spread(rng_);
 }
 
 absl::Duration Backoff::Next() {
@@ -26,11 +38,18 @@ absl::Status RetryCall(const RetryPolicy& policy, Backoff& backoff,
                        const std::function<absl::Status()>& call) {
   backoff.Reset();
   absl::Status status;
-  for (int attempt = 1;; ++attempt) {
+  int busy = 0;
+  for (int attempt = 1;;) {
     status = call();
+    if (IsBusy(status) && busy < policy.max_busy_retries) {
+      ++busy;
+      sleep(backoff.AfterHint(*RetryAfterOf(status)));
+      continue;
+    }
     if (status.ok() || !IsRetryable(status) || attempt >= policy.max_attempts) {
       return status;
     }
+    ++attempt;
     sleep(backoff.Next());
   }
 }

@@ -1,6 +1,7 @@
 // Retrying calls that failed for want of a network: exponential backoff with
-// jitter, on UNAVAILABLE and DEADLINE_EXCEEDED only. A refusal (any other
-// code) is never retried.
+// jitter, on UNAVAILABLE and DEADLINE_EXCEEDED; and calls a busy server
+// refused (RESOURCE_EXHAUSTED with a retry hint, core/errors.h), after the
+// hint. Any other refusal is never retried.
 #ifndef PLANSYNC_SYNC_RETRY_H_
 #define PLANSYNC_SYNC_RETRY_H_
 
@@ -22,10 +23,16 @@ struct RetryPolicy {
   // Each wait is drawn uniformly from [1 - jitter, 1 + jitter] times the
   // backoff.
   double jitter = 0.2;
+  // Refusals of a busy server retried after its hint, besides the attempts
+  // above (an overloaded server says so at once; its devices come back
+  // later, spread over [1, 1 + 2 jitter] times the hint).
+  int max_busy_retries = 50;
 };
 
 // True for the codes a retry may cure.
 bool IsRetryable(const absl::Status& status);
+// A busy server's refusal: RESOURCE_EXHAUSTED with a retry hint.
+bool IsBusy(const absl::Status& status);
 
 // The waits between attempts. Not thread-safe.
 class Backoff {
@@ -34,6 +41,9 @@ class Backoff {
       : policy_(policy), rng_(seed) {}
   // The next wait; grows by the multiplier up to max_backoff.
   absl::Duration Next();
+  // The wait after a busy refusal with hint `after`: [1, 1 + 2 jitter] times
+  // it (never sooner than the server asked).
+  absl::Duration AfterHint(absl::Duration after);
   void Reset() { attempt_ = 0; }
 
  private:
@@ -46,7 +56,8 @@ class Backoff {
 using Sleeper = std::function<void(absl::Duration)>;
 
 // Runs `call` until it succeeds, fails with a non-retryable status, or the
-// policy's attempts are spent; waits between attempts with `backoff`.
+// policy's attempts (or busy retries) are spent; waits between attempts with
+// `backoff`, and after a busy refusal as its hint says.
 absl::Status RetryCall(const RetryPolicy& policy, Backoff& backoff,
                        const Sleeper& sleep,
                        const std::function<absl::Status()>& call);

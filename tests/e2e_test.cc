@@ -460,6 +460,49 @@ TEST_F(EndToEndTest, DeviceKilledInItsFirstPullRebuildsItsIndexes) {
   EXPECT_EQ(Hash("reader"), Hash("writer"));
 }
 
+// More devices pushing than the server takes at once (here one push at a
+// time): the others are refused at once with RESOURCE_EXHAUSTED and a retry
+// hint, their replicators come back after it, and every change arrives
+// once; the server stays healthy.
+TEST_F(EndToEndTest, OverloadedServerRefusesPushesAndLosesNothing) {
+  constexpr int kDevices = 8;
+  constexpr int kEntries = 3000;  // three pushes a device
+  ServerProcess server(
+      Db("server"), Log(), 0,
+      {"--max_pushes_in_flight=1", "--push_retry_after_ms=20"});
+  const std::string writer = AddUser("Writer", {"case-manager", "teacher"});
+  Init("d0", writer, server);
+  const Ids ids = MakePlan("d0");
+  Ok("d0", {"sync"});
+  for (int d = 1; d < kDevices; ++d) {
+    Init(absl::StrCat("d", d), writer, server);
+    Ok(absl::StrCat("d", d), {"sync"});
+  }
+  for (int d = 0; d < kDevices; ++d) {
+    AppendMany(absl::StrCat("d", d), ids, kEntries);
+  }
+  std::vector<CliResult> results(kDevices);
+  std::vector<std::thread> syncs;
+  for (int d = 0; d < kDevices; ++d) {
+    syncs.emplace_back(
+        [&, d] { results[d] = Cli(absl::StrCat("d", d), {"sync"}); });
+  }
+  for (std::thread& sync : syncs) sync.join();
+  for (int d = 0; d < kDevices; ++d) {
+    EXPECT_EQ(results[d].exit_code, 0) << results[d].err;
+    EXPECT_EQ(testing::PendingInFile(Db(absl::StrCat("d", d))), 0);
+  }
+  const std::string log = server.process().Stderr();
+  EXPECT_NE(log.find("method=Push"), std::string::npos);
+  EXPECT_NE(log.find("status=RESOURCE_EXHAUSTED"), std::string::npos)
+      << "no push was refused: the test did not overload the server";
+  EXPECT_EQ(ServerCount(Db("server"), "ImplementationConfirmation"),
+            kDevices * kEntries);
+  Ok("d0", {"sync"});
+  EXPECT_EQ(CountOnDevice("d0", "ImplementationConfirmation"),
+            kDevices * kEntries);
+}
+
 TEST_F(EndToEndTest, HealthCheckSaysServing) {
   ServerProcess server(Db("server"), Log());
   auto channel =

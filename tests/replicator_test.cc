@@ -86,6 +86,42 @@ TEST(Retry, RetriesOnlyUnavailableAndDeadlineExceeded) {
   }
 }
 
+TEST(Retry, ABusyServersHintIsWaitedOutWithinItsOwnBudget) {
+  sync::RetryPolicy policy;
+  policy.max_attempts = 2;
+  policy.max_busy_retries = 3;
+  policy.jitter = 0.2;
+  sync::Backoff backoff(policy, 7);
+  std::vector<absl::Duration> waits;
+  sync::Sleeper sleep = [&](absl::Duration d) { waits.push_back(d); };
+  const absl::Status busy = WithRetryAfter(absl::ResourceExhaustedError("busy"),
+                                           absl::Milliseconds(300));
+
+  // Three busy refusals, then the call goes through: each wait at least the
+  // hint and at most 1.4 times it; none spent an attempt.
+  int calls = 0;
+  absl::Status status = sync::RetryCall(policy, backoff, sleep, [&] {
+    ++calls;
+    return calls <= 3 ? busy : absl::OkStatus();
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_EQ(calls, 4);
+  ASSERT_EQ(waits.size(), 3u);
+  for (absl::Duration wait : waits) {
+    EXPECT_GE(wait, absl::Milliseconds(300));
+    EXPECT_LE(wait, absl::Milliseconds(420));
+  }
+
+  // Busy for ever: the refusal comes back after the busy budget.
+  calls = 0;
+  status = sync::RetryCall(policy, backoff, sleep, [&] {
+    ++calls;
+    return busy;
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(calls, 1 + 3);
+}
+
 // --- Replicator against in-process handlers ---------------------------------
 
 class ReplicatorTest : public ::testing::Test {
