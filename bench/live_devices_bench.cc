@@ -399,16 +399,29 @@ class Load {
   absl::Status Connect() {
     std::atomic<int> failed{0};
     std::atomic<int> left{static_cast<int>(devices_.size())};
+    std::mutex error_mu;
+    std::string first_error;
     for (auto& device : devices_) {
       workers_.Run([&, d = device.get()] {
-        if (!d->Hello().ok()) ++failed;
+        // As a device would: a few tries, a moment apart.
+        absl::Status status;
+        for (int attempt = 0; attempt < 3; ++attempt) {
+          status = d->Hello();
+          if (status.ok()) break;
+          absl::SleepFor(absl::Milliseconds(200));
+        }
+        if (!status.ok()) {
+          std::lock_guard<std::mutex> lock(error_mu);
+          if (failed++ == 0) first_error = std::string(status.message());
+        }
         --left;
       });
     }
     while (left > 0) absl::SleepFor(absl::Milliseconds(5));
     if (failed > 0) {
-      return absl::UnavailableError(
-          absl::StrCat(failed.load(), " devices could not say Hello"));
+      return absl::UnavailableError(absl::StrCat(
+          failed.load(),
+          " devices could not say Hello; the first: ", first_error));
     }
     for (auto& device : devices_) {
       streams_.push_back(std::make_unique<WatchStream>(device.get(), this));

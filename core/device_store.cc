@@ -727,14 +727,16 @@ absl::StatusOr<std::string> DeviceStore::Append(WriteTransaction& txn,
   const std::string id = IdOf(entry);
   RETURN_IF_ERROR(ValidateNewRecord(type, entry));
   const std::string bucket = BucketOf(type, entry);
-  ASSIGN_OR_RETURN(std::optional<std::string> existing, table->BucketOf(id));
-  if (existing.has_value()) {
+  RETURN_IF_ERROR(ValidateRefs(type, entry, nullptr, bucket));
+  RETURN_IF_ERROR(CheckLocalWrite(type, bucket));
+  // Inserted without a lookup first: only an id the caller chose can be
+  // taken, and the primary key then refuses the row (nothing written).
+  absl::Status inserted = table->Insert(entry, {});
+  if (absl::IsAlreadyExists(inserted)) {
     return ReasonError(v1::DUPLICATE_ID, absl::StrCat(type.short_name, " ", id,
                                                       " already exists"));
   }
-  RETURN_IF_ERROR(ValidateRefs(type, entry, nullptr, bucket));
-  RETURN_IF_ERROR(CheckLocalWrite(type, bucket));
-  RETURN_IF_ERROR(table->Insert(entry, {}));
+  RETURN_IF_ERROR(inserted);
   v1::Change change;
   change.set_record_type(type.full_name);
   change.set_record_id(id);
