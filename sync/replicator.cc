@@ -149,8 +149,9 @@ absl::Status Replicator::PullAll(const RetryPolicy& retry,
       if (!offered.contains(bucket)) buckets.push_back(bucket);
     }
   }
-  if (!first_pull)
+  if (!first_pull) {
     return PullBuckets(retry, hello, buckets, report, progress, cb);
+  }
   // A first pull is a bulk load: the rows are indexed once, at the end.
   RETURN_IF_ERROR(store_->BeginBulkLoad());
   BulkLoad bulk;
