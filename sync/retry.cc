@@ -38,13 +38,16 @@ absl::Status RetryCall(const RetryPolicy& policy, Backoff& backoff,
                        const std::function<absl::Status()>& call) {
   backoff.Reset();
   absl::Status status;
-  int busy = 0;
+  absl::Duration busy_waited;
   for (int attempt = 1;;) {
     status = call();
-    if (IsBusy(status) && busy < policy.max_busy_retries) {
-      ++busy;
-      sleep(backoff.AfterHint(*RetryAfterOf(status)));
-      continue;
+    if (IsBusy(status)) {
+      const absl::Duration wait = backoff.AfterHint(*RetryAfterOf(status));
+      if (busy_waited + wait <= policy.max_busy_wait) {
+        busy_waited += wait;
+        sleep(wait);
+        continue;
+      }
     }
     if (status.ok() || !IsRetryable(status) || attempt >= policy.max_attempts) {
       return status;

@@ -23,10 +23,11 @@ struct RetryPolicy {
   // Each wait is drawn uniformly from [1 - jitter, 1 + jitter] times the
   // backoff.
   double jitter = 0.2;
-  // Refusals of a busy server retried after its hint, besides the attempts
-  // above (an overloaded server says so at once; its devices come back
-  // later, spread over [1, 1 + 2 jitter] times the hint).
-  int max_busy_retries = 50;
+  // How long in all a call waits out a busy server's refusals (each for
+  // its hint, spread over [1, 1 + 2 jitter] times it), besides the attempts
+  // above: an overloaded server says so at once and its devices come back
+  // later, for as long as this allows.
+  absl::Duration max_busy_wait = absl::Minutes(2);
 };
 
 // True for the codes a retry may cure.
@@ -56,7 +57,7 @@ class Backoff {
 using Sleeper = std::function<void(absl::Duration)>;
 
 // Runs `call` until it succeeds, fails with a non-retryable status, or the
-// policy's attempts (or busy retries) are spent; waits between attempts with
+// policy's attempts (or its busy wait) are spent; waits between attempts with
 // `backoff`, and after a busy refusal as its hint says.
 absl::Status RetryCall(const RetryPolicy& policy, Backoff& backoff,
                        const Sleeper& sleep,

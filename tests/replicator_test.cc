@@ -89,7 +89,7 @@ TEST(Retry, RetriesOnlyUnavailableAndDeadlineExceeded) {
 TEST(Retry, ABusyServersHintIsWaitedOutWithinItsOwnBudget) {
   sync::RetryPolicy policy;
   policy.max_attempts = 2;
-  policy.max_busy_retries = 3;
+  policy.max_busy_wait = absl::Seconds(10);
   policy.jitter = 0.2;
   sync::Backoff backoff(policy, 7);
   std::vector<absl::Duration> waits;
@@ -112,14 +112,21 @@ TEST(Retry, ABusyServersHintIsWaitedOutWithinItsOwnBudget) {
     EXPECT_LE(wait, absl::Milliseconds(420));
   }
 
-  // Busy for ever: the refusal comes back after the busy budget.
+  // Busy for ever: the refusal comes back once the next wait would take
+  // the total past the budget (here, without jitter: three waits of 300 ms
+  // fit in 1,000, a fourth does not).
+  policy.jitter = 0;
+  policy.max_busy_wait = absl::Milliseconds(1000);
+  sync::Backoff exact(policy, 7);
+  waits.clear();
   calls = 0;
-  status = sync::RetryCall(policy, backoff, sleep, [&] {
+  status = sync::RetryCall(policy, exact, sleep, [&] {
     ++calls;
     return busy;
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(calls, 1 + 3);
+  EXPECT_EQ(waits, std::vector<absl::Duration>(3, absl::Milliseconds(300)));
 }
 
 // --- Replicator against in-process handlers ---------------------------------
