@@ -621,6 +621,11 @@ class PostgresTransaction final : public ServerTransaction {
                         record_id);
   }
 
+  static absl::Status OutsideItsHome() {
+    return absl::FailedPreconditionError(
+        "the store refused an item outside its record's type or bucket");
+  }
+
   static absl::Status ParseStored(absl::string_view blob, v1::Change* out) {
     if (!out->ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
       return absl::DataLossError("a stored change is corrupt");
@@ -656,8 +661,7 @@ class PostgresTransaction final : public ServerTransaction {
       if (new_record) return std::nullopt;
       if (home->second->record_type != change.record_type() ||
           home->second->bucket != change.bucket()) {
-        return absl::FailedPreconditionError(
-            "the store refused an item outside its record's type or bucket");
+        return OutsideItsHome();
       }
     } else {
       claim = true;
@@ -693,8 +697,7 @@ class PostgresTransaction final : public ServerTransaction {
     if (!claimed) {
       if (new_record) return std::nullopt;
       if (!matches) {
-        return absl::FailedPreconditionError(
-            "the store refused an item outside its record's type or bucket");
+        return OutsideItsHome();
       }
     }
     head->next = seq;

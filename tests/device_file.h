@@ -64,6 +64,15 @@ inline int64_t CountInFile(const std::string& path, const char* sql) {
   return count;
 }
 
+// The secondary indexes of the record tables (by student and by reference)
+// in the device store at `path`, as a look from outside counts them.
+inline int64_t SecondaryIndexesInFile(const std::string& path) {
+  return CountInFile(path,
+                     "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+                     "AND name LIKE '%\\_by\\_%' ESCAPE '\\' AND tbl_name <> "
+                     "'outbox'");
+}
+
 // Changes waiting in the outbox of the device store at `path`.
 inline int64_t PendingInFile(const std::string& path) {
   return CountInFile(path, "SELECT COUNT(*) FROM outbox WHERE state = 0");

@@ -337,22 +337,13 @@ TEST_F(TwoDevicesTest, IncrementalPullsLeaveOutTheDevicesOwnChanges) {
   EXPECT_GT(report->pulled_own, 0);
 }
 
-// The secondary indexes of the record tables in the device file at `path`
-// (by student and by reference), as a look from outside counts them.
-int64_t SecondaryIndexes(const std::string& path) {
-  return testing::CountInFile(
-      path,
-      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name "
-      "LIKE '%\\_by\\_%' ESCAPE '\\' AND tbl_name <> 'outbox'");
-}
-
 TEST_F(TwoDevicesTest, AFirstPullIndexesThePulledRowsOnceAtTheEnd) {
   ASSERT_OK(sync_a_->SyncOnce());
   ASSERT_OK(sync_a_->SyncOnce());  // A's student bucket, offered after a push
   const std::string path = dir_.File("first-pull.db");
   FakeClock clock{testing::kStartMillis};
   auto device = testing::OpenStore(path, "user-b", &clock, /*seed=*/13);
-  const int64_t indexes = SecondaryIndexes(path);
+  const int64_t indexes = testing::SecondaryIndexesInFile(path);
   ASSERT_GT(indexes, 10);  // one per student key and per reference at least
   sync::Replicator replicator(device.get(), to_b_.get(), replicator_options_);
 
@@ -366,7 +357,7 @@ TEST_F(TwoDevicesTest, AFirstPullIndexesThePulledRowsOnceAtTheEnd) {
     }
     if (progress.phase == sync::SyncProgress::Phase::kPull &&
         progress.pulled > 0) {
-      indexes_while_pulling.push_back(SecondaryIndexes(path));
+      indexes_while_pulling.push_back(testing::SecondaryIndexesInFile(path));
     }
   };
   auto report = replicator.SyncOnce(observe);
@@ -374,7 +365,7 @@ TEST_F(TwoDevicesTest, AFirstPullIndexesThePulledRowsOnceAtTheEnd) {
   EXPECT_GT(report->pulled, 0);
   ASSERT_FALSE(indexes_while_pulling.empty());
   for (int64_t n : indexes_while_pulling) EXPECT_EQ(n, 0);
-  EXPECT_EQ(SecondaryIndexes(path), indexes);
+  EXPECT_EQ(testing::SecondaryIndexesInFile(path), indexes);
   using Phase = sync::SyncProgress::Phase;
   EXPECT_EQ(phases, (std::vector<Phase>{Phase::kHello, Phase::kPull,
                                         Phase::kIndex, Phase::kDone}));
@@ -396,6 +387,7 @@ TEST_F(TwoDevicesTest, AFirstPullIndexesThePulledRowsOnceAtTheEnd) {
   report = replicator.SyncOnce(observe);
   ASSERT_OK(report);
   EXPECT_GT(report->pulled, 0);
+  ASSERT_FALSE(indexes_while_pulling.empty());
   for (int64_t n : indexes_while_pulling) EXPECT_EQ(n, indexes);
   EXPECT_EQ(std::count(phases.begin(), phases.end(), Phase::kIndex), 0);
 }
@@ -404,11 +396,11 @@ TEST_F(ReplicatorTest, IndexesDroppedByAProcessThatDiedAreBuiltOnOpen) {
   const std::string path = dir_.File("died.db");
   FakeClock clock{testing::kStartMillis};
   auto device = testing::OpenStore(path, "user-b", &clock);
-  const int64_t indexes = SecondaryIndexes(path);
+  const int64_t indexes = testing::SecondaryIndexesInFile(path);
   ASSERT_GT(indexes, 0);
   auto ids = testing::CreateOneOfEach(*device);
   ASSERT_OK(device->BeginBulkLoad());
-  EXPECT_EQ(SecondaryIndexes(path), 0);
+  EXPECT_EQ(testing::SecondaryIndexesInFile(path), 0);
   // Reads are still right without them.
   auto listed =
       device->ListByStudent<v1::Accommodation>(ids.at("plansync.v1.Student"));
@@ -417,7 +409,7 @@ TEST_F(ReplicatorTest, IndexesDroppedByAProcessThatDiedAreBuiltOnOpen) {
   device.reset();  // as if the process ended before EndBulkLoad
   device = testing::OpenStore(path, "user-b", &clock);
   ASSERT_NE(device, nullptr);
-  EXPECT_EQ(SecondaryIndexes(path), indexes);
+  EXPECT_EQ(testing::SecondaryIndexesInFile(path), indexes);
   EXPECT_EQ(*device->IntegrityCheck(), "ok");
 }
 

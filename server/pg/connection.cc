@@ -14,7 +14,6 @@ namespace plansync::server::pg {
 
 Params& Params::Text(absl::string_view value) {
   values_.emplace_back(std::string(value));
-  formats_.push_back(1);
   return *this;
 }
 
@@ -62,7 +61,6 @@ Params& Params::Array(uint32_t element_oid, size_t count,
     out.append(bytes.data(), bytes.size());
   }
   values_.emplace_back(std::move(out));
-  formats_.push_back(1);
   return *this;
 }
 
@@ -86,13 +84,11 @@ Params& Params::IntArray(const std::vector<int64_t>& values) {
 
 Params& Params::Int(int64_t value) {
   values_.emplace_back(BigEndian64(value));
-  formats_.push_back(1);
   return *this;
 }
 
 Params& Params::Null() {
   values_.emplace_back(std::nullopt);
-  formats_.push_back(1);
   return *this;
 }
 
@@ -279,15 +275,15 @@ struct RawParams {
   std::vector<int> formats;
 };
 
-RawParams Raw(const std::vector<std::optional<std::string>>& values,
-              const std::vector<int>& formats) {
+// Every parameter goes in binary format (format 1).
+RawParams Raw(const std::vector<std::optional<std::string>>& values) {
   RawParams raw;
   for (size_t i = 0; i < values.size(); ++i) {
     const std::optional<std::string>& value = values[i];
     raw.values.push_back(value.has_value() ? value->data() : nullptr);
     raw.lengths.push_back(value.has_value() ? static_cast<int>(value->size())
                                             : 0);
-    raw.formats.push_back(formats[i]);
+    raw.formats.push_back(1);
   }
   return raw;
 }
@@ -296,7 +292,7 @@ RawParams Raw(const std::vector<std::optional<std::string>>& values,
 
 absl::StatusOr<Result> Connection::Run(const std::string& name,
                                        const Params& params) {
-  const RawParams raw = Raw(params.values_, params.formats_);
+  const RawParams raw = Raw(params.values_);
   return Check(PQexecPrepared(conn_, name.c_str(),
                               static_cast<int>(raw.values.size()),
                               raw.values.data(), raw.lengths.data(),
@@ -305,7 +301,7 @@ absl::StatusOr<Result> Connection::Run(const std::string& name,
 
 absl::StatusOr<Result> Connection::Query(absl::string_view sql,
                                          const Params& params) {
-  const RawParams raw = Raw(params.values_, params.formats_);
+  const RawParams raw = Raw(params.values_);
   return Check(PQexecParams(conn_, std::string(sql).c_str(),
                             static_cast<int>(raw.values.size()), nullptr,
                             raw.values.data(), raw.lengths.data(),

@@ -41,8 +41,7 @@ class Params {
   friend class Connection;
   Params& Array(uint32_t element_oid, size_t count,
                 absl::FunctionRef<absl::string_view(size_t)> element);
-  std::vector<std::optional<std::string>> values_;
-  std::vector<int> formats_;  // 1 binary, 0 text, per value
+  std::vector<std::optional<std::string>> values_;  // binary format
 };
 
 // A statement's result, in binary format. Rows and columns from 0.
