@@ -16,6 +16,7 @@
 // connection holds a descriptor), and the log says so.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -40,6 +41,7 @@
 #include "server/listen_address.h"
 #include "server/malformed_request.h"
 #include "server/open_store.h"
+#include "server/periodic.h"
 #include "server/sync_handlers.h"
 #include "server/token_auth.h"
 #include "server/watch_supervisor.h"
@@ -72,6 +74,10 @@ ABSL_FLAG(uint32_t, max_pushes_in_flight, 64,
           "refused with RESOURCE_EXHAUSTED and a retry hint");
 ABSL_FLAG(int64_t, push_retry_after_ms, 200,
           "the retry hint of a push refused for --max_pushes_in_flight (ms)");
+ABSL_FLAG(int64_t, access_log_refresh_ms, 5 * 60 * 1000,
+          "how often the access log's count of an accessor's repeated pulls "
+          "is written (ms); a new accessor, day or type of record is written "
+          "at once, and 0 writes every pull");
 ABSL_FLAG(uint32_t, max_change_bytes, 64 * 1024,
           "largest serialized change accepted in a push (bytes)");
 ABSL_FLAG(uint32_t, max_pull_cursors, 1000,
@@ -157,6 +163,7 @@ int Serve() {
   limits.max_pull_bytes = absl::GetFlag(FLAGS_max_pull_bytes);
   limits.max_pushes_in_flight = absl::GetFlag(FLAGS_max_pushes_in_flight);
   limits.push_retry_after_ms = absl::GetFlag(FLAGS_push_retry_after_ms);
+  limits.access_log_refresh_ms = absl::GetFlag(FLAGS_access_log_refresh_ms);
   if (limits.max_watch_streams_per_token == 0 ||
       limits.max_pulls_per_token == 0 || limits.max_pull_cursors == 0 ||
       limits.max_pull_bytes == 0 || limits.max_change_bytes == 0 ||
@@ -172,6 +179,13 @@ int Serve() {
     std::fprintf(stderr,
                  "plansync-server: --push_retry_after_ms must be between 0 "
                  "and 60000\n");
+    return 2;
+  }
+  if (limits.access_log_refresh_ms < 0 ||
+      limits.access_log_refresh_ms > 24 * 60 * 60 * 1000) {
+    std::fprintf(stderr,
+                 "plansync-server: --access_log_refresh_ms must be between 0 "
+                 "and 86400000 (a day)\n");
     return 2;
   }
   server::SyncHandlers handlers(store->get(), SystemClock::Get(), limits,
@@ -197,6 +211,25 @@ int Serve() {
   absl::Cleanup stop_listening = [&store] {
     (*store)->StopListeningForOtherProcesses();
   };
+  // Held access-log counts are written when due, and at shutdown.
+  auto flush_access_log = [&handlers](bool all) {
+    absl::StatusOr<int64_t> pulls = handlers.FlushAccessLog(all);
+    if (!pulls.ok()) {
+      // The code only: messages may name records.
+      std::fprintf(stderr,
+                   "plansync-server: writing the access log failed (%s); its "
+                   "counts are kept and written later\n",
+                   absl::StatusCodeToString(pulls.status().code()).c_str());
+    } else if (all) {
+      std::fprintf(stderr,
+                   "plansync-server: access log: %lld held pulls written\n",
+                   static_cast<long long>(*pulls));
+    }
+  };
+  server::Periodic access_log_flusher(
+      std::clamp(absl::Milliseconds(limits.access_log_refresh_ms) / 5,
+                 absl::Milliseconds(100), absl::Seconds(10)),
+      [&flush_access_log] { flush_access_log(/*all=*/false); });
   server::WatchSupervisor supervisor(
       &handlers, store->get(),
       absl::Milliseconds(absl::GetFlag(FLAGS_watch_check_ms)));
@@ -241,6 +274,7 @@ int Serve() {
   });
   grpc_server->Wait();
   stopper.join();
+  flush_access_log(/*all=*/true);
   std::fprintf(stderr, "plansync-server: stopped\n");
   return 0;
 }

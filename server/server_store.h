@@ -262,7 +262,18 @@ class ServerStore {
   virtual void StopListeningForOtherProcesses() {}
 };
 
-// Runs `attempt` (one write transaction, Begin to Commit) and runs it again
+namespace retry_internal {
+inline const absl::Status& StatusOf(const absl::Status& status) {
+  return status;
+}
+template <typename T>
+const absl::Status& StatusOf(const absl::StatusOr<T>& result) {
+  return result.status();
+}
+}  // namespace retry_internal
+
+// Runs `attempt` (one write transaction, Begin to Commit; returning a Status
+// or a StatusOr) and runs it again
 // while it returns ABORTED (a concurrent transaction got in the way, where
 // writers run at once: PostgreSQL; nothing of it was stored), up to eight
 // times in all; its last result.
@@ -271,7 +282,9 @@ auto RetryAborted(Attempt attempt) -> decltype(attempt()) {
   constexpr int kAttempts = 8;
   for (int i = 1;; ++i) {
     auto result = attempt();
-    if (!absl::IsAborted(result.status()) || i == kAttempts) return result;
+    if (!absl::IsAborted(retry_internal::StatusOf(result)) || i == kAttempts) {
+      return result;
+    }
   }
 }
 

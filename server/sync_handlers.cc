@@ -101,7 +101,17 @@ SyncHandlers::SyncHandlers(ServerStore* store, ClockSource* clock,
       merger_(store, &hlc_, &ids_, replica_id_, limits.max_change_bytes),
       district_clock_(store, clock),
       access_(store, &district_clock_),
-      access_log_(store, &hlc_, &district_clock_, replica_id_) {}
+      access_log_(store, &hlc_, &district_clock_, replica_id_,
+                  absl::Milliseconds(limits.access_log_refresh_ms)) {}
+
+absl::StatusOr<int64_t> SyncHandlers::FlushAccessLog(bool all) {
+  int64_t pulls = 0;
+  ASSIGN_OR_RETURN(BucketHeads written, all ? access_log_.Flush(&pulls)
+                                            : access_log_.FlushDue(&pulls));
+  hub_.Publish(written);
+  store_->Announce(written);
+  return pulls;
+}
 
 absl::StatusOr<std::vector<std::string>> SyncHandlers::BucketsOf(
     const AuthContext& auth) {
@@ -362,8 +372,7 @@ absl::Status SyncHandlers::Pull(
   // its own access in the same pull: devices of one principal then agree
   // once nothing new is left (a pull of access records alone is not logged).
   if (!access->unrestricted()) {
-    absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> logged =
-        access_log_.Record(*access, tally);
+    absl::StatusOr<BucketHeads> logged = access_log_.Record(*access, tally);
     if (!logged.ok()) return logged.status();
     hub_.Publish(*logged);
     store_->Announce(*logged);

@@ -50,6 +50,10 @@ struct ServerLimits {
   // push_retry_after_ms, rather than queued without bound.
   uint32_t max_pushes_in_flight = 64;
   int64_t push_retry_after_ms = 200;
+  // How often the access log's counts of repeated pulls are written (see
+  // server/access_log.h); a new accessor, day or type of record is written
+  // at once.
+  int64_t access_log_refresh_ms = 5 * 60 * 1000;
 };
 
 // Thread-safe.
@@ -96,6 +100,11 @@ class SyncHandlers {
   // students the caller is assigned to otherwise, and the directory for
   // anyone with a role. PERMISSION_DENIED for an archived user.
   absl::StatusOr<std::vector<std::string>> BucketsOf(const AuthContext& auth);
+
+  // Writes the access log's held counts: those due (`all` false, called
+  // periodically) or all of them (at shutdown); pokes the buckets written.
+  // Returns how many pulls were written.
+  absl::StatusOr<int64_t> FlushAccessLog(bool all);
 
   WatchHub& watch_hub() { return hub_; }
   const ServerLimits& limits() const { return limits_; }

@@ -193,6 +193,52 @@ TEST_F(EndToEndTest, ThreeDevicesWorkOfflineThenConverge) {
   EXPECT_NE(server.process().Stderr().find("stopped"), std::string::npos);
 }
 
+// The access log's counts of repeated pulls are held by the server process
+// and written when due; a server stopped with SIGTERM writes them first, so
+// the guardian sees every pull after a restart.
+TEST_F(EndToEndTest, StoppedServerWritesTheAccessCountsItHeld) {
+  auto server = std::make_unique<ServerProcess>(Db("server"), Log());
+  const int port = server->port();
+  const std::string manager = AddUser("Case manager", {"case-manager"});
+  const std::string teacher = AddUser("Teacher", {"teacher"});
+  const std::string parent = AddUser("Parent", {"guardian"});
+  Init("manager", manager, *server);
+  Init("teacher", teacher, *server);
+  Init("parent", parent, *server);
+  const Ids ids = MakePlan("manager");
+  Ok("manager", {"sync"});
+  Ok("teacher", {"sync"});  // the first pull of the day: written at once
+  Ok("manager", {"set", "Accommodation", ids.accommodation, "title=Breaks"});
+  Ok("manager", {"sync"});
+  Ok("teacher", {"sync"});  // the same types again: counted
+  auto teachers_count = [&]() -> int64_t {
+    DeviceStoreOptions options;
+    options.path = Db("parent");
+    auto store = DeviceStore::Open(options);
+    EXPECT_OK(store);
+    int64_t count = 0;
+    EXPECT_OK((*store)->Scan(
+        *Schema::Get().Find("AccessLogEntry"), "student_id", ids.student,
+        /*include_archived=*/true, [&](const google::protobuf::Message& m) {
+          const auto& entry = static_cast<const v1::AccessLogEntry&>(m);
+          if (entry.accessor_user_id() == teacher) count += entry.pull_count();
+          return absl::OkStatus();
+        }));
+    return count;
+  };
+  Ok("parent", {"sync"});
+  EXPECT_EQ(teachers_count(), 1);
+
+  server->process().Signal(SIGTERM);
+  const std::string log = server->process().Stderr();
+  EXPECT_NE(log.find("stopped"), std::string::npos) << log;
+  EXPECT_NE(log.find("held pulls written"), std::string::npos) << log;
+  EXPECT_EQ(log.find("access log: 0 held"), std::string::npos) << log;
+  server = std::make_unique<ServerProcess>(Db("server"), Log(), port);
+  Ok("parent", {"sync"});
+  EXPECT_EQ(teachers_count(), 2);
+}
+
 TEST_F(EndToEndTest, ServerKilledMidPushLosesNothingAndAppliesOnce) {
   constexpr int kEntries = 30000;
   auto server = std::make_unique<ServerProcess>(Db("server"), Log());

@@ -265,7 +265,10 @@ absl::Status Held(Context& context) {
   }
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   ASSIGN_OR_RETURN(auto found, MyMeeting(*store, flags.args()[0], today));
-  auto& [meeting, student] = found;
+  // Named references, not a structured binding: the lambda below captures
+  // `meeting`.
+  v1::Meeting& meeting = found.first;
+  const v1::Student& student = found.second;
   const std::string was = meeting.held_at();
   meeting.set_held_at(held_at);
   std::vector<absl::string_view> fields = {"held_at"};
