@@ -127,6 +127,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
     return std::vector<std::string>(buckets_.begin(), buckets_.end());
   }
 
+  bool WatchesEverything() const override { return auth_.unrestricted; }
+
   const std::string& principal_id() const override {
     return auth_.principal_id;
   }

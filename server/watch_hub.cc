@@ -1,23 +1,59 @@
 #include "server/watch_hub.h"
 
+#include <utility>
+
 namespace plansync::server {
 
 void WatchHub::Add(WatchListener* listener) {
+  std::vector<std::string> buckets = listener->WatchedBuckets();
   absl::MutexLock lock(&mu_);
-  listeners_.insert(listener);
+  if (listener->WatchesEverything()) {
+    listeners_[listener];
+    unrestricted_.insert(listener);
+    return;
+  }
+  IndexLocked(listener, std::move(buckets));
 }
 
 void WatchHub::Remove(WatchListener* listener) {
   absl::MutexLock lock(&mu_);
+  UnindexLocked(listener);
   listeners_.erase(listener);
+  unrestricted_.erase(listener);
+}
+
+void WatchHub::IndexLocked(WatchListener* listener,
+                           std::vector<std::string> buckets) {
+  UnindexLocked(listener);
+  for (const std::string& bucket : buckets) {
+    by_bucket_[bucket].insert(listener);
+  }
+  listeners_[listener] = std::move(buckets);
+}
+
+void WatchHub::UnindexLocked(WatchListener* listener) {
+  auto it = listeners_.find(listener);
+  if (it == listeners_.end()) return;
+  for (const std::string& bucket : it->second) {
+    auto filed = by_bucket_.find(bucket);
+    if (filed == by_bucket_.end()) continue;
+    filed->second.erase(listener);
+    if (filed->second.empty()) by_bucket_.erase(filed);
+  }
+  it->second.clear();
 }
 
 void WatchHub::Publish(
     const absl::flat_hash_map<std::string, int64_t>& buckets) {
   if (buckets.empty()) return;
   absl::MutexLock lock(&mu_);
-  for (WatchListener* listener : listeners_) {
-    for (const auto& [bucket, seq] : buckets) {
+  for (const auto& [bucket, seq] : buckets) {
+    if (auto filed = by_bucket_.find(bucket); filed != by_bucket_.end()) {
+      for (WatchListener* listener : filed->second) {
+        listener->OnBucketChanged(bucket, seq);
+      }
+    }
+    for (WatchListener* listener : unrestricted_) {
       listener->OnBucketChanged(bucket, seq);
     }
   }
@@ -26,7 +62,7 @@ void WatchHub::Publish(
 void WatchHub::Revoke(const absl::flat_hash_set<std::string>& token_ids) {
   if (token_ids.empty()) return;
   absl::MutexLock lock(&mu_);
-  for (WatchListener* listener : listeners_) {
+  for (const auto& [listener, unused] : listeners_) {
     if (!listener->token_id().empty() &&
         token_ids.contains(listener->token_id())) {
       listener->OnRevoked();
@@ -35,23 +71,18 @@ void WatchHub::Revoke(const absl::flat_hash_set<std::string>& token_ids) {
 }
 
 std::vector<std::string> WatchHub::WatchedBuckets() const {
-  absl::flat_hash_set<std::string> buckets;
-  {
-    absl::MutexLock lock(&mu_);
-    for (WatchListener* listener : listeners_) {
-      for (std::string& bucket : listener->WatchedBuckets()) {
-        buckets.insert(std::move(bucket));
-      }
-    }
-  }
-  return std::vector<std::string>(buckets.begin(), buckets.end());
+  std::vector<std::string> buckets;
+  absl::MutexLock lock(&mu_);
+  buckets.reserve(by_bucket_.size());
+  for (const auto& [bucket, unused] : by_bucket_) buckets.push_back(bucket);
+  return buckets;
 }
 
 std::vector<std::string> WatchHub::Principals() const {
   absl::flat_hash_set<std::string> principals;
   {
     absl::MutexLock lock(&mu_);
-    for (WatchListener* listener : listeners_) {
+    for (const auto& [listener, unused] : listeners_) {
       principals.insert(listener->principal_id());
     }
   }
@@ -61,9 +92,15 @@ std::vector<std::string> WatchHub::Principals() const {
 void WatchHub::SetBuckets(const std::string& principal_id,
                           const absl::flat_hash_set<std::string>& buckets) {
   absl::MutexLock lock(&mu_);
-  for (WatchListener* listener : listeners_) {
-    if (listener->principal_id() == principal_id) {
-      listener->OnBucketsChanged(buckets);
+  std::vector<WatchListener*> matching;
+  for (const auto& [listener, unused] : listeners_) {
+    if (listener->principal_id() == principal_id) matching.push_back(listener);
+  }
+  for (WatchListener* listener : matching) {
+    listener->OnBucketsChanged(buckets);
+    if (!listener->WatchesEverything()) {
+      IndexLocked(listener,
+                  std::vector<std::string>(buckets.begin(), buckets.end()));
     }
   }
 }

@@ -31,12 +31,15 @@ class WatchListener {
   // The buckets the stream reports (none for an unrestricted stream, which
   // reports every bucket).
   virtual std::vector<std::string> WatchedBuckets() = 0;
+  // True for an unrestricted stream (every bucket). Constant.
+  virtual bool WatchesEverything() const = 0;
   // The principal and the token id the stream was opened with.
   virtual const std::string& principal_id() const = 0;
   virtual const std::string& token_id() const = 0;
 };
 
-// Thread-safe.
+// Thread-safe. A publication reaches only the streams watching its buckets
+// (an index by bucket), so its cost does not grow with the open streams.
 class WatchHub {
  public:
   // `listener` is not owned and must stay valid until Remove returns.
@@ -55,8 +58,19 @@ class WatchHub {
   size_t size() const;
 
  private:
+  // Files `listener` under `buckets` (replacing what it was filed under).
+  void IndexLocked(WatchListener* listener, std::vector<std::string> buckets)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void UnindexLocked(WatchListener* listener)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   mutable absl::Mutex mu_;
-  absl::flat_hash_set<WatchListener*> listeners_ ABSL_GUARDED_BY(mu_);
+  // Every listener, with the buckets it is filed under.
+  absl::flat_hash_map<WatchListener*, std::vector<std::string>> listeners_
+      ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, absl::flat_hash_set<WatchListener*>>
+      by_bucket_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<WatchListener*> unrestricted_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace plansync::server
