@@ -11,9 +11,13 @@
 //
 // Each device is light (no store): its own gRPC channel and TCP connection
 // (a local subchannel pool), its own token and replica id (bound by a
-// Hello), and a Watch stream held open for the whole run. On each poke for
-// its student's bucket it pulls that bucket from its cursor, as a
-// replicator does; every device but the probes' readers pushes one valid
+// Hello, then a first pull), and a Watch stream held open for the whole run,
+// asking for changes inline. An event that carries the changes from the
+// device's cursor is applied as a pull page; on any other event for its
+// student's bucket the device pulls that bucket from its cursor, as a
+// replicator does (PLANSYNC_BENCH_WATCH=poke: pokes alone, every event a
+// pull, as before events carried changes); every device but the probes'
+// readers pushes one valid
 // Comment on its student a second, at its own phase. Pushes and pulls run on
 // a pool of worker threads; Watch streams on gRPC's callback API.
 //
@@ -50,6 +54,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <functional>
@@ -302,6 +307,30 @@ class Device {
     return absl::OkStatus();
   }
 
+  // With deltas: applies the changes a Watch event carries if they start at
+  // the device's cursor (false otherwise: the device pulls). Called under
+  // the owner's lock while no pull runs.
+  bool ApplyDelta(const v1::WatchDelta& delta,
+                  const std::function<void(const v1::Change&)>& on_change) {
+    if (delta.from_cursor() != cursor_) return false;
+    for (const v1::Change& change : delta.changes()) on_change(change);
+    cursor_ = delta.cursor();
+    return true;
+  }
+
+  // What the device's Watch stream asks for: with `deltas`, its replica,
+  // schema version and cursor, so that events carry the changes.
+  v1::WatchRequest WatchRequest(bool deltas) const {
+    v1::WatchRequest request;
+    if (!deltas) return request;
+    request.set_replica_id(replica_id_);
+    request.set_schema_version(kSchemaVersion);
+    v1::BucketCursor* cursor = request.add_cursors();
+    cursor->set_bucket(bucket_);
+    cursor->set_cursor(cursor_);
+    return request;
+  }
+
   v1::SyncService::Stub* stub() { return stub_.get(); }
   const std::string& bucket() const { return bucket_; }
 
@@ -371,7 +400,7 @@ class Load;
 // A device's Watch stream on gRPC's callback API.
 class WatchStream final : public grpc::ClientReadReactor<v1::WatchEvent> {
  public:
-  WatchStream(Device* device, Load* load);
+  WatchStream(Device* device, Load* load, bool deltas);
   void OnReadDone(bool ok) override;
   void OnDone(const grpc::Status& status) override;
   void Cancel() { context_.TryCancel(); }
@@ -409,6 +438,8 @@ class Load {
         absl::Status status;
         for (int attempt = 0; attempt < 10; ++attempt) {
           status = d->Hello();
+          // The first pull: the device then holds a cursor.
+          if (status.ok()) status = d->Pull([](const v1::Change&) {});
           if (status.ok()) break;
           absl::SleepFor(absl::Milliseconds(300));
         }
@@ -426,7 +457,8 @@ class Load {
           " devices could not say Hello; the first: ", first_error));
     }
     for (auto& device : devices_) {
-      streams_.push_back(std::make_unique<WatchStream>(device.get(), this));
+      streams_.push_back(
+          std::make_unique<WatchStream>(device.get(), this, deltas_));
     }
     return absl::OkStatus();
   }
@@ -476,10 +508,12 @@ class Load {
   }
 
   // A poke for `device`: a sample if it names a probe write the device was
-  // not poked for yet, then a pull (one at a time per device).
+  // not poked for yet, then the changes the event carries or a pull (one at
+  // a time per device).
   void Poked(Device* device, const v1::WatchEvent& event) {
     if (event.bucket() != device->bucket()) return;
     const absl::Time now = absl::Now();
+    Probe* reader_of = device->spec().writes ? nullptr : device->probe();
     if (Probe* probe = device->probe();
         probe != nullptr && !device->spec().writes) {
       std::lock_guard<std::mutex> lock(probe->mu);
@@ -493,6 +527,12 @@ class Load {
       std::lock_guard<std::mutex> lock(pull_mu_);
       if (device->pulling) {
         device->pull_again = true;
+        return;
+      }
+      if (event.has_delta() &&
+          device->ApplyDelta(event.delta(), [&](const v1::Change& change) {
+            Seen(reader_of, change);
+          })) {
         return;
       }
       device->pulling = true;
@@ -511,14 +551,8 @@ class Load {
   void PullLoop(Device* device) {
     for (;;) {
       Probe* probe = device->spec().writes ? nullptr : device->probe();
-      absl::Status status = device->Pull([&](const v1::Change& change) {
-        if (probe == nullptr) return;
-        std::lock_guard<std::mutex> lock(probe->mu);
-        if (change.record_id() == probe->record_id) {
-          Record(&Samples::visible_ms,
-                 absl::ToDoubleMilliseconds(absl::Now() - probe->written));
-        }
-      });
+      absl::Status status =
+          device->Pull([&](const v1::Change& change) { Seen(probe, change); });
       if (!status.ok()) samples_->Error(std::string(status.message()));
       std::lock_guard<std::mutex> lock(pull_mu_);
       if (!device->pull_again) {
@@ -528,6 +562,16 @@ class Load {
       device->pull_again = false;
     }
     --in_flight_;
+  }
+
+  // A change reached a reader of `probe` (null: not a probe's reader).
+  void Seen(Probe* probe, const v1::Change& change) {
+    if (probe == nullptr) return;
+    std::lock_guard<std::mutex> lock(probe->mu);
+    if (change.record_id() == probe->record_id) {
+      Record(&Samples::visible_ms,
+             absl::ToDoubleMilliseconds(absl::Now() - probe->written));
+    }
   }
 
   void Record(std::vector<double> Samples::*series, double ms) {
@@ -541,10 +585,15 @@ class Load {
   std::vector<std::unique_ptr<WatchStream>> streams_;
   std::mutex pull_mu_;
   std::atomic<int> in_flight_{0};
+  // Watch events carry changes (PLANSYNC_BENCH_WATCH=poke: pokes alone).
+  const bool deltas_ = [] {
+    const char* mode = std::getenv("PLANSYNC_BENCH_WATCH");
+    return mode == nullptr || std::string(mode) != "poke";
+  }();
 };
 
-WatchStream::WatchStream(Device* device, Load* load)
-    : device_(device), load_(load) {
+WatchStream::WatchStream(Device* device, Load* load, bool deltas)
+    : device_(device), load_(load), request_(device->WatchRequest(deltas)) {
   device_->Prepare(&context_, /*deadline=*/false);
   device_->stub()->async()->Watch(&context_, &request_, this);
   StartRead(&event_);

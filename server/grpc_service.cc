@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "core/errors.h"
 #include "server/request_log.h"
+#include "server/work_queue.h"
 
 namespace plansync::server {
 namespace {
@@ -56,19 +57,37 @@ class CallLog {
 };
 
 // One Watch stream: queues the latest sequence per bucket and writes one
-// event at a time. gRPC is called outside the reactor's lock. Deletes itself
-// when the call is done.
+// event at a time. With `deltas` (the device named its replica and cursors),
+// each event also carries the bucket's changes from the stream's cursor for
+// it, read on `work` (never on the thread that published the change); the
+// cursors follow what the stream sent and the replica's pulls. gRPC is
+// called outside the reactor's lock. Deletes itself when the call is done.
 class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
                            public WatchListener {
  public:
+  // What a stream carrying changes needs.
+  struct Deltas {
+    SyncHandlers* handlers = nullptr;
+    WorkQueue* work = nullptr;
+    std::string replica_id;
+    uint32_t schema_version = 0;
+    absl::flat_hash_map<std::string, int64_t> cursors;
+  };
+
   WatchReactor(WatchHub* hub, AuthContext auth,
                absl::flat_hash_set<std::string> buckets, TokenSlots::Slot slot,
-               CallLog log)
+               CallLog log, std::optional<Deltas> deltas)
       : hub_(hub),
         auth_(std::move(auth)),
         slot_(std::move(slot)),
+        with_deltas_(deltas.has_value()),
+        handlers_(with_deltas_ ? deltas->handlers : nullptr),
+        work_(with_deltas_ ? deltas->work : nullptr),
+        replica_id_(with_deltas_ ? deltas->replica_id : ""),
+        schema_version_(with_deltas_ ? deltas->schema_version : 0),
         log_(std::move(log)),
         buckets_(std::move(buckets)) {
+    if (with_deltas_) cursors_ = std::move(deltas->cursors);
     // At once, not with the first event: the device then knows the stream
     // is open (and was not refused) before anything changes.
     StartSendInitialMetadata();
@@ -76,19 +95,19 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
   }
 
   void OnBucketChanged(const std::string& bucket, int64_t seq) override {
-    bool write = false;
+    Next next = Next::kNothing;
     {
       absl::MutexLock lock(&mu_);
       if (done_ || (!auth_.unrestricted && !buckets_.contains(bucket))) return;
       pending_[bucket] = seq;
-      write = TakeNextLocked();
+      next = TakeNextLocked();
     }
-    if (write) StartWrite(&event_);
+    Start(next);
   }
 
   void OnBucketsChanged(
       const absl::flat_hash_set<std::string>& buckets) override {
-    bool write = false;
+    Next next = Next::kNothing;
     {
       absl::MutexLock lock(&mu_);
       if (done_ || auth_.unrestricted || buckets == buckets_) return;
@@ -100,9 +119,16 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
         if (!buckets.contains(bucket)) pending_[bucket] = 0;
       }
       buckets_ = buckets;
-      write = TakeNextLocked();
+      next = TakeNextLocked();
     }
-    if (write) StartWrite(&event_);
+    Start(next);
+  }
+
+  void OnPulled(
+      const std::vector<std::pair<std::string, int64_t>>& cursors) override {
+    if (!with_deltas_) return;
+    absl::MutexLock lock(&mu_);
+    for (const auto& [bucket, cursor] : cursors) cursors_[bucket] = cursor;
   }
 
   void OnRevoked() override {
@@ -128,6 +154,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
   }
 
   bool WatchesEverything() const override { return auth_.unrestricted; }
+  const std::string& replica_id() const override { return replica_id_; }
 
   const std::string& principal_id() const override {
     return auth_.principal_id;
@@ -135,7 +162,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
   const std::string& token_id() const override { return auth_.token_id; }
 
   void OnWriteDone(bool ok) override {
-    bool write = false;
+    Next next = Next::kNothing;
     bool finish = false;
     {
       absl::MutexLock lock(&mu_);
@@ -146,11 +173,11 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
         finish = !finish_sent_;
         finish_sent_ = true;
       } else {
-        write = TakeNextLocked();
+        next = TakeNextLocked();
       }
     }
     if (finish) FinishWith(finish_status_);
-    if (write) StartWrite(&event_);
+    Start(next);
   }
 
   void OnCancel() override {
@@ -170,12 +197,58 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
     {
       absl::MutexLock lock(&mu_);
       log_.Count("events", events_);
+      log_.Count("deltas", deltas_sent_);
       log_.Finish(ended_with_);
     }
     delete this;  // gives back the token's slot
   }
 
  private:
+  // What TakeNextLocked set up: nothing, a write of event_, or the reading
+  // of event_'s changes (then its write).
+  enum class Next { kNothing, kWrite, kRead };
+
+  void Start(Next next) {
+    if (next == Next::kWrite) StartWrite(&event_);
+    if (next == Next::kRead) work_->Schedule([this] { ReadDelta(); });
+  }
+
+  // On the work queue: reads event_'s changes, then writes it (or finishes
+  // the call if it ended meanwhile). The reactor lives on: writing_ is set,
+  // so nothing finishes the call but this.
+  void ReadDelta() {
+    std::string bucket;
+    int64_t from = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      bucket = event_.bucket();
+      auto it = cursors_.find(bucket);
+      if (it != cursors_.end()) from = it->second;
+    }
+    absl::StatusOr<std::optional<v1::WatchDelta>> delta =
+        from == 0 ? std::optional<v1::WatchDelta>()
+                  : handlers_->ReadDelta(auth_, bucket, from, schema_version_);
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (done_) {
+        writing_ = false;
+        finish = !finish_sent_;
+        finish_sent_ = true;
+      } else if (delta.ok() && delta->has_value()) {
+        // A failed read leaves a poke: the device pulls.
+        cursors_[bucket] = (*delta)->cursor();
+        *event_.mutable_delta() = std::move(**delta);
+        ++deltas_sent_;
+      }
+    }
+    if (finish) {
+      FinishWith(finish_status_);
+    } else {
+      StartWrite(&event_);
+    }
+  }
+
   // Finishes the call with `status`, which is logged when the call is done.
   void FinishWith(const grpc::Status& status) {
     {
@@ -186,28 +259,41 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchEvent>,
   }
 
   // Moves the next pending event into event_ if no write is in flight.
-  bool TakeNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (writing_ || done_ || pending_.empty()) return false;
+  Next TakeNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || done_ || pending_.empty()) return Next::kNothing;
     auto it = pending_.begin();
+    event_.Clear();
     event_.set_bucket(it->first);
     event_.set_seq(it->second);
     pending_.erase(it);
     writing_ = true;
-    return true;
+    // A bucket gained or lost (seq 0) is a poke: the device pulls.
+    return with_deltas_ && event_.seq() != 0 ? Next::kRead : Next::kWrite;
   }
 
   WatchHub* const hub_;
   const AuthContext auth_;
   const TokenSlots::Slot slot_;  // held while the stream is open
+  // With deltas: where changes are read, on which threads, for which
+  // replica and schema version.
+  const bool with_deltas_;
+  SyncHandlers* const handlers_;
+  WorkQueue* const work_;
+  const std::string replica_id_;
+  const uint32_t schema_version_;
   absl::Mutex mu_;
+  // The stream's cursor per bucket (with deltas).
+  absl::flat_hash_map<std::string, int64_t> cursors_ ABSL_GUARDED_BY(mu_);
   CallLog log_ ABSL_GUARDED_BY(mu_);
-  int64_t events_ ABSL_GUARDED_BY(mu_) = 0;  // events written
+  int64_t events_ ABSL_GUARDED_BY(mu_) = 0;       // events written
+  int64_t deltas_sent_ ABSL_GUARDED_BY(mu_) = 0;  // of which with changes
   grpc::Status ended_with_ ABSL_GUARDED_BY(mu_) = grpc::Status::CANCELLED;
   absl::flat_hash_set<std::string> buckets_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int64_t> pending_ ABSL_GUARDED_BY(mu_);
-  // Written under mu_ by TakeNextLocked, read by gRPC during the one write
-  // in flight.
+  // Written under mu_ by TakeNextLocked and ReadDelta, read by gRPC during
+  // the one write in flight.
   v1::WatchEvent event_;
+  // A write (or the read before it) is in flight.
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool done_ ABSL_GUARDED_BY(mu_) = false;         // no more writes
   bool finish_sent_ ABSL_GUARDED_BY(mu_) = false;  // Finish was called
@@ -261,6 +347,13 @@ absl::Status TooManyWatchStreams(uint32_t limit) {
                    " open Watch streams, the most the server allows "
                    "(TOO_MANY_STREAMS); close one first"));
 }
+
+// A Watch call refused before its stream opened.
+class RefusedWatch final : public grpc::ServerWriteReactor<v1::WatchEvent> {
+ public:
+  explicit RefusedWatch(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
 
 absl::Status TooManyPulls(uint32_t limit) {
   return ReasonError(
@@ -353,17 +446,30 @@ grpc::ServerWriteReactor<v1::WatchEvent>* GrpcSyncService::Watch(
       : slot.has_value() ? handlers_->BucketsOf(*auth)
                          : TooManyWatchStreams(watch_slots_.limit());
   if (!buckets.ok()) {
-    class Refused final : public grpc::ServerWriteReactor<v1::WatchEvent> {
-     public:
-      explicit Refused(const grpc::Status& status) { Finish(status); }
-      void OnDone() override { delete this; }
-    };
-    return new Refused(log.Finish(ToGrpcStatus(buckets.status())));
+    return new RefusedWatch(log.Finish(ToGrpcStatus(buckets.status())));
+  }
+  std::optional<WatchReactor::Deltas> deltas;
+  if (!request->replica_id().empty()) {
+    // Checked before the stream opens: a device told REPLICA_NOT_OWNED
+    // knows its store is not this user's.
+    absl::Status owner =
+        handlers_->CheckReplicaOwner(*auth, request->replica_id());
+    if (!owner.ok()) {
+      return new RefusedWatch(log.Finish(ToGrpcStatus(owner)));
+    }
+    deltas.emplace();
+    deltas->handlers = handlers_;
+    deltas->work = &delta_work_;
+    deltas->replica_id = request->replica_id();
+    deltas->schema_version = request->schema_version();
+    for (const v1::BucketCursor& cursor : request->cursors()) {
+      deltas->cursors[cursor.bucket()] = cursor.cursor();
+    }
   }
   return new WatchReactor(
       &handlers_->watch_hub(), *auth,
       absl::flat_hash_set<std::string>(buckets->begin(), buckets->end()),
-      std::move(*slot), std::move(log));
+      std::move(*slot), std::move(log), std::move(deltas));
 }
 
 }  // namespace plansync::server

@@ -1,6 +1,7 @@
 // The gRPC face of the sync service: authenticates each call and hands it to
 // SyncHandlers. Watch streams are callback reactors (no thread per idle
-// stream); the other methods use the synchronous API.
+// stream) and may carry the changes they announce (WatchRequest); the other
+// methods use the synchronous API.
 #ifndef PLANSYNC_SERVER_GRPC_SERVICE_H_
 #define PLANSYNC_SERVER_GRPC_SERVICE_H_
 
@@ -8,6 +9,7 @@
 #include "server/auth.h"
 #include "server/sync_handlers.h"
 #include "server/token_slots.h"
+#include "server/work_queue.h"
 
 namespace plansync::server {
 
@@ -48,6 +50,9 @@ class GrpcSyncService final : public v1::SyncService::WithCallbackMethod_Watch<
   const GrpcServiceOptions options_;
   TokenSlots watch_slots_;
   TokenSlots pull_slots_;
+  // Reads the changes Watch events carry, off gRPC's threads and the
+  // pushing thread that published them.
+  WorkQueue delta_work_{2};
 };
 
 // An absl::Status as a grpc::Status (same code and message). An error with

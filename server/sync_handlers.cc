@@ -73,6 +73,18 @@ bool MayRead(const RecordType& type, RoleSet roles, const Access& access,
   return false;
 }
 
+// The change's type if a device at `version` with `roles` on its bucket may
+// receive it; null otherwise.
+const RecordType* Sendable(const v1::Change& change, RoleSet roles,
+                           const Access& access, uint32_t version) {
+  const RecordType* type = Schema::Get().FindCanonical(change.record_type());
+  if (type == nullptr || !MayRead(*type, roles, access, change) ||
+      !Understands(*type, change, version)) {
+    return nullptr;
+  }
+  return type;
+}
+
 }  // namespace
 
 int64_t SyncHandlers::EncodeCursor(int64_t seq, RoleSet view,
@@ -184,6 +196,7 @@ absl::StatusOr<v1::HelloResponse> SyncHandlers::Hello(
   limits->set_max_pull_bytes(limits_.max_pull_bytes);
   limits->set_max_watch_streams_per_token(limits_.max_watch_streams_per_token);
   limits->set_max_pulls_per_token(limits_.max_pulls_per_token);
+  limits->set_max_watch_delta_changes(limits_.max_watch_delta_changes);
   response.set_server_hlc(hlc_.Now());
   return response;
 }
@@ -260,7 +273,6 @@ absl::Status SyncHandlers::Pull(
     return change.replica_id() == request.replica_id() &&
            change.replica_seq() <= request.replica_seq();
   };
-  const Schema& schema = Schema::Get();
   PullTally tally;
   v1::PullPage page;
   size_t page_bytes = 0;
@@ -296,12 +308,8 @@ absl::Status SyncHandlers::Pull(
       for (FeedItem& item : items) {
         *after = item.seq;
         if (skip_own && held_by_device(item.change)) continue;
-        const RecordType* type =
-            schema.FindCanonical(item.change.record_type());
-        if (type == nullptr || !MayRead(*type, roles, *access, item.change) ||
-            !Understands(*type, item.change, version)) {
-          continue;
-        }
+        const RecordType* type = Sendable(item.change, roles, *access, version);
+        if (type == nullptr) continue;
         if (sent != nullptr) sent->insert(type->short_name);
         page_bytes += item.change.ByteSizeLong();
         *page.add_changes() = std::move(item.change);
@@ -387,8 +395,10 @@ absl::Status SyncHandlers::Pull(
     }
   }
   if (!pulled.ok()) return pulled;
+  std::vector<std::pair<std::string, int64_t>> reached;
   for (const auto& [bucket, at] : positions) {
     const int64_t advanced_cursor = EncodeCursor(at.after, at.roles, version);
+    reached.emplace_back(bucket, advanced_cursor);
     if (advanced_cursor == at.requested) continue;  // sent
     v1::BucketCursor* advanced = page.add_cursors();
     advanced->set_bucket(bucket);
@@ -396,7 +406,75 @@ absl::Status SyncHandlers::Pull(
   }
   // A last page: the remaining changes, cursors and evictions (possibly
   // empty, so the device always hears the server's clock).
-  return flush();
+  RETURN_IF_ERROR(flush());
+  // The device's Watch streams carry changes on from where it now stands.
+  if (own_replica && !stopped) hub_.Pulled(request.replica_id(), reached);
+  return absl::OkStatus();
+}
+
+absl::Status SyncHandlers::CheckReplicaOwner(const AuthContext& auth,
+                                             const std::string& replica_id) {
+  if (!IsUuid(replica_id)) {
+    return ReasonError(v1::MALFORMED_ID,
+                       "the device's replica id must be a UUID (8-4-4-4-12 "
+                       "hex digits)");
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> owner,
+                   store_->ReplicaOwner(replica_id));
+  if (!owner.has_value() || *owner != auth.principal_id) {
+    return ReasonError(v1::REPLICA_NOT_OWNED,
+                       "this replica id is not this user's device (call Hello "
+                       "with it first); reinstall or reset the app's store if "
+                       "it is another user's");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<v1::WatchDelta>> SyncHandlers::ReadDelta(
+    const AuthContext& auth, const std::string& bucket, int64_t from_cursor,
+    uint32_t schema_version) {
+  const uint32_t version = DeviceVersion(schema_version);
+  if (from_cursor == 0 || CursorVersion(from_cursor) != version) {
+    return std::nullopt;
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<const Access> access, access_.Resolve(auth));
+  const RoleSet roles = access->RolesOn(bucket);
+  // Roles gained or lost since the cursor was issued: a Pull sorts that out.
+  if (roles == 0 || CursorView(from_cursor) != roles) return std::nullopt;
+  v1::WatchDelta delta;
+  delta.set_from_cursor(from_cursor);
+  int64_t after = CursorSeq(from_cursor);
+  std::set<std::string> sent;
+  std::vector<FeedItem> items;
+  const size_t most = limits_.max_watch_delta_changes;
+  size_t bytes = 0;
+  while (true) {
+    items.clear();
+    RETURN_IF_ERROR(
+        store_->ReadFeed(bucket, after, limits_.pull_page_changes, &items));
+    for (FeedItem& item : items) {
+      after = item.seq;
+      const RecordType* type = Sendable(item.change, roles, *access, version);
+      if (type == nullptr) continue;
+      bytes += item.change.ByteSizeLong();
+      if (static_cast<size_t>(delta.changes_size()) >= most ||
+          bytes > limits_.max_message_bytes / 2) {
+        return std::nullopt;  // too much for an event: the device pulls
+      }
+      sent.insert(type->short_name);
+      *delta.add_changes() = std::move(item.change);
+    }
+    if (items.size() < limits_.pull_page_changes) break;
+  }
+  delta.set_cursor(EncodeCursor(after, roles, version));
+  if (!access->unrestricted() && !sent.empty()) {
+    ASSIGN_OR_RETURN(BucketHeads logged,
+                     access_log_.Record(*access, {{bucket, std::move(sent)}}));
+    hub_.Publish(logged);
+    store_->Announce(logged);
+  }
+  delta.set_server_hlc(hlc_.Now());
+  return delta;
 }
 
 }  // namespace plansync::server

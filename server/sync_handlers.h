@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,8 @@ struct ServerLimits {
   // server/access_log.h); a new accessor, day or type of record is written
   // at once.
   int64_t access_log_refresh_ms = 5 * 60 * 1000;
+  // Most changes a Watch event carries inline; more and it is a poke.
+  uint32_t max_watch_delta_changes = 100;
 };
 
 // Thread-safe.
@@ -95,6 +98,22 @@ class SyncHandlers {
   // records of.
   absl::Status Pull(const AuthContext& auth, const v1::PullRequest& request,
                     absl::FunctionRef<bool(const v1::PullPage&)> send);
+
+  // The changes of `bucket` after `from_cursor` that `auth` may read, as a
+  // Pull from that cursor (skipping none of the device's own) would send
+  // them, and logged as such a pull; nullopt when the event must be a
+  // poke: a cursor of 0 or issued for other roles or another schema
+  // version, a bucket the caller may not read, or more than
+  // max_watch_delta_changes changes.
+  absl::StatusOr<std::optional<v1::WatchDelta>> ReadDelta(
+      const AuthContext& auth, const std::string& bucket, int64_t from_cursor,
+      uint32_t schema_version);
+
+  // OK if `replica_id` is bound to the caller (by Hello); INVALID_ARGUMENT
+  // (MALFORMED_ID) if it is not a UUID, PERMISSION_DENIED
+  // (REPLICA_NOT_OWNED) otherwise.
+  absl::Status CheckReplicaOwner(const AuthContext& auth,
+                                 const std::string& replica_id);
 
   // The buckets `auth` may read: every bucket for administrators, the
   // students the caller is assigned to otherwise, and the directory for

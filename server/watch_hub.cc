@@ -7,6 +7,9 @@ namespace plansync::server {
 void WatchHub::Add(WatchListener* listener) {
   std::vector<std::string> buckets = listener->WatchedBuckets();
   absl::MutexLock lock(&mu_);
+  if (!listener->replica_id().empty()) {
+    by_replica_[listener->replica_id()].insert(listener);
+  }
   if (listener->WatchesEverything()) {
     listeners_[listener];
     unrestricted_.insert(listener);
@@ -20,6 +23,21 @@ void WatchHub::Remove(WatchListener* listener) {
   UnindexLocked(listener);
   listeners_.erase(listener);
   unrestricted_.erase(listener);
+  if (auto it = by_replica_.find(listener->replica_id());
+      it != by_replica_.end()) {
+    it->second.erase(listener);
+    if (it->second.empty()) by_replica_.erase(it);
+  }
+}
+
+void WatchHub::Pulled(
+    const std::string& replica_id,
+    const std::vector<std::pair<std::string, int64_t>>& cursors) {
+  if (replica_id.empty()) return;
+  absl::MutexLock lock(&mu_);
+  auto it = by_replica_.find(replica_id);
+  if (it == by_replica_.end()) return;
+  for (WatchListener* listener : it->second) listener->OnPulled(cursors);
 }
 
 void WatchHub::IndexLocked(WatchListener* listener,

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -33,6 +34,12 @@ class WatchListener {
   virtual std::vector<std::string> WatchedBuckets() = 0;
   // True for an unrestricted stream (every bucket). Constant.
   virtual bool WatchesEverything() const = 0;
+  // The device's replica id when the stream carries changes inline (empty
+  // otherwise). Constant.
+  virtual const std::string& replica_id() const = 0;
+  // The device's pull reached `cursors` (bucket, cursor). Must not block.
+  virtual void OnPulled(
+      const std::vector<std::pair<std::string, int64_t>>& cursors) = 0;
   // The principal and the token id the stream was opened with.
   virtual const std::string& principal_id() const = 0;
   virtual const std::string& token_id() const = 0;
@@ -46,6 +53,9 @@ class WatchHub {
   void Add(WatchListener* listener);
   void Remove(WatchListener* listener);
   void Publish(const absl::flat_hash_map<std::string, int64_t>& buckets);
+  // Tells the streams of `replica_id` where its latest pull left it.
+  void Pulled(const std::string& replica_id,
+              const std::vector<std::pair<std::string, int64_t>>& cursors);
   // Ends the streams opened with any of `token_ids`.
   void Revoke(const absl::flat_hash_set<std::string>& token_ids);
   // Every bucket some open stream reports.
@@ -71,6 +81,8 @@ class WatchHub {
   absl::flat_hash_map<std::string, absl::flat_hash_set<WatchListener*>>
       by_bucket_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<WatchListener*> unrestricted_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, absl::flat_hash_set<WatchListener*>>
+      by_replica_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace plansync::server

@@ -102,11 +102,11 @@ absl::Status GrpcTransport::Pull(
 }
 
 absl::Status GrpcTransport::Watch(
-    grpc::ClientContext* context,
+    grpc::ClientContext* context, const v1::WatchRequest& request,
     const std::function<void(const v1::WatchEvent&)>& on_event) {
   AddCredentials(context);
   std::unique_ptr<grpc::ClientReader<v1::WatchEvent>> reader =
-      stub_->Watch(context, v1::WatchRequest());
+      stub_->Watch(context, request);
   v1::WatchEvent event;
   while (reader->Read(&event)) on_event(event);
   return FromGrpcStatus(reader->Finish());

@@ -44,11 +44,11 @@ class GrpcTransport final : public SyncTransport {
       const v1::PullRequest& request,
       absl::FunctionRef<absl::Status(const v1::PullPage&)> on_page) override;
 
-  // Opens a Watch stream on `context` (which the caller may TryCancel) and
-  // calls `on_event` for each event until the stream ends; returns how it
-  // ended.
+  // Opens a Watch stream on `context` (which the caller may TryCancel) with
+  // `request` and calls `on_event` for each event until the stream ends;
+  // returns how it ended.
   absl::Status Watch(
-      grpc::ClientContext* context,
+      grpc::ClientContext* context, const v1::WatchRequest& request,
       const std::function<void(const v1::WatchEvent&)>& on_event);
 
   // Sets the deadline and the credentials every call carries.

@@ -429,11 +429,11 @@ void Replicator::WatchLoop(GrpcTransport* transport) {
       if (!running_) return;
       watch_context_ = &context;
     }
-    absl::Status status =
-        transport->Watch(&context, [&](const v1::WatchEvent&) {
-          Notify();
-          backoff.Reset();
-        });
+    absl::Status status = transport->Watch(&context, v1::WatchRequest(),
+                                           [&](const v1::WatchEvent&) {
+                                             Notify();
+                                             backoff.Reset();
+                                           });
     absl::MutexLock lock(&mu_);
     watch_context_ = nullptr;
     if (!running_) return;

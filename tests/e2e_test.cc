@@ -696,7 +696,8 @@ TEST_F(EndToEndTest, TokensAreCheckedOnEveryCallAndRevocationClosesWatch) {
   absl::Status watch_end;
   absl::Notification ended;
   std::thread watcher([&] {
-    watch_end = transport.Watch(&watch_context, [](const v1::WatchEvent&) {});
+    watch_end = transport.Watch(&watch_context, v1::WatchRequest(),
+                                [](const v1::WatchEvent&) {});
     ended.Notify();
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -160,14 +160,15 @@ TEST_F(PostgresEndToEndTest, WatchOnOneProcessHearsOfAWriteToAnother) {
   absl::Status watch_end;
   const std::string bucket = "student/" + Student();
   std::thread watcher([&] {
-    watch_end = transport.Watch(&context, [&](const v1::WatchEvent& event) {
-      std::lock_guard<std::mutex> lock(mu);
-      heard.push_back(event.bucket());
-      if (event.bucket() == bucket && event.seq() > 0 &&
-          !poked.HasBeenNotified()) {
-        poked.Notify();
-      }
-    });
+    watch_end = transport.Watch(
+        &context, v1::WatchRequest(), [&](const v1::WatchEvent& event) {
+          std::lock_guard<std::mutex> lock(mu);
+          heard.push_back(event.bucket());
+          if (event.bucket() == bucket && event.seq() > 0 &&
+              !poked.HasBeenNotified()) {
+            poked.Notify();
+          }
+        });
     ended.Notify();
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(500));

@@ -33,11 +33,18 @@ class RecordingListener final : public WatchListener {
     return everything_ ? std::vector<std::string>() : buckets_;
   }
   bool WatchesEverything() const override { return everything_; }
+  const std::string& replica_id() const override { return replica_; }
+  void OnPulled(
+      const std::vector<std::pair<std::string, int64_t>>& cursors) override {
+    pulled = cursors;
+  }
   const std::string& principal_id() const override { return principal_; }
   const std::string& token_id() const override { return token_; }
 
   std::map<std::string, int64_t> heard;
   bool revoked = false;
+  std::vector<std::pair<std::string, int64_t>> pulled;
+  std::string replica_;
 
  private:
   const std::string principal_;
@@ -86,6 +93,19 @@ TEST(WatchHub, PublicationsReachTheStreamsWatchingTheirBuckets) {
   EXPECT_TRUE(admin.heard.empty());
   EXPECT_EQ(teacher.heard.at("student/b"), 4);
   EXPECT_EQ(hub.size(), 1u);
+
+  // A pull is told to the streams of the same replica alone.
+  RecordingListener phone("t", {"student/b"});
+  phone.replica_ = "r1";
+  hub.Add(&phone);
+  hub.Pulled("r1", {{"student/b", 41}});
+  hub.Pulled("r2", {{"student/b", 42}});
+  EXPECT_EQ(phone.pulled,
+            (std::vector<std::pair<std::string, int64_t>>{{"student/b", 41}}));
+  EXPECT_TRUE(teacher.pulled.empty());
+  hub.Remove(&phone);
+  hub.Pulled("r1", {{"student/b", 43}});
+  EXPECT_EQ(phone.pulled.front().second, 41);
 
   hub.Revoke({"token"});
   EXPECT_TRUE(teacher.revoked);
