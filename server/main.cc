@@ -74,6 +74,9 @@ ABSL_FLAG(uint32_t, max_pushes_in_flight, 64,
           "refused with RESOURCE_EXHAUSTED and a retry hint");
 ABSL_FLAG(int64_t, push_retry_after_ms, 200,
           "the retry hint of a push refused for --max_pushes_in_flight (ms)");
+ABSL_FLAG(uint32_t, max_watch_delta_changes, 100,
+          "most changes a Watch event carries to a device that asked for "
+          "them; more and the event is a poke (the device pulls)");
 ABSL_FLAG(int64_t, access_log_refresh_ms, 5 * 60 * 1000,
           "how often the access log's count of an accessor's repeated pulls "
           "is written (ms); a new accessor, day or type of record is written "
@@ -164,6 +167,7 @@ int Serve() {
   limits.max_pushes_in_flight = absl::GetFlag(FLAGS_max_pushes_in_flight);
   limits.push_retry_after_ms = absl::GetFlag(FLAGS_push_retry_after_ms);
   limits.access_log_refresh_ms = absl::GetFlag(FLAGS_access_log_refresh_ms);
+  limits.max_watch_delta_changes = absl::GetFlag(FLAGS_max_watch_delta_changes);
   if (limits.max_watch_streams_per_token == 0 ||
       limits.max_pulls_per_token == 0 || limits.max_pull_cursors == 0 ||
       limits.max_pull_bytes == 0 || limits.max_change_bytes == 0 ||

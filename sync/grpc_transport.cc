@@ -103,10 +103,15 @@ absl::Status GrpcTransport::Pull(
 
 absl::Status GrpcTransport::Watch(
     grpc::ClientContext* context, const v1::WatchRequest& request,
-    const std::function<void(const v1::WatchEvent&)>& on_event) {
+    const std::function<void(const v1::WatchEvent&)>& on_event,
+    const std::function<void()>& on_open) {
   AddCredentials(context);
   std::unique_ptr<grpc::ClientReader<v1::WatchEvent>> reader =
       stub_->Watch(context, request);
+  if (on_open) {
+    reader->WaitForInitialMetadata();
+    on_open();
+  }
   v1::WatchEvent event;
   while (reader->Read(&event)) on_event(event);
   return FromGrpcStatus(reader->Finish());

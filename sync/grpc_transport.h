@@ -45,11 +45,13 @@ class GrpcTransport final : public SyncTransport {
       absl::FunctionRef<absl::Status(const v1::PullPage&)> on_page) override;
 
   // Opens a Watch stream on `context` (which the caller may TryCancel) with
-  // `request` and calls `on_event` for each event until the stream ends;
-  // returns how it ended.
-  absl::Status Watch(
-      grpc::ClientContext* context, const v1::WatchRequest& request,
-      const std::function<void(const v1::WatchEvent&)>& on_event);
+  // `request`, calls `on_open` (if set) once the server has answered the
+  // call, and `on_event` for each event until the stream ends; returns how
+  // it ended.
+  absl::Status Watch(grpc::ClientContext* context,
+                     const v1::WatchRequest& request,
+                     const std::function<void(const v1::WatchEvent&)>& on_event,
+                     const std::function<void()>& on_open = {});
 
   // Sets the deadline and the credentials every call carries.
   void Prepare(grpc::ClientContext* context, absl::Duration deadline) const;

@@ -342,6 +342,73 @@ void Replicator::Notify() {
   poked_ = true;
 }
 
+int64_t Replicator::deltas_applied() const {
+  absl::MutexLock lock(&mu_);
+  return deltas_applied_;
+}
+
+absl::StatusOr<v1::WatchRequest> Replicator::WatchRequest() {
+  v1::WatchRequest request;
+  ASSIGN_OR_RETURN(auto held, store_->Cursors());
+  for (const auto& [bucket, cursor] : held) {
+    if (cursor == 0) continue;
+    v1::BucketCursor* entry = request.add_cursors();
+    entry->set_bucket(bucket);
+    entry->set_cursor(cursor);
+  }
+  // Before its first pull a device asks for pokes alone: its replica id may
+  // not be bound yet (its first Hello may still be on the way).
+  if (request.cursors_size() == 0) return request;
+  request.set_replica_id(store_->replica_id());
+  request.set_schema_version(options_.schema_version);
+  return request;
+}
+
+absl::StatusOr<bool> Replicator::ApplyDelta(const v1::WatchEvent& event) {
+  if (!event.has_delta()) return false;
+  // A sync running now pulls this too, and more: no need to wait for it.
+  std::unique_lock<std::mutex> outer;
+  if (options_.sync_lock != nullptr) {
+    outer = std::unique_lock<std::mutex>(*options_.sync_lock, std::try_to_lock);
+    if (!outer.owns_lock()) return false;
+  }
+  if (!sync_mu_.TryLock()) return false;
+  SyncReport report;
+  absl::StatusOr<bool> applied = ApplyDeltaLocked(event, &report);
+  sync_mu_.Unlock();
+  if (applied.ok() && *applied) {
+    absl::MutexLock lock(&mu_);
+    ++deltas_applied_;
+    if (!delta_report_.has_value()) delta_report_.emplace();
+    AddPulled(report, &*delta_report_);
+  }
+  return applied;
+}
+
+void Replicator::AddPulled(const SyncReport& from, SyncReport* to) {
+  to->pulled += from.pulled;
+  to->pulled_own += from.pulled_own;
+  to->pages += from.pages;
+  to->held += from.held;
+}
+
+absl::StatusOr<bool> Replicator::ApplyDeltaLocked(const v1::WatchEvent& event,
+                                                  SyncReport* report) {
+  ASSIGN_OR_RETURN(std::optional<int64_t> cursor,
+                   store_->Cursor(event.bucket()));
+  if (!cursor.has_value() || *cursor != event.delta().from_cursor()) {
+    return false;
+  }
+  v1::PullPage page;
+  *page.mutable_changes() = event.delta().changes();
+  v1::BucketCursor* advanced = page.add_cursors();
+  advanced->set_bucket(event.bucket());
+  advanced->set_cursor(event.delta().cursor());
+  page.set_server_hlc(event.delta().server_hlc());
+  RETURN_IF_ERROR(ApplyPage(page, report, /*bulk=*/nullptr));
+  return true;
+}
+
 int64_t Replicator::background_syncs() const {
   absl::MutexLock lock(&mu_);
   return background_syncs_;
@@ -363,6 +430,7 @@ void Replicator::BackgroundLoop() {
   one_attempt.max_attempts = 1;
   ReplicatorStatus status;
   bool failed = false;
+  bool report_only = false;
   absl::Time retry_at;
   while (true) {
     {
@@ -371,7 +439,7 @@ void Replicator::BackgroundLoop() {
         return !running_;
       };
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return poked_ || !running_;
+        return poked_ || delta_report_.has_value() || !running_;
       };
       if (failed) {  // pokes wait for the retry too
         mu_.AwaitWithDeadline(absl::Condition(&stopped), retry_at);
@@ -380,7 +448,19 @@ void Replicator::BackgroundLoop() {
                              options_.background_interval);
       }
       if (!running_) return;
+      if (!poked_ && delta_report_.has_value()) {
+        // Watch events brought changes: reported, with no sync.
+        status.state = State::kIdle;
+        status.last_sync = *std::move(delta_report_);
+        delta_report_.reset();
+        report_only = true;
+      }
       poked_ = false;
+    }
+    if (report_only) {
+      report_only = false;
+      Report(status);
+      continue;
     }
     status.state = State::kConnecting;
     status.progress = SyncProgress();
@@ -402,6 +482,11 @@ void Replicator::BackgroundLoop() {
       backoff.Reset();
       status.state = State::kIdle;
       status.last_sync = *std::move(report);
+      absl::MutexLock lock(&mu_);
+      if (delta_report_.has_value()) {
+        AddPulled(*delta_report_, &status.last_sync);
+        delta_report_.reset();
+      }
       status.error = absl::OkStatus();
       status.retry_in = absl::ZeroDuration();
     } else {
@@ -411,10 +496,22 @@ void Replicator::BackgroundLoop() {
       status.retry_in = offline ? backoff.Next() : options_.background_interval;
       retry_at = absl::Now() + status.retry_in;
     }
+    // A stream opened before the device held cursors carries pokes alone:
+    // once a sync has given it cursors, it is reopened to carry changes.
+    bool can_carry_changes = false;
+    if (report.ok()) {
+      absl::StatusOr<v1::WatchRequest> request = WatchRequest();
+      can_carry_changes = request.ok() && !request->replica_id().empty();
+    }
     {
       absl::MutexLock lock(&mu_);
       ++background_syncs_;
       last_status_ = report.status();
+      if (can_carry_changes && !watch_has_deltas_ &&
+          watch_context_ != nullptr && !reopen_watch_) {
+        reopen_watch_ = true;
+        watch_context_->TryCancel();
+      }
     }
     Report(status);
   }
@@ -429,15 +526,32 @@ void Replicator::WatchLoop(GrpcTransport* transport) {
       if (!running_) return;
       watch_context_ = &context;
     }
-    absl::Status status = transport->Watch(&context, v1::WatchRequest(),
-                                           [&](const v1::WatchEvent&) {
-                                             Notify();
-                                             backoff.Reset();
-                                           });
+    // Without a request (the store could not be read) the stream still
+    // pokes.
+    absl::StatusOr<v1::WatchRequest> request = WatchRequest();
+    if (!request.ok()) request = v1::WatchRequest();
+    {
+      absl::MutexLock lock(&mu_);
+      watch_has_deltas_ = !request->replica_id().empty();
+    }
+    absl::Status status = transport->Watch(
+        &context, *request,
+        [&](const v1::WatchEvent& event) {
+          backoff.Reset();
+          absl::StatusOr<bool> applied = ApplyDelta(event);
+          if (!applied.ok() || !*applied) Notify();
+        },
+        // What changed while no stream was open is caught up by a sync.
+        [this] { Notify(); });
     absl::MutexLock lock(&mu_);
     watch_context_ = nullptr;
     if (!running_) return;
     poked_ = true;  // the stream dropped: catch up
+    if (reopen_watch_) {
+      // Cancelled to reopen with the cursors of the first sync.
+      reopen_watch_ = false;
+      continue;
+    }
     // Waits before reconnecting, or until Stop.
     auto stopped = [this]()
                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !running_; };

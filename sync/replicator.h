@@ -65,8 +65,9 @@ struct SyncReport {
   int64_t restamped = 0;
   int64_t pulled = 0;  // changes of other devices applied
   // This device's own changes, sent back by the server (they change nothing
-  // here): only on a whole-bucket send (a first pull, after an eviction or a
-  // resend); incremental pulls leave them out.
+  // here): on a whole-bucket send (a first pull, after an eviction or a
+  // resend) and in Watch events carrying changes; incremental pulls leave
+  // them out.
   int64_t pulled_own = 0;
   int64_t pages = 0;                         // pull pages applied
   int64_t evicted = 0;                       // buckets deleted
@@ -91,8 +92,10 @@ struct ReplicatorStatus {
     kError,       // the server refused the sync: see `error`
   };
   State state = State::kStopped;
-  SyncProgress progress;    // kBusy
-  SyncReport last_sync;     // kIdle: what the sync that just ended did
+  SyncProgress progress;  // kBusy
+  // kIdle: what the sync that just ended did; or, with `syncs` unchanged,
+  // the changes Watch events brought since the last status.
+  SyncReport last_sync;
   absl::Status error;       // kOffline, kError: why the last sync failed
   absl::Duration retry_in;  // kOffline, kError: until the next attempt
   int64_t syncs = 0;        // background syncs ended since Start
@@ -143,7 +146,9 @@ class Replicator {
 
   // Background mode: syncs now, then soon after each local write committed
   // to the store, whenever Notify is called or the Watch stream of
-  // `watch_transport` pokes, and every background_interval; after a failure,
+  // `watch_transport` pokes, and every background_interval; a Watch event
+  // that carries the changes from the device's cursor is applied at once
+  // instead of a sync; after a failure,
   // as ReplicatorOptions says. A background sync makes one attempt per call
   // (the loop does the retrying, so Stop is prompt). `on_status` (may be
   // empty) hears every change of state, and the progress of each sync, on
@@ -159,6 +164,9 @@ class Replicator {
 
   // Background mode: the number of syncs done and the last one's status.
   int64_t background_syncs() const;
+  // Background mode: the Watch events whose changes were applied as they
+  // came (each saved the device a pull).
+  int64_t deltas_applied() const;
   absl::Status last_background_status() const;
 
  private:
@@ -201,6 +209,18 @@ class Replicator {
   void BackgroundLoop();
   void Report(const ReplicatorStatus& status);
   void WatchLoop(GrpcTransport* transport);
+  // What the Watch stream asks for: this device's replica, schema version and
+  // cursors, so that its events carry the changes.
+  absl::StatusOr<v1::WatchRequest> WatchRequest();
+  // Applies the changes `event` carries if they start at this device's
+  // cursor for the bucket and no sync is running; false otherwise (the
+  // device must pull).
+  absl::StatusOr<bool> ApplyDelta(const v1::WatchEvent& event);
+  absl::StatusOr<bool> ApplyDeltaLocked(const v1::WatchEvent& event,
+                                        SyncReport* report)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_);
+  // Adds what `from` pulled to `to`.
+  static void AddPulled(const SyncReport& from, SyncReport* to);
 
   DeviceStore* const store_;
   SyncTransport* const transport_;
@@ -214,8 +234,15 @@ class Replicator {
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   bool poked_ ABSL_GUARDED_BY(mu_) = false;
   int64_t background_syncs_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t deltas_applied_ ABSL_GUARDED_BY(mu_) = 0;
+  // What applied Watch events brought, not yet reported (the background
+  // thread reports it).
+  std::optional<SyncReport> delta_report_ ABSL_GUARDED_BY(mu_);
   absl::Status last_status_ ABSL_GUARDED_BY(mu_);
   grpc::ClientContext* watch_context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // The open stream asked for changes; it is being reopened to ask.
+  bool watch_has_deltas_ ABSL_GUARDED_BY(mu_) = false;
+  bool reopen_watch_ ABSL_GUARDED_BY(mu_) = false;
   StatusCallback on_status_;  // set by Start before the threads begin
   uint64_t observer_ = 0;     // the store observer of local writes
   std::thread loop_thread_, watch_thread_;
