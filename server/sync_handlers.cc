@@ -447,12 +447,18 @@ absl::StatusOr<std::optional<v1::WatchDelta>> SyncHandlers::ReadDelta(
   std::set<std::string> sent;
   std::vector<FeedItem> items;
   const size_t most = limits_.max_watch_delta_changes;
+  // Items this event may read, sent or not: a stream far behind, or one
+  // whose caller reads little of the bucket, gets a poke instead of a long
+  // scan on the server's work queue.
+  const size_t scan_limit = 4 * most + 16;
+  const size_t page = std::min<size_t>(limits_.pull_page_changes, most + 1);
   size_t bytes = 0;
+  size_t scanned = 0;
   while (true) {
     items.clear();
-    RETURN_IF_ERROR(
-        store_->ReadFeed(bucket, after, limits_.pull_page_changes, &items));
+    RETURN_IF_ERROR(store_->ReadFeed(bucket, after, page, &items));
     for (FeedItem& item : items) {
+      if (++scanned > scan_limit) return std::nullopt;
       after = item.seq;
       const RecordType* type = Sendable(item.change, roles, *access, version);
       if (type == nullptr) continue;
@@ -464,7 +470,7 @@ absl::StatusOr<std::optional<v1::WatchDelta>> SyncHandlers::ReadDelta(
       sent.insert(type->short_name);
       *delta.add_changes() = std::move(item.change);
     }
-    if (items.size() < limits_.pull_page_changes) break;
+    if (items.size() < page) break;
   }
   delta.set_cursor(EncodeCursor(after, roles, version));
   if (!access->unrestricted() && !sent.empty()) {

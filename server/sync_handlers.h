@@ -103,8 +103,9 @@ class SyncHandlers {
   // Pull from that cursor (skipping none of the device's own) would send
   // them, and logged as such a pull; nullopt when the event must be a
   // poke: a cursor of 0 or issued for other roles or another schema
-  // version, a bucket the caller may not read, or more than
-  // max_watch_delta_changes changes.
+  // version, a bucket the caller may not read, more than
+  // max_watch_delta_changes changes, or more than four times as many items
+  // to read through.
   absl::StatusOr<std::optional<v1::WatchDelta>> ReadDelta(
       const AuthContext& auth, const std::string& bucket, int64_t from_cursor,
       uint32_t schema_version);

@@ -436,6 +436,26 @@ TEST_F(WatchDeltaTest, MoreChangesThanTheLimitGetAPoke) {
   EXPECT_EQ(limits_sent.limits().max_watch_delta_changes(), 3u);
 }
 
+TEST_F(WatchDeltaTest, ALongReadThroughGetsAPoke) {
+  server::ServerLimits limits;
+  limits.max_watch_delta_changes = 3;  // so at most 28 items read through
+  Start(limits);
+  ManagerWrites({"Plan", "Service"});
+  const std::string replica = Replica(teacher_);
+  const int64_t cursor = Pull(teacher_, 0, replica).second;
+  WatchReader watch(channel_, teacher_, DeltaRequest(replica, cursor));
+  // Thirty sessions of the service, none of which the teacher may read: an
+  // event would carry nothing, after reading thirty items.
+  ManagerWrites(std::vector<std::string>(30, "ServiceSession"));
+  const int64_t head = *store_->Head(StudentBucket(student_));
+  std::optional<v1::WatchEvent> event;
+  do {
+    event = watch.Next();
+    ASSERT_TRUE(event.has_value());
+  } while (event->seq() < head);
+  EXPECT_FALSE(event->has_delta());
+}
+
 TEST_F(WatchDeltaTest, AReplicaIdNotTheCallersIsRefused) {
   const std::string managers = Replica(manager_);
   const std::string never_bound = IdGenerator(SystemClock::Get(), 9).Next();
