@@ -51,6 +51,9 @@
 //   idle_watch_poke_p99_ms, idle_watch_poke_max_ms  a district
 //   administrator's change to the directory, which every stream watches ->
 //   each stream's poke
+//   (PLANSYNC_BENCH_IDLE=delta: streams that carry changes, each device
+//   saying Hello and pulling its student and the directory first; the idle
+//   metrics are then named with _deltas)
 // With --quick (S = 40: 200 devices, 10 s; 2,000 idle streams, the idle
 // metrics named with _2000) the names say 200 instead of
 // 1000, and server_cpu_ms_per_push is named server_cpu_ms_per_push_200, so a
@@ -328,7 +331,10 @@ class Device {
   }
 
   // Pulls the student's bucket from the cursor; `on_change` for each change.
-  absl::Status Pull(const std::function<void(const v1::Change&)>& on_change) {
+  // `with_directory`: the directory bucket too (its cursor then goes into
+  // the Watch request).
+  absl::Status Pull(const std::function<void(const v1::Change&)>& on_change,
+                    bool with_directory = false) {
     grpc::ClientContext context;
     Prepare(&context, true);
     v1::PullRequest request;
@@ -338,6 +344,11 @@ class Device {
     v1::BucketCursor* cursor = request.add_cursors();
     cursor->set_bucket(bucket_);
     cursor->set_cursor(cursor_);
+    if (with_directory) {
+      cursor = request.add_cursors();
+      cursor->set_bucket("directory");
+      cursor->set_cursor(directory_cursor_);
+    }
     std::unique_ptr<grpc::ClientReader<v1::PullPage>> reader =
         stub_->Pull(&context, request);
     v1::PullPage page;
@@ -345,6 +356,7 @@ class Device {
       for (const v1::Change& change : page.changes()) on_change(change);
       for (const v1::BucketCursor& next : page.cursors()) {
         if (next.bucket() == bucket_) cursor_ = next.cursor();
+        if (next.bucket() == "directory") directory_cursor_ = next.cursor();
       }
     }
     grpc::Status status = reader->Finish();
@@ -376,6 +388,11 @@ class Device {
     v1::BucketCursor* cursor = request.add_cursors();
     cursor->set_bucket(bucket_);
     cursor->set_cursor(cursor_);
+    if (directory_cursor_ != 0) {
+      cursor = request.add_cursors();
+      cursor->set_bucket("directory");
+      cursor->set_cursor(directory_cursor_);
+    }
     return request;
   }
 
@@ -398,6 +415,7 @@ class Device {
   uint64_t seq_ = 0;
   uint16_t counter_ = 0;
   int64_t cursor_ = 0;
+  int64_t directory_cursor_ = 0;
 };
 
 // A fixed pool of threads running queued tasks.
@@ -807,7 +825,8 @@ void PrintPart(const PartResult& r, const std::string& prefix,
 // `*since` came.
 class IdleStream final : public grpc::ClientReadReactor<v1::WatchEvent> {
  public:
-  IdleStream(Device* device, std::atomic<int>* opened) : opened_(opened) {
+  IdleStream(Device* device, std::atomic<int>* opened, bool deltas)
+      : opened_(opened), request_(device->WatchRequest(deltas)) {
     device->Prepare(&context_, /*deadline=*/false);
     device->stub()->async()->Watch(&context_, &request_, this);
     StartRead(&event_);
@@ -874,7 +893,8 @@ struct IdleResult {
 // SQLite; then a district administrator pushes a SchoolHoliday, a change to
 // the directory bucket every stream watches, and each stream's first event
 // after it is timed.
-absl::StatusOr<IdleResult> RunIdle(int streams, const ScratchDir& dir) {
+absl::StatusOr<IdleResult> RunIdle(int streams, bool deltas,
+                                   const ScratchDir& dir) {
   const std::string db = dir.File("idle.sqlite");
   std::vector<DeviceSpec> specs;
   DeviceSpec admin_spec;
@@ -904,10 +924,35 @@ absl::StatusOr<IdleResult> RunIdle(int streams, const ScratchDir& dir) {
                                                5000 + i, nullptr));
   }
   Timer connect;
+  if (deltas) {
+    // Streams that carry changes: each device says Hello and pulls its
+    // student and the directory first, on a few threads.
+    std::atomic<size_t> next{0};
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 16; ++t) {
+      threads.emplace_back([&] {
+        for (size_t i = next++; i < devices.size(); i = next++) {
+          absl::Status status = devices[i]->Hello();
+          if (status.ok()) {
+            status = devices[i]->Pull([](const v1::Change&) {},
+                                      /*with_directory=*/true);
+          }
+          if (!status.ok()) ++failed;
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    if (failed > 0) {
+      return absl::UnavailableError(
+          absl::StrCat("idle: ", failed.load(), " devices failed to pull"));
+    }
+  }
   std::atomic<int> opened{0};
   std::vector<std::unique_ptr<IdleStream>> watching;
   for (size_t i = 0; i < devices.size(); ++i) {
-    watching.push_back(std::make_unique<IdleStream>(devices[i].get(), &opened));
+    watching.push_back(
+        std::make_unique<IdleStream>(devices[i].get(), &opened, deltas));
     // A few hundred connections at a time, as devices come online.
     if (i % 500 == 499) {
       while (opened < static_cast<int>(i) - 1000) {
@@ -1032,8 +1077,13 @@ absl::Status Run(const Flags& flags) {
     // Below the file limit of the machine the benchmarks run on (20,000),
     // with room for the processes' other files.
     const int streams = flags.quick ? 2000 : 19000;
-    ASSIGN_OR_RETURN(IdleResult r, RunIdle(streams, dir));
-    const std::string suffix = flags.quick ? "_2000" : "";
+    // PLANSYNC_BENCH_IDLE=delta: streams that carry changes (each device
+    // pulls first); the metrics are then named with _deltas.
+    const char* mode = std::getenv("PLANSYNC_BENCH_IDLE");
+    const bool deltas = mode != nullptr && std::string(mode) == "delta";
+    ASSIGN_OR_RETURN(IdleResult r, RunIdle(streams, deltas, dir));
+    const std::string suffix =
+        absl::StrCat(flags.quick ? "_2000" : "", deltas ? "_deltas" : "");
     PrintMetric("idle_watch_streams" + suffix, r.streams, "", 0);
     PrintMetric("idle_watch_rss_mb" + suffix, r.rss_mb, "MiB", 1);
     PrintMetric("idle_watch_threads" + suffix, r.threads, "", 0);
