@@ -145,13 +145,6 @@ absl::StatusOr<BucketHeads> AccessLog::Flush(int64_t* pulls) {
   return written;
 }
 
-int64_t AccessLog::PendingPulls() const {
-  absl::MutexLock lock(&mu_);
-  int64_t pending = 0;
-  for (const auto& [key, known] : known_) pending += known.pending;
-  return pending;
-}
-
 std::vector<AccessLog::Write> AccessLog::TakeHeld(
     absl::FunctionRef<bool(const Key&, const Known&)> due) {
   std::vector<Write> writes;

@@ -81,10 +81,6 @@ class AccessLog {
   // Writes every count held (at shutdown).
   absl::StatusOr<BucketHeads> Flush(int64_t* pulls = nullptr);
 
-  // Counts held in memory, not yet written (for tests and the server's
-  // shutdown message).
-  int64_t PendingPulls() const;
-
  private:
   // An entry of the log: (accessor, student bucket, day).
   struct Key {

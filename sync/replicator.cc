@@ -498,8 +498,14 @@ void Replicator::BackgroundLoop() {
     }
     // A stream opened before the device held cursors carries pokes alone:
     // once a sync has given it cursors, it is reopened to carry changes.
-    bool can_carry_changes = false;
+    // (The store's cursors are read only while such a stream is open.)
+    bool poke_stream_open = false;
     if (report.ok()) {
+      absl::MutexLock lock(&mu_);
+      poke_stream_open = !watch_has_deltas_ && watch_context_ != nullptr;
+    }
+    bool can_carry_changes = false;
+    if (poke_stream_open) {
       absl::StatusOr<v1::WatchRequest> request = WatchRequest();
       can_carry_changes = request.ok() && !request->replica_id().empty();
     }
