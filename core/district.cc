@@ -22,13 +22,28 @@ bool IsTimeZoneName(absl::string_view name) {
   return true;
 }
 
-std::string DistrictZoneName(const std::vector<v1::District>& districts) {
+namespace {
+
+// The District that counts: not archived, smallest id; null if none.
+const v1::District* ChosenDistrict(const std::vector<v1::District>& districts) {
   const v1::District* chosen = nullptr;
   for (const v1::District& district : districts) {
     if (district.deleted()) continue;
     if (chosen == nullptr || district.id() < chosen->id()) chosen = &district;
   }
+  return chosen;
+}
+
+}  // namespace
+
+std::string DistrictZoneName(const std::vector<v1::District>& districts) {
+  const v1::District* chosen = ChosenDistrict(districts);
   return chosen == nullptr ? "" : chosen->time_zone();
+}
+
+std::string DistrictJurisdiction(const std::vector<v1::District>& districts) {
+  const v1::District* chosen = ChosenDistrict(districts);
+  return chosen == nullptr ? "" : chosen->jurisdiction();
 }
 
 absl::StatusOr<absl::TimeZone> LoadDistrictZone(absl::string_view name) {

@@ -29,6 +29,9 @@ bool IsTimeZoneName(absl::string_view name);
 // device and the server settle two concurrent District records the same way.
 std::string DistrictZoneName(const std::vector<v1::District>& districts);
 
+// The jurisdiction of the same District ("US-MO"), or "" (federal).
+std::string DistrictJurisdiction(const std::vector<v1::District>& districts);
+
 // The zone named `name`; "" is UTC. INVALID_ARGUMENT (saying to install the
 // time zone database, Debian's tzdata) if this machine does not know it.
 absl::StatusOr<absl::TimeZone> LoadDistrictZone(absl::string_view name);

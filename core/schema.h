@@ -76,8 +76,11 @@ struct RecordType {
 //      Accommodation, Service and Goal (the lineage of a plan's items);
 //      Correction.field_name and corrected_value; Assignment.subject and
 //      ClassTest (where and when accommodations apply);
-//   4: District (the district's time zone).
-constexpr uint32_t kSchemaVersion = 4;
+//   4: District (the district's time zone);
+//   5: a parent's written requests and their answers: ParentRequest,
+//      RequestReceipt, RecordsRelease, parent_request_id on Notice and
+//      Meeting, District.jurisdiction.
+constexpr uint32_t kSchemaVersion = 5;
 
 // Default bound on string fields without a max_len option, in bytes.
 constexpr uint32_t kDefaultMaxStringBytes = 256;

@@ -21,10 +21,11 @@ TEST(Schema, HoldsEveryRecordOfTheDomain) {
                                "MeetingDecision", "Notice", "Plan",
                                "SchoolHoliday", "Service", "Student", "User"}));
   EXPECT_EQ(log_types,
-            (std::set<std::string>{"ClassTest", "Comment", "Conflict",
-                                   "Correction", "ImplementationConfirmation",
-                                   "LapseReport", "LapseResponse",
-                                   "ProgressDataPoint", "ServiceSession"}));
+            (std::set<std::string>{
+                "ClassTest", "Comment", "Conflict", "Correction",
+                "ImplementationConfirmation", "LapseReport", "LapseResponse",
+                "ParentRequest", "ProgressDataPoint", "RecordsRelease",
+                "RequestReceipt", "ServiceSession"}));
 }
 
 TEST(Schema, EveryRecordHasItsKindsFixedFields) {

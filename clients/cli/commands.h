@@ -16,6 +16,8 @@ namespace plansync::cli {
 std::vector<Command> DeviceCommands();
 // lapse, plan (the plan in effect), history: commands_parent.cc.
 std::vector<Command> ParentCommands();
+// commands_requests.cc: a parent's written requests and their answers.
+std::vector<Command> RequestCommands();
 // today, confirm: commands_teacher.cc.
 std::vector<Command> TeacherCommands();
 // session: commands_provider.cc.

@@ -41,6 +41,21 @@ absl::StatusOr<std::pair<v1::Meeting, v1::Student>> MyMeeting(
   return std::make_pair(std::move(meeting), std::move(student));
 }
 
+// The parent's request `id` of `student`, for a notice or a meeting that
+// answers it.
+absl::StatusOr<v1::ParentRequest> RequestOf(DeviceStore& store,
+                                            const v1::Student& student,
+                                            absl::string_view id) {
+  ASSIGN_OR_RETURN(v1::ParentRequest request,
+                   GetRecord<v1::ParentRequest>(store, id, "request"));
+  if (request.student_id() != student.id()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request ", request.id(), " is not about ",
+                     StudentName(student), "; nothing recorded"));
+  }
+  return request;
+}
+
 absl::Status Schedule(Context& context) {
   const Flags& flags = context.flags();
   ASSIGN_OR_RETURN(const std::string today, context.Today());
@@ -74,6 +89,11 @@ absl::Status Schedule(Context& context) {
   meeting.set_mode(static_cast<v1::MeetingMode>(mode.value_or(0)));
   meeting.set_purpose(flags.Get("--purpose"));
   meeting.set_trigger_date(trigger);
+  if (flags.Has("--request")) {
+    ASSIGN_OR_RETURN(const v1::ParentRequest request,
+                     RequestOf(*store, student, flags.Get("--request")));
+    meeting.set_parent_request_id(request.id());
+  }
   if (flags.Has("--plan")) {
     ASSIGN_OR_RETURN(v1::Plan plan,
                      GetRecord<v1::Plan>(*store, flags.Get("--plan"), "plan"));
@@ -397,6 +417,11 @@ absl::Status SendNotice(Context& context) {
     RETURN_IF_ERROR(RequireRole(*store, student, kCaseManager, today));
   }
   notice.set_student_id(student.id());
+  if (flags.Has("--request")) {
+    ASSIGN_OR_RETURN(const v1::ParentRequest request,
+                     RequestOf(*store, student, flags.Get("--request")));
+    notice.set_parent_request_id(request.id());
+  }
   notice.set_proposed_or_refused(
       static_cast<v1::NoticeAction>(action.value_or(0)));
   if (type == v1::NOTICE_TYPE_PRIOR_WRITTEN_NOTICE &&
@@ -472,7 +497,10 @@ std::vector<Command> MeetingCommands() {
                  {"--plan", "PLAN_ID", "the plan (default: the one in effect)"},
                  {"--trigger-date", "D",
                   "day of the request or placement decision that starts its "
-                  "deadline"}},
+                  "deadline"},
+                 {"--request", "REQUEST_ID",
+                  "the parent's written request it answers (its clock stops "
+                  "when the meeting is held)"}},
        .examples = {"plansync meeting schedule --student Maya --type "
                     "annual-review --at \"2026-10-01 15:30\" --place \"Room "
                     "114\" --mode in-person"},
@@ -557,6 +585,8 @@ std::vector<Command> MeetingCommands() {
                  {"--reason", "T", "why, as written"},
                  {"--sent", "D", "day sent (default: today)"},
                  {"--waived", "", "the parent waived the waiting period"},
+                 {"--request", "REQUEST_ID",
+                  "the parent's written request it answers"},
                  {"--again", "",
                   "record a second notice of the same type for the same "
                   "decision"}},

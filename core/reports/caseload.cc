@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/corrections.h"
+#include "core/district.h"
 #include "core/status_macros.h"
 
 namespace plansync::reports {
@@ -36,11 +37,17 @@ absl::StatusOr<StudentRecords> LoadStudent(DeviceStore& store,
   RETURN_IF_ERROR(Load(store, id, &r.access_log));
   RETURN_IF_ERROR(Load(store, id, &r.corrections));
   RETURN_IF_ERROR(Load(store, id, &r.class_tests));
+  RETURN_IF_ERROR(Load(store, id, &r.requests));
+  RETURN_IF_ERROR(Load(store, id, &r.receipts));
+  RETURN_IF_ERROR(Load(store, id, &r.releases));
   const CorrectionIndex corrections(r.corrections);
   corrections.ApplyAll(&r.confirmations);
   corrections.ApplyAll(&r.lapses);
   corrections.ApplyAll(&r.responses);
   corrections.ApplyAll(&r.sessions);
+  corrections.ApplyAll(&r.requests);
+  corrections.ApplyAll(&r.receipts);
+  corrections.ApplyAll(&r.releases);
   return r;
 }
 
@@ -66,6 +73,9 @@ absl::StatusOr<Caseload> LoadCaseload(DeviceStore& store,
   for (const v1::User& user : users) {
     caseload.user_names[user.id()] = user.display_name();
   }
+  ASSIGN_OR_RETURN(std::vector<v1::District> districts,
+                   store.List<v1::District>("", ""));
+  caseload.district_jurisdiction = DistrictJurisdiction(districts);
   return caseload;
 }
 

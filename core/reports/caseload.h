@@ -38,6 +38,9 @@ struct StudentRecords {
   std::vector<v1::AccessLogEntry> access_log;
   std::vector<v1::Correction> corrections;
   std::vector<v1::ClassTest> class_tests;
+  std::vector<v1::ParentRequest> requests;
+  std::vector<v1::RequestReceipt> receipts;
+  std::vector<v1::RecordsRelease> releases;
 };
 
 struct Caseload {
@@ -45,6 +48,9 @@ struct Caseload {
   std::vector<v1::SchoolHoliday> holidays;
   // Display names of the directory's users, by id.
   absl::flat_hash_map<std::string, std::string> user_names;
+  // The district's jurisdiction (core/district.h), for the requests of a
+  // student with no plan; empty: federal.
+  std::string district_jurisdiction;
 };
 
 // Loads the records of `student_id`, or of every student on the device if

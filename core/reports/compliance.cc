@@ -98,6 +98,9 @@ std::vector<Anchor> Anchors(const v1::ComplianceRule& rule,
   if (rule.anchor() == v1::RULE_ANCHOR_MEETING_TRIGGER) {
     for (const v1::Meeting& meeting : records.meetings) {
       if (meeting.meeting_type() != rule.meeting_type()) continue;
+      // A meeting that answers a recorded request runs on that request's
+      // clocks (RequestDeadlines).
+      if (!meeting.parent_request_id().empty()) continue;
       if (auto day = ParseDay(meeting.trigger_date())) {
         anchors.push_back({*day, meeting.id()});
       }
@@ -193,6 +196,85 @@ const v1::Plan* DeadlinePlan(const StudentRecords& records, Day today) {
   return draft;
 }
 
+// The deadline of `resolved` whose clock started at `anchor`, due on `due`,
+// completed on `met` (if ever), as of `today`.
+v1::Deadline MakeDeadline(const ResolvedRule& resolved,
+                          const std::string& student_id, const Anchor& anchor,
+                          Day due, std::optional<Day> met, Day today) {
+  const v1::ComplianceRule& rule = resolved.rule;
+  v1::Deadline deadline;
+  deadline.set_student_id(student_id);
+  deadline.set_rule_id(rule.id());
+  deadline.set_title(rule.title());
+  deadline.set_source(rule.source());
+  deadline.set_jurisdiction(resolved.jurisdiction);
+  deadline.set_anchor_day(FormatDay(anchor.day));
+  deadline.set_due_day(FormatDay(due));
+  deadline.set_days_left(static_cast<int32_t>(due - today));
+  deadline.set_record_id(anchor.record_id);
+  if (rule.completion() == v1::RULE_COMPLETION_UNSPECIFIED) {
+    deadline.set_state(v1::Deadline::DATE);
+  } else if (met.has_value()) {
+    deadline.set_met_day(FormatDay(*met));
+    deadline.set_state(*met <= due ? v1::Deadline::MET
+                                   : v1::Deadline::MET_LATE);
+  } else if (today > due) {
+    deadline.set_state(v1::Deadline::OVERDUE);
+  } else if (due - today <= rule.warn_days()) {
+    deadline.set_state(v1::Deadline::DUE_SOON);
+  } else {
+    deadline.set_state(v1::Deadline::UPCOMING);
+  }
+  return deadline;
+}
+
+// The day of a meeting: held, else scheduled; nullopt if neither is set.
+std::optional<Day> MeetingDay(const v1::Meeting& meeting) {
+  if (auto held = DayOfInstant(meeting.held_at())) return held;
+  return DayOfInstant(meeting.scheduled_at());
+}
+
+// The first day on or after `from` on which an answer that names
+// `request_id` completes `rule`, if any.
+std::optional<Day> RequestMetDay(const v1::ComplianceRule& rule,
+                                 const StudentRecords& records,
+                                 const std::string& request_id, Day from) {
+  std::optional<Day> met;
+  auto consider = [&](std::optional<Day> day) {
+    if (day.has_value() && *day >= from && (!met || *day < *met)) met = day;
+  };
+  switch (rule.completion()) {
+    case v1::RULE_COMPLETION_MEETING_HELD:
+      for (const v1::Meeting& meeting : records.meetings) {
+        if (meeting.parent_request_id() != request_id) continue;
+        if (rule.completed_by_meeting() != v1::MEETING_TYPE_UNSPECIFIED &&
+            meeting.meeting_type() != rule.completed_by_meeting()) {
+          continue;
+        }
+        consider(DayOfInstant(meeting.held_at()));
+      }
+      break;
+    case v1::RULE_COMPLETION_NOTICE_SENT:
+      for (const v1::Notice& notice : records.notices) {
+        if (notice.parent_request_id() == request_id &&
+            notice.notice_type() == rule.completed_by_notice()) {
+          consider(ParseDay(notice.sent_date()));
+        }
+      }
+      break;
+    case v1::RULE_COMPLETION_RECORDS_RELEASED:
+      for (const v1::RecordsRelease& release : records.releases) {
+        if (release.parent_request_id() == request_id) {
+          consider(ParseDay(release.released_date()));
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  return met;
+}
+
 }  // namespace
 
 std::vector<v1::Deadline> StudentDeadlines(
@@ -204,36 +286,114 @@ std::vector<v1::Deadline> StudentDeadlines(
   for (const ResolvedRule& resolved : rules) {
     const v1::ComplianceRule& rule = resolved.rule;
     if (!AppliesTo(rule, plan->kind())) continue;
+    if (rule.anchor() == v1::RULE_ANCHOR_PARENT_REQUEST) continue;
     for (const Anchor& anchor : Anchors(rule, records, *plan)) {
       const Day due = DueDay(rule, *plan, anchor.day, calendar);
-      v1::Deadline deadline;
-      deadline.set_student_id(records.student.id());
-      deadline.set_rule_id(rule.id());
-      deadline.set_title(rule.title());
-      deadline.set_source(rule.source());
-      deadline.set_jurisdiction(resolved.jurisdiction);
-      deadline.set_anchor_day(FormatDay(anchor.day));
-      deadline.set_due_day(FormatDay(due));
-      deadline.set_days_left(static_cast<int32_t>(due - today));
-      deadline.set_record_id(anchor.record_id);
-      const std::optional<Day> met = MetDay(rule, records, *plan, anchor.day);
-      if (rule.completion() == v1::RULE_COMPLETION_UNSPECIFIED) {
-        deadline.set_state(v1::Deadline::DATE);
-      } else if (met.has_value()) {
-        deadline.set_met_day(FormatDay(*met));
-        deadline.set_state(*met <= due ? v1::Deadline::MET
-                                       : v1::Deadline::MET_LATE);
-      } else if (today > due) {
-        deadline.set_state(v1::Deadline::OVERDUE);
-      } else if (due - today <= rule.warn_days()) {
-        deadline.set_state(v1::Deadline::DUE_SOON);
-      } else {
-        deadline.set_state(v1::Deadline::UPCOMING);
-      }
-      deadlines.push_back(std::move(deadline));
+      deadlines.push_back(
+          MakeDeadline(resolved, records.student.id(), anchor, due,
+                       MetDay(rule, records, *plan, anchor.day), today));
     }
   }
   return deadlines;
+}
+
+std::optional<Day> RequestReceivedDay(const StudentRecords& records,
+                                      const v1::ParentRequest& request) {
+  const std::optional<Day> sent = ParseDay(request.sent_date());
+  if (!sent.has_value()) return std::nullopt;
+  std::optional<Day> received;
+  for (const v1::RequestReceipt& receipt : records.receipts) {
+    if (receipt.parent_request_id() != request.id()) continue;
+    const std::optional<Day> day = ParseDay(receipt.received_date());
+    if (day.has_value() && *day >= *sent && (!received || *day < *received)) {
+      received = day;
+    }
+  }
+  return received;
+}
+
+std::optional<Day> RequestClockStart(const StudentRecords& records,
+                                     const v1::ParentRequest& request) {
+  if (auto received = RequestReceivedDay(records, request)) return received;
+  return ParseDay(request.sent_date());
+}
+
+namespace {
+
+// The plan a request is held to: the plan in effect on `start` (its clock's
+// first day), else the plan whose clocks run on `today`; null without one.
+// Points into `records`.
+const v1::Plan* RequestPlan(const StudentRecords& records, Day start,
+                            Day today) {
+  const PlanTimeline timeline(records.plans);
+  if (const v1::Plan* plan = timeline.InEffectOn(start)) {
+    // `timeline` points into records.plans, which outlives it.
+    return plan;
+  }
+  return DeadlinePlan(records, today);
+}
+
+// The deadlines `request` starts under `rules` for a plan of `plan_kind`.
+std::vector<v1::Deadline> RequestDeadlines(
+    const StudentRecords& records, const v1::ParentRequest& request,
+    const std::vector<ResolvedRule>& rules, v1::PlanKind plan_kind,
+    const SchoolCalendar& calendar, Day today) {
+  std::vector<v1::Deadline> deadlines;
+  const std::optional<Day> start = RequestClockStart(records, request);
+  if (!start.has_value()) return deadlines;
+  const Day sent = *ParseDay(request.sent_date());
+  // The first meeting after the clock starts, for rules due before it.
+  std::optional<Day> next_meeting;
+  for (const v1::Meeting& meeting : records.meetings) {
+    const std::optional<Day> day = MeetingDay(meeting);
+    if (day.has_value() && *day > *start &&
+        (!next_meeting || *day < *next_meeting)) {
+      next_meeting = day;
+    }
+  }
+  for (const ResolvedRule& resolved : rules) {
+    const v1::ComplianceRule& rule = resolved.rule;
+    if (rule.anchor() != v1::RULE_ANCHOR_PARENT_REQUEST) continue;
+    if (std::find(rule.request_kinds().begin(), rule.request_kinds().end(),
+                  request.request_kind()) == rule.request_kinds().end()) {
+      continue;
+    }
+    // Without a plan, only rules for every kind of plan apply.
+    if (plan_kind == v1::PLAN_KIND_UNSPECIFIED ? !rule.plan_kinds().empty()
+                                               : !AppliesTo(rule, plan_kind)) {
+      continue;
+    }
+    Day due = DueDay(rule, v1::Plan(), *start, calendar);
+    if (rule.due_before_meeting() && next_meeting.has_value()) {
+      due = std::min(due, *next_meeting - 1);
+    }
+    deadlines.push_back(MakeDeadline(
+        resolved, records.student.id(), {*start, request.id()}, due,
+        RequestMetDay(rule, records, request.id(), sent), today));
+  }
+  return deadlines;
+}
+
+}  // namespace
+
+RequestClocks ClocksOfRequest(const Caseload& caseload,
+                              const StudentRecords& records,
+                              const v1::ParentRequest& request,
+                              const v1::RuleBook& book, Day today) {
+  RequestClocks clocks;
+  const std::optional<Day> start = RequestClockStart(records, request);
+  const v1::Plan* plan =
+      start.has_value() ? RequestPlan(records, *start, today) : nullptr;
+  const std::string& jurisdiction =
+      plan != nullptr ? plan->jurisdiction() : caseload.district_jurisdiction;
+  clocks.jurisdiction = RuleSetFor(book, jurisdiction);
+  if (!start.has_value()) return clocks;
+  const SchoolCalendar school(records.student.school(), caseload.holidays);
+  clocks.deadlines = RequestDeadlines(
+      records, request, RulesFor(book, jurisdiction),
+      plan != nullptr ? plan->kind() : v1::PLAN_KIND_UNSPECIFIED, school,
+      today);
+  return clocks;
 }
 
 v1::ComplianceCalendar BuildComplianceCalendar(const Caseload& caseload,
@@ -242,12 +402,18 @@ v1::ComplianceCalendar BuildComplianceCalendar(const Caseload& caseload,
   v1::ComplianceCalendar calendar;
   std::vector<v1::Deadline> all;
   for (const StudentRecords& records : caseload.students) {
-    const v1::Plan* plan = DeadlinePlan(records, today);
-    if (plan == nullptr) continue;
     const SchoolCalendar school(records.student.school(), caseload.holidays);
-    for (v1::Deadline& deadline : StudentDeadlines(
-             records, RulesFor(book, plan->jurisdiction()), school, today)) {
-      all.push_back(std::move(deadline));
+    if (const v1::Plan* plan = DeadlinePlan(records, today)) {
+      for (v1::Deadline& deadline : StudentDeadlines(
+               records, RulesFor(book, plan->jurisdiction()), school, today)) {
+        all.push_back(std::move(deadline));
+      }
+    }
+    for (const v1::ParentRequest& request : records.requests) {
+      for (v1::Deadline& deadline :
+           ClocksOfRequest(caseload, records, request, book, today).deadlines) {
+        all.push_back(std::move(deadline));
+      }
     }
   }
   std::stable_sort(all.begin(), all.end(),

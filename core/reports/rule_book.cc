@@ -24,7 +24,24 @@ std::string RuleProblem(const v1::ComplianceRule& rule) {
       rule.notice_type() == v1::NOTICE_TYPE_UNSPECIFIED) {
     return "is anchored on a notice but names no notice_type";
   }
-  if (rule.completion() == v1::RULE_COMPLETION_MEETING_HELD &&
+  const bool on_request = rule.anchor() == v1::RULE_ANCHOR_PARENT_REQUEST;
+  if (on_request && rule.request_kinds().empty()) {
+    return "is anchored on a parent's request but names no request_kinds";
+  }
+  if (!on_request && !rule.request_kinds().empty()) {
+    return "names request_kinds but is not anchored on a parent's request";
+  }
+  if (!on_request && rule.due_before_meeting()) {
+    return "is due before a meeting but is not anchored on a parent's request";
+  }
+  if (!on_request &&
+      rule.completion() == v1::RULE_COMPLETION_RECORDS_RELEASED) {
+    return "is completed by a records release but is not anchored on a "
+           "parent's request";
+  }
+  // A meeting that names the request completes it, of any type unless the
+  // rule names one.
+  if (!on_request && rule.completion() == v1::RULE_COMPLETION_MEETING_HELD &&
       rule.completed_by_meeting() == v1::MEETING_TYPE_UNSPECIFIED) {
     return "is completed by a meeting but names no completed_by_meeting";
   }
@@ -110,6 +127,14 @@ std::vector<ResolvedRule> RulesFor(const v1::RuleBook& book,
     }
   }
   return rules;
+}
+
+std::string RuleSetFor(const v1::RuleBook& book,
+                       absl::string_view jurisdiction) {
+  if (jurisdiction != "US" && FindSet(book, jurisdiction) != nullptr) {
+    return std::string(jurisdiction);
+  }
+  return "US";
 }
 
 }  // namespace plansync::reports

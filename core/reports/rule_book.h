@@ -32,6 +32,11 @@ struct ResolvedRule {
 std::vector<ResolvedRule> RulesFor(const v1::RuleBook& book,
                                    absl::string_view jurisdiction);
 
+// The set RulesFor takes a state's rules from: `jurisdiction` if the book
+// has a set for it, else "US".
+std::string RuleSetFor(const v1::RuleBook& book,
+                       absl::string_view jurisdiction);
+
 }  // namespace plansync::reports
 
 #endif  // PLANSYNC_CORE_REPORTS_RULE_BOOK_H_
