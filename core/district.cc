@@ -1,6 +1,7 @@
 #include "core/district.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
@@ -39,6 +40,13 @@ const v1::District* ChosenDistrict(const std::vector<v1::District>& districts) {
 std::string DistrictZoneName(const std::vector<v1::District>& districts) {
   const v1::District* chosen = ChosenDistrict(districts);
   return chosen == nullptr ? "" : chosen->time_zone();
+}
+
+bool IsJurisdiction(absl::string_view text) {
+  if (text == "US") return true;
+  return text.size() == 5 && absl::StartsWith(text, "US-") &&
+         absl::ascii_isupper(static_cast<unsigned char>(text[3])) &&
+         absl::ascii_isupper(static_cast<unsigned char>(text[4]));
 }
 
 std::string DistrictJurisdiction(const std::vector<v1::District>& districts) {

@@ -29,6 +29,10 @@ bool IsTimeZoneName(absl::string_view name);
 // device and the server settle two concurrent District records the same way.
 std::string DistrictZoneName(const std::vector<v1::District>& districts);
 
+// True if `text` names a jurisdiction as plans and the rule book do: "US"
+// (federal) or "US-" and two capital letters ("US-MO").
+bool IsJurisdiction(absl::string_view text);
+
 // The jurisdiction of the same District ("US-MO"), or "" (federal).
 std::string DistrictJurisdiction(const std::vector<v1::District>& districts);
 

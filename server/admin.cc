@@ -200,9 +200,21 @@ absl::StatusOr<std::string> Admin::AddHoliday(v1::SchoolHoliday holiday) {
   return holiday.id();
 }
 
-absl::StatusOr<v1::District> Admin::SetDistrict(absl::string_view time_zone,
-                                                absl::string_view name) {
-  RETURN_IF_ERROR(LoadDistrictZone(time_zone).status());
+absl::StatusOr<v1::District> Admin::SetDistrict(
+    const DistrictSettings& settings) {
+  if (!settings.time_zone && !settings.name && !settings.jurisdiction) {
+    return absl::InvalidArgumentError(
+        "set-district needs --time-zone, --name or --jurisdiction");
+  }
+  if (settings.time_zone) {
+    RETURN_IF_ERROR(LoadDistrictZone(*settings.time_zone).status());
+  }
+  if (settings.jurisdiction && !IsJurisdiction(*settings.jurisdiction)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--jurisdiction \"", *settings.jurisdiction,
+        "\" is not one: write US for the federal rules or US- and the "
+        "state's two letters, e.g. US-MO"));
+  }
   ASSIGN_OR_RETURN(std::vector<v1::District> all,
                    ReadAll<v1::District>({std::string(kDirectoryBucket)}));
   // The record that counts (core/district.h): the live one with the
@@ -215,12 +227,19 @@ absl::StatusOr<v1::District> Admin::SetDistrict(absl::string_view time_zone,
     }
   }
   v1::District district;
-  std::vector<std::string> fields = {"time_zone"};
   if (current != nullptr) district = *current;
-  district.set_time_zone(std::string(time_zone));
-  if (!name.empty()) {
-    district.set_name(std::string(name));
+  std::vector<std::string> fields;
+  if (settings.time_zone) {
+    district.set_time_zone(*settings.time_zone);
+    fields.push_back("time_zone");
+  }
+  if (settings.name) {
+    district.set_name(*settings.name);
     fields.push_back("name");
+  }
+  if (settings.jurisdiction) {
+    district.set_jurisdiction(*settings.jurisdiction);
+    fields.push_back("jurisdiction");
   }
   if (current == nullptr) {
     district.set_id(ids_.Next());

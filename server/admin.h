@@ -45,12 +45,20 @@ class Admin {
   // Closes `holiday.school()` (every school if empty) on `holiday.day()`;
   // returns the id. INVALID_ARGUMENT (MALFORMED_DATE) for a bad day.
   absl::StatusOr<std::string> AddHoliday(v1::SchoolHoliday holiday);
-  // Sets the district's time zone (an IANA name this machine knows; "" for
-  // UTC) and, when not empty, its name, on the directory's District record
-  // (made if there is none). Returns the record as now stored.
-  // INVALID_ARGUMENT for a zone this machine does not know.
-  absl::StatusOr<v1::District> SetDistrict(absl::string_view time_zone,
-                                           absl::string_view name);
+  // What set-district changes; a field left unset keeps its value.
+  struct DistrictSettings {
+    // An IANA name this machine knows; "" for UTC.
+    std::optional<std::string> time_zone = std::nullopt;
+    std::optional<std::string> name = std::nullopt;
+    // "US" (federal rules) or "US-" and a state's two capital letters
+    // ("US-MO"); "" for federal.
+    std::optional<std::string> jurisdiction = std::nullopt;
+  };
+  // Sets the district's settings on the directory's District record (made
+  // if there is none). Returns the record as now stored. INVALID_ARGUMENT
+  // for a zone this machine does not know, a malformed jurisdiction, or no
+  // setting at all.
+  absl::StatusOr<v1::District> SetDistrict(const DistrictSettings& settings);
   // Today in the district's time zone.
   absl::StatusOr<std::string> Today() { return days_.Today(); }
   // Assigns a user to a student; returns the assignment id. NOT_FOUND for an

@@ -37,12 +37,15 @@ commands:
   add-holiday --day YYYY-MM-DD [--school S] [--name TEXT]
                                           a day the school (every school if
                                           none named) is closed; prints the id
-  set-district --time-zone ZONE [--name TEXT]
+  set-district [--time-zone ZONE] [--name TEXT] [--jurisdiction J]
                                           the district's IANA time zone (e.g.
                                           America/Chicago; default UTC): it
                                           decides "today" on every device,
                                           the access log's days and every
-                                          legal clock
+                                          legal clock; its jurisdiction (US,
+                                          or US-MO, US-CA ...): the rules a
+                                          parent's request is held to while
+                                          the student has no plan
   assign --user ID --student ID --role ROLE [--class TEXT]
          [--subject TEXT] [--start YYYY-MM-DD] [--end YYYY-MM-DD]
                                           ROLE: guardian, teacher, provider,
@@ -189,12 +192,23 @@ absl::Status Run(const Args& args) {
     ASSIGN_OR_RETURN(std::string id, admin.AddHoliday(holiday));
     std::printf("%s\n", id.c_str());
   } else if (command == "set-district") {
-    ASSIGN_OR_RETURN(const std::string zone, Need(args, "--time-zone"));
-    ASSIGN_OR_RETURN(v1::District district,
-                     admin.SetDistrict(zone, Optional(args, "--name")));
-    std::printf("district %s: time zone %s; today in the district is %s\n",
-                district.id().c_str(), district.time_zone().c_str(),
-                admin.Today().value_or("unknown").c_str());
+    Admin::DistrictSettings settings;
+    auto given = [&](const char* name) -> std::optional<std::string> {
+      auto it = args.options.find(name);
+      if (it == args.options.end()) return std::nullopt;
+      return it->second;
+    };
+    settings.time_zone = given("--time-zone");
+    settings.name = given("--name");
+    settings.jurisdiction = given("--jurisdiction");
+    ASSIGN_OR_RETURN(v1::District district, admin.SetDistrict(settings));
+    std::printf(
+        "district %s: time zone %s, rules %s; today in the district is %s\n",
+        district.id().c_str(),
+        district.time_zone().empty() ? "UTC" : district.time_zone().c_str(),
+        district.jurisdiction().empty() ? "US (federal)"
+                                        : district.jurisdiction().c_str(),
+        admin.Today().value_or("unknown").c_str());
   } else if (command == "assign") {
     v1::Assignment assignment;
     ASSIGN_OR_RETURN(*assignment.mutable_user_id(), Need(args, "--user"));

@@ -126,7 +126,8 @@ TEST_F(ServerDistrictTest, SetDistrictMovesTheServersDay) {
   ASSERT_OK(before);
   EXPECT_EQ(*before, "2026-12-01");  // no District yet: UTC
 
-  auto set = admin.SetDistrict("America/Chicago", "Columbia");
+  auto set =
+      admin.SetDistrict({.time_zone = "America/Chicago", .name = "Columbia"});
   ASSERT_OK(set);
   EXPECT_EQ(set->time_zone(), "America/Chicago");
   EXPECT_EQ(set->name(), "Columbia");
@@ -137,26 +138,51 @@ TEST_F(ServerDistrictTest, SetDistrictMovesTheServersDay) {
   // An unknown zone is refused and nothing changes.
   const int64_t items = *store_->ItemCount();
   const absl::Status refused =
-      admin.SetDistrict("Atlantis/Capital", "").status();
+      admin.SetDistrict({.time_zone = "Atlantis/Capital"}).status();
   EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument) << refused;
   EXPECT_EQ(*store_->ItemCount(), items);
 
   // Setting it again updates the same record: still one District.
-  auto again = admin.SetDistrict("America/Denver", "");
+  auto again = admin.SetDistrict({.time_zone = "America/Denver"});
   ASSERT_OK(again);
   EXPECT_EQ(again->id(), set->id());
   EXPECT_EQ(again->name(), "Columbia");
   clock_.Advance(1000);
   EXPECT_EQ(*days.Today(), "2026-11-30");  // 17:30 in Denver
   // Back to UTC.
-  ASSERT_OK(admin.SetDistrict("UTC", ""));
+  ASSERT_OK(admin.SetDistrict({.time_zone = "UTC"}));
   clock_.Advance(1000);
   EXPECT_EQ(*days.Today(), "2026-12-01");
 }
 
+TEST_F(ServerDistrictTest, TheDistrictsJurisdictionIsSetAloneAndChecked) {
+  server::Admin admin(store_.get(), &clock_, 3);
+  auto set = admin.SetDistrict({.time_zone = "America/Chicago"});
+  ASSERT_OK(set);
+  // The jurisdiction alone leaves the zone as it was.
+  auto state = admin.SetDistrict({.jurisdiction = "US-MO"});
+  ASSERT_OK(state);
+  EXPECT_EQ(state->id(), set->id());
+  EXPECT_EQ(state->jurisdiction(), "US-MO");
+  EXPECT_EQ(state->time_zone(), "America/Chicago");
+  EXPECT_EQ(DistrictJurisdiction({*state}), "US-MO");
+  // Malformed ones, and no setting at all, are refused; nothing changes.
+  const int64_t items = *store_->ItemCount();
+  for (const char* bad : {"Missouri", "US-mo", "US-MOO", "MO", "us"}) {
+    const absl::Status refused =
+        admin.SetDistrict({.jurisdiction = bad}).status();
+    EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(refused.message().find("e.g. US-MO"), std::string::npos)
+        << refused;
+  }
+  EXPECT_EQ(admin.SetDistrict({}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*store_->ItemCount(), items);
+}
+
 TEST_F(ServerDistrictTest, AnEveningPullIsLoggedUnderTheDistrictsDay) {
   server::Admin admin(store_.get(), &clock_, 3);
-  ASSERT_OK(admin.SetDistrict("America/Chicago", ""));
+  ASSERT_OK(admin.SetDistrict({.time_zone = "America/Chicago"}));
   auto teacher = admin.AddUser("Mr. Lee", v1::ROLE_UNSPECIFIED);
   ASSERT_OK(teacher);
   v1::Student student;

@@ -179,7 +179,8 @@ class PermissionTest : public ::testing::Test {
     auto closed = admin_->AddHoliday(holiday);
     ASSERT_OK(closed);
     holiday_ = *closed;
-    auto district = admin_->SetDistrict("America/Chicago", "Test district");
+    auto district = admin_->SetDistrict(
+        {.time_zone = "America/Chicago", .name = "Test district"});
     ASSERT_OK(district);
     district_ = district->id();
     for (const std::string& user :
