@@ -3,6 +3,9 @@
 // and a 504 plan follows it, and each bad lifecycle input gets its message
 // with nothing stored.
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -239,6 +242,96 @@ TEST_F(PlanLifecycleCliTest, BadLifecycleInputIsRefusedWithNothingStored) {
   // Only the case manager ends a plan.
   ExpectRefused("teacher", {"plan", "end", plan_, "--day", "2026-09-18"},
                 "you are not the case manager of Maya Diaz");
+}
+
+}  // namespace
+}  // namespace plansync::testing
+
+namespace plansync::testing {
+namespace {
+
+// `plansync plan compare` after an amendment that cuts speech and drops the
+// goal, before and after the Notice of Action that proposed it.
+TEST_F(PlanLifecycleCliTest, CompareShowsAnAmendmentsCutsAndItsNotice) {
+  StartCaseload();
+  MakePlan();
+  // One version only: nothing to compare.
+  CliResult alone = Cli("parent", {"plan", "compare"});
+  EXPECT_NE(alone.exit_code, 0);
+  EXPECT_NE(alone.err.find("nothing to compare: IEP version 1 (from "
+                           "2026-08-24) of Maya Diaz neither amends nor "
+                           "follows another plan"),
+            std::string::npos)
+      << alone.err;
+
+  const std::string v2 =
+      IdIn(Ok("cm", {"plan", "amend", plan_, "--effective", "2026-09-15"}));
+  for (const v1::Service& s : Records<v1::Service>("cm")) {
+    if (s.plan_id() == v2) {
+      Ok("cm", {"set", "Service", s.id(), "minutes_per_period=30"});
+    }
+  }
+  for (const v1::Goal& g : Records<v1::Goal>("cm")) {
+    if (g.plan_id() == v2) Ok("cm", {"archive", "Goal", g.id()});
+  }
+  SyncAll({"cm", "parent"});
+
+  std::string out = Ok("parent", {"plan", "compare"});
+  EXPECT_NE(out.find("Maya Diaz: IEP version 1 (from 2026-08-24) -> IEP "
+                     "version 2 (from 2026-09-15)"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("Removed (1)\n  - goal: Reading fluency"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("Changed (1)\n  - related service: Speech-language "
+                     "therapy\n      minutes: 60 per week -> 30 per week\n"
+                     "      reduction; no Notice of Action proposed the new "
+                     "plan"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("2 items carried over unchanged; 2 reductions, 2 "
+                     "without a Notice of Action"),
+            std::string::npos)
+      << out;
+
+  // The Notice of Action, sent the day before the amendment took effect.
+  const std::string notice = IdIn(
+      Ok("cm", {"notice", "send", "--type", "notice-of-action", "--action",
+                "proposed", "--description", "Speech to 30 minutes a week",
+                "--reason", "Progress", "--plan", v2, "--sent", "2026-09-14"}));
+  SyncAll({"cm", "parent"});
+  out = Ok("parent", {"plan", "compare", plan_, v2});
+  EXPECT_NE(
+      out.find("reduction; Notice of Action " + notice + " sent 2026-09-14"),
+      std::string::npos)
+      << out;
+  EXPECT_NE(out.find("2 reductions, 0 without"), std::string::npos) << out;
+
+  // JSON and an owner-only HTML page carry the same comparison.
+  const auto json = Json(Ok("parent", {"plan", "compare", "--json"}));
+  EXPECT_EQ(Field(json, "reductions").number_value(), 2);
+  EXPECT_EQ(Field(json, "changes").list_value().values_size(), 2);
+  const std::string page = dir_.File("compare.html");
+  Ok("parent", {"plan", "compare", "--format", "html", "--out", page});
+  EXPECT_EQ(
+      std::filesystem::status(page).permissions() & std::filesystem::perms::all,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::ifstream in(page);
+  const std::string html((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("<script type=\"application/json\" id=\"comparison\">"),
+            std::string::npos);
+  EXPECT_NE(html.find("Speech-language therapy"), std::string::npos);
+
+  // Bad input.
+  CliResult same = Cli("parent", {"plan", "compare", v2, v2});
+  EXPECT_NE(same.err.find("the same plan twice"), std::string::npos)
+      << same.err;
+  CliResult format = Cli("parent", {"plan", "compare", "--format", "pdf"});
+  EXPECT_NE(format.err.find("--format pdf is not one of text, json, html"),
+            std::string::npos)
+      << format.err;
 }
 
 }  // namespace

@@ -24,6 +24,8 @@ std::vector<Command> TeacherCommands();
 std::vector<Command> ProviderCommands();
 // plan create, plan amend: commands_plans.cc.
 std::vector<Command> PlanCommands();
+// commands_plan_compare.cc: `plan compare`, one of PlanCommands().
+Command PlanCompareCommand();
 // accommodation add, service add, goal add: commands_plan_records.cc.
 std::vector<Command> PlanRecordCommands();
 // meeting schedule|attend|decide|held, notice send: commands_meetings.cc.

@@ -646,6 +646,7 @@ std::vector<Command> PlanCommands() {
        .examples = {"plansync plan versions --student Maya"},
        .audience = Audience::kCaseManager,
        .run = ListVersions});
+  commands.push_back(PlanCompareCommand());
   return commands;
 }
 

@@ -24,6 +24,7 @@ absl::StatusOr<StudentRecords> LoadStudent(DeviceStore& store,
   RETURN_IF_ERROR(Load(store, id, &r.plans));
   RETURN_IF_ERROR(Load(store, id, &r.accommodations));
   RETURN_IF_ERROR(Load(store, id, &r.services));
+  RETURN_IF_ERROR(Load(store, id, &r.goals));
   RETURN_IF_ERROR(Load(store, id, &r.assignments));
   RETURN_IF_ERROR(Load(store, id, &r.meetings));
   RETURN_IF_ERROR(Load(store, id, &r.attendees));

@@ -25,6 +25,7 @@ struct StudentRecords {
   std::vector<v1::Plan> plans;
   std::vector<v1::Accommodation> accommodations;
   std::vector<v1::Service> services;
+  std::vector<v1::Goal> goals;
   std::vector<v1::Assignment> assignments;
   std::vector<v1::Meeting> meetings;
   std::vector<v1::MeetingAttendee> attendees;
