@@ -1,5 +1,7 @@
 #include "core/day.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "core/errors.h"
@@ -43,6 +45,12 @@ Day MondayOf(Day day) {
 bool IsWeekday(Day day) {
   const absl::Weekday weekday = absl::GetWeekday(day);
   return weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday;
+}
+
+Day AddMonths(Day day, int months) {
+  const absl::CivilMonth month = absl::CivilMonth(day) + months;
+  return std::min(Day(month.year(), month.month(), day.day()),
+                  Day(month + 1) - 1);
 }
 
 Day SchoolYearStart(Day day) {

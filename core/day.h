@@ -26,6 +26,10 @@ std::string FormatDay(Day day);
 // The Monday on or before `day`.
 Day MondayOf(Day day);
 bool IsWeekday(Day day);
+// `day` moved by `months` calendar months (negative: back), to the same day
+// of the month or the month's last day (29 February + 12 months -> 28
+// February).
+Day AddMonths(Day day, int months);
 // August 1 of the school year that holds `day`.
 Day SchoolYearStart(Day day);
 

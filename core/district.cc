@@ -23,10 +23,8 @@ bool IsTimeZoneName(absl::string_view name) {
   return true;
 }
 
-namespace {
-
-// The District that counts: not archived, smallest id; null if none.
-const v1::District* ChosenDistrict(const std::vector<v1::District>& districts) {
+const v1::District* CountingDistrict(
+    const std::vector<v1::District>& districts) {
   const v1::District* chosen = nullptr;
   for (const v1::District& district : districts) {
     if (district.deleted()) continue;
@@ -35,10 +33,8 @@ const v1::District* ChosenDistrict(const std::vector<v1::District>& districts) {
   return chosen;
 }
 
-}  // namespace
-
 std::string DistrictZoneName(const std::vector<v1::District>& districts) {
-  const v1::District* chosen = ChosenDistrict(districts);
+  const v1::District* chosen = CountingDistrict(districts);
   return chosen == nullptr ? "" : chosen->time_zone();
 }
 
@@ -47,11 +43,6 @@ bool IsJurisdiction(absl::string_view text) {
   return text.size() == 5 && absl::StartsWith(text, "US-") &&
          absl::ascii_isupper(static_cast<unsigned char>(text[3])) &&
          absl::ascii_isupper(static_cast<unsigned char>(text[4]));
-}
-
-std::string DistrictJurisdiction(const std::vector<v1::District>& districts) {
-  const v1::District* chosen = ChosenDistrict(districts);
-  return chosen == nullptr ? "" : chosen->jurisdiction();
 }
 
 absl::StatusOr<absl::TimeZone> LoadDistrictZone(absl::string_view name) {

@@ -33,8 +33,10 @@ std::string DistrictZoneName(const std::vector<v1::District>& districts);
 // (federal) or "US-" and two capital letters ("US-MO").
 bool IsJurisdiction(absl::string_view text);
 
-// The jurisdiction of the same District ("US-MO"), or "" (federal).
-std::string DistrictJurisdiction(const std::vector<v1::District>& districts);
+// The District that counts: not archived, the smallest id; null if none.
+// Points into `districts`.
+const v1::District* CountingDistrict(
+    const std::vector<v1::District>& districts);
 
 // The zone named `name`; "" is UTC. INVALID_ARGUMENT (saying to install the
 // time zone database, Debian's tzdata) if this machine does not know it.

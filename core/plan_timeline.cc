@@ -127,4 +127,20 @@ bool ReviewOverdue(const v1::Plan& plan, Day day) {
   return due.has_value() && *due < day;
 }
 
+const v1::Plan& FirstVersionOf(const std::vector<v1::Plan>& plans,
+                               const v1::Plan& plan) {
+  const v1::Plan* version = &plan;
+  // Bounded by the number of plans: a forged loop of versions ends.
+  for (size_t hops = 0;
+       hops < plans.size() && !version->supersedes_plan_id().empty(); ++hops) {
+    auto earlier =
+        std::find_if(plans.begin(), plans.end(), [&](const v1::Plan& p) {
+          return p.id() == version->supersedes_plan_id();
+        });
+    if (earlier == plans.end()) break;
+    version = &*earlier;
+  }
+  return *version;
+}
+
 }  // namespace plansync

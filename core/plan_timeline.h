@@ -95,6 +95,14 @@ class PlanTimeline {
 // effect; the review is overdue).
 bool ReviewOverdue(const v1::Plan& plan, Day day);
 
+// The first version of `plan`: following supersedes_plan_id back through
+// `plans` (an amendment does not restart what runs from a plan's start); a
+// plan that follows an ended one (follows_plan_id) is a first version. A
+// chain naming a plan not in `plans`, or looping (forged data only), ends at
+// the last plan reached. Returns a reference into `plans` or to `plan`.
+const v1::Plan& FirstVersionOf(const std::vector<v1::Plan>& plans,
+                               const v1::Plan& plan);
+
 }  // namespace plansync
 
 #endif  // PLANSYNC_CORE_PLAN_TIMELINE_H_

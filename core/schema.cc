@@ -76,6 +76,7 @@ absl::StatusOr<std::unique_ptr<RecordType>> BuildType(
     info.date = options.date();
     info.instant = options.instant();
     info.time_zone = options.time_zone();
+    info.date_list = options.date_list();
     info.required = options.required();
     info.immutable = options.immutable();
     info.store_assigned = options.store_assigned();

@@ -32,6 +32,7 @@ struct FieldInfo {
   bool date = false;       // ISO 8601 day
   bool instant = false;    // RFC 3339 UTC instant
   bool time_zone = false;  // IANA time zone name (its form)
+  bool date_list = false;  // ISO 8601 days joined by commas, increasing
   bool required = false;   // must be set at creation
   bool immutable = false;  // fixed at creation
   bool store_assigned = false;
@@ -79,7 +80,8 @@ struct RecordType {
 //   4: District (the district's time zone);
 //   5: a parent's written requests and their answers: ParentRequest,
 //      RequestReceipt, RecordsRelease, parent_request_id on Notice and
-//      Meeting, District.jurisdiction.
+//      Meeting, District.jurisdiction; progress reports: the Goal's
+//      structured schedule, District.report_card_days and ProgressReport.
 constexpr uint32_t kSchemaVersion = 5;
 
 // Default bound on string fields without a max_len option, in bytes.

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "core/corrections.h"
 #include "core/district.h"
 #include "core/errors.h"
@@ -108,6 +109,15 @@ bool IsIsoDay(absl::string_view text) {
   return day >= 1 && day <= DaysInMonth(year, month);
 }
 
+bool IsDayList(absl::string_view text) {
+  absl::string_view previous;
+  for (absl::string_view day : absl::StrSplit(text, ',')) {
+    if (!IsIsoDay(day) || (!previous.empty() && day <= previous)) return false;
+    previous = day;
+  }
+  return true;
+}
+
 bool IsUtcInstant(absl::string_view text) {
   if (text.size() < 20 || !IsIsoDay(text.substr(0, 10)) || text[10] != 'T' ||
       text[13] != ':' || text[16] != ':' || text.back() != 'Z') {
@@ -155,6 +165,14 @@ absl::Status ValidateField(const RecordType& type, const FieldInfo& field,
             absl::StrCat(FieldLabel(type, field),
                          " must be an ISO 8601 day (YYYY-MM-DD, a real date "
                          "between 1900 and 2199); got \"",
+                         text, "\""));
+      }
+      if (field.date_list && !IsDayList(text)) {
+        return ReasonError(
+            v1::MALFORMED_DATE,
+            absl::StrCat(FieldLabel(type, field),
+                         " must be ISO 8601 days (YYYY-MM-DD) joined by "
+                         "commas, each later than the one before; got \"",
                          text, "\""));
       }
       if (field.instant && !IsUtcInstant(text)) {

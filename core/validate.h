@@ -21,6 +21,11 @@ namespace plansync {
 // included), with the year in 1900..2199.
 bool IsIsoDay(absl::string_view text);
 
+// True for ISO 8601 days (IsIsoDay) joined by commas, each later than the
+// one before: "2026-11-06,2027-01-22". The empty list is not one (an empty
+// field is never checked).
+bool IsDayList(absl::string_view text);
+
 // True for an RFC 3339 UTC instant "YYYY-MM-DDTHH:MM:SSZ", optionally with
 // fractional seconds ("...:SS.sssZ").
 bool IsUtcInstant(absl::string_view text);

@@ -202,9 +202,18 @@ absl::StatusOr<std::string> Admin::AddHoliday(v1::SchoolHoliday holiday) {
 
 absl::StatusOr<v1::District> Admin::SetDistrict(
     const DistrictSettings& settings) {
-  if (!settings.time_zone && !settings.name && !settings.jurisdiction) {
+  if (!settings.time_zone && !settings.name && !settings.jurisdiction &&
+      !settings.report_card_days) {
     return absl::InvalidArgumentError(
-        "set-district needs --time-zone, --name or --jurisdiction");
+        "set-district needs --time-zone, --name, --jurisdiction or "
+        "--report-card-days");
+  }
+  if (settings.report_card_days && !settings.report_card_days->empty() &&
+      !IsDayList(*settings.report_card_days)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--report-card-days \"", *settings.report_card_days,
+        "\" is not a list of days: write YYYY-MM-DD days joined by commas, "
+        "in increasing order, e.g. 2026-11-06,2027-01-22"));
   }
   if (settings.time_zone) {
     RETURN_IF_ERROR(LoadDistrictZone(*settings.time_zone).status());
@@ -240,6 +249,10 @@ absl::StatusOr<v1::District> Admin::SetDistrict(
   if (settings.jurisdiction) {
     district.set_jurisdiction(*settings.jurisdiction);
     fields.push_back("jurisdiction");
+  }
+  if (settings.report_card_days) {
+    district.set_report_card_days(*settings.report_card_days);
+    fields.push_back("report_card_days");
   }
   if (current == nullptr) {
     district.set_id(ids_.Next());

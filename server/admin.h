@@ -53,11 +53,13 @@ class Admin {
     // "US" (federal rules) or "US-" and a state's two capital letters
     // ("US-MO"); "" for federal.
     std::optional<std::string> jurisdiction = std::nullopt;
+    // Report-card days, "2026-11-06,2027-01-22" (increasing); "" for none.
+    std::optional<std::string> report_card_days = std::nullopt;
   };
   // Sets the district's settings on the directory's District record (made
   // if there is none). Returns the record as now stored. INVALID_ARGUMENT
-  // for a zone this machine does not know, a malformed jurisdiction, or no
-  // setting at all.
+  // for a zone this machine does not know, a malformed jurisdiction or list
+  // of days, or no setting at all.
   absl::StatusOr<v1::District> SetDistrict(const DistrictSettings& settings);
   // Today in the district's time zone.
   absl::StatusOr<std::string> Today() { return days_.Today(); }

@@ -38,6 +38,7 @@ commands:
                                           a day the school (every school if
                                           none named) is closed; prints the id
   set-district [--time-zone ZONE] [--name TEXT] [--jurisdiction J]
+               [--report-card-days D,D,...]
                                           the district's IANA time zone (e.g.
                                           America/Chicago; default UTC): it
                                           decides "today" on every device,
@@ -45,7 +46,9 @@ commands:
                                           legal clock; its jurisdiction (US,
                                           or US-MO, US-CA ...): the rules a
                                           parent's request is held to while
-                                          the student has no plan
+                                          the student has no plan; the days
+                                          report cards go out (goals reported
+                                          with report cards are due then)
   assign --user ID --student ID --role ROLE [--class TEXT]
          [--subject TEXT] [--start YYYY-MM-DD] [--end YYYY-MM-DD]
                                           ROLE: guardian, teacher, provider,
@@ -201,6 +204,7 @@ absl::Status Run(const Args& args) {
     settings.time_zone = given("--time-zone");
     settings.name = given("--name");
     settings.jurisdiction = given("--jurisdiction");
+    settings.report_card_days = given("--report-card-days");
     ASSIGN_OR_RETURN(v1::District district, admin.SetDistrict(settings));
     std::printf(
         "district %s: time zone %s, rules %s; today in the district is %s\n",

@@ -165,7 +165,8 @@ TEST_F(ServerDistrictTest, TheDistrictsJurisdictionIsSetAloneAndChecked) {
   EXPECT_EQ(state->id(), set->id());
   EXPECT_EQ(state->jurisdiction(), "US-MO");
   EXPECT_EQ(state->time_zone(), "America/Chicago");
-  EXPECT_EQ(DistrictJurisdiction({*state}), "US-MO");
+  const std::vector<v1::District> districts = {*state};
+  EXPECT_EQ(CountingDistrict(districts)->jurisdiction(), "US-MO");
   // Malformed ones, and no setting at all, are refused; nothing changes.
   const int64_t items = *store_->ItemCount();
   for (const char* bad : {"Missouri", "US-mo", "US-MOO", "MO", "us"}) {
@@ -177,7 +178,16 @@ TEST_F(ServerDistrictTest, TheDistrictsJurisdictionIsSetAloneAndChecked) {
   }
   EXPECT_EQ(admin.SetDistrict({}).status().code(),
             absl::StatusCode::kInvalidArgument);
+  const absl::Status days =
+      admin.SetDistrict({.report_card_days = "2027-01-22,2026-11-06"}).status();
+  EXPECT_EQ(days.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(days.message().find("in increasing order"), std::string::npos)
+      << days;
   EXPECT_EQ(*store_->ItemCount(), items);
+  auto cards = admin.SetDistrict({.report_card_days = "2026-11-06,2027-01-22"});
+  ASSERT_OK(cards);
+  EXPECT_EQ(cards->report_card_days(), "2026-11-06,2027-01-22");
+  EXPECT_EQ(cards->jurisdiction(), "US-MO");
 }
 
 TEST_F(ServerDistrictTest, AnEveningPullIsLoggedUnderTheDistrictsDay) {

@@ -69,8 +69,9 @@ const FieldInfo* EditableField(const RecordType& type) {
   for (const FieldInfo& field : type.fields) {
     if (field.is_id || field.is_bucket_key || field.immutable ||
         field.store_assigned || field.ref != nullptr || field.date ||
-        field.instant || field.column_type != ColumnType::kText ||
-        field.name == "user_id" || field.name.ends_with("_user_id")) {
+        field.date_list || field.time_zone || field.instant ||
+        field.column_type != ColumnType::kText || field.name == "user_id" ||
+        field.name.ends_with("_user_id")) {
       continue;
     }
     return &field;

@@ -189,7 +189,7 @@ TEST_F(RequestClocksTest,
 TEST_F(RequestClocksTest,
        MissouriAnswersAnEvaluationRequestInThirtyDaysWithANoticeNamingIt) {
   // No plan yet: the district's jurisdiction decides.
-  caseload_.district_jurisdiction = "US-MO";
+  caseload_.district.set_jurisdiction("US-MO");
   Request(v1::REQUEST_KIND_INITIAL_EVALUATION, "2026-09-08");
   Receipt("2026-09-10");
   // 10 September + 30: 20 days to 30 September, 10 more: 10 October.
@@ -216,7 +216,7 @@ TEST_F(RequestClocksTest, WithoutAStateRuleAnEvaluationRequestHasNoFixedClock) {
   EXPECT_EQ(clocks.jurisdiction, "US");
   EXPECT_TRUE(clocks.deadlines.empty());
   // An unknown jurisdiction falls back to the federal rules.
-  caseload_.district_jurisdiction = "US-ZZ";
+  caseload_.district.set_jurisdiction("US-ZZ");
   clocks = Clocks("2026-09-20");
   EXPECT_EQ(clocks.jurisdiction, "US");
   EXPECT_TRUE(clocks.deadlines.empty());

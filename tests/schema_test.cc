@@ -24,8 +24,8 @@ TEST(Schema, HoldsEveryRecordOfTheDomain) {
             (std::set<std::string>{
                 "ClassTest", "Comment", "Conflict", "Correction",
                 "ImplementationConfirmation", "LapseReport", "LapseResponse",
-                "ParentRequest", "ProgressDataPoint", "RecordsRelease",
-                "RequestReceipt", "ServiceSession"}));
+                "ParentRequest", "ProgressDataPoint", "ProgressReport",
+                "RecordsRelease", "RequestReceipt", "ServiceSession"}));
 }
 
 TEST(Schema, EveryRecordHasItsKindsFixedFields) {

@@ -108,6 +108,10 @@ void FillRecord(const RecordType& type, const std::string& student_id,
         } else if (field.date) {
           reflection->SetString(record, fd,
                                 absl::StrCat("2026-09-", 10 + variant % 18));
+        } else if (field.date_list) {
+          reflection->SetString(record, fd,
+                                absl::StrCat("2026-09-", 10 + variant % 18,
+                                             ",2026-11-0", 1 + variant % 9));
         } else if (field.instant) {
           reflection->SetString(
               record, fd,

@@ -12,10 +12,10 @@ const std::vector<Command>& AllCommands() {
   static const std::vector<Command>* const table = [] {
     auto* all = new std::vector<Command>();
     for (std::vector<Command> group :
-         {ParentCommands(), RequestCommands(), TeacherCommands(),
-          ProviderCommands(), PlanCommands(), PlanRecordCommands(),
-          MeetingCommands(), ReviewCommands(), CorrectionCommands(),
-          ReportCommands(), DeviceCommands()}) {
+         {ParentCommands(), RequestCommands(), ProgressCommands(),
+          TeacherCommands(), ProviderCommands(), PlanCommands(),
+          PlanRecordCommands(), MeetingCommands(), ReviewCommands(),
+          CorrectionCommands(), ReportCommands(), DeviceCommands()}) {
       for (Command& command : group) all->push_back(std::move(command));
     }
     return all;

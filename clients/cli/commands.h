@@ -18,6 +18,8 @@ std::vector<Command> DeviceCommands();
 std::vector<Command> ParentCommands();
 // commands_requests.cc: a parent's written requests and their answers.
 std::vector<Command> RequestCommands();
+// commands_progress.cc: progress reports due, sent and missing.
+std::vector<Command> ProgressCommands();
 // today, confirm: commands_teacher.cc.
 std::vector<Command> TeacherCommands();
 // session: commands_provider.cc.

@@ -195,10 +195,34 @@ absl::Status AddGoal(Context& context) {
                    flags.Number("--baseline-value"));
   ASSIGN_OR_RETURN(std::optional<double> target_value,
                    flags.Number("--target-value"));
+  ASSIGN_OR_RETURN(
+      const std::optional<int> cadence,
+      flags.Enum("--reports", *v1::ReportCadence_descriptor(),
+                 {{"report-cards", v1::REPORT_CADENCE_WITH_REPORT_CARDS},
+                  {"weekly", v1::REPORT_CADENCE_EVERY_N_WEEKS}}));
+  ASSIGN_OR_RETURN(const std::optional<int64_t> weeks,
+                   flags.Int("--report-every-weeks", 1, 52));
+  if (cadence == v1::REPORT_CADENCE_EVERY_N_WEEKS && !weeks.has_value()) {
+    return absl::InvalidArgumentError(
+        "--reports every-n-weeks needs --report-every-weeks N (1 to 52)");
+  }
+  if (cadence == v1::REPORT_CADENCE_ON_DAYS && !flags.Has("--report-days")) {
+    return absl::InvalidArgumentError(
+        "--reports on-days needs --report-days D,D,... (YYYY-MM-DD)");
+  }
+  if ((weeks.has_value() && cadence != v1::REPORT_CADENCE_EVERY_N_WEEKS) ||
+      (flags.Has("--report-days") && cadence != v1::REPORT_CADENCE_ON_DAYS)) {
+    return absl::InvalidArgumentError(
+        "--report-every-weeks goes with --reports every-n-weeks, "
+        "--report-days with --reports on-days");
+  }
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   ASSIGN_OR_RETURN(auto target, TargetPlan(*store, flags, today));
   const auto& [student, plan] = target;
   v1::Goal goal;
+  goal.set_report_cadence(static_cast<v1::ReportCadence>(cadence.value_or(0)));
+  goal.set_report_every_weeks(static_cast<int32_t>(weeks.value_or(0)));
+  goal.set_report_days(flags.Get("--report-days"));
   goal.set_student_id(student.id());
   goal.set_plan_id(plan.id());
   goal.set_area(area);
@@ -303,7 +327,13 @@ std::vector<Command> PlanRecordCommands() {
                  {"--target", "T", "target by the end of the plan"},
                  {"--criterion", "T", "mastery criterion"},
                  {"--measured-by", "T", "how progress is measured"},
-                 {"--reporting", "T", "when progress is reported"},
+                 {"--reporting", "T",
+                  "when progress is reported, as the plan words it"},
+                 {"--reports", "CADENCE",
+                  "when reports are due: with-report-cards, quarterly, "
+                  "every-n-weeks or on-days"},
+                 {"--report-every-weeks", "N", "for every-n-weeks"},
+                 {"--report-days", "D,D", "for on-days: YYYY-MM-DD,..."},
                  {"--unit", "U", "unit of the measurements"},
                  {"--baseline-value", "N", "baseline as a number"},
                  {"--target-value", "N", "target as a number"}},

@@ -41,6 +41,7 @@ absl::StatusOr<StudentRecords> LoadStudent(DeviceStore& store,
   RETURN_IF_ERROR(Load(store, id, &r.requests));
   RETURN_IF_ERROR(Load(store, id, &r.receipts));
   RETURN_IF_ERROR(Load(store, id, &r.releases));
+  RETURN_IF_ERROR(Load(store, id, &r.progress_reports));
   const CorrectionIndex corrections(r.corrections);
   corrections.ApplyAll(&r.confirmations);
   corrections.ApplyAll(&r.lapses);
@@ -49,6 +50,7 @@ absl::StatusOr<StudentRecords> LoadStudent(DeviceStore& store,
   corrections.ApplyAll(&r.requests);
   corrections.ApplyAll(&r.receipts);
   corrections.ApplyAll(&r.releases);
+  corrections.ApplyAll(&r.progress_reports);
   return r;
 }
 
@@ -76,7 +78,9 @@ absl::StatusOr<Caseload> LoadCaseload(DeviceStore& store,
   }
   ASSIGN_OR_RETURN(std::vector<v1::District> districts,
                    store.List<v1::District>("", ""));
-  caseload.district_jurisdiction = DistrictJurisdiction(districts);
+  if (const v1::District* district = CountingDistrict(districts)) {
+    caseload.district = *district;
+  }
   return caseload;
 }
 

@@ -42,6 +42,7 @@ struct StudentRecords {
   std::vector<v1::ParentRequest> requests;
   std::vector<v1::RequestReceipt> receipts;
   std::vector<v1::RecordsRelease> releases;
+  std::vector<v1::ProgressReport> progress_reports;
 };
 
 struct Caseload {
@@ -49,9 +50,10 @@ struct Caseload {
   std::vector<v1::SchoolHoliday> holidays;
   // Display names of the directory's users, by id.
   absl::flat_hash_map<std::string, std::string> user_names;
-  // The district's jurisdiction (core/district.h), for the requests of a
-  // student with no plan; empty: federal.
-  std::string district_jurisdiction;
+  // The District record that counts (core/district.h); empty if none: its
+  // jurisdiction holds the requests of a student with no plan, its
+  // report-card days the goals reported with report cards.
+  v1::District district;
 };
 
 // Loads the records of `student_id`, or of every student on the device if

@@ -15,27 +15,6 @@ struct Anchor {
   std::string record_id;
 };
 
-// The first day of `plan`'s first version. An amendment does not restart a
-// clock that runs from the plan's start (the annual review runs from the
-// plan's first version); a plan that follows an ended one (follows_plan_id)
-// is a new plan, whose clocks start with it.
-std::optional<Day> FirstVersionStart(const StudentRecords& records,
-                                     const v1::Plan& plan) {
-  const v1::Plan* version = &plan;
-  // Bounded by the number of plans: a forged loop of versions ends.
-  for (size_t hops = 0;
-       hops < records.plans.size() && !version->supersedes_plan_id().empty();
-       ++hops) {
-    auto earlier = std::find_if(
-        records.plans.begin(), records.plans.end(), [&](const v1::Plan& p) {
-          return p.id() == version->supersedes_plan_id();
-        });
-    if (earlier == records.plans.end()) break;
-    version = &*earlier;
-  }
-  return ParseDay(version->start_date());
-}
-
 std::optional<Day> PlanDay(const StudentRecords& records, const v1::Plan& plan,
                            v1::RuleAnchor anchor) {
   switch (anchor) {
@@ -46,20 +25,12 @@ std::optional<Day> PlanDay(const StudentRecords& records, const v1::Plan& plan,
     case v1::RULE_ANCHOR_PLAN_ELIGIBILITY:
       return ParseDay(plan.eligibility_date());
     case v1::RULE_ANCHOR_PLAN_START:
-      return FirstVersionStart(records, plan);
+      return ParseDay(FirstVersionOf(records.plans, plan).start_date());
     case v1::RULE_ANCHOR_PLAN_LAST_EVALUATION:
       return ParseDay(plan.last_evaluation_date());
     default:
       return std::nullopt;
   }
-}
-
-// `day` moved by `months` calendar months, to the same day of the month or
-// the month's last day (29 February + 12 months -> 28 February).
-Day AddMonths(Day day, int months) {
-  const absl::CivilMonth month = absl::CivilMonth(day) + months;
-  return std::min(Day(month.year(), month.month(), day.day()),
-                  Day(month + 1) - 1);
 }
 
 int RuleMonths(const v1::ComplianceRule& rule) {
@@ -385,7 +356,7 @@ RequestClocks ClocksOfRequest(const Caseload& caseload,
   const v1::Plan* plan =
       start.has_value() ? RequestPlan(records, *start, today) : nullptr;
   const std::string& jurisdiction =
-      plan != nullptr ? plan->jurisdiction() : caseload.district_jurisdiction;
+      plan != nullptr ? plan->jurisdiction() : caseload.district.jurisdiction();
   clocks.jurisdiction = RuleSetFor(book, jurisdiction);
   if (!start.has_value()) return clocks;
   const SchoolCalendar school(records.student.school(), caseload.holidays);
