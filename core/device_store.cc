@@ -203,6 +203,17 @@ absl::Status DeviceStore::Initialize(const DeviceStoreOptions& options) {
                                 "DO UPDATE SET cursor = excluded.cursor"));
   ASSIGN_OR_RETURN(delete_cursor_,
                    db_->Prepare("DELETE FROM cursors WHERE bucket = ?1"));
+  ASSIGN_OR_RETURN(
+      upsert_receipt_,
+      db_->Prepare("INSERT INTO feed_receipts (record_id, bucket, feed_seq, "
+                   "accepted_hlc) VALUES (?1, ?2, ?3, ?4) ON CONFLICT "
+                   "(record_id) DO UPDATE SET feed_seq = excluded.feed_seq, "
+                   "accepted_hlc = excluded.accepted_hlc"));
+  ASSIGN_OR_RETURN(select_receipts_,
+                   db_->Prepare("SELECT record_id, feed_seq, accepted_hlc FROM "
+                                "feed_receipts WHERE bucket = ?1"));
+  ASSIGN_OR_RETURN(delete_bucket_receipts_,
+                   db_->Prepare("DELETE FROM feed_receipts WHERE bucket = ?1"));
   ASSIGN_OR_RETURN(select_outbox_seq_,
                    db_->Prepare("SELECT change FROM outbox WHERE seq = ?1 AND "
                                 "state = 0"));

@@ -97,6 +97,13 @@ enum class RemoteOutcome {
 
 // The stamp of a register's current value: the HLC of the write that set it
 // and the replica that made that write.
+// Where a log entry stands on the server: its place in its bucket's feed
+// and the server's HLC when it accepted it (0: a server that did not say).
+struct FeedReceipt {
+  int64_t feed_seq = 0;
+  uint64_t accepted_hlc = 0;
+};
+
 struct FieldStamp {
   Hlc hlc = 0;
   std::string replica_id;
@@ -379,6 +386,16 @@ class DeviceStore {
   absl::StatusOr<std::vector<OutboxEntry>> PendingChanges(size_t limit);
   // Number of pending changes in the outbox.
   absl::StatusOr<int64_t> PendingCount();
+  // Keeps the server's receipt of log entry `record_id` of `bucket` (from a
+  // push's result; a pulled entry's is kept as it is applied). A later
+  // receipt replaces an earlier one.
+  absl::Status RecordFeedReceipt(WriteTransaction& txn,
+                                 absl::string_view record_id,
+                                 absl::string_view bucket,
+                                 const FeedReceipt& receipt);
+  // The receipts of the log entries of `bucket`, by record id.
+  absl::StatusOr<absl::flat_hash_map<std::string, FeedReceipt>> FeedReceipts(
+      absl::string_view bucket);
   // Removes acknowledged changes from the outbox (unknown seqs are ignored).
   absl::Status Acknowledge(WriteTransaction& txn,
                            absl::Span<const uint64_t> seqs);
@@ -504,6 +521,8 @@ class DeviceStore {
       insert_replica_;
   std::unique_ptr<internal::Statement> insert_outbox_, select_outbox_,
       delete_outbox_, count_outbox_, reject_outbox_, select_rejected_;
+  std::unique_ptr<internal::Statement> upsert_receipt_, select_receipts_,
+      delete_bucket_receipts_;
   std::unique_ptr<internal::Statement> select_cursor_, select_cursors_,
       upsert_cursor_, delete_cursor_, select_outbox_seq_, update_outbox_,
       delete_bucket_outbox_, select_setting_, upsert_setting_, insert_held_,

@@ -146,10 +146,19 @@ absl::Status DeviceStore::ApplyLogEntry(const CheckedChange& checked,
   ASSIGN_OR_RETURN(internal::RecordTable * table, TableFor(type));
   // Most entries are new: insert first, and compare only when the id is
   // taken.
+  // The server's receipt, kept as the entry is applied (or found again).
+  auto keep_receipt = [&]() -> absl::Status {
+    if (change.feed_seq() <= 0) return absl::OkStatus();
+    upsert_receipt_->BindText(1, change.record_id());
+    upsert_receipt_->BindText(2, change.bucket());
+    upsert_receipt_->BindInt(3, change.feed_seq());
+    upsert_receipt_->BindInt(4, static_cast<int64_t>(change.accepted_hlc()));
+    return upsert_receipt_->Run();
+  };
   absl::Status inserted = table->Insert(*checked.record, {});
   if (inserted.ok()) {
     result->outcome = RemoteOutcome::kApplied;
-    return absl::OkStatus();
+    return keep_receipt();
   }
   if (inserted.code() != absl::StatusCode::kAlreadyExists) return inserted;
   std::unique_ptr<Message> stored = NewRecordMessage(type);
@@ -160,7 +169,7 @@ absl::Status DeviceStore::ApplyLogEntry(const CheckedChange& checked,
     case LogMerge::kInsert:  // not reached: an entry is stored
     case LogMerge::kDuplicate:
       result->outcome = RemoteOutcome::kDuplicate;
-      return absl::OkStatus();
+      return keep_receipt();
     case LogMerge::kForged:
       result->outcome = RemoteOutcome::kRejected;
       result->error = ReasonError(
@@ -281,6 +290,35 @@ absl::StatusOr<int64_t> DeviceStore::PendingCount() {
   ScopedReset reset(count_outbox_.get());
   ASSIGN_OR_RETURN(bool row, count_outbox_->Step());
   return row ? count_outbox_->ColumnInt(0) : 0;
+}
+
+absl::Status DeviceStore::RecordFeedReceipt(WriteTransaction& txn,
+                                            absl::string_view record_id,
+                                            absl::string_view bucket,
+                                            const FeedReceipt& receipt) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RETURN_IF_ERROR(CheckTransaction(txn));
+  upsert_receipt_->BindText(1, record_id);
+  upsert_receipt_->BindText(2, bucket);
+  upsert_receipt_->BindInt(3, receipt.feed_seq);
+  upsert_receipt_->BindInt(4, static_cast<int64_t>(receipt.accepted_hlc));
+  return upsert_receipt_->Run();
+}
+
+absl::StatusOr<absl::flat_hash_map<std::string, FeedReceipt>>
+DeviceStore::FeedReceipts(absl::string_view bucket) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  ScopedReset reset(select_receipts_.get());
+  select_receipts_->BindText(1, bucket);
+  absl::flat_hash_map<std::string, FeedReceipt> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select_receipts_->Step());
+    if (!row) break;
+    out[select_receipts_->ColumnText(0)] =
+        FeedReceipt{select_receipts_->ColumnInt(1),
+                    static_cast<uint64_t>(select_receipts_->ColumnInt(2))};
+  }
+  return out;
 }
 
 absl::Status DeviceStore::Acknowledge(WriteTransaction& txn,
@@ -457,6 +495,8 @@ absl::Status DeviceStore::EvictBucket(WriteTransaction& txn,
   RETURN_IF_ERROR(delete_cursor_->Run());
   delete_bucket_outbox_->BindText(1, bucket);
   RETURN_IF_ERROR(delete_bucket_outbox_->Run());
+  delete_bucket_receipts_->BindText(1, bucket);
+  RETURN_IF_ERROR(delete_bucket_receipts_->Run());
   if (observer_count_ > 0) notice_.evicted_buckets.emplace_back(bucket);
   return absl::OkStatus();
 }

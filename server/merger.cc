@@ -19,17 +19,33 @@ namespace plansync::server {
 namespace {
 
 // `bucket_seq`: where the change's item went in its bucket's feed (0: none).
-v1::ChangeResult Accepted(int64_t bucket_seq) {
+v1::ChangeResult Accepted(int64_t bucket_seq, Hlc accepted) {
   v1::ChangeResult result;
   result.set_status(v1::ChangeResult::ACCEPTED);
   result.set_bucket_seq(bucket_seq);
+  result.set_accepted_hlc(accepted);
   return result;
 }
 
-v1::ChangeResult Duplicate() {
+// A change received again; for a log entry, with its place and acceptance
+// (`stored`: its item).
+v1::ChangeResult Duplicate(const std::optional<StoredItem>& stored) {
   v1::ChangeResult result;
   result.set_status(v1::ChangeResult::DUPLICATE);
+  if (stored.has_value()) {
+    result.set_bucket_seq(stored->seq);
+    result.set_accepted_hlc(stored->change.accepted_hlc());
+  }
   return result;
+}
+
+// Appends Change.accepted_hlc = `accepted` to the serialized change `bytes`
+// (a serialized message followed by another of the same type parses as
+// their merge), so the stored change carries when the server accepted it.
+void StampAccepted(Hlc accepted, std::string* bytes) {
+  v1::Change stamp;
+  stamp.set_accepted_hlc(accepted);
+  stamp.AppendToString(bytes);
 }
 
 v1::ChangeResult Rejected(const absl::Status& error) {
@@ -271,6 +287,13 @@ absl::StatusOr<BatchOutcome> Merger::ApplyOnce(
       outcome.results.push_back(Rejected(text[i]));
       continue;
     }
+    if (change.feed_seq() != 0 || change.accepted_hlc() != 0) {
+      outcome.results.push_back(Rejected(ReasonError(
+          v1::MALFORMED_CHANGE,
+          "feed_seq and accepted_hlc are the server's to set; a device sends "
+          "them empty")));
+      continue;
+    }
     bytes.clear();
     change.SerializeToString(&bytes);
     const size_t size = bytes.size();
@@ -310,8 +333,13 @@ absl::StatusOr<BatchOutcome> Merger::ApplyOnce(
     if (applied.has_value()) {
       // Rows stored by earlier servers hold FNV-1a digests.
       const bool same = *applied == digest || *applied == Fnv1a(bytes);
+      std::optional<StoredItem> entry;
+      if (same && change.has_log_entry()) {
+        ASSIGN_OR_RETURN(
+            entry, txn->GetItem(change.record_type(), change.record_id(), 0));
+      }
       outcome.results.push_back(
-          same ? Duplicate()
+          same ? Duplicate(entry)
                : Rejected(ReasonError(
                      v1::CHANGE_ID_REUSED,
                      absl::StrCat("change ", change.replica_seq(),
@@ -343,6 +371,8 @@ absl::StatusOr<BatchOutcome> Merger::ApplyOnce(
       outcome.results.push_back(Rejected(valid));
       continue;
     }
+    const Hlc accepted = clock_->Now();
+    StampAccepted(accepted, &bytes);
     const int field = checked->field != nullptr ? checked->field->number : 0;
     // A record keeps its type and bucket. A register write reads its item
     // first, to merge against it; a log entry is inserted at once where
@@ -350,6 +380,7 @@ absl::StatusOr<BatchOutcome> Merger::ApplyOnce(
     // what is there.
     bool inserted = false;
     int64_t receipt = 0;  // the feed sequence of the item the change wrote
+    Hlc receipt_hlc = accepted;
     std::optional<StoredItem> stored;
     if (field != 0) {
       ASSIGN_OR_RETURN(stored, txn->GetItem(change.record_type(),
@@ -432,6 +463,7 @@ absl::StatusOr<BatchOutcome> Merger::ApplyOnce(
           break;
         case LogMerge::kDuplicate:  // the entry, sent again: its place
           receipt = stored->seq;
+          receipt_hlc = stored->change.accepted_hlc();
           break;
         case LogMerge::kForged:
           outcome.results.push_back(Rejected(ReasonError(
@@ -452,7 +484,8 @@ absl::StatusOr<BatchOutcome> Merger::ApplyOnce(
           txn->BindReplica(change.replica_id(), access.principal_id()));
       replica.owner = access.principal_id();
     }
-    outcome.results.push_back(Accepted(receipt));
+    outcome.results.push_back(
+        Accepted(receipt, receipt != 0 ? receipt_hlc : 0));
   }
   RETURN_IF_ERROR(txn->Commit());
   if (bound_server_replica) ServerReplicaCommitted();

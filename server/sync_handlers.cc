@@ -311,6 +311,7 @@ absl::Status SyncHandlers::Pull(
         const RecordType* type = Sendable(item.change, roles, *access, version);
         if (type == nullptr) continue;
         if (sent != nullptr) sent->insert(type->short_name);
+        item.change.set_feed_seq(item.seq);
         page_bytes += item.change.ByteSizeLong();
         *page.add_changes() = std::move(item.change);
         if (page.changes_size() >=
@@ -462,6 +463,7 @@ absl::StatusOr<std::optional<v1::WatchDelta>> SyncHandlers::ReadDelta(
       after = item.seq;
       const RecordType* type = Sendable(item.change, roles, *access, version);
       if (type == nullptr) continue;
+      item.change.set_feed_seq(item.seq);
       bytes += item.change.ByteSizeLong();
       if (static_cast<size_t>(delta.changes_size()) >= most ||
           bytes > limits_.max_message_bytes / 2) {

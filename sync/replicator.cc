@@ -94,6 +94,12 @@ absl::Status Replicator::PushAll(const RetryPolicy& retry,
         const uint64_t seq = pending[i].seq;
         if (result.status() != v1::ChangeResult::REJECTED) {
           acknowledged.push_back(seq);
+          const v1::Change& change = request.changes(i);
+          if (change.has_log_entry() && result.bucket_seq() > 0) {
+            RETURN_IF_ERROR(store_->RecordFeedReceipt(
+                txn, change.record_id(), change.bucket(),
+                {result.bucket_seq(), result.accepted_hlc()}));
+          }
         } else if (result.reason() == v1::CLOCK_DRIFT) {
           drifted.push_back(seq);
         } else {

@@ -730,3 +730,58 @@ TEST_F(HostileClientTest,
 
 }  // namespace
 }  // namespace plansync
+
+namespace plansync {
+namespace {
+
+// A device may not set where its change stands in the feed or when the
+// server accepted it; the server stamps both, answers them in the push's
+// result, and every reader gets the same receipt.
+TEST_F(HostileClientTest, FeedReceiptsAreTheServersToSet) {
+  const std::string replica = "guardian-phone";
+  v1::Comment comment = CommentBy(guardian_, confirmation_,
+                                  "plansync.v1.ImplementationConfirmation");
+  v1::Change forged = LogChange(guardian_, replica, 1, comment);
+  forged.set_feed_seq(1);
+  ExpectRefused(guardian_, forged, v1::MALFORMED_CHANGE,
+                "feed_seq and accepted_hlc are the server's to set");
+  forged.clear_feed_seq();
+  forged.set_accepted_hlc(HlcPack(clock_.NowMillis(), 0));
+  ExpectRefused(guardian_, forged, v1::MALFORMED_CHANGE,
+                "feed_seq and accepted_hlc are the server's to set");
+
+  const v1::Change change = LogChange(guardian_, replica, 1, comment);
+  clock_.Advance(5);
+  std::vector<v1::ChangeResult> results = Push(guardian_, {change});
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_EQ(results[0].status(), v1::ChangeResult::ACCEPTED);
+  EXPECT_GT(results[0].bucket_seq(), 0);
+  // After the device's own stamp: the server observed it first.
+  EXPECT_GT(results[0].accepted_hlc(), change.hlc());
+  // The same change again: the same receipt.
+  std::vector<v1::ChangeResult> again = Push(guardian_, {change});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].status(), v1::ChangeResult::DUPLICATE);
+  EXPECT_EQ(again[0].bucket_seq(), results[0].bucket_seq());
+  EXPECT_EQ(again[0].accepted_hlc(), results[0].accepted_hlc());
+
+  // A reader's device keeps the receipt as it pulls the entry.
+  SyncClean(cm_);
+  auto receipts = cm_.store->FeedReceipts(BucketS());
+  ASSERT_OK(receipts);
+  ASSERT_TRUE(receipts->contains(comment.id()));
+  EXPECT_EQ(receipts->at(comment.id()).feed_seq, results[0].bucket_seq());
+  EXPECT_EQ(receipts->at(comment.id()).accepted_hlc, results[0].accepted_hlc());
+  // The writer's own device keeps it from the push's result.
+  auto teacher_receipts = teacher_device_.store->FeedReceipts(BucketS());
+  ASSERT_OK(teacher_receipts);
+  ASSERT_TRUE(teacher_receipts->contains(confirmation_));
+  EXPECT_GT(teacher_receipts->at(confirmation_).feed_seq, 0);
+  EXPECT_GT(teacher_receipts->at(confirmation_).accepted_hlc, 0u);
+  SyncClean(cm_);
+  EXPECT_EQ(cm_.store->FeedReceipts(BucketS())->at(confirmation_).feed_seq,
+            teacher_receipts->at(confirmation_).feed_seq);
+}
+
+}  // namespace
+}  // namespace plansync

@@ -48,6 +48,16 @@ constexpr absl::string_view kSteps[] = {
     R"sql(
       DROP TABLE IF EXISTS access_log_entries;
     )sql",
+    // 5: where each log entry stands in its bucket's feed on the server, and
+    // when the server accepted it (the evidence packet shows both). Read by
+    // bucket only for a packet or an eviction: no index.
+    R"sql(
+      CREATE TABLE feed_receipts (
+        record_id TEXT PRIMARY KEY NOT NULL,
+        bucket TEXT NOT NULL,
+        feed_seq INTEGER NOT NULL,
+        accepted_hlc INTEGER NOT NULL);
+    )sql",
 };
 static_assert(std::size(kSteps) == kDeviceSchemaVersion);
 

@@ -11,9 +11,10 @@
 namespace plansync::internal {
 
 // The version this build writes.
-inline constexpr int kDeviceSchemaVersion = 4;
+inline constexpr int kDeviceSchemaVersion = 5;
 
-// Brings the store's own tables (meta, replicas, outbox, cursors, held) to
+// Brings the store's own tables (meta, replicas, outbox, cursors, held,
+// feed_receipts) to
 // kDeviceSchemaVersion. FAILED_PRECONDITION if the file was written by a
 // newer plansync (a higher version), leaving it untouched.
 absl::Status MigrateDeviceStore(Database& db);
