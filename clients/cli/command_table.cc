@@ -13,9 +13,10 @@ const std::vector<Command>& AllCommands() {
     auto* all = new std::vector<Command>();
     for (std::vector<Command> group :
          {ParentCommands(), RequestCommands(), ProgressCommands(),
-          TeacherCommands(), ProviderCommands(), PlanCommands(),
-          PlanRecordCommands(), MeetingCommands(), ReviewCommands(),
-          CorrectionCommands(), ReportCommands(), DeviceCommands()}) {
+          EvidenceCommands(), TeacherCommands(), ProviderCommands(),
+          PlanCommands(), PlanRecordCommands(), MeetingCommands(),
+          ReviewCommands(), CorrectionCommands(), ReportCommands(),
+          DeviceCommands()}) {
       for (Command& command : group) all->push_back(std::move(command));
     }
     return all;

@@ -20,6 +20,8 @@ std::vector<Command> ParentCommands();
 std::vector<Command> RequestCommands();
 // commands_progress.cc: progress reports due, sent and missing.
 std::vector<Command> ProgressCommands();
+// commands_evidence.cc: the record of a window as one page.
+std::vector<Command> EvidenceCommands();
 // today, confirm: commands_teacher.cc.
 std::vector<Command> TeacherCommands();
 // session: commands_provider.cc.
