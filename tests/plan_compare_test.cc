@@ -109,6 +109,11 @@ TEST_F(PlanCompareTest, AnAmendmentsCutsAreReductionsCoveredByItsNotice) {
   // notice about another plan do not count.
   Notice("n-refused", "v2", "2026-09-20", v1::NOTICE_ACTION_REFUSED);
   Notice("n-other", "elsewhere", "2026-09-21");
+  // Of two timely notices, the one closest to the change: v1's own notice
+  // (sent before v1 began) does not count, an earlier one about v1 is
+  // passed over.
+  Notice("n-v1-start", "v1", "2026-08-20");
+  Notice("n-earlier", "v1", "2026-09-10");
   Notice("n", "v2", "2026-09-25");
 
   const v1::PlanComparison c =

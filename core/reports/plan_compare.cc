@@ -316,7 +316,7 @@ v1::PlanComparison ComparePlans(const StudentRecords& records,
                                             TypeOrder(b.item_type()),
                                             absl::AsciiStrToLower(b.label()));
                    });
-  // The notice that proposed the new plan: the earliest on or before its
+  // The notice that proposed the new plan: the latest on or before its
   // first day, else the earliest after it.
   const std::optional<Day> first = ParseDay(new_plan.start_date());
   const std::optional<Day> old_first = ParseDay(old_plan.start_date());
@@ -333,9 +333,14 @@ v1::PlanComparison ComparePlans(const StudentRecords& records,
     const bool about_old = NoticeAbout(records, notice, old_plan.id()) &&
                            (!old_first || *sent >= *old_first);
     if (!about_new && !about_old) continue;
-    const v1::Notice** slot = (!first || *sent <= *first) ? &timely : &late;
-    if (*slot == nullptr || notice.sent_date() < (*slot)->sent_date()) {
-      *slot = &notice;
+    // The latest notice on or before the change (the one closest to it),
+    // else the earliest after it.
+    if (!first || *sent <= *first) {
+      if (timely == nullptr || notice.sent_date() > timely->sent_date()) {
+        timely = &notice;
+      }
+    } else if (late == nullptr || notice.sent_date() < late->sent_date()) {
+      late = &notice;
     }
   }
   const v1::Notice* covering = timely != nullptr ? timely : late;

@@ -16,9 +16,9 @@
 //
 // The notice: a prior written notice proposing an action, naming the new
 // plan, or the old plan (and sent on or after the old plan's first day), or
-// a meeting about either; the earliest one sent on or before the new plan's
-// first day covers its reductions, else the earliest sent after it is
-// reported as late.
+// a meeting about either; the latest one sent on or before the new plan's
+// first day (the one closest to the change) covers its reductions, else the
+// earliest sent after it is reported as late.
 #ifndef PLANSYNC_CORE_REPORTS_PLAN_COMPARE_H_
 #define PLANSYNC_CORE_REPORTS_PLAN_COMPARE_H_
 
