@@ -58,6 +58,22 @@ absl::StatusOr<absl::TimeZone> LoadDistrictZone(absl::string_view name) {
   return zone;
 }
 
+std::optional<absl::CivilDay> DayOfInstantIn(absl::string_view instant,
+                                             const absl::TimeZone& zone) {
+  absl::Time time;
+  std::string error;
+  if (instant.empty() ||
+      !absl::ParseTime(absl::RFC3339_full, instant, &time, &error)) {
+    return std::nullopt;
+  }
+  return absl::ToCivilDay(time, zone);
+}
+
+absl::TimeZone ZoneOrUtc(absl::string_view name) {
+  absl::StatusOr<absl::TimeZone> zone = LoadDistrictZone(name);
+  return zone.ok() ? *zone : absl::UTCTimeZone();
+}
+
 std::string DayAt(int64_t unix_ms, const absl::TimeZone& zone) {
   return absl::FormatCivilTime(
       absl::ToCivilDay(absl::FromUnixMillis(unix_ms), zone));

@@ -5,11 +5,13 @@
 #define PLANSYNC_CORE_DISTRICT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "plansync/v1/records.pb.h"
 
@@ -41,6 +43,14 @@ const v1::District* CountingDistrict(
 // The zone named `name`; "" is UTC. INVALID_ARGUMENT (saying to install the
 // time zone database, Debian's tzdata) if this machine does not know it.
 absl::StatusOr<absl::TimeZone> LoadDistrictZone(absl::string_view name);
+
+// The calendar day in `zone` of an RFC 3339 instant ("2026-10-01T00:30:00Z"
+// is 30 September in America/Chicago); nullopt if `instant` is not one.
+std::optional<absl::CivilDay> DayOfInstantIn(absl::string_view instant,
+                                             const absl::TimeZone& zone);
+// The zone named `name` (LoadDistrictZone), or UTC when this machine does
+// not know it: for views that need a day and never fail on the zone.
+absl::TimeZone ZoneOrUtc(absl::string_view name);
 
 // The calendar day, "YYYY-MM-DD", at `unix_ms` in `zone`.
 std::string DayAt(int64_t unix_ms, const absl::TimeZone& zone);

@@ -218,7 +218,8 @@ absl::StatusOr<v1::District> Admin::SetDistrict(
   if (settings.time_zone) {
     RETURN_IF_ERROR(LoadDistrictZone(*settings.time_zone).status());
   }
-  if (settings.jurisdiction && !IsJurisdiction(*settings.jurisdiction)) {
+  if (settings.jurisdiction && !settings.jurisdiction->empty() &&
+      !IsJurisdiction(*settings.jurisdiction)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--jurisdiction \"", *settings.jurisdiction,
         "\" is not one: write US for the federal rules or US- and the "

@@ -42,10 +42,18 @@ v1::ChangeResult Duplicate(const std::optional<StoredItem>& stored) {
 // Appends Change.accepted_hlc = `accepted` to the serialized change `bytes`
 // (a serialized message followed by another of the same type parses as
 // their merge), so the stored change carries when the server accepted it.
+// Written as the wire format has it: the key (field 11, varint), then the
+// value as a varint; no message is built.
 void StampAccepted(Hlc accepted, std::string* bytes) {
-  v1::Change stamp;
-  stamp.set_accepted_hlc(accepted);
-  stamp.AppendToString(bytes);
+  constexpr uint32_t kAcceptedHlcField = 11;
+  static_assert(v1::Change::kAcceptedHlcFieldNumber == kAcceptedHlcField);
+  bytes->push_back(static_cast<char>(kAcceptedHlcField << 3));  // varint
+  uint64_t value = accepted;
+  while (value >= 0x80) {
+    bytes->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  bytes->push_back(static_cast<char>(value));
 }
 
 v1::ChangeResult Rejected(const absl::Status& error) {
@@ -438,8 +446,9 @@ absl::StatusOr<BatchOutcome> Merger::ApplyOnce(
         const v1::Change conflict = ConflictChange(
             *checked, change, *stored, merge == RegisterMerge::kTakeIncoming,
             clock_->Now(), *ids_, replica_id_);
-        RETURN_IF_ERROR(
-            put(conflict, 0, conflict.SerializeAsString()).status());
+        std::string conflict_bytes = conflict.SerializeAsString();
+        StampAccepted(clock_->Now(), &conflict_bytes);
+        RETURN_IF_ERROR(put(conflict, 0, conflict_bytes).status());
       }
     } else {
       // A log entry.

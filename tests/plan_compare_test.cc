@@ -164,7 +164,11 @@ TEST_F(PlanCompareTest, AnIepFollowedByA504PlanEndsInstructionServicesGoals) {
   // and is matched by title (same terms: unchanged).
   Accommodation("a1", "iep", "Extended time", v1::APPLIES_TO_TESTS_ONLY);
   Accommodation("a2", "504", "Extended time", v1::APPLIES_TO_TESTS_ONLY);
-  // The only notice came after the 504 plan took effect.
+  // The notice that proposed the IEP (on its first day) and one of its
+  // changes months before do not cover the 504 plan's cuts; the only
+  // notice about them came after the 504 plan took effect.
+  Notice("iep-start", "iep", "2026-08-24");
+  Notice("iep-change", "iep", "2026-10-01");
   Notice("late", "504", "2027-01-06");
 
   const v1::PlanComparison c =

@@ -280,6 +280,33 @@ TEST_F(RequestClocksTest, AMeetingNamingARequestRunsOnlyOnThatRequestsClock) {
     }
   }
   EXPECT_EQ(meeting_clocks, 1);
+  // On a device that does not hold the request (a teacher's), the meeting's
+  // own trigger day still starts the clock.
+  caseload_.students[0].requests.clear();
+  meeting_clocks = 0;
+  const v1::ComplianceCalendar without =
+      BuildComplianceCalendar(caseload_, DefaultRuleBook(), Day(2026, 10, 5));
+  for (const v1::Deadline& deadline : without.deadlines()) {
+    if (deadline.rule_id() == "parent_requested_meeting") {
+      ++meeting_clocks;
+      EXPECT_EQ(deadline.due_day(), "2026-10-31");
+    }
+  }
+  EXPECT_EQ(meeting_clocks, 1);
+}
+
+TEST_F(RequestClocksTest, AMeetingIsHeldOnItsDayInTheDistrictsZone) {
+  caseload_.district.set_time_zone("America/Los_Angeles");
+  Plan("iep", v1::PLAN_KIND_IEP, "US-CA", "2026-08-24");
+  Request(v1::REQUEST_KIND_PLAN_MEETING, "2026-10-01");
+  // 1 October + 30: due 31 October. Held at 6 pm in California on the 31st,
+  // which is 1 November in UTC: met on time.
+  Meeting(v1::MEETING_TYPE_PARENT_REQUESTED, "2026-11-01T01:00:00Z", kRequest)
+      .set_held_at("2026-11-01T01:00:00Z");
+  const v1::Deadline clock = Clock("requested_iep_meeting", "2026-11-02");
+  EXPECT_EQ(clock.due_day(), "2026-10-31");
+  EXPECT_EQ(clock.state(), v1::Deadline::MET);
+  EXPECT_EQ(clock.met_day(), "2026-10-31");
 }
 
 TEST_F(RequestClocksTest, TheClocksAreThoseOfThePlanInEffectWhenTheyStarted) {

@@ -5,14 +5,37 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace plansync::cli {
+namespace {
+
+constexpr int kTimeoutMs = 120 * 1000;
+
+// `path` as a file: URL, every byte but letters, digits and "/._-~"
+// percent-encoded (a path may hold '#', '?' or '%').
+std::string FileUrl(const std::string& path) {
+  std::string url = "file://";
+  for (const unsigned char c : path) {
+    if (absl::ascii_isalnum(c) || c == '/' || c == '.' || c == '_' ||
+        c == '-' || c == '~') {
+      url.push_back(static_cast<char>(c));
+    } else {
+      absl::StrAppend(&url, "%", absl::Hex(c, absl::kZeroPad2));
+    }
+  }
+  return url;
+}
+
+}  // namespace
 
 absl::Status PrintToPdf(const std::string& html_path,
                         const std::string& pdf_path) {
@@ -30,8 +53,16 @@ absl::Status PrintToPdf(const std::string& html_path,
   const std::filesystem::path html =
       std::filesystem::absolute(html_path, error);
   const std::filesystem::path pdf = std::filesystem::absolute(pdf_path, error);
-  const std::filesystem::path profile =
-      pdf.parent_path() / absl::StrCat(".plansync-chromium-", getpid());
+  // A fresh profile directory of our own (mkdtemp: owner-only, a name no
+  // one else could have made first).
+  std::string profile =
+      (std::filesystem::temp_directory_path(error) / "plansync-chromium-XXXXXX")
+          .string();
+  if (mkdtemp(profile.data()) == nullptr) {
+    return absl::InternalError(
+        "could not make a profile directory for Chromium in the temporary "
+        "directory");
+  }
   std::filesystem::remove(pdf, error);
   std::vector<std::string> args = {
       chromium,
@@ -45,9 +76,9 @@ absl::Status PrintToPdf(const std::string& html_path,
       "--host-resolver-rules=MAP * ~NOTFOUND",
       "--virtual-time-budget=5000",
       "--no-pdf-header-footer",
-      absl::StrCat("--user-data-dir=", profile.string()),
+      absl::StrCat("--user-data-dir=", profile),
       absl::StrCat("--print-to-pdf=", pdf.string()),
-      absl::StrCat("file://", html.string())};
+      FileUrl(html.string())};
   if (geteuid() == 0) args.insert(args.begin() + 1, "--no-sandbox");
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
@@ -65,8 +96,24 @@ absl::Status PrintToPdf(const std::string& html_path,
     execv(argv[0], argv.data());
     _exit(127);
   }
+  // Printing a page takes seconds; a Chromium that hangs is stopped.
   int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  bool exited = false;
+  for (int waited_ms = 0; waited_ms < kTimeoutMs; waited_ms += 100) {
+    const pid_t done = waitpid(child, &status, WNOHANG);
+    if (done == child || (done < 0 && errno != EINTR)) {
+      exited = done == child;
+      break;
+    }
+    usleep(100 * 1000);
+  }
+  if (!exited) {
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+    std::filesystem::remove_all(profile, error);
+    return absl::DeadlineExceededError(absl::StrCat(
+        "Chromium did not print the PDF within ", kTimeoutMs / 1000,
+        " s and was stopped; the HTML page is written"));
   }
   std::filesystem::remove_all(profile, error);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||

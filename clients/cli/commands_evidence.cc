@@ -39,6 +39,10 @@ absl::Status Evidence(Context& context) {
         "say where to write the page: --out FILE.html (or --json to print "
         "the packet)");
   }
+  if (json && flags.Has("--pdf")) {
+    return absl::InvalidArgumentError(
+        "--pdf prints the page: leave out --json");
+  }
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   ASSIGN_OR_RETURN(
       const v1::Student student,
@@ -79,10 +83,6 @@ absl::Status Evidence(Context& context) {
       packet.entries_size(), packet.lapses(), packet.disputes(),
       packet.requests_size());
   if (flags.Has("--pdf")) {
-    if (json) {
-      return absl::InvalidArgumentError(
-          "--pdf prints the page: leave out --json");
-    }
     std::fprintf(stderr, "plansync: printing the PDF with Chromium...\n");
     RETURN_IF_ERROR(PrintToPdf(out, flags.Get("--pdf")));
     std::printf("Printed it to %s (owner-only).\n", flags.Get("--pdf").c_str());

@@ -67,10 +67,13 @@ constexpr char kScript[] = R"js(
   var minutes = p.service_minutes || {};
   var missed = list(p.progress_reports).filter(function (d) {
     return d.state === 'MISSING'; }).length;
+  // Request clocks due in the window that were missed (the deadlines card
+  // counts the plan's own deadlines).
   var overdueRequests = 0;
   list(p.requests).forEach(function (r) {
     list(r.clocks).forEach(function (c) {
-      if (c.state === 'OVERDUE' || c.state === 'MET_LATE') overdueRequests++;
+      if ((c.state === 'OVERDUE' || c.state === 'MET_LATE') &&
+          c.due_day >= p.from_day && c.due_day <= p.to_day) overdueRequests++;
     });
   });
   var cards = add(root, 'div', 'cards');
@@ -117,10 +120,11 @@ constexpr char kScript[] = R"js(
     var parts = [];
     if (e.author_name) parts.push('by ' + e.author_name);
     if (e.recorded_at) parts.push('recorded ' + e.recorded_at);
+    var placed = e.feed_seq && e.feed_seq !== '0';
     parts.push(e.accepted_at ? 'accepted by the server ' + e.accepted_at :
-               'not yet accepted by the server');
-    parts.push(e.feed_seq && e.feed_seq !== '0' ?
-               'feed #' + e.feed_seq : 'feed # unknown');
+               placed ? 'accepted by the server (time not recorded)' :
+               'no server receipt on this device');
+    if (placed) parts.push('feed #' + e.feed_seq);
     add(meta, 'span', '', parts.join(' \u00b7 ') + ' \u00b7 ');
     add(meta, 'code', '', e.record_type + ' ' + e.id);
     if (e.related_id) add(meta, 'span', '', ' \u00b7 about ' + e.related_id);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "core/district.h"
 #include "core/plan_timeline.h"
 
 namespace plansync::reports {
@@ -69,9 +70,15 @@ std::vector<Anchor> Anchors(const v1::ComplianceRule& rule,
   if (rule.anchor() == v1::RULE_ANCHOR_MEETING_TRIGGER) {
     for (const v1::Meeting& meeting : records.meetings) {
       if (meeting.meeting_type() != rule.meeting_type()) continue;
-      // A meeting that answers a recorded request runs on that request's
-      // clocks (RequestDeadlines).
-      if (!meeting.parent_request_id().empty()) continue;
+      // A meeting that answers a request this device holds runs on that
+      // request's clocks (RequestDeadlines).
+      if (!meeting.parent_request_id().empty() &&
+          std::any_of(records.requests.begin(), records.requests.end(),
+                      [&](const v1::ParentRequest& request) {
+                        return request.id() == meeting.parent_request_id();
+                      })) {
+        continue;
+      }
       if (auto day = ParseDay(meeting.trigger_date())) {
         anchors.push_back({*day, meeting.id()});
       }
@@ -116,7 +123,7 @@ Day DueDay(const v1::ComplianceRule& rule, const v1::Plan& plan, Day anchor,
 // The first day on or after `anchor` that completes the rule, if any.
 std::optional<Day> MetDay(const v1::ComplianceRule& rule,
                           const StudentRecords& records, const v1::Plan& plan,
-                          Day anchor) {
+                          Day anchor, const absl::TimeZone& zone) {
   std::optional<Day> met;
   auto consider = [&](std::optional<Day> day) {
     if (day.has_value() && *day >= anchor && (!met || *day < *met)) met = day;
@@ -125,7 +132,7 @@ std::optional<Day> MetDay(const v1::ComplianceRule& rule,
     case v1::RULE_COMPLETION_MEETING_HELD:
       for (const v1::Meeting& meeting : records.meetings) {
         if (meeting.meeting_type() == rule.completed_by_meeting()) {
-          consider(DayOfInstant(meeting.held_at()));
+          consider(DayOfInstantIn(meeting.held_at(), zone));
         }
       }
       break;
@@ -199,17 +206,20 @@ v1::Deadline MakeDeadline(const ResolvedRule& resolved,
   return deadline;
 }
 
-// The day of a meeting: held, else scheduled; nullopt if neither is set.
-std::optional<Day> MeetingDay(const v1::Meeting& meeting) {
-  if (auto held = DayOfInstant(meeting.held_at())) return held;
-  return DayOfInstant(meeting.scheduled_at());
+// The day of a meeting in `zone`: held, else scheduled; nullopt if neither
+// is set.
+std::optional<Day> MeetingDay(const v1::Meeting& meeting,
+                              const absl::TimeZone& zone) {
+  if (auto held = DayOfInstantIn(meeting.held_at(), zone)) return held;
+  return DayOfInstantIn(meeting.scheduled_at(), zone);
 }
 
 // The first day on or after `from` on which an answer that names
 // `request_id` completes `rule`, if any.
 std::optional<Day> RequestMetDay(const v1::ComplianceRule& rule,
                                  const StudentRecords& records,
-                                 const std::string& request_id, Day from) {
+                                 const std::string& request_id, Day from,
+                                 const absl::TimeZone& zone) {
   std::optional<Day> met;
   auto consider = [&](std::optional<Day> day) {
     if (day.has_value() && *day >= from && (!met || *day < *met)) met = day;
@@ -222,7 +232,7 @@ std::optional<Day> RequestMetDay(const v1::ComplianceRule& rule,
             meeting.meeting_type() != rule.completed_by_meeting()) {
           continue;
         }
-        consider(DayOfInstant(meeting.held_at()));
+        consider(DayOfInstantIn(meeting.held_at(), zone));
       }
       break;
     case v1::RULE_COMPLETION_NOTICE_SENT:
@@ -250,7 +260,7 @@ std::optional<Day> RequestMetDay(const v1::ComplianceRule& rule,
 
 std::vector<v1::Deadline> StudentDeadlines(
     const StudentRecords& records, const std::vector<ResolvedRule>& rules,
-    const SchoolCalendar& calendar, Day today) {
+    const SchoolCalendar& calendar, const absl::TimeZone& zone, Day today) {
   std::vector<v1::Deadline> deadlines;
   const v1::Plan* plan = DeadlinePlan(records, today);
   if (plan == nullptr) return deadlines;
@@ -262,7 +272,7 @@ std::vector<v1::Deadline> StudentDeadlines(
       const Day due = DueDay(rule, *plan, anchor.day, calendar);
       deadlines.push_back(
           MakeDeadline(resolved, records.student.id(), anchor, due,
-                       MetDay(rule, records, *plan, anchor.day), today));
+                       MetDay(rule, records, *plan, anchor.day, zone), today));
     }
   }
   return deadlines;
@@ -308,7 +318,7 @@ const v1::Plan* RequestPlan(const StudentRecords& records, Day start,
 std::vector<v1::Deadline> RequestDeadlines(
     const StudentRecords& records, const v1::ParentRequest& request,
     const std::vector<ResolvedRule>& rules, v1::PlanKind plan_kind,
-    const SchoolCalendar& calendar, Day today) {
+    const SchoolCalendar& calendar, const absl::TimeZone& zone, Day today) {
   std::vector<v1::Deadline> deadlines;
   const std::optional<Day> start = RequestClockStart(records, request);
   if (!start.has_value()) return deadlines;
@@ -316,7 +326,7 @@ std::vector<v1::Deadline> RequestDeadlines(
   // The first meeting after the clock starts, for rules due before it.
   std::optional<Day> next_meeting;
   for (const v1::Meeting& meeting : records.meetings) {
-    const std::optional<Day> day = MeetingDay(meeting);
+    const std::optional<Day> day = MeetingDay(meeting, zone);
     if (day.has_value() && *day > *start &&
         (!next_meeting || *day < *next_meeting)) {
       next_meeting = day;
@@ -340,7 +350,7 @@ std::vector<v1::Deadline> RequestDeadlines(
     }
     deadlines.push_back(MakeDeadline(
         resolved, records.student.id(), {*start, request.id()}, due,
-        RequestMetDay(rule, records, request.id(), sent), today));
+        RequestMetDay(rule, records, request.id(), sent, zone), today));
   }
   return deadlines;
 }
@@ -363,7 +373,7 @@ RequestClocks ClocksOfRequest(const Caseload& caseload,
   clocks.deadlines = RequestDeadlines(
       records, request, RulesFor(book, jurisdiction),
       plan != nullptr ? plan->kind() : v1::PLAN_KIND_UNSPECIFIED, school,
-      today);
+      ZoneOrUtc(caseload.district.time_zone()), today);
   return clocks;
 }
 
@@ -372,11 +382,13 @@ v1::ComplianceCalendar BuildComplianceCalendar(const Caseload& caseload,
                                                Day today) {
   v1::ComplianceCalendar calendar;
   std::vector<v1::Deadline> all;
+  const absl::TimeZone zone = ZoneOrUtc(caseload.district.time_zone());
   for (const StudentRecords& records : caseload.students) {
     const SchoolCalendar school(records.student.school(), caseload.holidays);
     if (const v1::Plan* plan = DeadlinePlan(records, today)) {
-      for (v1::Deadline& deadline : StudentDeadlines(
-               records, RulesFor(book, plan->jurisdiction()), school, today)) {
+      for (v1::Deadline& deadline :
+           StudentDeadlines(records, RulesFor(book, plan->jurisdiction()),
+                            school, zone, today)) {
         all.push_back(std::move(deadline));
       }
     }

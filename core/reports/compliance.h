@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "core/reports/caseload.h"
 #include "core/reports/rule_book.h"
 #include "core/reports/school_calendar.h"
@@ -18,11 +19,12 @@
 namespace plansync::reports {
 
 // The deadlines of one student's plan under `rules` (RulesFor the plan's
-// jurisdiction), counted on `calendar`, as of `today`. None without a plan.
+// jurisdiction), counted on `calendar`, as of `today`; a meeting's day is
+// its day in `zone`, the district's. None without a plan.
 // Rules anchored on a parent's request are RequestDeadlines'.
 std::vector<v1::Deadline> StudentDeadlines(
     const StudentRecords& records, const std::vector<ResolvedRule>& rules,
-    const SchoolCalendar& calendar, Day today);
+    const SchoolCalendar& calendar, const absl::TimeZone& zone, Day today);
 
 // ---- A parent's written requests (RULE_ANCHOR_PARENT_REQUEST) ----
 

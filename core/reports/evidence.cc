@@ -475,8 +475,14 @@ absl::StatusOr<v1::EvidencePacket> BuildEvidencePacket(
     if (deadline.due_day() < request.from || deadline.due_day() > request.to) {
       continue;
     }
-    if (deadline.state() == v1::Deadline::OVERDUE ||
-        deadline.state() == v1::Deadline::MET_LATE) {
+    // A request's clocks are shown with the request.
+    const bool of_request =
+        std::any_of(records.requests.begin(), records.requests.end(),
+                    [&](const v1::ParentRequest& r) {
+                      return r.id() == deadline.record_id();
+                    });
+    if (!of_request && (deadline.state() == v1::Deadline::OVERDUE ||
+                        deadline.state() == v1::Deadline::MET_LATE)) {
       *packet.add_missed_deadlines() = deadline;
     }
   }

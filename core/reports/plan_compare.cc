@@ -320,6 +320,7 @@ v1::PlanComparison ComparePlans(const StudentRecords& records,
   // first day, else the earliest after it.
   const std::optional<Day> first = ParseDay(new_plan.start_date());
   const std::optional<Day> old_first = ParseDay(old_plan.start_date());
+  constexpr int kEndingNoticeDays = 60;
   const v1::Notice* timely = nullptr;
   const v1::Notice* late = nullptr;
   for (const v1::Notice& notice : records.notices) {
@@ -330,8 +331,13 @@ v1::PlanComparison ComparePlans(const StudentRecords& records,
     const std::optional<Day> sent = ParseDay(notice.sent_date());
     if (!sent.has_value()) continue;
     const bool about_new = NoticeAbout(records, notice, new_plan.id());
+    // A notice about the old plan counts only as the notice of its ending:
+    // sent after its first day and within kEndingNoticeDays before the new
+    // plan's (not the notice that proposed the old plan, nor one of its
+    // own later changes long before).
     const bool about_old = NoticeAbout(records, notice, old_plan.id()) &&
-                           (!old_first || *sent >= *old_first);
+                           (!old_first || *sent > *old_first) &&
+                           (!first || *sent >= *first - kEndingNoticeDays);
     if (!about_new && !about_old) continue;
     // The latest notice on or before the change (the one closest to it),
     // else the earliest after it.

@@ -14,11 +14,14 @@
 // school year of 36 weeks in four quarters). Fewer minutes a week is a
 // reduction; a service with no period stated is compared only with the same.
 //
-// The notice: a prior written notice proposing an action, naming the new
-// plan, or the old plan (and sent on or after the old plan's first day), or
-// a meeting about either; the latest one sent on or before the new plan's
-// first day (the one closest to the change) covers its reductions, else the
-// earliest sent after it is reported as late.
+// The notice: a prior written notice proposing an action that names the new
+// plan or a meeting about it; or names the old plan (or a meeting about it)
+// and was sent after the old plan's first day and at most 60 days before the
+// new plan's (the notice of ending the old plan, sent before the new one
+// existed; never the notice that proposed the old plan). The latest one
+// sent on or before the new plan's first day (the one closest to the
+// change) covers its reductions, else the earliest sent after it is
+// reported as late; with none, the reductions have no notice.
 #ifndef PLANSYNC_CORE_REPORTS_PLAN_COMPARE_H_
 #define PLANSYNC_CORE_REPORTS_PLAN_COMPARE_H_
 

@@ -5,13 +5,15 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "core/district.h"
 #include "core/enum_words.h"
 #include "core/reports/compliance.h"
 
 namespace plansync::reports {
 
 std::vector<v1::RequestAnswer> RequestAnswers(const StudentRecords& records,
-                                              const std::string& request_id) {
+                                              const std::string& request_id,
+                                              const absl::TimeZone& zone) {
   std::vector<v1::RequestAnswer> answers;
   auto add = [&](const std::string& day, const char* type,
                  const std::string& id, std::string description) {
@@ -36,7 +38,7 @@ std::vector<v1::RequestAnswer> RequestAnswers(const StudentRecords& records,
   }
   for (const v1::Meeting& meeting : records.meetings) {
     if (meeting.parent_request_id() != request_id) continue;
-    const std::optional<Day> held = DayOfInstant(meeting.held_at());
+    const std::optional<Day> held = DayOfInstantIn(meeting.held_at(), zone);
     if (!held.has_value()) continue;  // scheduled, not yet held
     add(FormatDay(*held), "Meeting", meeting.id(),
         absl::StrCat(
@@ -67,13 +69,15 @@ std::vector<v1::RequestStatus> StudentRequests(const Caseload& caseload,
                                                const v1::RuleBook& book,
                                                Day today) {
   std::vector<v1::RequestStatus> out;
+  const absl::TimeZone zone = ZoneOrUtc(caseload.district.time_zone());
   for (const v1::ParentRequest& request : records.requests) {
     v1::RequestStatus& status = out.emplace_back();
     *status.mutable_request() = request;
     if (auto received = RequestReceivedDay(records, request)) {
       status.set_received_day(FormatDay(*received));
     }
-    for (v1::RequestAnswer& answer : RequestAnswers(records, request.id())) {
+    for (v1::RequestAnswer& answer :
+         RequestAnswers(records, request.id(), zone)) {
       *status.add_answers() = std::move(answer);
     }
     if (auto start = RequestClockStart(records, request)) {

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "absl/time/time.h"
 #include "core/reports/caseload.h"
 #include "core/reports/school_calendar.h"
 #include "plansync/v1/report.pb.h"
@@ -22,10 +23,12 @@ std::vector<v1::RequestStatus> StudentRequests(const Caseload& caseload,
                                                const v1::RuleBook& book,
                                                Day today);
 
-// What answered the request `request_id`: the notices, the meetings held and
-// the records releases that name it, by day.
+// What answered the request `request_id`: the notices, the meetings held
+// (on their day in `zone`, the district's) and the records releases that
+// name it, by day.
 std::vector<v1::RequestAnswer> RequestAnswers(const StudentRecords& records,
-                                              const std::string& request_id);
+                                              const std::string& request_id,
+                                              const absl::TimeZone& zone);
 
 }  // namespace plansync::reports
 
