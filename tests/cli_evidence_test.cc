@@ -41,8 +41,8 @@ class EvidenceCliTest : public CliRolesTest {
   v1::EvidencePacket Packet(const std::string& device,
                             const std::string& to = kToday) {
     v1::EvidencePacket packet;
-    const std::string json = Ok(
-        device, {"evidence", "--from", "2026-09-01", "--to", to, "--json"});
+    const std::string json =
+        Ok(device, {"evidence", "--from", "2026-09-01", "--to", to, "--json"});
     EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &packet).ok())
         << json;
     return packet;
@@ -242,6 +242,32 @@ TEST_F(EvidenceCliTest, APacketHoldsOnlyWhatItsMakerMayRead) {
   const v1::EvidencePacket parent = Packet("parent", "2099-12-31");
   EXPECT_EQ(parent.requests_size(), 1);
   EXPECT_GT(parent.access_log_size(), 0);
+
+  // A concurrent edit of the case manager's two devices makes a Conflict,
+  // which only case managers read: her laptop's losing text reaches neither
+  // the parent's device nor her packet.
+  Init("laptop", cm_, *server_);
+  Ok("laptop", {"sync"});
+  Ok("laptop",
+     {"set", "Accommodation", seating_, "description=front row, left side"});
+  Ok("cm",
+     {"set", "Accommodation", seating_, "description=near the teacher's desk"});
+  SyncAll({"laptop", "cm", "laptop", "cm", "parent"});
+  const auto conflicts = Records<v1::Conflict>("cm");
+  ASSERT_EQ(conflicts.size(), 1u);
+  EXPECT_TRUE(Records<v1::Conflict>("parent").empty());
+  const std::string mine = dir_.File("parent.html");
+  Ok("parent",
+     {"evidence", "--from", "2026-09-01", "--to", "2099-12-31", "--out", mine});
+  const std::string html = Read(mine);
+  EXPECT_FALSE(Has(html, conflicts[0].id()));
+  EXPECT_FALSE(Has(html, "front row, left side"));
+  // (The access log may name the kinds of record others read; no entry of
+  // the packet is one.)
+  const v1::EvidencePacket after = Packet("parent", "2099-12-31");
+  for (const v1::EvidenceEntry& e : after.entries()) {
+    EXPECT_NE(e.record_type(), "Conflict");
+  }
 }
 
 TEST_F(EvidenceCliTest, BadWindowsAreRefused) {
