@@ -9,10 +9,10 @@
 #include <iterator>
 #include <string>
 
-#include "absl/strings/str_replace.h"
 #include "core/errors.h"
 #include "gtest/gtest.h"
 #include "plansync/v1/report.pb.h"
+#include "tests/chromium_util.h"
 #include "tests/cli_roles_fixture.h"
 
 namespace plansync {
@@ -48,14 +48,8 @@ class EvidenceCliTest : public CliRolesTest {
     return packet;
   }
   testing::CliResult Chromium(const std::string& file, const std::string& log) {
-    return testing::RunProgram(
-        {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync",
-         "--host-resolver-rules=MAP * ~NOTFOUND",
-         "--user-data-dir=" + dir_.File("chromium-profile"), "--dump-dom",
-         "file://" + file},
-        dir_.File(log));
+    return testing::RunChromium(file, dir_.File("chromium-profile"),
+                                dir_.File(log));
   }
   // The text of the element carrying data-figure="NAME" in `dom`.
   static std::string Figure(const std::string& dom, const std::string& name) {
@@ -199,17 +193,7 @@ TEST_F(EvidenceCliTest, ThePageDrawsItsJsonFitsAPhoneAndPrints) {
 
   // At a phone's width nothing scrolls sideways.
   const std::string phone = dir_.File("phone.html");
-  std::ofstream(phone)
-      << "<!DOCTYPE html><html><body style=\"margin:0\"><iframe id=\"f\" "
-         "style=\"width:390px;height:844px;border:0\" srcdoc=\""
-      << absl::StrReplaceAll(html, {{"&", "&amp;"}, {"\"", "&quot;"}})
-      << "\"></iframe><script>var f = document.getElementById('f');"
-         "f.addEventListener('load', function () {"
-         "var b = f.contentDocument.body;"
-         "document.body.setAttribute('data-width', "
-         "b.getAttribute('data-width'));"
-         "document.body.setAttribute('data-fits', b.getAttribute('data-fits'));"
-         "});</script></body></html>";
+  std::ofstream(phone) << testing::PhoneFrame(html);
   const CliResult narrow = Chromium(phone, "chromium-phone");
   ASSERT_EQ(narrow.exit_code, 0) << narrow.err;
   EXPECT_TRUE(Has(narrow.out, "data-width=\"390\"")) << narrow.out;

@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "clients/report/render.h"
 #include "clients/report/tables.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "tests/chromium_util.h"
 #include "tests/process_util.h"
 #include "tests/report_scenario.h"
 
@@ -176,14 +176,8 @@ TEST_F(ReportRenderTest, HtmlChartsInHeadlessChromiumMatchTheJson) {
 
   // Chromium with its network features off; the page must not need them.
   const auto chromium = [&](const std::string& file, const std::string& log) {
-    return testing::RunProgram(
-        {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync",
-         "--host-resolver-rules=MAP * ~NOTFOUND",
-         "--user-data-dir=" + dir_.File("chromium-profile"), "--dump-dom",
-         "file://" + file},
-        dir_.File(log));
+    return testing::RunChromium(file, dir_.File("chromium-profile"),
+                                dir_.File(log));
   };
   const testing::CliResult run = chromium(page, "chromium");
   ASSERT_EQ(run.exit_code, 0) << "is Debian's chromium installed? " << run.err;
@@ -195,17 +189,7 @@ TEST_F(ReportRenderTest, HtmlChartsInHeadlessChromiumMatchTheJson) {
   // At a phone's width (390 px: a frame of that width, since a headless
   // window is at least 500 px wide) the page does not scroll sideways.
   const std::string phone = dir_.File("phone.html");
-  std::ofstream(phone)
-      << "<!DOCTYPE html><html><body style=\"margin:0\"><iframe id=\"f\" "
-         "style=\"width:390px;height:844px;border:0\" srcdoc=\""
-      << absl::StrReplaceAll(html, {{"&", "&amp;"}, {"\"", "&quot;"}})
-      << "\"></iframe><script>var f = document.getElementById('f');"
-         "f.addEventListener('load', function () {"
-         "var b = f.contentDocument.body;"
-         "document.body.setAttribute('data-width', "
-         "b.getAttribute('data-width'));"
-         "document.body.setAttribute('data-fits', b.getAttribute('data-fits'));"
-         "});</script></body></html>";
+  std::ofstream(phone) << testing::PhoneFrame(html);
   const testing::CliResult narrow = chromium(phone, "chromium-phone");
   ASSERT_EQ(narrow.exit_code, 0) << narrow.err;
   EXPECT_NE(narrow.out.find("data-width=\"390\""), std::string::npos)

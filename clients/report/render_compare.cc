@@ -4,19 +4,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "clients/report/html.h"
 #include "core/enum_words.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace plansync::report {
 namespace {
 
-std::string Escape(const std::string& text) {
-  return absl::StrReplaceAll(text, {{"&", "&amp;"},
-                                    {"<", "&lt;"},
-                                    {">", "&gt;"},
-                                    {"\"", "&quot;"},
-                                    {"'", "&#39;"}});
-}
+std::string Escape(const std::string& text) { return HtmlEscape(text); }
 
 const char* SectionTitle(v1::ItemChange::Change change) {
   switch (change) {
@@ -152,7 +147,7 @@ std::string RenderComparisonHtml(const v1::PlanComparison& c,
   if (c.changes().empty()) absl::StrAppend(&out, "<p>No differences.</p>");
   absl::StrAppend(&out, "<p>", Escape(Summary(c, names)), "</p>");
   std::string json = RenderComparisonJson(c);
-  json = absl::StrReplaceAll(json, {{"<", "\\u003c"}});
+  json = JsonForScript(json);
   absl::StrAppend(&out, "<script type=\"application/json\" id=\"comparison\">",
                   json, "</script></body></html>\n");
   return out;

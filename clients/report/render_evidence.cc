@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "clients/report/html.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace plansync::report {
@@ -291,9 +292,7 @@ std::string RenderEvidenceJson(const v1::EvidencePacket& packet) {
 }
 
 std::string RenderEvidenceHtml(const v1::EvidencePacket& packet) {
-  // Inside <script>, "</script>" in a value would end the element early.
-  const std::string json =
-      absl::StrReplaceAll(RenderEvidenceJson(packet), {{"<", "\\u003c"}});
+  const std::string json = JsonForScript(RenderEvidenceJson(packet));
   return absl::StrCat(
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"

@@ -9,6 +9,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "clients/report/html.h"
 #include "clients/report/render.h"
 #include "clients/report/tables.h"
 #include "google/protobuf/util/json_util.h"
@@ -16,13 +17,7 @@
 namespace plansync::report {
 namespace {
 
-std::string Escape(const std::string& text) {
-  return absl::StrReplaceAll(text, {{"&", "&amp;"},
-                                    {"<", "&lt;"},
-                                    {">", "&gt;"},
-                                    {"\"", "&quot;"},
-                                    {"'", "&#39;"}});
-}
+std::string Escape(const std::string& text) { return HtmlEscape(text); }
 
 // Readable from a 390 px phone to a printed page: the page itself never
 // scrolls sideways (wide tables scroll in their own box, charts shrink to
@@ -346,8 +341,7 @@ std::string RenderHtml(const v1::Report& report) {
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = true;
   (void)google::protobuf::util::MessageToJsonString(report, &json, options);
-  // Inside <script>, "</script>" in a value would end the element early.
-  json = absl::StrReplaceAll(json, {{"<", "\\u003c"}});
+  json = JsonForScript(json);
 
   std::string out = absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
