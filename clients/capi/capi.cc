@@ -26,6 +26,7 @@
 #include "core/district.h"
 #include "core/errors.h"
 #include "core/plan_in_effect.h"
+#include "core/reports/evidence.h"
 #include "core/reports/report.h"
 #include "core/schema.h"
 #include "core/status_macros.h"
@@ -345,46 +346,15 @@ absl::Status Sync(plansync_store* handle,
   return absl::OkStatus();
 }
 
-absl::Status Report(plansync_store* handle,
-                    const plansync_report_request* given_request, int format,
-                    uint8_t** out, size_t* size) {
-  if (out == nullptr || size == nullptr) {
-    return NullArgument("the report out-parameter");
-  }
-  *out = nullptr;
-  *size = 0;
-  ASSIGN_OR_RETURN(DeviceStore * store, StoreOf(handle));
-  ASSIGN_OR_RETURN(
-      const plansync_report_request covered,
-      Covered(given_request, kReportRequestV1, "the report request"));
-  const plansync_report_request* request = &covered;
-  if (format != PLANSYNC_REPORT_PROTO && format != PLANSYNC_REPORT_JSON) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown report format ", format));
-  }
-  const auto text = [](const char* value) {
-    return value == nullptr ? std::string() : std::string(value);
-  };
-  ReportRequest report_request;
-  ASSIGN_OR_RETURN(report_request.today, DayOrToday(*store, request->today));
-  report_request.from = text(request->from);
-  report_request.to = text(request->to);
-  report_request.student_id = text(request->student_id);
-  v1::RuleBook rules;
-  if (request->rules != nullptr) {
-    if (request->rules_size > static_cast<size_t>(INT_MAX) ||
-        !rules.ParseFromArray(request->rules,
-                              static_cast<int>(request->rules_size))) {
-      return absl::InvalidArgumentError(
-          "the rules are not a serialized plansync.v1.RuleBook");
-    }
-    report_request.rules = &rules;
-  }
-  ASSIGN_OR_RETURN(v1::Report report, BuildReport(*store, report_request));
+// `message` in `format` (PLANSYNC_REPORT_PROTO or PLANSYNC_REPORT_JSON, as
+// validated by the caller) into *out and *size; `what` names it in errors.
+absl::Status Encode(const google::protobuf::Message& message, int format,
+                    absl::string_view what, uint8_t** out, size_t* size) {
   std::string bytes;
   if (format == PLANSYNC_REPORT_PROTO) {
-    if (!report.SerializeToString(&bytes)) {
-      return absl::InternalError("the report could not be serialized");
+    if (!message.SerializeToString(&bytes)) {
+      return absl::InternalError(
+          absl::StrCat(what, " could not be serialized"));
     }
     ASSIGN_OR_RETURN(*out, CopyOut(bytes));
   } else {
@@ -392,16 +362,103 @@ absl::Status Report(plansync_store* handle,
     options.preserve_proto_field_names = true;
     options.always_print_primitive_fields = true;
     const auto status =
-        google::protobuf::util::MessageToJsonString(report, &bytes, options);
+        google::protobuf::util::MessageToJsonString(message, &bytes, options);
     if (!status.ok()) {
       return absl::InternalError(absl::StrCat(
-          "the report could not be written as JSON: ", status.ToString()));
+          what, " could not be written as JSON: ", status.ToString()));
     }
     ASSIGN_OR_RETURN(char* json, CopyString(bytes));
     *out = reinterpret_cast<uint8_t*>(json);
   }
   *size = bytes.size();
   return absl::OkStatus();
+}
+
+// The parts of a plansync_report_request both the report and the evidence
+// packet read: its days (today resolved) and its rule book.
+struct Window {
+  std::string today, from, to, student_id;
+  std::optional<v1::RuleBook> rules;
+};
+
+absl::StatusOr<Window> WindowOf(DeviceStore& store,
+                                const plansync_report_request& request) {
+  const auto text = [](const char* value) {
+    return value == nullptr ? std::string() : std::string(value);
+  };
+  Window window;
+  ASSIGN_OR_RETURN(window.today, DayOrToday(store, request.today));
+  window.from = text(request.from);
+  window.to = text(request.to);
+  window.student_id = text(request.student_id);
+  if (request.rules != nullptr) {
+    v1::RuleBook& rules = window.rules.emplace();
+    if (request.rules_size > static_cast<size_t>(INT_MAX) ||
+        !rules.ParseFromArray(request.rules,
+                              static_cast<int>(request.rules_size))) {
+      return absl::InvalidArgumentError(
+          "the rules are not a serialized plansync.v1.RuleBook");
+    }
+  }
+  return window;
+}
+
+absl::Status CheckOutput(int format, uint8_t** out, size_t* size,
+                         absl::string_view what) {
+  if (out == nullptr || size == nullptr) {
+    return NullArgument(absl::StrCat("the ", what, " out-parameter"));
+  }
+  *out = nullptr;
+  *size = 0;
+  if (format != PLANSYNC_REPORT_PROTO && format != PLANSYNC_REPORT_JSON) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown ", what, " format ", format));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Report(plansync_store* handle,
+                    const plansync_report_request* given_request, int format,
+                    uint8_t** out, size_t* size) {
+  RETURN_IF_ERROR(CheckOutput(format, out, size, "report"));
+  ASSIGN_OR_RETURN(DeviceStore * store, StoreOf(handle));
+  ASSIGN_OR_RETURN(
+      const plansync_report_request covered,
+      Covered(given_request, kReportRequestV1, "the report request"));
+  ASSIGN_OR_RETURN(const Window window, WindowOf(*store, covered));
+  ReportRequest report_request;
+  report_request.today = window.today;
+  report_request.from = window.from;
+  report_request.to = window.to;
+  report_request.student_id = window.student_id;
+  if (window.rules.has_value()) report_request.rules = &*window.rules;
+  ASSIGN_OR_RETURN(v1::Report report, BuildReport(*store, report_request));
+  return Encode(report, format, "the report", out, size);
+}
+
+absl::Status Evidence(plansync_store* handle,
+                      const plansync_report_request* given_request, int format,
+                      uint8_t** out, size_t* size) {
+  RETURN_IF_ERROR(CheckOutput(format, out, size, "evidence packet"));
+  ASSIGN_OR_RETURN(DeviceStore * store, StoreOf(handle));
+  ASSIGN_OR_RETURN(
+      const plansync_report_request covered,
+      Covered(given_request, kReportRequestV1, "the evidence request"));
+  ASSIGN_OR_RETURN(const Window window, WindowOf(*store, covered));
+  if (window.student_id.empty()) {
+    return absl::InvalidArgumentError(
+        "an evidence packet is one student's: set student_id");
+  }
+  EvidenceRequest request;
+  request.student_id = window.student_id;
+  request.today = window.today;
+  request.to = window.to.empty() ? window.today : window.to;
+  request.from =
+      window.from.empty() ? SchoolYearStartOf(request.to) : window.from;
+  if (window.rules.has_value()) request.rules = &*window.rules;
+  ASSIGN_OR_RETURN(v1::EvidencePacket packet,
+                   BuildEvidencePacket(*store, request));
+  return Encode(packet, format, "the evidence packet", out, size);
 }
 
 }  // namespace
@@ -860,6 +917,15 @@ int plansync_report(plansync_store* store,
                     uint8_t** report, size_t* size, plansync_error* error) {
   return Guard(error, [&] {
     return plansync::capi::Report(store, request, format, report, size);
+  });
+}
+
+int plansync_evidence_packet(plansync_store* store,
+                             const plansync_report_request* request, int format,
+                             uint8_t** packet, size_t* size,
+                             plansync_error* error) {
+  return Guard(error, [&] {
+    return plansync::capi::Evidence(store, request, format, packet, size);
   });
 }
 

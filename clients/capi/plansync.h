@@ -683,6 +683,24 @@ PLANSYNC_API int plansync_report(plansync_store* store,
                                  int format, uint8_t** report, size_t* size,
                                  plansync_error* error);
 
+/* Builds one student's evidence packet (core/reports/evidence.h): the record
+ * of a window as a parent takes it to a dispute — the plans in effect and
+ * what changed between them, lapse reports with their responses and the
+ * confirmations of the same days (disputes marked), service sessions and
+ * minutes, corrections, requests with their clocks, notices, meetings,
+ * progress reports, missed deadlines and the access log; each entry with its
+ * author, when it was recorded and when the server accepted it, and its
+ * place in the student's feed. `request` as for plansync_report, with
+ * `student_id` required; NULL or "" `to`: today; NULL or "" `from`: August 1
+ * of the school year that holds `to`. Sets *packet to a
+ * plansync.v1.EvidencePacket (report.proto) in `format` and *size to its
+ * length; free it with plansync_free. What it holds is what the device's
+ * user may read. Errors as plansync_report's, and INVALID_ARGUMENT without a
+ * student_id. Thread-safe. */
+PLANSYNC_API int plansync_evidence_packet(
+    plansync_store* store, const plansync_report_request* request, int format,
+    uint8_t** packet, size_t* size, plansync_error* error);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -297,6 +297,59 @@ TEST_F(CApiTest, ReportsComeAsProtobufAndAsJson) {
             PLANSYNC_CODE_INVALID_ARGUMENT);
 }
 
+TEST_F(CApiTest, AnEvidencePacketIsOneStudentsAsProtobufOrJson) {
+  const std::string student =
+      Create("Student", Student("Maya", "Diaz", "Lincoln Elementary"));
+  ASSERT_FALSE(student.empty()) << err_.message;
+  plansync_report_request request = PLANSYNC_REPORT_REQUEST_INIT;
+  request.today = "2026-09-17";
+  request.student_id = student.c_str();
+  uint8_t* packet = nullptr;
+  size_t size = 0;
+  // The serialized plansync.v1.EvidencePacket: student_id (1), student_name
+  // (2), from_day (4, by default the school year's August 1), to_day (5,
+  // today).
+  ASSERT_EQ(plansync_evidence_packet(store_, &request, PLANSYNC_REPORT_PROTO,
+                                     &packet, &size, &err_),
+            PLANSYNC_CODE_OK)
+      << err_.message;
+  const std::string bytes(reinterpret_cast<const char*>(packet), size);
+  plansync_free(packet);
+  EXPECT_EQ(Field(bytes, 1), student);
+  EXPECT_EQ(Field(bytes, 2), "Maya Diaz");
+  EXPECT_EQ(Field(bytes, 4), "2026-08-01");
+  EXPECT_EQ(Field(bytes, 5), "2026-09-17");
+  request.from = "2026-09-01";
+  ASSERT_EQ(plansync_evidence_packet(store_, &request, PLANSYNC_REPORT_JSON,
+                                     &packet, &size, &err_),
+            PLANSYNC_CODE_OK)
+      << err_.message;
+  const std::string json(reinterpret_cast<const char*>(packet));
+  plansync_free(packet);
+  EXPECT_EQ(json.size(), size);
+  EXPECT_NE(json.find("\"from_day\":\"2026-09-01\""), std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"entries\":[]"), std::string::npos) << json;
+
+  // Refusals: no student, one not on the device, an unknown format.
+  auto refused = [&](int format, int code) {
+    packet = reinterpret_cast<uint8_t*>(1);
+    EXPECT_EQ(plansync_evidence_packet(store_, &request, format, &packet, &size,
+                                       &err_),
+              code)
+        << err_.message;
+    EXPECT_EQ(packet, nullptr);
+    EXPECT_NE(err_.message[0], '\0');
+  };
+  refused(7, PLANSYNC_CODE_INVALID_ARGUMENT);
+  request.student_id = "01900000-0000-7000-8000-0000000000ff";
+  refused(PLANSYNC_REPORT_JSON, PLANSYNC_CODE_NOT_FOUND);
+  request.student_id = nullptr;
+  refused(PLANSYNC_REPORT_JSON, PLANSYNC_CODE_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(err_.message).find("set student_id"), std::string::npos)
+      << err_.message;
+}
+
 // The day `offset_hours` east of UTC now, "YYYY-MM-DD".
 std::string DayAtOffset(int offset_hours) {
   const std::time_t shifted = std::time(nullptr) + offset_hours * 3600;
