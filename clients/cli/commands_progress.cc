@@ -14,8 +14,8 @@
 #include "core/item_lineage.h"
 #include "core/reports/caseload.h"
 #include "core/reports/progress_reports.h"
-#include "core/student_history.h"
 #include "core/status_macros.h"
+#include "core/student_history.h"
 
 namespace plansync::cli {
 namespace {
