@@ -28,10 +28,7 @@ absl::Status Evidence(Context& context) {
   ASSIGN_OR_RETURN(const std::string to, DayFlag(flags, "--to", today, today));
   ASSIGN_OR_RETURN(const std::string from,
                    DayFlag(flags, "--from", today, SchoolYearStartOf(to)));
-  if (from > to) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--from ", from, " is after --to ", to, "; nothing to show"));
-  }
+  RETURN_IF_ERROR(CheckWindow(from, to));
   const bool json = flags.Has("--json");
   const std::string out = flags.Get("--out");
   if (!json && out.empty()) {

@@ -153,28 +153,6 @@ void PrintPlan(DeviceStore& store, const v1::Student& student,
   }
 }
 
-// Shows each of `students` with `show`, which prints one or, given a JSON
-// object, fills it. JSON: one student's object alone; several as
-// {"students": [...]}.
-absl::Status ForEachStudent(
-    const std::vector<v1::Student>& students, bool json,
-    absl::FunctionRef<absl::Status(const v1::Student&, JsonObject*)> show) {
-  if (json && students.size() == 1) {
-    JsonObject out;
-    RETURN_IF_ERROR(show(students.front(), &out));
-    PrintJson(out);
-    return absl::OkStatus();
-  }
-  JsonObject all;
-  JsonList* list = json ? PutList(all, "students") : nullptr;
-  for (size_t i = 0; i < students.size(); ++i) {
-    if (!json && i > 0) std::printf("\n");
-    RETURN_IF_ERROR(show(students[i], json ? AddObject(*list) : nullptr));
-  }
-  if (json) PrintJson(all);
-  return absl::OkStatus();
-}
-
 // The plan of `student` in effect on `day`: as a JSON object into `json` if
 // it is not null, else printed.
 absl::Status ShowPlanOf(DeviceStore* store, const v1::Student& student,
@@ -270,10 +248,7 @@ absl::Status History(Context& context) {
   const std::string year_start = SchoolYearStartOf(to);
   ASSIGN_OR_RETURN(const std::string from,
                    DayFlag(flags, "--from", today, year_start));
-  if (from > to) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--from ", from, " is after --to ", to, "; nothing to show"));
-  }
+  RETURN_IF_ERROR(CheckWindow(from, to));
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   // Every student of the user unless one is named.
   ASSIGN_OR_RETURN(

@@ -52,6 +52,32 @@ std::string StateText(const v1::ProgressReportDue& due) {
   }
 }
 
+// The schedule of `student`'s goals from `from` to `to`, in words.
+void PrintSchedule(const v1::Student& student, const std::string& from,
+                   const std::string& to,
+                   const std::vector<v1::ProgressReportDue>& schedule) {
+  int missing = 0;
+  for (const v1::ProgressReportDue& due : schedule) {
+    if (due.state() == v1::ProgressReportDue::MISSING) ++missing;
+  }
+  std::printf(
+      "Progress reports of %s, %s to %s: %zu reporting days, %d missing\n",
+      StudentName(student).c_str(), from.c_str(), to.c_str(), schedule.size(),
+      missing);
+  if (schedule.empty()) {
+    std::printf(
+        "  No goal states when its progress is reported (plansync goal add "
+        "--reports).\n");
+  }
+  for (const v1::ProgressReportDue& due : schedule) {
+    std::printf("  %s  %-24s %s\n", due.due_day().c_str(),
+                due.goal_area().c_str(), StateText(due).c_str());
+    if (!due.summary().empty()) {
+      std::printf("  %10s  %-24s %s\n", "", "", Quoted(due.summary()).c_str());
+    }
+  }
+}
+
 absl::Status Progress(Context& context) {
   const Flags& flags = context.flags();
   ASSIGN_OR_RETURN(const std::string today, context.Today());
@@ -63,61 +89,30 @@ absl::Status Progress(Context& context) {
       AddDays(SchoolYearStartOf(AddDays(year_start, 366)), -1);
   ASSIGN_OR_RETURN(const std::string to,
                    DayFlag(flags, "--to", today, year_end));
-  if (from > to) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--from ", from, " is after --to ", to, "; nothing to show"));
-  }
+  RETURN_IF_ERROR(CheckWindow(from, to));
   ASSIGN_OR_RETURN(DeviceStore * store, context.Store());
   ASSIGN_OR_RETURN(
       const std::vector<v1::Student> students,
       ResolveStudents(*store, flags.Get("--student"), kReaders, today));
-  const bool json = flags.Has("--json");
-  JsonObject all;
-  JsonList* list = json ? PutList(all, "students") : nullptr;
-  for (size_t i = 0; i < students.size(); ++i) {
-    const v1::Student& student = students[i];
-    ASSIGN_OR_RETURN(const std::vector<v1::ProgressReportDue> schedule,
-                     ScheduleOf(*store, student, from, to, today));
-    if (json) {
-      JsonObject* out = AddObject(*list);
-      PutText(*out, "student_id", student.id());
-      PutText(*out, "student_name", StudentName(student));
-      PutText(*out, "from", from);
-      PutText(*out, "to", to);
-      JsonList* items = PutList(*out, "reporting_days");
-      for (const v1::ProgressReportDue& due : schedule) {
-        *AddObject(*items) = RecordObject(due);
-      }
-      continue;
-    }
-    if (i > 0) std::printf("\n");
-    int missing = 0;
-    for (const v1::ProgressReportDue& due : schedule) {
-      if (due.state() == v1::ProgressReportDue::MISSING) ++missing;
-    }
-    std::printf(
-        "Progress reports of %s, %s to %s: %zu reporting days, %d "
-        "missing\n",
-        StudentName(student).c_str(), from.c_str(), to.c_str(), schedule.size(),
-        missing);
-    if (schedule.empty()) {
-      std::printf(
-          "  No goal states when its progress is reported (plansync goal add "
-          "--reports).\n");
-    }
-    for (const v1::ProgressReportDue& due : schedule) {
-      std::printf("  %s  %-24s %s\n", due.due_day().c_str(),
-                  due.goal_area().c_str(), StateText(due).c_str());
-      if (!due.summary().empty()) {
-        std::printf("  %10s  %-24s %s\n", "", "",
-                    Quoted(due.summary()).c_str());
-      }
-    }
-  }
-  if (json) {
-    PrintJson(students.size() == 1 ? list->values(0).struct_value() : all);
-  }
-  return absl::OkStatus();
+  return ForEachStudent(
+      students, flags.Has("--json"),
+      [&](const v1::Student& student, JsonObject* json) -> absl::Status {
+        ASSIGN_OR_RETURN(const std::vector<v1::ProgressReportDue> schedule,
+                         ScheduleOf(*store, student, from, to, today));
+        if (json != nullptr) {
+          PutText(*json, "student_id", student.id());
+          PutText(*json, "student_name", StudentName(student));
+          PutText(*json, "from", from);
+          PutText(*json, "to", to);
+          JsonList* items = PutList(*json, "reporting_days");
+          for (const v1::ProgressReportDue& due : schedule) {
+            *AddObject(*items) = RecordObject(due);
+          }
+          return absl::OkStatus();
+        }
+        PrintSchedule(student, from, to, schedule);
+        return absl::OkStatus();
+      });
 }
 
 absl::Status RecordReport(Context& context) {

@@ -132,35 +132,31 @@ absl::Status ListRequests(Context& context) {
   ASSIGN_OR_RETURN(
       const std::vector<v1::Student> students,
       ResolveStudents(*store, flags.Get("--student"), kRequestRoles, today));
-  const bool json = flags.Has("--json");
-  JsonObject all;
-  JsonList* list = json ? PutList(all, "students") : nullptr;
-  for (size_t i = 0; i < students.size(); ++i) {
-    const v1::Student& student = students[i];
-    ASSIGN_OR_RETURN(const std::vector<v1::RequestStatus> requests,
-                     RequestsOf(*store, student, *reports::ParseDay(today)));
-    if (json) {
-      JsonObject* out = AddObject(*list);
-      PutText(*out, "student_id", student.id());
-      PutText(*out, "student_name", StudentName(student));
-      PutText(*out, "as_of", today);
-      JsonList* items = PutList(*out, "requests");
-      for (const v1::RequestStatus& status : requests) {
-        *AddObject(*items) = RequestObject(status);
-      }
-      continue;
-    }
-    if (i > 0) std::printf("\n");
-    std::printf("Requests of %s as of %s: %zu\n", StudentName(student).c_str(),
-                DayText(today).c_str(), requests.size());
-    for (const v1::RequestStatus& status : requests) {
-      std::printf("\n");
-      PrintRequest(*store, status);
-    }
-  }
-  if (json)
-    PrintJson(students.size() == 1 ? list->values(0).struct_value() : all);
-  return absl::OkStatus();
+  return ForEachStudent(
+      students, flags.Has("--json"),
+      [&](const v1::Student& student, JsonObject* json) -> absl::Status {
+        ASSIGN_OR_RETURN(
+            const std::vector<v1::RequestStatus> requests,
+            RequestsOf(*store, student, *reports::ParseDay(today)));
+        if (json != nullptr) {
+          PutText(*json, "student_id", student.id());
+          PutText(*json, "student_name", StudentName(student));
+          PutText(*json, "as_of", today);
+          JsonList* items = PutList(*json, "requests");
+          for (const v1::RequestStatus& status : requests) {
+            *AddObject(*items) = RequestObject(status);
+          }
+          return absl::OkStatus();
+        }
+        std::printf("Requests of %s as of %s: %zu\n",
+                    StudentName(student).c_str(), DayText(today).c_str(),
+                    requests.size());
+        for (const v1::RequestStatus& status : requests) {
+          std::printf("\n");
+          PrintRequest(*store, status);
+        }
+        return absl::OkStatus();
+      });
 }
 
 // The request `id` and its student, who must be on my caseload.

@@ -84,6 +84,12 @@ absl::StatusOr<std::string> DayFlag(const Flags& flags, absl::string_view name,
   return ParseDay(name, flags.Get(name), today);
 }
 
+absl::Status CheckWindow(absl::string_view from, absl::string_view to) {
+  if (from <= to) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--from ", from, " is after --to ", to, "; nothing to show"));
+}
+
 absl::Status NotAfterToday(absl::string_view what, absl::string_view day,
                            absl::string_view today) {
   if (day > today) {

@@ -40,6 +40,10 @@ absl::StatusOr<std::string> DayFlag(const Flags& flags, absl::string_view name,
                                     absl::string_view today,
                                     absl::string_view fallback);
 
+// INVALID_ARGUMENT ("--from 2026-09-10 is after --to 2026-09-01; nothing to
+// show") if the window `from` to `to` ends before it starts.
+absl::Status CheckWindow(absl::string_view from, absl::string_view to);
+
 // INVALID_ARGUMENT ("--day 2026-09-20 is after today, 2026-09-18") if
 // `day` is after `today`.
 absl::Status NotAfterToday(absl::string_view what, absl::string_view day,

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "clients/cli/record_args.h"
+#include "core/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace plansync::cli {
@@ -165,6 +166,25 @@ void PrintJson(const JsonObject& object) {
 
 std::string Quoted(absl::string_view text) {
   return absl::StrCat("\"", text, "\"");
+}
+
+absl::Status ForEachStudent(
+    const std::vector<v1::Student>& students, bool json,
+    absl::FunctionRef<absl::Status(const v1::Student&, JsonObject*)> show) {
+  if (json && students.size() == 1) {
+    JsonObject out;
+    RETURN_IF_ERROR(show(students.front(), &out));
+    PrintJson(out);
+    return absl::OkStatus();
+  }
+  JsonObject all;
+  JsonList* list = json ? PutList(all, "students") : nullptr;
+  for (size_t i = 0; i < students.size(); ++i) {
+    if (!json && i > 0) std::printf("\n");
+    RETURN_IF_ERROR(show(students[i], json ? AddObject(*list) : nullptr));
+  }
+  if (json) PrintJson(all);
+  return absl::OkStatus();
 }
 
 }  // namespace plansync::cli

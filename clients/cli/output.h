@@ -6,11 +6,15 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/struct.pb.h"
+#include "plansync/v1/records.pb.h"
 
 namespace plansync::cli {
 
@@ -34,6 +38,13 @@ JsonObject RecordObject(const google::protobuf::Message& record);
 std::string JsonText(const JsonObject& object);
 // Prints JsonText(object) on stdout.
 void PrintJson(const JsonObject& object);
+
+// Shows each of `students` with `show`, which prints one or, given a JSON
+// object, fills it. JSON: one student's object alone; several as
+// {"students": [...]}. Text: the students' parts separated by a blank line.
+absl::Status ForEachStudent(
+    const std::vector<v1::Student>& students, bool json,
+    absl::FunctionRef<absl::Status(const v1::Student&, JsonObject*)> show);
 
 // `text` in double quotes, for quoting what someone wrote.
 std::string Quoted(absl::string_view text);
